@@ -1,0 +1,169 @@
+// Package config reads the server's settings from flags and environment variables (flags win), with defaults that
+// run the product on one machine with nothing installed.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"examcert/password"
+)
+
+// Config is every setting the server reads. The README lists each one with its flag and variable.
+type Config struct {
+	Addr           string         // EXAMCERT_ADDR
+	DataDir        string         // EXAMCERT_DATA_DIR: the SQLite file and stored files
+	DatabaseURL    string         // DATABASE_URL: postgres://… uses PostgreSQL; empty uses SQLite in DataDir
+	TrustedProxies []netip.Prefix // EXAMCERT_TRUSTED_PROXIES: only these peers may set X-Forwarded-For / X-Real-IP
+	SecureCookies  bool           // EXAMCERT_SECURE_COOKIES: set when served over TLS (directly or behind a proxy)
+	IdleTimeout    time.Duration  // EXAMCERT_IDLE_TIMEOUT
+	MaxSessionAge  time.Duration  // EXAMCERT_MAX_SESSION_AGE
+	LoginRate      float64        // EXAMCERT_LOGIN_RATE: sign-in attempts per minute per client address
+	LoginBurst     int            // EXAMCERT_LOGIN_BURST
+	Password       password.Policy
+	Demo           bool   // EXAMCERT_DEMO: seed demo data into an empty database at start
+	LogLevel       string // EXAMCERT_LOG_LEVEL: debug, info, warn, error
+}
+
+// Default returns the settings used when nothing is given.
+func Default() Config {
+	return Config{
+		Addr:          "127.0.0.1:8080",
+		DataDir:       "data",
+		IdleTimeout:   30 * time.Minute,
+		MaxSessionAge: 12 * time.Hour,
+		LoginRate:     20,
+		LoginBurst:    10,
+		Password:      password.DefaultPolicy,
+		LogLevel:      "info",
+	}
+}
+
+// Parse fills a Config from environment variables, then from the flags in args.
+func Parse(name string, args []string) (Config, error) {
+	c := Default()
+	env := func(k string) (string, bool) { v, ok := os.LookupEnv(k); return v, ok && v != "" }
+	if v, ok := env("EXAMCERT_ADDR"); ok {
+		c.Addr = v
+	}
+	if v, ok := env("EXAMCERT_DATA_DIR"); ok {
+		c.DataDir = v
+	}
+	if v, ok := env("DATABASE_URL"); ok {
+		c.DatabaseURL = v
+	}
+	proxies, _ := env("EXAMCERT_TRUSTED_PROXIES")
+	secure, _ := env("EXAMCERT_SECURE_COOKIES")
+	idle, _ := env("EXAMCERT_IDLE_TIMEOUT")
+	maxAge, _ := env("EXAMCERT_MAX_SESSION_AGE")
+	demo, _ := env("EXAMCERT_DEMO")
+	if v, ok := env("EXAMCERT_LOG_LEVEL"); ok {
+		c.LogLevel = v
+	}
+	rate, _ := env("EXAMCERT_LOGIN_RATE")
+	burst, _ := env("EXAMCERT_LOGIN_BURST")
+	pwMin, _ := env("EXAMCERT_PASSWORD_MIN_LENGTH")
+	pwClasses, _ := env("EXAMCERT_PASSWORD_MIN_CLASSES")
+	pwAge, _ := env("EXAMCERT_PASSWORD_MAX_AGE_ADMIN")
+
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "folder for the SQLite database and stored files")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "postgres://… to use PostgreSQL instead of SQLite")
+	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed")
+	fs.StringVar(&secure, "secure-cookies", secure, "true when users reach the server over HTTPS")
+	fs.StringVar(&idle, "idle-timeout", idle, "sign out after this long without a request (default 30m)")
+	fs.StringVar(&maxAge, "max-session-age", maxAge, "sign out this long after sign-in (default 12h)")
+	fs.StringVar(&rate, "login-rate", rate, "sign-in attempts per minute per client address (default 20)")
+	fs.StringVar(&burst, "login-burst", burst, "sign-in attempts allowed at once per client address (default 10)")
+	fs.StringVar(&pwMin, "password-min-length", pwMin, "minimum password length (default 8)")
+	fs.StringVar(&pwClasses, "password-min-classes", pwClasses, "minimum character classes of 4 (default 3)")
+	fs.StringVar(&pwAge, "password-max-age-admin", pwAge, "admins must change their password after this long (default 2160h = 90 days; 0 = never)")
+	fs.StringVar(&demo, "demo", demo, "seed demo data when the database is empty (true/false)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
+	// A bare --demo means --demo=true.
+	for i, a := range args {
+		if a == "--demo" || a == "-demo" {
+			args[i] = "--demo=true"
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	var err error
+	if c.TrustedProxies, err = parsePrefixes(proxies); err != nil {
+		return c, err
+	}
+	for _, s := range []struct {
+		v   string
+		dst *time.Duration
+		n   string
+	}{{idle, &c.IdleTimeout, "idle-timeout"}, {maxAge, &c.MaxSessionAge, "max-session-age"}, {pwAge, &c.Password.MaxAgeAdmin, "password-max-age-admin"}} {
+		if s.v == "" {
+			continue
+		}
+		if *s.dst, err = time.ParseDuration(s.v); err != nil {
+			return c, fmt.Errorf("--%s: %w", s.n, err)
+		}
+	}
+	for _, s := range []struct {
+		v   string
+		dst *int
+		n   string
+	}{{burst, &c.LoginBurst, "login-burst"}, {pwMin, &c.Password.MinLength, "password-min-length"}, {pwClasses, &c.Password.MinClasses, "password-min-classes"}} {
+		if s.v == "" {
+			continue
+		}
+		if *s.dst, err = strconv.Atoi(s.v); err != nil {
+			return c, fmt.Errorf("--%s: %w", s.n, err)
+		}
+	}
+	if rate != "" {
+		if c.LoginRate, err = strconv.ParseFloat(rate, 64); err != nil {
+			return c, fmt.Errorf("--login-rate: %w", err)
+		}
+	}
+	if c.SecureCookies, err = parseBool(secure); err != nil {
+		return c, fmt.Errorf("--secure-cookies: %w", err)
+	}
+	if c.Demo, err = parseBool(demo); err != nil {
+		return c, fmt.Errorf("--demo: %w", err)
+	}
+	return c, nil
+}
+
+func parseBool(s string) (bool, error) {
+	if s == "" {
+		return false, nil
+	}
+	return strconv.ParseBool(s)
+}
+
+func parsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			a, err := netip.ParseAddr(part)
+			if err != nil {
+				return nil, fmt.Errorf("trusted proxy %q: %w", part, err)
+			}
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: %w", part, err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}

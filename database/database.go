@@ -1,0 +1,110 @@
+// Package database opens the one database the server uses: PostgreSQL when a URL is given, otherwise an embedded
+// SQLite file (pure Go, no cgo) set up so that concurrent writers wait for each other instead of failing.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/migrate"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"examcert/migrations"
+)
+
+// SQLiteFile is the database file's name inside the data folder.
+const SQLiteFile = "examcert.db"
+
+// Open connects to url (postgres://…), or to the SQLite file in dataDir when url is empty, and checks the connection.
+func Open(ctx context.Context, url, dataDir string) (*bun.DB, error) {
+	var db *bun.DB
+	if url != "" {
+		if !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
+			return nil, fmt.Errorf("database url must start with postgres://")
+		}
+		sqldb, err := sql.Open("pgx", url)
+		if err != nil {
+			return nil, err
+		}
+		sqldb.SetMaxOpenConns(20)
+		sqldb.SetMaxIdleConns(10)
+		sqldb.SetConnMaxIdleTime(5 * time.Minute)
+		db = bun.NewDB(sqldb, pgdialect.New())
+	} else {
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return nil, err
+		}
+		sqldb, err := sql.Open("sqlite", SQLiteDSN(filepath.Join(dataDir, SQLiteFile)))
+		if err != nil {
+			return nil, err
+		}
+		sqldb.SetMaxOpenConns(8)
+		sqldb.SetMaxIdleConns(8)
+		sqldb.SetConnMaxIdleTime(0)
+		db = bun.NewDB(sqldb, sqlitedialect.New())
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("database unreachable: %w", err)
+	}
+	return db, nil
+}
+
+// SQLiteDSN sets, on every connection: WAL (readers never block the writer), a busy timeout (a writer waits for
+// another instead of failing with SQLITE_BUSY), foreign keys, and BEGIN IMMEDIATE for transactions (so a read
+// transaction never has to be upgraded to a write one, the case busy_timeout cannot help with).
+func SQLiteDSN(path string) string {
+	return "file:" + path + "?_pragma=busy_timeout(15000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
+		"&_pragma=foreign_keys(1)&_txlock=immediate"
+}
+
+// IsPostgres says whether db talks to PostgreSQL.
+func IsPostgres(db bun.IDB) bool { return db.Dialect().Name().String() == "pg" }
+
+func migrator(db *bun.DB) *migrate.Migrator {
+	return migrate.NewMigrator(db, migrations.Migrations,
+		migrate.WithTemplateData(migrations.For(db.Dialect().Name().String())),
+		migrate.WithMarkAppliedOnSuccess(true))
+}
+
+// Migrate applies every migration not yet applied and returns their names.
+func Migrate(ctx context.Context, db *bun.DB) ([]string, error) {
+	return withMigrator(ctx, db, func(m *migrate.Migrator) (*migrate.MigrationGroup, error) { return m.Migrate(ctx) })
+}
+
+// Rollback undoes the last group of migrations applied and returns their names.
+func Rollback(ctx context.Context, db *bun.DB) ([]string, error) {
+	return withMigrator(ctx, db, func(m *migrate.Migrator) (*migrate.MigrationGroup, error) { return m.Rollback(ctx) })
+}
+
+// withMigrator holds the migration lock while step runs, so two processes starting at once do not both migrate.
+func withMigrator(ctx context.Context, db *bun.DB, step func(*migrate.Migrator) (*migrate.MigrationGroup, error)) ([]string, error) {
+	m := migrator(db)
+	if err := m.Init(ctx); err != nil {
+		return nil, err
+	}
+	if err := m.Lock(ctx); err != nil {
+		return nil, err
+	}
+	defer m.Unlock(ctx) //nolint:errcheck // the lock row is removed on the next successful unlock anyway
+	group, err := step(m)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, mg := range group.Migrations {
+		names = append(names, mg.Name+" "+mg.Comment)
+	}
+	return names, nil
+}

@@ -1,0 +1,107 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"examcert/models"
+	"examcert/password"
+	"examcert/views/pages"
+)
+
+// AccountSettings is 登录信息维护: a signed-in user changes their own password.
+type AccountSettings struct{ *App }
+
+// PasswordPage shows the change-password form, saying why when the user was sent here.
+func (h *AccountSettings) PasswordPage(c echo.Context) error {
+	f := h.passwordForm(c)
+	if c.QueryParam("ok") == "1" {
+		f.Success, f.Notice = "密码修改成功", ""
+	}
+	return h.renderPassword(c, f)
+}
+
+func (h *AccountSettings) passwordForm(c echo.Context) pages.PasswordForm {
+	acct := currentAccount(c)
+	f := pages.PasswordForm{
+		Action:     c.Echo().Reverse("account.password_submit"),
+		Username:   acct.Username,
+		PolicyText: policyText(h.Cfg.Password),
+	}
+	switch {
+	case acct.MustChangePassword:
+		f.Notice = "您的密码由管理员设置，请先修改密码后再使用系统"
+	case h.mustChangePassword(acct):
+		f.Notice = "您的密码已使用超过" + strconv.Itoa(int(h.Cfg.Password.MaxAgeAdmin.Hours()/24)) + "天，请修改密码后再使用系统"
+	}
+	return f
+}
+
+func (h *AccountSettings) renderPassword(c echo.Context, f pages.PasswordForm) error {
+	return h.render(c, http.StatusOK, pages.PasswordPage(h.shell(c, "登录信息维护", "account.password"), f), pages.PasswordPanel(f))
+}
+
+// ChangePassword checks the old password and the policy, stores the new hash, ends every other session of the
+// account and gives this browser a new session id.
+func (h *AccountSettings) ChangePassword(c echo.Context) error {
+	ctx := c.Request().Context()
+	acct := currentAccount(c)
+	f := h.passwordForm(c)
+	oldPw, newPw, confirm := c.FormValue("old_password"), c.FormValue("new_password"), c.FormValue("confirm_password")
+	switch {
+	case oldPw == "":
+		f.OldError = "请输入原密码"
+	case !password.Verify(acct.PasswordHash, oldPw):
+		f.OldError = "原密码不正确"
+	}
+	if err := h.Cfg.Password.Check(newPw, acct.Username); err != nil {
+		f.NewError = err.Error()
+	} else if newPw == oldPw {
+		f.NewError = "新密码不能与原密码相同"
+	}
+	if f.NewError == "" && confirm != newPw {
+		f.ConfirmError = "两次输入的新密码不一致"
+	}
+	if f.OldError != "" || f.NewError != "" || f.ConfirmError != "" {
+		if f.OldError == "原密码不正确" {
+			h.audit(c, models.EventPasswordChanged, "", "bad_old_password", "")
+		}
+		return h.renderPassword(c, f)
+	}
+	hash, err := password.Hash(newPw)
+	if err != nil {
+		return err
+	}
+	if err := models.SetPassword(ctx, h.DB, acct.ID, hash, false); err != nil {
+		return err
+	}
+	if err := models.DeleteSessionsOf(ctx, h.DB, acct.ID, ""); err != nil {
+		return err
+	}
+	if err := h.startSession(c, acct); err != nil {
+		return err
+	}
+	acct.MustChangePassword, acct.PasswordHash, acct.PasswordChangedAt = false, hash, models.Now()
+	h.audit(c, models.EventPasswordChanged, "", "ok", "")
+	if !isHTMX(c) {
+		return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("account.password")+"?ok=1")
+	}
+	f = h.passwordForm(c)
+	f.Success = "密码修改成功"
+	return h.renderPassword(c, f)
+}
+
+// policyText describes the password policy in words, under the new-password field.
+func policyText(p password.Policy) string {
+	parts := []string{"至少" + strconv.Itoa(p.MinLength) + "位"}
+	if p.MinClasses > 1 {
+		parts = append(parts, "包含大写字母、小写字母、数字、符号中的至少"+strconv.Itoa(p.MinClasses)+"类")
+	}
+	if p.RejectCommon {
+		parts = append(parts, "不能是常见密码")
+	}
+	return "密码要求：" + strings.Join(parts, "，")
+}

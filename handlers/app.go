@@ -1,0 +1,112 @@
+// Package handlers turns HTTP requests into calls on models and renders the answers with views. New builds the
+// whole Echo server: middleware, the route table (routes.go) and the error page.
+package handlers
+
+import (
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/uptrace/bun"
+
+	"examcert/config"
+	"examcert/sessionstore"
+)
+
+// App is what every handler needs: the database, the settings, the session store and the logger.
+type App struct {
+	DB       *bun.DB
+	Cfg      config.Config
+	Sessions *sessionstore.Store
+	Log      *slog.Logger
+	Version  string
+	Echo     *echo.Echo
+
+	wipOnce    sync.Once
+	wip        map[string]bool
+	setupOnce  sync.Once
+	setupToken string
+}
+
+// New builds the Echo server with every route; the App it returns serves HTTP.
+func New(db *bun.DB, cfg config.Config, log *slog.Logger, version string) *App {
+	a := &App{
+		DB:       db,
+		Cfg:      cfg,
+		Sessions: sessionstore.New(db, cfg.SecureCookies, cfg.IdleTimeout, cfg.MaxSessionAge),
+		Log:      log,
+		Version:  version,
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = realIP(cfg.TrustedProxies)
+	e.HTTPErrorHandler = a.handleError
+	e.Use(
+		middleware.RequestIDWithConfig(middleware.RequestIDConfig{}),
+		a.recoverPanic,
+		a.logRequests(),
+		securityHeaders(cfg.SecureCookies),
+		middleware.BodyLimit(bodyLimitDefault),
+		a.loadSession,
+		a.checkCSRF,
+	)
+	a.register(e)
+	a.Echo = e
+	return a
+}
+
+// ServeHTTP serves a request with the Echo router.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.Echo.ServeHTTP(w, r) }
+
+// bodyLimitDefault caps every request body; routes that take uploads raise it for themselves.
+const bodyLimitDefault = "1M"
+
+// realIP believes X-Forwarded-For only from the configured proxies, so nobody can pick their own address
+// (and dodge a rate limit or forge the audit log) by sending the header.
+func realIP(trusted []netip.Prefix) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range trusted {
+		opts = append(opts, echo.TrustIPRange(netipToIPNet(p)))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+func (a *App) logRequests() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRemoteIP: true, LogRequestID: true,
+		HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			switch {
+			case v.Status >= 500:
+				level = slog.LevelError
+			case v.Status >= 400:
+				level = slog.LevelWarn
+			}
+			if strings.HasPrefix(v.URIPath, "/static/") || v.URIPath == "/healthz" {
+				level = slog.LevelDebug
+			}
+			attrs := []slog.Attr{
+				slog.String("method", v.Method), slog.String("path", v.URIPath), slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency.Round(time.Microsecond)), slog.String("ip", v.RemoteIP),
+				slog.String("request_id", v.RequestID),
+			}
+			if acct := currentAccount(c); acct != nil {
+				attrs = append(attrs, slog.Int64("account_id", acct.ID))
+			}
+			if v.Error != nil && v.Status >= 500 {
+				attrs = append(attrs, slog.String("error", v.Error.Error()))
+			}
+			a.Log.LogAttrs(c.Request().Context(), level, "request", attrs...)
+			return nil
+		},
+	})
+}

@@ -1,0 +1,225 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/dchest/captcha"
+	"github.com/labstack/echo/v4"
+
+	"examcert/ident"
+	"examcert/models"
+	"examcert/password"
+	"examcert/sessionstore"
+	"examcert/views/pages"
+)
+
+// Auth is sign-in (系统登录), the image captcha and sign-out.
+type Auth struct{ *App }
+
+// loginNotices are the messages the sign-in page shows for ?reason=…; only these fixed texts, never user input.
+var loginNotices = map[string]string{
+	"timeout":    "登录已超时，请重新登录",
+	"required":   "请先登录",
+	"signed_out": "您已安全退出",
+	"setup_done": "管理员账号已创建，请登录",
+}
+
+// Page shows the sign-in form.
+func (h *Auth) Page(c echo.Context) error {
+	if acct := currentAccount(c); acct != nil {
+		return c.Redirect(http.StatusSeeOther, h.landing(c, acct))
+	}
+	vm := pages.LoginPage{Notice: loginNotices[c.QueryParam("reason")]}
+	return h.renderLogin(c, vm, false)
+}
+
+func (h *Auth) renderLogin(c echo.Context, vm pages.LoginPage, required bool) error {
+	vm.Action = c.Echo().Reverse("auth.submit")
+	if next := safeNext(c.QueryParam("next")); next != "" {
+		vm.Action += "?next=" + urlQueryEscape(next)
+	}
+	cp, err := h.newCaptcha(c, required)
+	if err != nil {
+		return err
+	}
+	cp.Error = vm.CaptchaError
+	vm.Captcha = cp
+	return h.render(c, http.StatusOK, pages.Login(vm), nil)
+}
+
+// Submit checks a sign-in: captcha when required, lockout, password; on success a new session id.
+func (h *Auth) Submit(c echo.Context) error {
+	ctx := c.Request().Context()
+	login := strings.TrimSpace(c.FormValue("username"))
+	pw := c.FormValue("password")
+	ip := c.RealIP()
+	vm := pages.LoginPage{Username: login}
+	if login == "" || pw == "" {
+		vm.Error = "请输入用户名和密码"
+		return h.renderLogin(c, vm, false)
+	}
+	acct, err := h.findAccount(c, login)
+	if err != nil {
+		return err
+	}
+	needCaptcha, err := models.CaptchaRequired(ctx, h.DB, acct, login, ip)
+	if err != nil {
+		return err
+	}
+	if needCaptcha {
+		answer := strings.TrimSpace(c.FormValue("captcha_answer"))
+		switch {
+		case answer == "":
+			vm.CaptchaError = "请输入验证码"
+		case !h.checkCaptcha(c.FormValue("captcha_id"), answer):
+			vm.CaptchaError = "验证码错误，请重新输入"
+		}
+		if vm.CaptchaError != "" {
+			h.auditSignIn(c, acct, login, models.EventLoginFailed, "captcha")
+			return h.renderLogin(c, vm, true)
+		}
+	}
+	acct, err = models.Authenticate(ctx, h.DB, acct, login, ip, pw, password.Verify)
+	switch {
+	case errors.Is(err, models.ErrBadCredentials), errors.Is(err, models.ErrAccountLocked), errors.Is(err, models.ErrAccountDisabled):
+		result := map[bool]string{true: "locked", false: "bad_credentials"}[errors.Is(err, models.ErrAccountLocked)]
+		if errors.Is(err, models.ErrAccountDisabled) {
+			result = "disabled"
+		}
+		h.auditSignIn(c, acct, login, models.EventLoginFailed, result)
+		if err == models.ErrLockedNow {
+			h.auditSignIn(c, acct, login, models.EventAccountLocked, "locked")
+		}
+		vm.Error = err.Error()
+		again, cerr := models.CaptchaRequired(ctx, h.DB, nil, login, ip)
+		if cerr != nil {
+			return cerr
+		}
+		return h.renderLogin(c, vm, again || needCaptcha)
+	case err != nil:
+		return err
+	}
+	if err := h.startSession(c, acct); err != nil {
+		return err
+	}
+	h.auditSignIn(c, acct, acct.Username, models.EventLoginOK, "ok")
+	to := safeNext(c.QueryParam("next"))
+	if to == "" {
+		to = h.landing(c, acct)
+	}
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// findAccount resolves a sign-in name: a username, an enterprise's 统一社会信用代码 / 组织机构代码, or a
+// practitioner's 身份证号. nil means no such account (not an error).
+func (h *Auth) findAccount(c echo.Context, login string) (*models.Account, error) {
+	var credit, org, idNumber string
+	if cc, oc, err := ident.ParseOrganizationCode(login); err == nil {
+		credit, org = cc, oc
+	} else if n, err := ident.ParseIDNumber(login); err == nil {
+		idNumber = n.Number
+	}
+	acct, err := models.FindAccountForLogin(c.Request().Context(), h.DB, login, credit, org, idNumber)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, nil
+	}
+	return acct, err
+}
+
+// startSession gives the browser a new session id (the old one, if any, is deleted) and a new CSRF token.
+func (a *App) startSession(c echo.Context, acct *models.Account) error {
+	sess := currentSession(c)
+	if err := a.Sessions.Renew(c.Request().Context(), sess); err != nil {
+		return err
+	}
+	sess.Values[sessionstore.KeyAccountID] = acct.ID
+	if err := sess.Save(c.Request(), c.Response()); err != nil {
+		return err
+	}
+	c.Set(ctxAccount, acct)
+	a.setCSRFCookie(c)
+	return nil
+}
+
+// Logout ends the session (its row is deleted, so the cookie is worthless even if copied).
+func (h *Auth) Logout(c echo.Context) error {
+	h.audit(c, models.EventLogout, "", "ok", "")
+	sess := currentSession(c)
+	sess.Options.MaxAge = -1
+	if err := sess.Save(c.Request(), c.Response()); err != nil {
+		return err
+	}
+	h.setCSRFCookie(c)
+	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("auth.login")+"?reason=signed_out")
+}
+
+// captchaLength is the number of digits of the sign-in captcha.
+const captchaLength = 4
+
+func (a *App) newCaptcha(c echo.Context, required bool) (pages.Captcha, error) {
+	b := make([]byte, 15)
+	_, _ = rand.Read(b)
+	id := base64.RawURLEncoding.EncodeToString(b)
+	models.CaptchaStore{DB: a.DB}.Set(id, captcha.RandomDigits(captchaLength))
+	return pages.Captcha{
+		ID:        id,
+		ImageURL:  c.Echo().Reverse("auth.captcha_image", id),
+		ReloadURL: c.Echo().Reverse("auth.captcha") + map[bool]string{true: "?required=1", false: ""}[required],
+		PageURL:   c.Echo().Reverse("auth.login"),
+		Required:  required,
+	}, nil
+}
+
+// checkCaptcha compares an answer with the stored digits; a captcha can be checked once only.
+func (a *App) checkCaptcha(id, answer string) bool {
+	if id == "" {
+		return false
+	}
+	digits := models.CaptchaStore{DB: a.DB}.Get(id, true)
+	if len(digits) == 0 || len(answer) != len(digits) {
+		return false
+	}
+	for i := range digits {
+		if answer[i] != '0'+digits[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// NewCaptcha is 换一张: a fresh captcha field (htmx), or the sign-in page again without JavaScript.
+func (h *Auth) NewCaptcha(c echo.Context) error {
+	if !isHTMX(c) {
+		return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("auth.login"))
+	}
+	cp, err := h.newCaptcha(c, c.QueryParam("required") == "1")
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, pages.CaptchaField(cp), nil)
+}
+
+// CaptchaImage draws a captcha as PNG. Reading the image does not use up the answer.
+func (h *Auth) CaptchaImage(c echo.Context) error {
+	digits := models.CaptchaStore{DB: h.DB}.Get(c.Param("id"), false)
+	if digits == nil {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	img := captcha.NewImage(c.Param("id"), digits, 120, 40)
+	c.Response().Header().Set(echo.HeaderContentType, "image/png")
+	c.Response().WriteHeader(http.StatusOK)
+	_, err := img.WriteTo(c.Response())
+	return err
+}
+
+// safeNext accepts only a local path as the place to go after sign-in (no open redirect).
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return ""
+	}
+	return next
+}

@@ -1,0 +1,216 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"runtime/debug"
+	"slices"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+
+	"examcert/models"
+	"examcert/sessionstore"
+	"examcert/views/components"
+)
+
+// Names of cookies and of values kept in echo.Context.
+const (
+	sessionCookie = "examcert_session"
+	csrfCookie    = "examcert_csrf"
+	ctxSession    = "session"
+	ctxAccount    = "account"
+	ctxCSRF       = "csrf"
+	ctxExpired    = "session_expired"
+)
+
+func netipToIPNet(p netip.Prefix) *net.IPNet {
+	p = p.Masked()
+	return &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}
+}
+
+// recoverPanic turns a panic into a plain 500 page; the stack goes to the log only, never to the user.
+func (a *App) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
+				a.Log.Error("panic", "request_id", requestID(c), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				err = echo.NewHTTPError(http.StatusInternalServerError).SetInternal(fmt.Errorf("panic: %v", r))
+			}
+		}()
+		return next(c)
+	}
+}
+
+// securityHeaders sets the headers of SECURITY.md item 13 on every response. Pages are never cached (they carry
+// personal data); files under /static/ are, for a year, because their URLs carry a content hash.
+func securityHeaders(tls bool) echo.MiddlewareFunc {
+	const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+		"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Response().Header()
+			h.Set("Content-Security-Policy", csp)
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("Referrer-Policy", "same-origin")
+			h.Set("X-Frame-Options", "DENY")
+			h.Set("Cross-Origin-Opener-Policy", "same-origin")
+			h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+			if tls || c.IsTLS() {
+				h.Set("Strict-Transport-Security", "max-age=31536000")
+			}
+			h.Set("Cache-Control", "no-store")
+			return next(c)
+		}
+	}
+}
+
+// loadSession finds the signed-in account, if any. A session whose account was deleted or disabled is ended.
+func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		sess, err := a.Sessions.Get(r, sessionCookie)
+		if err != nil {
+			a.Log.Warn("session load failed", "request_id", requestID(c), "error", err)
+		}
+		c.Set(ctxSession, sess)
+		if expired, _ := sess.Values[sessionstore.KeyExpired].(bool); expired {
+			c.Set(ctxExpired, true)
+		}
+		if id, ok := sess.Values[sessionstore.KeyAccountID].(int64); ok {
+			acct, err := models.GetAccount(r.Context(), a.DB, id)
+			switch {
+			case err == nil && !acct.Disabled:
+				c.Set(ctxAccount, acct)
+				if err := a.Sessions.Touch(r.Context(), sess); err != nil {
+					return err
+				}
+			case err == nil || errors.Is(err, models.ErrNotFound):
+				if err := models.DeleteSession(r.Context(), a.DB, sess.ID); err != nil {
+					return err
+				}
+				c.Set(ctxExpired, true)
+			default:
+				return err
+			}
+		}
+		return next(c)
+	}
+}
+
+// checkCSRF refuses any state-changing request whose token (form field _csrf or header X-CSRF-Token) does not
+// match the token cookie: a synchronizer token per browser, required with or without Sec-Fetch-Site.
+func (a *App) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		token := ""
+		if ck, err := c.Cookie(csrfCookie); err == nil && len(ck.Value) == 43 {
+			token = ck.Value
+		}
+		if token == "" {
+			token = a.setCSRFCookie(c)
+		}
+		c.Set(ctxCSRF, token)
+		switch c.Request().Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			return next(c)
+		}
+		sent := c.Request().Header.Get("X-CSRF-Token")
+		if sent == "" {
+			sent = c.FormValue("_csrf")
+		}
+		if sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(token)) != 1 {
+			return echo.NewHTTPError(http.StatusForbidden, "页面已过期或请求来源无效，请刷新页面后重试")
+		}
+		return next(c)
+	}
+}
+
+// setCSRFCookie issues a new token (also at sign-in and sign-out, so a token never outlives a session change).
+func (a *App) setCSRFCookie(c echo.Context) string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	token := base64.RawURLEncoding.EncodeToString(b)
+	c.SetCookie(&http.Cookie{Name: csrfCookie, Value: token, Path: "/", HttpOnly: true, Secure: a.Cfg.SecureCookies,
+		SameSite: http.SameSiteLaxMode})
+	c.Set(ctxCSRF, token)
+	return token
+}
+
+// requireRoles lets a request through only for a signed-in account with one of roles: signed out → the sign-in
+// page (htmx: HX-Redirect), wrong role → 403 and an audit row. An account that must change its password is sent
+// to 登录信息维护 first, wherever it was going.
+func (a *App) requireRoles(roles []models.Role, passwordRoute bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			acct := currentAccount(c)
+			if acct == nil {
+				return a.redirectToLogin(c)
+			}
+			if !slices.Contains(roles, acct.Role) {
+				a.audit(c, models.EventAccessDenied, c.Request().Method+" "+c.Path(), "denied", "")
+				return echo.NewHTTPError(http.StatusForbidden)
+			}
+			if !passwordRoute && a.mustChangePassword(acct) {
+				return a.redirect(c, c.Echo().Reverse("account.password"))
+			}
+			return next(c)
+		}
+	}
+}
+
+func (a *App) mustChangePassword(acct *models.Account) bool {
+	return acct.MustChangePassword || (acct.Role == models.RoleAdmin && a.Cfg.Password.Expired(acct.PasswordChangedAt, models.Now()))
+}
+
+// redirectToLogin sends a signed-out visitor to the sign-in page, saying why when the session ran out.
+func (a *App) redirectToLogin(c echo.Context) error {
+	q := url.Values{}
+	if expired, _ := c.Get(ctxExpired).(bool); expired {
+		q.Set("reason", "timeout")
+	} else {
+		q.Set("reason", "required")
+	}
+	if c.Request().Method == http.MethodGet && !isHTMX(c) {
+		q.Set("next", c.Request().URL.RequestURI())
+	}
+	return a.redirect(c, c.Echo().Reverse("auth.login")+"?"+q.Encode())
+}
+
+// redirect answers 303 to a plain request and HX-Redirect (a whole-page load) to an htmx one.
+func (a *App) redirect(c echo.Context, to string) error {
+	if isHTMX(c) {
+		c.Response().Header().Set("HX-Redirect", to)
+		return c.NoContent(http.StatusOK)
+	}
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+func currentAccount(c echo.Context) *models.Account {
+	acct, _ := c.Get(ctxAccount).(*models.Account)
+	return acct
+}
+
+func currentSession(c echo.Context) *sessions.Session {
+	s, _ := c.Get(ctxSession).(*sessions.Session)
+	return s
+}
+
+func requestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}
+
+// withCSRF puts the request's CSRF token where views read it.
+func withCSRF(c echo.Context) {
+	tok, _ := c.Get(ctxCSRF).(string)
+	c.SetRequest(c.Request().WithContext(components.WithCSRF(c.Request().Context(), tok)))
+}

@@ -1,0 +1,129 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"golang.org/x/time/rate"
+
+	"examcert/models"
+	"examcert/static"
+)
+
+// Who may use a route. public: anyone, signed in or not.
+var (
+	public        []models.Role
+	anyone        = models.Roles
+	admin         = []models.Role{models.RoleAdmin}
+	practitioner  = []models.Role{models.RolePractitioner}
+	organizations = []models.Role{models.RoleEnterprise, models.RoleTraining}
+	enterprise    = []models.Role{models.RoleEnterprise}
+	applicants    = []models.Role{models.RolePractitioner, models.RoleEnterprise, models.RoleTraining}
+	withTransfers = []models.Role{models.RolePractitioner, models.RoleTraining}
+)
+
+// route is one line of the route table: every route, with the roles allowed, is registered here and nowhere else,
+// so a reader sees in one place who may do what. The menu hiding a link is never what protects a route.
+type route struct {
+	method, path, name string
+	handler            echo.HandlerFunc
+	roles              []models.Role // nil: public
+	mw                 []echo.MiddlewareFunc
+	wip                bool // a 建设中 page until a later issue builds the screen
+}
+
+func (a *App) routes() []route {
+	auth := &Auth{App: a}
+	acct := &AccountSettings{App: a}
+	adm := &AdminAccounts{App: a}
+	audit := &AuditLog{App: a}
+	ws := &Workspace{App: a}
+	setup := &Setup{App: a}
+	return []route{
+		{method: http.MethodGet, path: "/", name: "home.root", handler: ws.Root, roles: public},
+		{method: http.MethodGet, path: "/healthz", name: "ops.healthz", handler: a.Healthz, roles: public},
+		{method: http.MethodGet, path: "/readyz", name: "ops.readyz", handler: a.Readyz, roles: public},
+
+		{method: http.MethodGet, path: "/login", name: "auth.login", handler: auth.Page, roles: public},
+		{method: http.MethodPost, path: "/login", name: "auth.submit", handler: auth.Submit, roles: public, mw: []echo.MiddlewareFunc{a.loginRateLimit()}},
+		{method: http.MethodGet, path: "/login/captcha", name: "auth.captcha", handler: auth.NewCaptcha, roles: public},
+		{method: http.MethodGet, path: "/captcha/:id", name: "auth.captcha_image", handler: auth.CaptchaImage, roles: public},
+		{method: http.MethodPost, path: "/logout", name: "auth.logout", handler: auth.Logout, roles: anyone},
+		{method: http.MethodGet, path: "/setup", name: "setup.page", handler: setup.Page, roles: public},
+		{method: http.MethodPost, path: "/setup", name: "setup.submit", handler: setup.Submit, roles: public, mw: []echo.MiddlewareFunc{a.loginRateLimit()}},
+
+		{method: http.MethodGet, path: "/home", name: "home.page", handler: ws.Home, roles: applicants},
+		{method: http.MethodGet, path: "/account/password", name: "account.password", handler: acct.PasswordPage, roles: anyone},
+		{method: http.MethodPost, path: "/account/password", name: "account.password_submit", handler: acct.ChangePassword, roles: anyone},
+
+		// Screens built by later issues: a plain 建设中 page until then.
+		ws.route("/registrations", "registration.page", "考试报名", applicants),
+		ws.route("/registrations/batch", "registration.batch", "批量报名", organizations),
+		ws.route("/tickets", "ticket.page", "打印准考证", applicants),
+		ws.route("/results", "result.page", "查看考试结果", applicants),
+		ws.route("/renewals", "renewal.page", "申请证书续期", applicants),
+		ws.route("/changes", "change.page", "申请变更证书", applicants),
+		ws.route("/profile", "profile.page", "个人信息维护", practitioner),
+		ws.route("/certificates", "certificate.mine", "个人证书信息", practitioner),
+		ws.route("/transfers", "transfer.page", "证书进京", withTransfers),
+		ws.route("/staff", "staff.page", "企业人员信息", enterprise),
+		ws.route("/staff/certificates", "staff.certificates", "企业人员获证信息", enterprise),
+		ws.route("/admin/exams", "admin.exams", "考务管理", admin),
+		ws.route("/admin/certificates", "admin.certificates", "证书管理", admin),
+
+		{method: http.MethodGet, path: "/admin/accounts", name: "admin.accounts", handler: adm.List, roles: admin},
+		{method: http.MethodGet, path: "/admin/accounts/new", name: "admin.accounts_new", handler: adm.NewPage, roles: admin},
+		{method: http.MethodPost, path: "/admin/accounts", name: "admin.accounts_create", handler: adm.Create, roles: admin},
+		{method: http.MethodPost, path: "/admin/accounts/:id/password", name: "admin.accounts_reset", handler: adm.ResetPassword, roles: admin},
+		{method: http.MethodPost, path: "/admin/accounts/:id/unlock", name: "admin.accounts_unlock", handler: adm.Unlock, roles: admin},
+		{method: http.MethodPost, path: "/admin/accounts/:id/disable", name: "admin.accounts_disable", handler: adm.Disable, roles: admin},
+		{method: http.MethodPost, path: "/admin/accounts/:id/enable", name: "admin.accounts_enable", handler: adm.Enable, roles: admin},
+		{method: http.MethodGet, path: "/admin/audit", name: "admin.audit", handler: audit.List, roles: admin},
+	}
+}
+
+// register adds the route table, the static files and the test hooks (test builds only) to e.
+func (a *App) register(e *echo.Echo) {
+	for _, r := range a.routes() {
+		mw := r.mw
+		if r.roles != nil {
+			isPassword := r.name == "account.password" || r.name == "account.password_submit" || r.name == "auth.logout"
+			mw = append([]echo.MiddlewareFunc{a.requireRoles(r.roles, isPassword)}, mw...)
+		}
+		e.Add(r.method, r.path, r.handler, mw...).Name = r.name
+	}
+	staticFiles := e.Group("/static", func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+			return next(c)
+		}
+	})
+	staticFiles.StaticFS("/", static.Files)
+	a.registerTestHooks(e)
+}
+
+// RouteRoles returns, for every named route, the roles allowed (nil: public). The route table test uses it to
+// fail when a route is added without an expectation.
+func (a *App) RouteRoles() map[string][]models.Role {
+	out := map[string][]models.Role{}
+	for _, r := range a.routes() {
+		out[r.name] = r.roles
+	}
+	return out
+}
+
+// loginRateLimit limits sign-in attempts per client address (the real one: see realIP).
+func (a *App) loginRateLimit() echo.MiddlewareFunc {
+	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+		Rate: rate.Limit(a.Cfg.LoginRate / 60), Burst: a.Cfg.LoginBurst,
+	})
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: store,
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			a.audit(c, models.EventLoginFailed, "", "rate_limited", "")
+			return echo.NewHTTPError(http.StatusTooManyRequests, "登录尝试过于频繁，请稍后再试")
+		},
+	})
+}

@@ -1,0 +1,58 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"examcert/models"
+	"examcert/views/layouts"
+	"examcert/views/pages"
+)
+
+// Workspace serves the start page of each role and the 建设中 pages.
+type Workspace struct{ *App }
+
+// Root sends a visitor to their workspace, or to the sign-in page (or to first-run setup on an empty install).
+func (h *Workspace) Root(c echo.Context) error {
+	acct := currentAccount(c)
+	if acct == nil {
+		if ok, err := models.HasAdmin(c.Request().Context(), h.DB); err == nil && !ok {
+			return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("setup.page"))
+		}
+		return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("auth.login"))
+	}
+	return c.Redirect(http.StatusSeeOther, h.landing(c, acct))
+}
+
+// landing is where a role lands after sign-in: admins on 考务管理, everyone else on their start page.
+func (a *App) landing(c echo.Context, acct *models.Account) string {
+	if acct.Role == models.RoleAdmin {
+		return c.Echo().Reverse("admin.exams")
+	}
+	return c.Echo().Reverse("home.page")
+}
+
+// Home is the start page of practitioners, enterprises and training institutions.
+func (h *Workspace) Home(c echo.Context) error {
+	shell := h.shell(c, "首页", "home.page")
+	var links []layouts.MenuItem
+	for _, g := range shell.Menu {
+		for _, it := range g.Items {
+			if it.TestID != "menu-home.page" {
+				links = append(links, it)
+			}
+		}
+	}
+	vm := pages.Home{Shell: shell, Links: links}
+	return h.render(c, http.StatusOK, pages.HomePage(vm), pages.HomeContent(vm))
+}
+
+// route is a route table line for a screen that a later issue builds: until then it says plainly 建设中.
+func (h *Workspace) route(path, name, title string, roles []models.Role) route {
+	handler := func(c echo.Context) error {
+		shell := h.shell(c, title, name)
+		return h.render(c, http.StatusOK, pages.WIPPage(shell), pages.WIPContent(title))
+	}
+	return route{method: http.MethodGet, path: path, name: name, handler: handler, roles: roles, wip: true}
+}

@@ -1,0 +1,67 @@
+package models
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Session is one server-side session. The browser's cookie holds only ID.
+type Session struct {
+	bun.BaseModel `bun:"table:sessions"`
+
+	ID         string    `bun:"id,pk"`
+	AccountID  *int64    `bun:"account_id"`
+	Data       string    `bun:"data,notnull"`
+	SignedInAt time.Time `bun:"signed_in_at,notnull"`
+	LastSeenAt time.Time `bun:"last_seen_at,notnull"`
+	ExpiresAt  time.Time `bun:"expires_at,notnull"`
+}
+
+// GetSession loads a session that has not expired at now.
+func GetSession(ctx context.Context, db bun.IDB, id string, now time.Time) (*Session, error) {
+	s := new(Session)
+	err := db.NewSelect().Model(s).Where("id = ? AND expires_at > ?", id, now).Scan(ctx)
+	return s, notFound(err)
+}
+
+// SaveSession inserts or replaces a session row.
+func SaveSession(ctx context.Context, db bun.IDB, s *Session) error {
+	_, err := db.NewInsert().Model(s).
+		On("CONFLICT (id) DO UPDATE").
+		Set("account_id = EXCLUDED.account_id").
+		Set("data = EXCLUDED.data").
+		Set("last_seen_at = EXCLUDED.last_seen_at").
+		Set("expires_at = EXCLUDED.expires_at").
+		Exec(ctx)
+	return err
+}
+
+// TouchSession moves a session's last-seen time (the idle clock) forward.
+func TouchSession(ctx context.Context, db bun.IDB, id string, now, expires time.Time) error {
+	_, err := db.NewUpdate().Model((*Session)(nil)).Set("last_seen_at = ?", now).Set("expires_at = ?", expires).
+		Where("id = ?", id).Exec(ctx)
+	return err
+}
+
+// DeleteSession removes one session (sign-out).
+func DeleteSession(ctx context.Context, db bun.IDB, id string) error {
+	_, err := db.NewDelete().Model((*Session)(nil)).Where("id = ?", id).Exec(ctx)
+	return err
+}
+
+// DeleteSessionsOf removes every session of an account except keep (password change, disabling).
+func DeleteSessionsOf(ctx context.Context, db bun.IDB, accountID int64, keep string) error {
+	_, err := db.NewDelete().Model((*Session)(nil)).Where("account_id = ? AND id <> ?", accountID, keep).Exec(ctx)
+	return err
+}
+
+// DeleteExpiredSessions removes sessions that can no longer be used.
+func DeleteExpiredSessions(ctx context.Context, db bun.IDB, now time.Time) (int64, error) {
+	res, err := db.NewDelete().Model((*Session)(nil)).Where("expires_at <= ?", now).Exec(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

@@ -1,0 +1,6 @@
+// Package pages holds one templ file per screen, with the plain view-model structs the handlers fill.
+package pages
+
+import "strconv"
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
