@@ -1,0 +1,120 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Who may use each route, written out here independently of the route table. A route the server has and this
+// table lacks fails the test: adding a route means deciding, here, who may use it.
+const (
+	pub = "public"
+	any = "P E T A"
+	adm = "A"
+)
+
+var expectedAccess = map[string]string{
+	"home.root":               pub,
+	"ops.healthz":             pub,
+	"ops.readyz":              pub,
+	"auth.login":              pub,
+	"auth.submit":             pub,
+	"auth.captcha":            pub,
+	"auth.captcha_image":      pub,
+	"auth.logout":             any,
+	"setup.page":              pub,
+	"setup.submit":            pub,
+	"home.page":               "P E T",
+	"account.password":        any,
+	"account.password_submit": any,
+	"registration.page":       "P E T",
+	"registration.batch":      "E T",
+	"ticket.page":             "P E T",
+	"result.page":             "P E T",
+	"renewal.page":            "P E T",
+	"change.page":             "P E T",
+	"profile.page":            "P",
+	"certificate.mine":        "P",
+	"transfer.page":           "P T",
+	"staff.page":              "E",
+	"staff.certificates":      "E",
+	"admin.exams":             adm,
+	"admin.certificates":      adm,
+	"admin.accounts":          adm,
+	"admin.accounts_new":      adm,
+	"admin.accounts_create":   adm,
+	"admin.accounts_reset":    adm,
+	"admin.accounts_unlock":   adm,
+	"admin.accounts_disable":  adm,
+	"admin.accounts_enable":   adm,
+	"admin.audit":             adm,
+}
+
+var roleUsers = []struct{ code, user string }{
+	{"-", ""}, {"P", "zhangsan"}, {"E", "jianshe"}, {"T", "peixun"}, {"A", "admin"},
+}
+
+func TestRouteTable(t *testing.T) {
+	e := newEnv(t)
+	lisi := strconv.FormatInt(e.account("lisi").ID, 10)
+	var names []string
+	for _, r := range e.app.Echo.Routes() {
+		if r.Name == "" || strings.HasPrefix(r.Path, "/static") || r.Name == "testhook.captcha" {
+			continue
+		}
+		if _, ok := expectedAccess[r.Name]; !ok {
+			t.Errorf("route %s %s (%s) has no row in expectedAccess: decide who may use it", r.Method, r.Path, r.Name)
+			continue
+		}
+		names = append(names, r.Name)
+		for _, ru := range roleUsers {
+			t.Run(r.Name+"/"+ru.code, func(t *testing.T) {
+				c := e.client()
+				if ru.user != "" {
+					c.signIn(ru.user)
+				}
+				path := strings.ReplaceAll(r.Path, ":id", lisi)
+				var p *page
+				if r.Method == http.MethodGet {
+					p = c.get(path)
+				} else {
+					p = c.do(r.Method, path, url.Values{"_csrf": {c.csrf()}}, false, nil)
+				}
+				want := expectedAccess[r.Name]
+				// Sent to sign in (not, like 退出, to the sign-in page with a goodbye).
+				toLogin := p.Status == http.StatusSeeOther && strings.HasPrefix(p.Location(), "/login?") &&
+					(strings.Contains(p.Location(), "reason=required") || strings.Contains(p.Location(), "reason=timeout"))
+				switch {
+				case want == pub:
+					if p.Status == http.StatusForbidden || p.Status >= 500 {
+						t.Errorf("public route: status %d", p.Status)
+					}
+				case ru.user == "":
+					if !toLogin {
+						t.Errorf("signed out: status %d, location %q; want the sign-in page", p.Status, p.Location())
+					}
+				case slices.Contains(strings.Fields(want), ru.code):
+					if p.Status == http.StatusForbidden || p.Status >= 500 || toLogin {
+						t.Errorf("allowed role: status %d, location %q", p.Status, p.Location())
+					}
+				default:
+					if p.Status != http.StatusForbidden {
+						t.Errorf("wrong role: status %d; want 403", p.Status)
+					}
+				}
+			})
+		}
+	}
+	for name := range expectedAccess {
+		if !slices.Contains(names, name) {
+			t.Errorf("expectedAccess has %s but the server has no such route", name)
+		}
+	}
+	if got := len(e.auditEvents("access.denied")); got == 0 {
+		t.Error("no access.denied audit rows after refused requests")
+	}
+}
