@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -224,5 +223,3 @@ func get(t *testing.T, base, path string) *http.Response {
 	resp.Body.Close()
 	return resp
 }
-
-var _ = errors.New

@@ -24,9 +24,9 @@ func (a *App) record(c echo.Context, acct *models.Account, typed string, ev mode
 	if acct != nil {
 		ev.AccountID, ev.Username, ev.Role, ev.OrganizationID = &acct.ID, acct.Username, acct.Role, acct.OrganizationID
 	}
-	// The log never holds a full ID number, even when someone typed one as their sign-in name.
-	if n, err := ident.ParseIDNumber(ev.Username); err == nil {
-		ev.Username = ident.MaskIDNumber(n.Number)
+	// The log never holds a full ID number, even a mistyped one someone used as their sign-in name.
+	if looksLikeIDNumber(ev.Username) {
+		ev.Username = ident.MaskIDNumber(ident.Normalize(ev.Username))
 	}
 	if r := []rune(ev.Username); len(r) > 64 {
 		ev.Username = string(r[:64])
@@ -37,3 +37,18 @@ func (a *App) record(c echo.Context, acct *models.Account, typed string, ev mode
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// looksLikeIDNumber says whether s has the shape of a 身份证号 (18 or 15 characters, digits but for a final X),
+// whether or not its check digit is right.
+func looksLikeIDNumber(s string) bool {
+	s = ident.Normalize(s)
+	if len(s) != 18 && len(s) != 15 {
+		return false
+	}
+	for i, r := range s {
+		if !(r >= '0' && r <= '9') && !(r == 'X' && i == len(s)-1) {
+			return false
+		}
+	}
+	return true
+}

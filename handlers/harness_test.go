@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/labstack/echo/v4"
 	"github.com/uptrace/bun"
 	"golang.org/x/crypto/bcrypt"
 
@@ -241,3 +242,6 @@ func demoCode(username string) string {
 	}
 	return ""
 }
+
+type goquerySelection = goquery.Selection
+type echoCtx = echo.Context
