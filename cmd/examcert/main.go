@@ -63,6 +63,12 @@ func run(args []string) error {
 		fmt.Print(usage)
 		return nil
 	}
+	switch cmd {
+	case "serve", "migrate", "rollback", "seed-demo", "create-admin":
+	default:
+		fmt.Print(usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
 	var username, name string
 	if cmd == "create-admin" {
 		rest = takeFlag(rest, "username", &username)
@@ -108,11 +114,9 @@ func run(args []string) error {
 			return err
 		}
 		return createAdmin(ctx, db, cfg, username, name)
-	case "serve":
+	default: // serve
 		return serve(ctx, db, cfg, log)
 	}
-	fmt.Print(usage)
-	return fmt.Errorf("unknown command %q", cmd)
 }
 
 func serve(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger) error {

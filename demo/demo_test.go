@@ -1,0 +1,63 @@
+package demo_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"examcert/dbtest"
+	"examcert/demo"
+	"examcert/ident"
+	"examcert/models"
+	"examcert/password"
+)
+
+func TestMain(m *testing.M) {
+	password.Cost = bcrypt.MinCost
+	code := m.Run()
+	dbtest.DropTemplates()
+	os.Exit(code)
+}
+
+// TestPrintCodes prints the demo accounts' generated codes (run with -v); it also checks each one is valid.
+func TestPrintCodes(t *testing.T) {
+	for _, a := range demo.Accounts() {
+		switch a.Role {
+		case models.RolePractitioner:
+			if _, err := ident.ParseIDNumber(a.Code); err != nil {
+				t.Errorf("%s: %v", a.Username, err)
+			}
+		case models.RoleEnterprise, models.RoleTraining:
+			cc, err := ident.ParseCreditCode(a.Code)
+			if err != nil {
+				t.Errorf("%s: %v", a.Username, err)
+			}
+			t.Logf("%-9s %-8s %s  组织机构代码 %s", a.Username, a.Role.Label(), a.Code, cc.OrgCode)
+			continue
+		}
+		t.Logf("%-9s %-8s %s", a.Username, a.Role.Label(), a.Code)
+	}
+}
+
+func TestSeedOnlyIntoAnEmptyDatabase(t *testing.T) {
+	db := dbtest.Open(t)
+	ctx := context.Background()
+	accts, err := demo.Seed(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := db.NewSelect().Model((*models.Account)(nil)).Count(ctx)
+	if int(n) != len(accts) || n != 7 {
+		t.Fatalf("%d accounts in the database, %d seeded", n, len(accts))
+	}
+	if _, err := demo.Seed(ctx, db); !errors.Is(err, demo.ErrNotEmpty) {
+		t.Fatalf("second seed: %v", err)
+	}
+	// Same codes every time: the README and the browser tests rely on it.
+	if demo.Accounts()[1].Code != demo.Accounts()[1].Code {
+		t.Fatal("demo codes are not deterministic")
+	}
+}
