@@ -64,20 +64,19 @@ func (h *AdminAccounts) renderList(c echo.Context, success, failure string) erro
 		NewURL: c.Echo().Reverse("admin.accounts_new"), ListURL: c.Echo().Reverse("admin.accounts"),
 		Success: success, Error: failure,
 	}
+	owners, err := models.AccountOwners(ctx, h.DB, accts)
+	if err != nil {
+		return err
+	}
 	for i := range accts {
-		row, err := h.row(c, &accts[i])
-		if err != nil {
-			return err
-		}
-		l.Rows = append(l.Rows, row)
+		l.Rows = append(l.Rows, h.row(c, &accts[i], owners))
 	}
 	l.Pager = pager(c.Echo().Reverse("admin.accounts"), total, page, accountsPerPage, url.Values{"q": {q}, "role": {string(role)}})
 	return h.render(c, http.StatusOK, pages.AccountListPage(l), nil)
 }
 
 // row describes an account for the list: whom it acts for (ID numbers masked), its state and its actions.
-func (h *AdminAccounts) row(c echo.Context, a *models.Account) (pages.AccountRow, error) {
-	ctx := c.Request().Context()
+func (h *AdminAccounts) row(c echo.Context, a *models.Account, owners models.Owners) pages.AccountRow {
 	id := strconv.FormatInt(a.ID, 10)
 	r := pages.AccountRow{
 		ID: a.ID, Username: a.Username, DisplayName: a.DisplayName, RoleLabel: a.Role.Label(),
@@ -98,21 +97,17 @@ func (h *AdminAccounts) row(c echo.Context, a *models.Account) (pages.AccountRow
 	if a.LastLoginAt != nil {
 		r.LastLogin = a.LastLoginAt.In(models.Beijing).Format("2006-01-02 15:04") + " " + a.LastLoginIP
 	}
-	switch {
-	case a.PersonID != nil:
-		p, err := models.GetPerson(ctx, h.DB, *a.PersonID)
-		if err != nil {
-			return r, err
+	if a.PersonID != nil {
+		if p := owners.Persons[*a.PersonID]; p != nil {
+			r.For = p.Name + " " + ident.MaskIDNumber(p.IDNumber)
 		}
-		r.For = p.Name + " " + ident.MaskIDNumber(p.IDNumber)
-	case a.OrganizationID != nil:
-		o, err := models.GetOrganization(ctx, h.DB, *a.OrganizationID)
-		if err != nil {
-			return r, err
-		}
-		r.For = o.Name + " " + o.Code()
 	}
-	return r, nil
+	if a.OrganizationID != nil {
+		if o := owners.Organizations[*a.OrganizationID]; o != nil {
+			r.For = o.Name + " " + o.Code()
+		}
+	}
+	return r
 }
 
 func (h *AdminAccounts) accountForm(c echo.Context) pages.AccountForm {
@@ -248,10 +243,11 @@ func (h *AdminAccounts) afterAction(c echo.Context, a *models.Account, msg, okCo
 		return err
 	}
 	if isHTMX(c) {
-		row, err := h.row(c, fresh)
+		owners, err := models.AccountOwners(c.Request().Context(), h.DB, []models.Account{*fresh})
 		if err != nil {
 			return err
 		}
+		row := h.row(c, fresh, owners)
 		row.Message = msg
 		return h.render(c, http.StatusOK, pages.AccountRowView(row), nil)
 	}

@@ -34,14 +34,14 @@ func TestMain(m *testing.M) {
 
 // env is one server on a fresh database, reached over real HTTP.
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	db  *bun.DB
 	app *handlers.App
 	srv *httptest.Server
 }
 
 // newEnv starts a server with demo data; tweak may change the settings first.
-func newEnv(t *testing.T, tweak ...func(*config.Config)) *env {
+func newEnv(t testing.TB, tweak ...func(*config.Config)) *env {
 	t.Helper()
 	e := newEmptyEnv(t, tweak...)
 	if _, err := demo.Seed(context.Background(), e.db); err != nil {
@@ -51,7 +51,7 @@ func newEnv(t *testing.T, tweak ...func(*config.Config)) *env {
 }
 
 // newEmptyEnv starts a server on a database with no accounts at all.
-func newEmptyEnv(t *testing.T, tweak ...func(*config.Config)) *env {
+func newEmptyEnv(t testing.TB, tweak ...func(*config.Config)) *env {
 	t.Helper()
 	db := dbtest.Open(t)
 	cfg := config.Default()
@@ -245,3 +245,5 @@ func demoCode(username string) string {
 
 type goquerySelection = goquery.Selection
 type echoCtx = echo.Context
+
+type bunTx = bun.Tx

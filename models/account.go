@@ -244,3 +244,42 @@ func CountEnabledAdmins(ctx context.Context, db bun.IDB) (int, error) {
 	n, err := db.NewSelect().Model((*Account)(nil)).Where("role = ? AND disabled = ?", RoleAdmin, false).Count(ctx)
 	return int(n), err
 }
+
+// Owners are the people and organizations a page of accounts acts for, by id.
+type Owners struct {
+	Persons       map[int64]*Person
+	Organizations map[int64]*Organization
+}
+
+// AccountOwners loads, in two queries, the people and organizations of accts.
+func AccountOwners(ctx context.Context, db bun.IDB, accts []Account) (Owners, error) {
+	o := Owners{Persons: map[int64]*Person{}, Organizations: map[int64]*Organization{}}
+	var pids, oids []int64
+	for _, a := range accts {
+		if a.PersonID != nil {
+			pids = append(pids, *a.PersonID)
+		}
+		if a.OrganizationID != nil {
+			oids = append(oids, *a.OrganizationID)
+		}
+	}
+	if len(pids) > 0 {
+		var ps []Person
+		if err := db.NewSelect().Model(&ps).Where("id IN (?)", bun.List(pids)).Scan(ctx); err != nil {
+			return o, err
+		}
+		for i := range ps {
+			o.Persons[ps[i].ID] = &ps[i]
+		}
+	}
+	if len(oids) > 0 {
+		var os []Organization
+		if err := db.NewSelect().Model(&os).Where("id IN (?)", bun.List(oids)).Scan(ctx); err != nil {
+			return o, err
+		}
+		for i := range os {
+			o.Organizations[os[i].ID] = &os[i]
+		}
+	}
+	return o, nil
+}
