@@ -209,7 +209,7 @@ func (h *Auth) CaptchaImage(c echo.Context) error {
 	if digits == nil {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
-	img := captcha.NewImage(c.Param("id"), digits, 120, 40)
+	img := captcha.NewImage(c.Param("id"), digits, 150, 50)
 	c.Response().Header().Set(echo.HeaderContentType, "image/png")
 	c.Response().WriteHeader(http.StatusOK)
 	_, err := img.WriteTo(c.Response())

@@ -378,3 +378,12 @@ func inTable(p *page) *page {
 	}
 	return p
 }
+
+func TestBodyLimit(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	big := url.Values{"_csrf": {c.csrf()}, "username": {strings.Repeat("a", 2<<20)}, "password": {"x"}}
+	if p := c.do(http.MethodPost, "/login", big, false, nil); p.Status != http.StatusRequestEntityTooLarge || !strings.Contains(p.Body, "提交的内容过大") {
+		t.Fatalf("2 MB sign-in form: %d", p.Status)
+	}
+}

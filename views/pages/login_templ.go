@@ -187,7 +187,7 @@ func CaptchaField(c Captcha) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "\" alt=\"验证码图片：4位数字\" width=\"120\" height=\"40\" data-testid=\"captcha-image\"> <a href=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "\" alt=\"验证码图片：4位数字\" width=\"150\" height=\"50\" data-testid=\"captcha-image\"> <a href=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
