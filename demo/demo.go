@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -70,7 +71,63 @@ func Seed(ctx context.Context, db bun.IDB) ([]Account, error) {
 				return err
 			}
 		}
-		return nil
+		return seedPeople(ctx, tx)
 	})
 	return accts, err
+}
+
+// People returns demo staff and trainees: names, generated ID numbers and details, the same every time.
+func People() []models.PersonInput {
+	r := rand.New(rand.NewPCG(2026, 12))
+	surnames := []rune("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗")
+	given := []string{"伟", "芳", "娜", "秀英", "敏", "静", "磊", "强", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰", "霞", "平"}
+	regions := []string{"110101", "110102", "110105", "110106", "110108", "130102", "120101"}
+	var out []models.PersonInput
+	for i := 0; i < 24; i++ {
+		birth := time.Date(1965+r.IntN(35), time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, time.UTC)
+		g := ident.GenderMale
+		if r.IntN(2) == 0 {
+			g = ident.GenderFemale
+		}
+		work := birth.AddDate(20+r.IntN(4), r.IntN(12), 0)
+		out = append(out, models.PersonInput{
+			IDNumber:      ident.GenerateIDNumber(r, regions[r.IntN(len(regions))], birth, g),
+			Name:          string(surnames[r.IntN(len(surnames))]) + given[r.IntN(len(given))],
+			Education:     models.Educations[1+r.IntN(4)],
+			Title:         models.Titles[r.IntN(4)],
+			Phone:         "13" + strconv.Itoa(100000000+r.IntN(899999999)),
+			WorkStartDate: work.Format("2006-01-02"),
+		})
+	}
+	return out
+}
+
+// seedPeople puts the first two thirds of People on 北京城建示范工程有限公司's staff, the rest on
+// 北京建筑职业技能培训学校's roster (and two of the staff there too).
+func seedPeople(ctx context.Context, db bun.IDB) error {
+	accts := Accounts()
+	ent, err := models.FindOrganizationByCode(ctx, db, accts[3].Code, "")
+	if err != nil {
+		return err
+	}
+	tr, err := models.FindOrganizationByCode(ctx, db, accts[5].Code, "")
+	if err != nil {
+		return err
+	}
+	people := People()
+	for i, p := range people {
+		org := ent
+		if i >= len(people)*2/3 {
+			org = tr
+		}
+		if _, err := models.AddPerson(ctx, db, org, p); err != nil {
+			return err
+		}
+		if i < 2 {
+			if _, err := models.AddPerson(ctx, db, tr, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

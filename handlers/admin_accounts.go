@@ -60,7 +60,7 @@ func (h *AdminAccounts) renderList(c echo.Context, success, failure string) erro
 		return err
 	}
 	l := pages.AccountList{
-		Shell: h.shell(c, "机构与账号", "admin.accounts"), Query: q, Role: string(role), Roles: roleOptions(true),
+		Shell: h.shell(c, "机构与账号", "admin.accounts"), Tabs: (&AdminOrganizations{h.App}).tabs(c, "accounts"), Query: q, Role: string(role), Roles: roleOptions(true),
 		NewURL: c.Echo().Reverse("admin.accounts_new"), ListURL: c.Echo().Reverse("admin.accounts"),
 		Success: success, Error: failure,
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/uptrace/bun"
 
+	"examcert/blobstore"
 	"examcert/config"
 	"examcert/sessionstore"
 )
@@ -26,16 +27,20 @@ type App struct {
 	Log      *slog.Logger
 	Version  string
 	Echo     *echo.Echo
+	Blobs    blobstore.Store
 
 	wipOnce    sync.Once
 	wip        map[string]bool
 	setupOnce  sync.Once
 	setupToken string
+	bodyLimits map[string]int64 // "METHOD /path" → bytes, for routes that take more than defaultBodyLimit
 }
 
-// New builds the Echo server with every route; the App it returns serves HTTP.
-func New(db *bun.DB, cfg config.Config, log *slog.Logger, version string) *App {
+// New builds the Echo server with every route; the App it returns serves HTTP. Stored files (photos) live in
+// blobs.
+func New(db *bun.DB, blobs blobstore.Store, cfg config.Config, log *slog.Logger, version string) *App {
 	a := &App{
+		Blobs:    blobs,
 		DB:       db,
 		Cfg:      cfg,
 		Sessions: sessionstore.New(db, cfg.SecureCookies, cfg.IdleTimeout, cfg.MaxSessionAge),
@@ -51,7 +56,7 @@ func New(db *bun.DB, cfg config.Config, log *slog.Logger, version string) *App {
 		a.recoverPanic,
 		a.logRequests(),
 		securityHeaders(cfg.SecureCookies),
-		middleware.BodyLimit(bodyLimitDefault),
+		a.limitBody,
 		a.loadSession,
 		a.checkCSRF,
 	)
@@ -63,8 +68,30 @@ func New(db *bun.DB, cfg config.Config, log *slog.Logger, version string) *App {
 // ServeHTTP serves a request with the Echo router.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.Echo.ServeHTTP(w, r) }
 
-// bodyLimitDefault caps every request body; routes that take uploads raise it for themselves.
-const bodyLimitDefault = "1M"
+// defaultBodyLimit caps every request body; routes that take uploads set their own (route.bodyLimit).
+const defaultBodyLimit = 1 << 20
+
+// limitBody applies the matched route's body limit (Echo runs e.Use middleware after routing, so the route is
+// known), answers 413 for a larger body, and removes any multipart temporary files when the request is done.
+func (a *App) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		limit, ok := a.bodyLimits[c.Request().Method+" "+c.Path()]
+		if !ok {
+			limit = defaultBodyLimit
+		}
+		r := c.Request()
+		if r.ContentLength > limit {
+			return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+		}
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
+		defer func() {
+			if r.MultipartForm != nil {
+				_ = r.MultipartForm.RemoveAll()
+			}
+		}()
+		return next(c)
+	}
+}
 
 // realIP believes X-Forwarded-For only from the configured proxies, so nobody can pick their own address
 // (and dodge a rate limit or forge the audit log) by sending the header.

@@ -30,7 +30,10 @@ func (a *App) handleError(err error, c echo.Context) {
 	}
 	code, msg := http.StatusInternalServerError, ""
 	var he *echo.HTTPError
+	var tooBig *http.MaxBytesError
 	switch {
+	case errors.As(err, &tooBig):
+		code = http.StatusRequestEntityTooLarge
 	case errors.As(err, &he):
 		code = he.Code
 		if s, ok := he.Message.(string); ok && s != http.StatusText(code) {

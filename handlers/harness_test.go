@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/uptrace/bun"
 	"golang.org/x/crypto/bcrypt"
 
+	"examcert/blobstore"
 	"examcert/config"
 	"examcert/dbtest"
 	"examcert/demo"
@@ -59,7 +61,11 @@ func newEmptyEnv(t testing.TB, tweak ...func(*config.Config)) *env {
 	for _, f := range tweak {
 		f(&cfg)
 	}
-	app := handlers.New(db, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), "test")
+	blobs, err := blobstore.NewLocal(filepath.Join(t.TempDir(), "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := handlers.New(db, blobs, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), "test")
 	srv := httptest.NewServer(app)
 	t.Cleanup(srv.Close)
 	return &env{t: t, db: db, app: app, srv: srv}
@@ -247,3 +253,7 @@ type goquerySelection = goquery.Selection
 type echoCtx = echo.Context
 
 type bunTx = bun.Tx
+
+func goqueryDoc(s string) (*goquery.Document, error) {
+	return goquery.NewDocumentFromReader(strings.NewReader(s))
+}

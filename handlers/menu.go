@@ -43,7 +43,7 @@ var menus = map[models.Role][]menuGroup{
 			{"打印准考证", "ticket.page"}, {"查看考试结果", "result.page"},
 			{"申请证书续期", "renewal.page"}, {"申请变更证书", "change.page"},
 		}},
-		{"机构信息", []menuEntry{{"登录信息维护", "account.password"}, {"证书进京", "transfer.page"}}},
+		{"机构信息", []menuEntry{{"人员信息", "trainees.page"}, {"登录信息维护", "account.password"}, {"证书进京", "transfer.page"}}},
 	},
 	models.RoleAdmin: {
 		{"系统管理", []menuEntry{

@@ -22,6 +22,8 @@ var (
 	enterprise    = []models.Role{models.RoleEnterprise}
 	applicants    = []models.Role{models.RolePractitioner, models.RoleEnterprise, models.RoleTraining}
 	withTransfers = []models.Role{models.RolePractitioner, models.RoleTraining}
+	training      = []models.Role{models.RoleTraining}
+	withLookups   = []models.Role{models.RoleEnterprise, models.RoleTraining, models.RoleAdmin}
 )
 
 // route is one line of the route table: every route, with the roles allowed, is registered here and nowhere else,
@@ -31,7 +33,8 @@ type route struct {
 	handler            echo.HandlerFunc
 	roles              []models.Role // nil: public
 	mw                 []echo.MiddlewareFunc
-	wip                bool // a 建设中 page until a later issue builds the screen
+	wip                bool  // a 建设中 page until a later issue builds the screen
+	bodyLimit          int64 // bytes; 0 means defaultBodyLimit
 }
 
 func (a *App) routes() []route {
@@ -41,7 +44,14 @@ func (a *App) routes() []route {
 	audit := &AuditLog{App: a}
 	ws := &Workspace{App: a}
 	setup := &Setup{App: a}
-	return []route{
+	profile := &Profile{App: a}
+	lookup := &Lookup{App: a}
+	staff := &People{App: a, prefix: "staff", heading: "企业人员信息"}
+	trainees := &People{App: a, prefix: "trainees", heading: "人员信息"}
+	orgs := &AdminOrganizations{App: a}
+	tool := &PhotoTool{App: a}
+	lookupLimit := a.lookupRateLimit()
+	routes := []route{
 		{method: http.MethodGet, path: "/", name: "home.root", handler: ws.Root, roles: public},
 		{method: http.MethodGet, path: "/healthz", name: "ops.healthz", handler: a.Healthz, roles: public},
 		{method: http.MethodGet, path: "/readyz", name: "ops.readyz", handler: a.Readyz, roles: public},
@@ -65,10 +75,12 @@ func (a *App) routes() []route {
 		ws.route("/results", "result.page", "查看考试结果", applicants),
 		ws.route("/renewals", "renewal.page", "申请证书续期", applicants),
 		ws.route("/changes", "change.page", "申请变更证书", applicants),
-		ws.route("/profile", "profile.page", "个人信息维护", practitioner),
+		{method: http.MethodGet, path: "/profile", name: "profile.page", handler: profile.Page, roles: practitioner},
+		{method: http.MethodPost, path: "/profile", name: "profile.save", handler: profile.Save, roles: practitioner},
+		{method: http.MethodGet, path: "/profile/photo", name: "profile.photo", handler: profile.Photo, roles: practitioner},
+		{method: http.MethodPost, path: "/profile/photo", name: "profile.photo_upload", handler: profile.UploadPhoto, roles: practitioner, bodyLimit: photoBodyLimit},
 		ws.route("/certificates", "certificate.mine", "个人证书信息", practitioner),
 		ws.route("/transfers", "transfer.page", "证书进京", withTransfers),
-		ws.route("/staff", "staff.page", "企业人员信息", enterprise),
 		ws.route("/staff/certificates", "staff.certificates", "企业人员获证信息", enterprise),
 		ws.route("/admin/exams", "admin.exams", "考务管理", admin),
 		ws.route("/admin/certificates", "admin.certificates", "证书管理", admin),
@@ -81,12 +93,47 @@ func (a *App) routes() []route {
 		{method: http.MethodPost, path: "/admin/accounts/:id/disable", name: "admin.accounts_disable", handler: adm.Disable, roles: admin},
 		{method: http.MethodPost, path: "/admin/accounts/:id/enable", name: "admin.accounts_enable", handler: adm.Enable, roles: admin},
 		{method: http.MethodGet, path: "/admin/audit", name: "admin.audit", handler: audit.List, roles: admin},
+		{method: http.MethodGet, path: "/admin/organizations", name: "admin.orgs", handler: orgs.List, roles: admin},
+		{method: http.MethodGet, path: "/admin/organizations/new", name: "admin.orgs_new", handler: orgs.NewPage, roles: admin},
+		{method: http.MethodPost, path: "/admin/organizations", name: "admin.orgs_create", handler: orgs.Create, roles: admin},
+		{method: http.MethodGet, path: "/admin/organizations/:id", name: "admin.orgs_edit", handler: orgs.EditPage, roles: admin},
+		{method: http.MethodPost, path: "/admin/organizations/:id", name: "admin.orgs_update", handler: orgs.Update, roles: admin},
+
+		{method: http.MethodGet, path: "/lookup/person", name: "lookup.person", handler: lookup.Person, roles: withLookups, mw: []echo.MiddlewareFunc{lookupLimit}},
+		{method: http.MethodGet, path: "/lookup/organization", name: "lookup.organization", handler: lookup.Organization, roles: anyone, mw: []echo.MiddlewareFunc{lookupLimit}},
+
+		{method: http.MethodGet, path: "/photo-tool", name: "photo.tool", handler: tool.Page, roles: public},
+		{method: http.MethodPost, path: "/photo-tool", name: "photo.tool_submit", handler: tool.Submit, roles: public, bodyLimit: photoBodyLimit},
+	}
+	routes = append(routes, peopleRoutes("/staff", staff, enterprise)...)
+	return append(routes, peopleRoutes("/trainees", trainees, training)...)
+}
+
+// peopleRoutes are the routes of an organization's people list, under base.
+func peopleRoutes(base string, h *People, roles []models.Role) []route {
+	n := func(s string) string { return h.prefix + "." + s }
+	return []route{
+		{method: http.MethodGet, path: base, name: n("page"), handler: h.List, roles: roles},
+		{method: http.MethodGet, path: base + "/new", name: n("new"), handler: h.NewPage, roles: roles},
+		{method: http.MethodPost, path: base, name: n("create"), handler: h.Create, roles: roles},
+		{method: http.MethodGet, path: base + "/:id", name: n("detail"), handler: h.Detail, roles: roles},
+		{method: http.MethodGet, path: base + "/:id/edit", name: n("edit"), handler: h.EditPage, roles: roles},
+		{method: http.MethodGet, path: base + "/:id/row", name: n("row"), handler: h.Row, roles: roles},
+		{method: http.MethodGet, path: base + "/:id/row/edit", name: n("row_edit"), handler: h.RowEdit, roles: roles},
+		{method: http.MethodPost, path: base + "/:id", name: n("update"), handler: h.Update, roles: roles},
+		{method: http.MethodPost, path: base + "/:id/remove", name: n("remove"), handler: h.Remove, roles: roles},
+		{method: http.MethodGet, path: base + "/:id/photo", name: n("photo"), handler: h.Photo, roles: roles},
+		{method: http.MethodPost, path: base + "/:id/photo", name: n("photo_upload"), handler: h.UploadPhoto, roles: roles, bodyLimit: photoBodyLimit},
 	}
 }
 
 // register adds the route table, the static files and the test hooks (test builds only) to e.
 func (a *App) register(e *echo.Echo) {
+	a.bodyLimits = map[string]int64{}
 	for _, r := range a.routes() {
+		if r.bodyLimit > 0 {
+			a.bodyLimits[r.method+" "+r.path] = r.bodyLimit
+		}
 		mw := r.mw
 		if r.roles != nil {
 			isPassword := r.name == "account.password" || r.name == "account.password_submit" || r.name == "auth.logout"

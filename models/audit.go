@@ -40,6 +40,14 @@ const (
 	EventAccountDisabled = "account.disabled"
 	EventAccountEnabled  = "account.enabled"
 	EventAdminSetup      = "admin.setup"
+	EventPersonLookup    = "person.lookup"
+	EventPersonViewed    = "person.viewed"
+	EventPersonAdded     = "person.added"
+	EventPersonUpdated   = "person.updated"
+	EventPersonRemoved   = "person.removed"
+	EventPhotoUploaded   = "photo.uploaded"
+	EventOrgCreated      = "organization.created"
+	EventOrgUpdated      = "organization.updated"
 )
 
 // EventLabels names each event in Chinese, in the order the filter lists them.
@@ -56,6 +64,14 @@ var EventLabels = []struct{ Event, Label string }{
 	{EventAccountDisabled, "停用账号"},
 	{EventAccountEnabled, "启用账号"},
 	{EventAdminSetup, "初始化管理员"},
+	{EventPersonLookup, "按身份证号查询人员"},
+	{EventPersonViewed, "查看人员详细信息"},
+	{EventPersonAdded, "新增人员"},
+	{EventPersonUpdated, "修改人员信息"},
+	{EventPersonRemoved, "移出人员"},
+	{EventPhotoUploaded, "上传照片"},
+	{EventOrgCreated, "新建单位"},
+	{EventOrgUpdated, "修改单位"},
 }
 
 // EventLabel returns the Chinese label of an event name (the name itself when it has none).

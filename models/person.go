@@ -24,6 +24,8 @@ type Person struct {
 	OrganizationID *int64     `bun:"organization_id"`
 	WorkStartDate  *time.Time `bun:"work_start_date"`
 	PhotoKey       string     `bun:"photo_key,notnull"`
+	EmployerName   string     `bun:"employer_name,notnull"` // 工作单位 when not a registered organization
+	EmployerCode   string     `bun:"employer_code,notnull"`
 	CreatedAt      time.Time  `bun:"created_at,notnull"`
 	UpdatedAt      time.Time  `bun:"updated_at,notnull"`
 	Version        int        `bun:"version,notnull"`

@@ -9,7 +9,7 @@ import (
 	"io/fs"
 )
 
-//go:embed *.css vendor/*.js vendor/*.txt img
+//go:embed *.css *.js vendor/*.js vendor/*.txt img
 var Files embed.FS
 
 var versions = map[string]string{}
@@ -42,5 +42,8 @@ func URL(name string) string {
 	return "/static/" + name + "?v=" + v
 }
 
-// HTMX is the pinned htmx file.
-const HTMX = "vendor/htmx-2.0.11.min.js"
+// HTMX is the pinned htmx file; Script is the one script of our own (the crop box on photo previews).
+const (
+	HTMX   = "vendor/htmx-2.0.11.min.js"
+	Script = "crop.js"
+)

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/uptrace/bun"
 	"golang.org/x/term"
 
+	"examcert/blobstore"
 	"examcert/config"
 	"examcert/database"
 	"examcert/demo"
@@ -133,7 +135,11 @@ func serve(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger)
 			return err
 		}
 	}
-	app := handlers.New(db, cfg, log, version)
+	blobs, err := blobstore.NewLocal(filepath.Join(cfg.DataDir, "blobs"))
+	if err != nil {
+		return err
+	}
+	app := handlers.New(db, blobs, cfg, log, version)
 	if has, err := models.HasAdmin(ctx, db); err == nil && !has {
 		log.Warn("no admin account yet: open /setup and enter this token, or run `examcert create-admin`",
 			"setup_token", app.SetupToken())

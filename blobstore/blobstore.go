@@ -1,0 +1,170 @@
+// Package blobstore keeps stored files (such as processed photos) under random keys, so that no path is ever derived
+// from user input; Local keeps them in a directory on disk.
+package blobstore
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Store holds blobs under keys it chooses.
+type Store interface {
+	// Put stores data under a new random key. The content appears atomically: a Get sees all of it or nothing.
+	Put(ctx context.Context, data []byte) (key string, err error)
+	// Get returns the blob stored under key, or ErrNotFound for unknown and malformed keys.
+	Get(ctx context.Context, key string) ([]byte, error)
+	// Delete removes the blob under key. Deleting an unknown key is not an error; a malformed key is ErrNotFound.
+	Delete(ctx context.Context, key string) error
+}
+
+// ErrNotFound is returned for keys that name no blob.
+var ErrNotFound = errors.New("blob not found")
+
+// keyLen is the length of a key: 32 hex digits, 128 random bits, so keys neither collide nor can be guessed.
+const keyLen = 32
+
+// validKey reports whether key matches ^[0-9a-f]{32}$. Only such keys are ever turned into paths.
+func validKey(key string) bool {
+	if len(key) != keyLen {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// Local stores blobs as files: dir/<first 2 key characters>/<key>, directories 0700, files 0600. Temp files
+// (".tmp-*" in the shard directory) are removed on every error; only a crash in the middle of a Put can leave one.
+type Local struct {
+	dir string
+	// Hooks for tests; nil means the os functions.
+	write  func(f *os.File, data []byte) error
+	rename func(oldpath, newpath string) error
+}
+
+var _ Store = (*Local)(nil)
+
+// NewLocal returns a Local store in dir, creating it (mode 0700) if needed.
+func NewLocal(dir string) (*Local, error) {
+	if dir == "" {
+		return nil, errors.New("blobstore: empty directory")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("blobstore: %w", err)
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return nil, fmt.Errorf("blobstore: %w", err)
+	}
+	return &Local{dir: abs}, nil
+}
+
+// path returns the file of a key that has been validated.
+func (l *Local) path(key string) string {
+	return filepath.Join(l.dir, key[:2], key)
+}
+
+// Put implements Store: it writes data to a temp file in the shard directory, syncs it and renames it into place.
+func (l *Local) Put(ctx context.Context, data []byte) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	var b [keyLen / 2]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("blobstore: %w", err)
+	}
+	key := hex.EncodeToString(b[:])
+	final := l.path(key)
+	shard := filepath.Dir(final)
+	if err := os.MkdirAll(shard, 0o700); err != nil {
+		return "", fmt.Errorf("blobstore: %w", err)
+	}
+	f, err := os.CreateTemp(shard, ".tmp-*") // mode 0600
+	if err != nil {
+		return "", fmt.Errorf("blobstore: %w", err)
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			_ = f.Close() // may already be closed
+			_ = os.Remove(tmp)
+		}
+	}()
+
+	write := l.write
+	if write == nil {
+		write = func(f *os.File, data []byte) error { _, err := f.Write(data); return err }
+	}
+	rename := l.rename
+	if rename == nil {
+		rename = os.Rename
+	}
+	if err := write(f, data); err != nil {
+		return "", fmt.Errorf("blobstore: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return "", fmt.Errorf("blobstore: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("blobstore: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if err := rename(tmp, final); err != nil {
+		return "", fmt.Errorf("blobstore: %w", err)
+	}
+	ok = true
+	syncDir(shard) // make the rename durable; best effort
+	return key, nil
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+}
+
+// Get implements Store.
+func (l *Local) Get(ctx context.Context, key string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if !validKey(key) {
+		return nil, ErrNotFound
+	}
+	data, err := os.ReadFile(l.path(key))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("blobstore: %w", err)
+	}
+	return data, nil
+}
+
+// Delete implements Store.
+func (l *Local) Delete(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if !validKey(key) {
+		return ErrNotFound
+	}
+	err := os.Remove(l.path(key))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("blobstore: %w", err)
+	}
+	return nil
+}

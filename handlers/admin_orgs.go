@@ -1,0 +1,175 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"examcert/models"
+	"examcert/views/components"
+	"examcert/views/pages"
+)
+
+// AdminOrganizations is the 单位 half of 机构与账号: enterprises and training institutions with validated codes.
+type AdminOrganizations struct{ *App }
+
+const orgsPerPage = 20
+
+func (h *AdminOrganizations) tabs(c echo.Context, active string) pages.AdminTabs {
+	return pages.AdminTabs{AccountsURL: c.Echo().Reverse("admin.accounts"), OrgsURL: c.Echo().Reverse("admin.orgs"), Active: active}
+}
+
+func kindOptions(first string) []components.Option {
+	return []components.Option{{Value: "", Label: first},
+		{Value: string(models.KindEnterprise), Label: models.KindEnterprise.Label()},
+		{Value: string(models.KindTraining), Label: models.KindTraining.Label()}}
+}
+
+var orgNotices = map[string]string{"created": "单位已创建", "saved": "修改保存成功"}
+
+// List shows organizations, searchable by name or code.
+func (h *AdminOrganizations) List(c echo.Context) error {
+	ctx := c.Request().Context()
+	page, _ := strconv.Atoi(c.QueryParam("page"))
+	page = max(page, 1)
+	q, kind := c.QueryParam("q"), models.OrganizationKind(c.QueryParam("kind"))
+	if kind != models.KindEnterprise && kind != models.KindTraining {
+		kind = ""
+	}
+	os, total, err := models.ListOrganizations(ctx, h.DB, models.OrgFilter{Query: q, Kind: kind, Offset: (page - 1) * orgsPerPage, Limit: orgsPerPage})
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, len(os))
+	for i, o := range os {
+		ids[i] = o.ID
+	}
+	counts, err := models.AccountCounts(ctx, h.DB, ids)
+	if err != nil {
+		return err
+	}
+	l := pages.OrgList{
+		Shell: h.shell(c, "机构与账号", "admin.accounts"), Tabs: h.tabs(c, "orgs"), Query: q, Kind: string(kind),
+		Kinds: kindOptions("全部"), ListURL: c.Echo().Reverse("admin.orgs"), NewURL: c.Echo().Reverse("admin.orgs_new"),
+		Pager:   pager(c.Echo().Reverse("admin.orgs"), total, page, orgsPerPage, url.Values{"q": {q}, "kind": {string(kind)}}),
+		Success: orgNotices[c.QueryParam("ok")],
+	}
+	for _, o := range os {
+		r := pages.OrgRow{Name: o.Name, Kind: o.Kind.Label(), Contact: o.ContactName + " " + o.ContactPhone,
+			Accounts: strconv.Itoa(counts[o.ID]), EditURL: c.Echo().Reverse("admin.orgs_edit", strconv.FormatInt(o.ID, 10))}
+		if o.CreditCode != nil {
+			r.CreditCode = *o.CreditCode
+		}
+		if o.OrgCode != nil {
+			r.OrgCode = *o.OrgCode
+		}
+		l.Rows = append(l.Rows, r)
+	}
+	return h.render(c, http.StatusOK, pages.OrgListPage(l), nil)
+}
+
+func (h *AdminOrganizations) renderForm(c echo.Context, f pages.OrgForm) error {
+	return h.render(c, http.StatusOK, pages.OrgFormPage(h.shell(c, f.Title, "admin.accounts"), h.tabs(c, "orgs"), f), nil)
+}
+
+func readOrgInput(c echo.Context, f *pages.OrgForm) models.OrgInput {
+	if !f.KindLocked {
+		f.Kind = c.FormValue("kind")
+	}
+	f.Name, f.Code = c.FormValue("name"), c.FormValue("code")
+	f.ContactName, f.ContactPhone, f.Address = c.FormValue("contact_name"), c.FormValue("contact_phone"), c.FormValue("address")
+	return models.OrgInput{Kind: f.Kind, Name: f.Name, Code: f.Code, ContactName: f.ContactName, ContactPhone: f.ContactPhone, Address: f.Address}
+}
+
+// NewPage is 新建单位.
+func (h *AdminOrganizations) NewPage(c echo.Context) error {
+	return h.renderForm(c, pages.OrgForm{Title: "新建单位", Action: c.Echo().Reverse("admin.orgs_create"),
+		BackURL: c.Echo().Reverse("admin.orgs"), Kinds: kindOptions("请选择"), Errors: map[string]string{}})
+}
+
+// Create stores a new organization.
+func (h *AdminOrganizations) Create(c echo.Context) error {
+	f := pages.OrgForm{Title: "新建单位", Action: c.Echo().Reverse("admin.orgs_create"), BackURL: c.Echo().Reverse("admin.orgs"),
+		Kinds: kindOptions("请选择"), Errors: map[string]string{}}
+	o, err := models.CreateOrganization(c.Request().Context(), h.DB, readOrgInput(c, &f))
+	var fe models.FieldErrors
+	if errors.As(err, &fe) {
+		f.Errors, f.Error = fe, "请按提示修改后重新保存"
+		return h.renderForm(c, f)
+	}
+	if err != nil {
+		return err
+	}
+	h.audit(c, models.EventOrgCreated, "organization:"+o.Code(), "ok", o.Name)
+	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("admin.orgs")+"?ok=created")
+}
+
+func (h *AdminOrganizations) load(c echo.Context) (*models.Organization, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return nil, models.ErrNotFound
+	}
+	return models.GetOrganization(c.Request().Context(), h.DB, id)
+}
+
+func (h *AdminOrganizations) editForm(c echo.Context, o *models.Organization) (pages.OrgForm, error) {
+	f := pages.OrgForm{Title: "编辑单位", Action: c.Echo().Reverse("admin.orgs_update", strconv.FormatInt(o.ID, 10)),
+		BackURL: c.Echo().Reverse("admin.orgs"), Version: o.Version, Kind: o.Kind.Label(), KindLocked: true,
+		Name: o.Name, Code: o.Code(), ContactName: o.ContactName, ContactPhone: o.ContactPhone, Address: o.Address,
+		Errors: map[string]string{}}
+	accts, err := models.AccountsOf(c.Request().Context(), h.DB, o.ID)
+	for _, a := range accts {
+		f.Accounts = append(f.Accounts, pages.Pair{Label: a.Username, Value: a.Role.Label()})
+	}
+	return f, err
+}
+
+// EditPage shows an organization with its accounts.
+func (h *AdminOrganizations) EditPage(c echo.Context) error {
+	o, err := h.load(c)
+	if err != nil {
+		return err
+	}
+	f, err := h.editForm(c, o)
+	if err != nil {
+		return err
+	}
+	return h.renderForm(c, f)
+}
+
+// Update saves an organization; a stale version gets the conflict message and the current values.
+func (h *AdminOrganizations) Update(c echo.Context) error {
+	o, err := h.load(c)
+	if err != nil {
+		return err
+	}
+	f, err := h.editForm(c, o)
+	if err != nil {
+		return err
+	}
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	err = models.UpdateOrganization(c.Request().Context(), h.DB, o, readOrgInput(c, &f), version)
+	var fe models.FieldErrors
+	switch {
+	case errors.As(err, &fe):
+		f.Errors, f.Error = fe, "请按提示修改后重新保存"
+		return h.renderForm(c, f)
+	case errors.Is(err, models.ErrConflict):
+		fresh, err := h.load(c)
+		if err != nil {
+			return err
+		}
+		if f, err = h.editForm(c, fresh); err != nil {
+			return err
+		}
+		f.Error = "保存失败：该单位信息已被他人修改。下面是最新的信息，请核对后重新修改并保存。"
+		return h.renderForm(c, f)
+	case err != nil:
+		return err
+	}
+	h.audit(c, models.EventOrgUpdated, "organization:"+o.Code(), "ok", o.Name)
+	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("admin.orgs")+"?ok=saved")
+}

@@ -1,0 +1,116 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+
+	"examcert/ident"
+	"examcert/models"
+	"examcert/views/pages"
+)
+
+// Lookup answers the autofills: an ID number (gender, birth date, and for a known person name and stage) and an
+// organization code (单位名称). Each answers with the fragment it fills; the same work runs, without JavaScript,
+// when a form is posted with its 核对 button (check=…).
+type Lookup struct{ *App }
+
+// lookupRateLimit allows each account a steady 30 lookups a minute (bursts of 20): enough to type a form,
+// not enough to walk through ID numbers.
+func (a *App) lookupRateLimit() echo.MiddlewareFunc {
+	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: rate.Limit(0.5), Burst: 20})
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: store,
+		IdentifierExtractor: func(c echo.Context) (string, error) {
+			if acct := currentAccount(c); acct != nil {
+				return "account:" + strconv.FormatInt(acct.ID, 10), nil
+			}
+			return "ip:" + c.RealIP(), nil
+		},
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			a.audit(c, models.EventPersonLookup, "", "rate_limited", "")
+			return echo.NewHTTPError(http.StatusTooManyRequests, "查询过于频繁，请稍后再试")
+		},
+	})
+}
+
+// Person fills the person part of a form from the ID number typed.
+func (h *Lookup) Person(c echo.Context) error {
+	f := pages.PersonForm{IDNumber: c.QueryParam("id_number"), Name: c.QueryParam("name"), Errors: map[string]string{}}
+	if err := h.fillPersonLookup(c, &f); err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, pages.PersonAutofill(f), nil)
+}
+
+// fillPersonLookup derives gender and birth date from f.IDNumber and, for a known person, fills the name and says
+// their stage. Every lookup of a valid number is audited (masked number, known or not).
+func (a *App) fillPersonLookup(c echo.Context, f *pages.PersonForm) error {
+	acct := currentAccount(c)
+	res, err := models.LookupPerson(c.Request().Context(), a.DB, acct, f.IDNumber)
+	var ie *ident.Error
+	if errors.As(err, &ie) {
+		f.LookupError = ie.Error()
+		f.Gender, f.BirthDate, f.Stage = "", "", ""
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	f.IDNumber = res.ID.Number
+	f.Gender = res.ID.Gender.String()
+	f.BirthDate = res.ID.BirthDate.Format("2006-01-02")
+	f.Stage = res.Stage
+	if res.Known {
+		f.Name = res.Name
+	}
+	result := "unknown"
+	if res.Known {
+		result = "known"
+	}
+	a.audit(c, models.EventPersonLookup, "person:"+ident.MaskIDNumber(res.ID.Number), result, "")
+	return nil
+}
+
+// Organization fills 单位名称 from the code typed.
+func (h *Lookup) Organization(c echo.Context) error {
+	f := pages.PersonForm{EmployerCode: c.QueryParam("employer_code"), EmployerName: c.QueryParam("employer_name"), Errors: map[string]string{}}
+	if err := h.fillOrgLookup(c, &f); err != nil {
+		return err
+	}
+	f.OrgLookupURL = c.Echo().Reverse("lookup.organization")
+	return h.render(c, http.StatusOK, pages.EmployerFields(f), nil)
+}
+
+// fillOrgLookup checks f.EmployerCode and fills f.EmployerName from the organization records when registered.
+func (a *App) fillOrgLookup(c echo.Context, f *pages.PersonForm) error {
+	if f.EmployerCode == "" {
+		f.OrgMessage = "请输入统一社会信用代码（18位）或组织机构代码（9位）"
+		return nil
+	}
+	credit, org, err := ident.ParseOrganizationCode(f.EmployerCode)
+	if err != nil {
+		f.Errors["employer_code"] = err.Error()
+		return nil
+	}
+	if credit != "" {
+		f.EmployerCode = credit
+	} else {
+		f.EmployerCode = org
+	}
+	o, err := models.FindOrganizationByCode(c.Request().Context(), a.DB, credit, org)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		f.OrgMessage = "系统中未登记该单位，请输入单位名称"
+	case err != nil:
+		return err
+	default:
+		f.EmployerName = o.Name
+		f.OrgMessage = "已找到登记单位：" + o.Name
+	}
+	return nil
+}

@@ -1,0 +1,42 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"examcert/photo"
+	"examcert/views/pages"
+)
+
+// PhotoTool is the public 一寸照片生成 page: the photo pipeline as a service, for anyone; nothing is stored.
+type PhotoTool struct{ *App }
+
+func (h *PhotoTool) page(c echo.Context) pages.PhotoTool {
+	return pages.PhotoTool{Action: c.Echo().Reverse("photo.tool_submit"), SpecText: photoSpecText(photo.Standard),
+		LoginURL: c.Echo().Reverse("auth.login")}
+}
+
+// Page shows the upload form.
+func (h *PhotoTool) Page(c echo.Context) error {
+	return h.render(c, http.StatusOK, pages.PhotoToolPage(h.page(c)), nil)
+}
+
+// Submit processes the upload and sends the result back as a download.
+func (h *PhotoTool) Submit(c echo.Context) error {
+	res, err := h.processUpload(c)
+	var pe *photo.Error
+	if errors.As(err, &pe) {
+		p := h.page(c)
+		p.Error = pe.Error()
+		return h.render(c, http.StatusOK, pages.PhotoToolPage(p), nil)
+	}
+	if err != nil {
+		return err
+	}
+	hd := c.Response().Header()
+	hd.Set("Content-Disposition", `attachment; filename="photo-295x413.jpg"; filename*=UTF-8''%E4%B8%80%E5%AF%B8%E7%85%A7%E7%89%87.jpg`)
+	hd.Set("Cache-Control", "no-store")
+	return c.Blob(http.StatusOK, "image/jpeg", res.JPEG)
+}

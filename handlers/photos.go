@@ -1,0 +1,149 @@
+package handlers
+
+import (
+	"errors"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"examcert/ident"
+	"examcert/models"
+	"examcert/photo"
+	"examcert/views/pages"
+)
+
+// Photos: every 一寸照片 goes through the photo pipeline (content sniffed, dimensions checked before decoding,
+// orientation applied, cropped to 5:7, resized to 295×413, re-encoded without metadata) and is stored in the blob
+// store under a random key. It is served only to whoever may see that person, never cached.
+
+// photoBodyLimit admits a 10 MB photo plus the form around it.
+const photoBodyLimit = photo.MaxUploadBytes + 512<<10
+
+var photoNotices = map[string]string{"ok": "照片上传成功"}
+
+func photoSpecText(s photo.Spec) string {
+	return "照片将自动裁剪为5:7并调整为" + strconv.Itoa(s.Width) + "×" + strconv.Itoa(s.Height) +
+		"像素（一寸，300dpi）的JPG文件，原图中的拍摄信息（如位置）会被去除。请使用白色或浅色纯色背景的正面免冠彩色照片。"
+}
+
+func (a *App) photoPanel(uploadURL, notice string) *pages.PhotoPanel {
+	return &pages.PhotoPanel{UploadURL: uploadURL, Success: photoNotices[notice], SpecText: photoSpecText(photo.Standard)}
+}
+
+// readCrop reads the optional crop box; all four fields or none.
+func readCrop(c echo.Context) (photo.Crop, error) {
+	vals := []string{c.FormValue("crop_x"), c.FormValue("crop_y"), c.FormValue("crop_w"), c.FormValue("crop_h")}
+	if vals[0] == "" && vals[1] == "" && vals[2] == "" && vals[3] == "" {
+		return photo.Crop{}, nil
+	}
+	var n [4]int
+	for i, v := range vals {
+		x, err := strconv.Atoi(v)
+		if err != nil || x < 0 {
+			return photo.Crop{}, &photo.Error{Msg: "裁剪区域须填写4个非负整数（左边距、上边距、宽度、高度），或全部留空"}
+		}
+		n[i] = x
+	}
+	return photo.Crop{X: n[0], Y: n[1], W: n[2], H: n[3]}, nil
+}
+
+// processUpload runs the uploaded file "photo" through the pipeline. A *photo.Error is for the user.
+func (a *App) processUpload(c echo.Context) (photo.Result, error) {
+	fh, err := c.FormFile("photo")
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return photo.Result{}, echo.NewHTTPError(http.StatusRequestEntityTooLarge, "照片文件不能超过10MB")
+	}
+	if err != nil {
+		return photo.Result{}, &photo.Error{Msg: "请选择照片文件"}
+	}
+	crop, err := readCrop(c)
+	if err != nil {
+		return photo.Result{}, err
+	}
+	return processFile(fh, crop)
+}
+
+func processFile(fh *multipart.FileHeader, crop photo.Crop) (photo.Result, error) {
+	f, err := fh.Open()
+	if err != nil {
+		return photo.Result{}, err
+	}
+	defer f.Close()
+	return photo.Process(f, photo.Standard, crop)
+}
+
+// storePhoto saves a processed photo as the person's, replacing (and deleting) the old one.
+func (a *App) storePhoto(c echo.Context, p *models.Person, res photo.Result) error {
+	ctx := c.Request().Context()
+	key, err := a.Blobs.Put(ctx, res.JPEG)
+	if err != nil {
+		return err
+	}
+	if err := models.SetPersonPhoto(ctx, a.DB, p.ID, key); err != nil {
+		_ = a.Blobs.Delete(ctx, key)
+		return err
+	}
+	if p.PhotoKey != "" {
+		if err := a.Blobs.Delete(ctx, p.PhotoKey); err != nil {
+			a.Log.Warn("old photo not deleted", "error", err)
+		}
+	}
+	a.audit(c, models.EventPhotoUploaded, "person:"+ident.MaskIDNumber(p.IDNumber), "ok", "")
+	return nil
+}
+
+// servePhoto sends a person's stored photo: nosniff, no-store, a fixed file name.
+func (a *App) servePhoto(c echo.Context, p *models.Person) error {
+	if p.PhotoKey == "" {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	b, err := a.Blobs.Get(c.Request().Context(), p.PhotoKey)
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Disposition", `inline; filename="photo.jpg"`)
+	return c.Blob(http.StatusOK, "image/jpeg", b)
+}
+
+// Photo serves one of the organization's people's photo.
+func (h *People) Photo(c echo.Context) error {
+	p, err := h.person(c)
+	if err != nil {
+		return err
+	}
+	return h.servePhoto(c, p)
+}
+
+// UploadPhoto replaces the photo of one of the organization's people.
+func (h *People) UploadPhoto(c echo.Context) error {
+	p, err := h.person(c)
+	if err != nil {
+		return err
+	}
+	res, err := h.processUpload(c)
+	var pe *photo.Error
+	if errors.As(err, &pe) {
+		d := pages.PersonDetail{
+			Shell: h.shell(c, "人员详细信息", h.prefix+".page"), Fields: personFields(p),
+			EditURL: h.url(c, "edit", p.ID), BackURL: h.url(c, "page"),
+			Photo: h.photoPanel(h.url(c, "photo_upload", p.ID), ""),
+		}
+		d.Photo.Error = pe.Error()
+		if p.PhotoKey != "" {
+			d.PhotoURL = h.url(c, "photo", p.ID) + "?v=" + strconv.Itoa(p.Version)
+		}
+		return h.render(c, http.StatusOK, pages.PersonDetailPage(d), nil)
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.storePhoto(c, p, res); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, h.url(c, "detail", p.ID)+"?photo=ok")
+}

@@ -1,0 +1,158 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"examcert/models"
+	"examcert/photo"
+	"examcert/views/pages"
+)
+
+// Profile is 个人信息维护: a practitioner keeps their own record and photo. The ID number is shown, not editable.
+type Profile struct{ *App }
+
+func (h *Profile) me(c echo.Context) (*models.Person, error) {
+	acct := currentAccount(c)
+	if acct.PersonID == nil {
+		return nil, models.ErrNotFound
+	}
+	return models.PersonInScope(c.Request().Context(), h.DB, acct, *acct.PersonID)
+}
+
+func (h *Profile) form(c echo.Context, p *models.Person) pages.PersonForm {
+	f := h.personForm(c, p)
+	f.Title, f.Action, f.RequireAll, f.ShowEmployer = "个人信息维护", c.Echo().Reverse("profile.save"), true, true
+	if p.OrganizationID != nil && p.EmployerName == "" {
+		if o, err := models.GetOrganization(c.Request().Context(), h.DB, *p.OrganizationID); err == nil {
+			f.EmployerName, f.EmployerCode = o.Name, o.Code()
+		}
+	}
+	f.Photo = h.photoPanel(c.Echo().Reverse("profile.photo_upload"), c.QueryParam("photo"))
+	if p.PhotoKey != "" {
+		f.Photo.ImageURL = c.Echo().Reverse("profile.photo") + "?v=" + strconv.Itoa(p.Version)
+	}
+	return f
+}
+
+func (h *Profile) renderForm(c echo.Context, f pages.PersonForm) error {
+	return h.render(c, http.StatusOK, pages.PersonFormPage(h.shell(c, "个人信息维护", "profile.page"), f), pages.PersonFormPanel(f))
+}
+
+// Page shows the practitioner's record.
+func (h *Profile) Page(c echo.Context) error {
+	p, err := h.me(c)
+	if err != nil {
+		return err
+	}
+	f := h.form(c, p)
+	if c.QueryParam("ok") == "1" {
+		f.Success = "修改保存成功"
+	}
+	return h.renderForm(c, f)
+}
+
+// Save stores the record (every red-star field required). 工作单位 given by a registered organization's code links
+// the person to it; an unknown code is kept as typed.
+func (h *Profile) Save(c echo.Context) error {
+	ctx := c.Request().Context()
+	p, err := h.me(c)
+	if err != nil {
+		return err
+	}
+	f := h.form(c, p)
+	in := readPersonInput(c, &f)
+	if checked, err := h.runChecks(c, &f); checked || err != nil {
+		if err != nil {
+			return err
+		}
+		return h.renderForm(c, f)
+	}
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	in, idn, fe := in.Validate(true)
+	if fe == nil {
+		p.OrganizationID, err = h.employerOrg(c, in.EmployerCode)
+		if err != nil {
+			return err
+		}
+		if p.OrganizationID != nil {
+			in.EmployerName = "" // the registered organization's name is shown from its record
+		}
+		err = models.UpdatePerson(ctx, h.DB, p, in, idn, version)
+	}
+	switch {
+	case fe != nil:
+		f.Errors, f.Error = fe, "请按提示修改后重新保存"
+		return h.renderForm(c, f)
+	case errors.Is(err, models.ErrConflict):
+		fresh, err := h.me(c)
+		if err != nil {
+			return err
+		}
+		f = h.form(c, fresh)
+		f.Error = "保存失败：您的信息已在其他页面被修改。下面是最新的信息，请核对后重新修改并保存。"
+		return h.renderForm(c, f)
+	case err != nil:
+		return err
+	}
+	h.audit(c, models.EventPersonUpdated, "self", "ok", "")
+	if isHTMX(c) {
+		f = h.form(c, p)
+		f.Success = "修改保存成功"
+		return h.renderForm(c, f)
+	}
+	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("profile.page")+"?ok=1")
+}
+
+// employerOrg finds the registered enterprise with that code (nil when none or no code).
+func (h *Profile) employerOrg(c echo.Context, code string) (*int64, error) {
+	if code == "" {
+		return nil, nil
+	}
+	credit, org := code, ""
+	if len(code) == 9 {
+		credit, org = "", code
+	}
+	o, err := models.FindOrganizationByCode(c.Request().Context(), h.DB, credit, org)
+	if errors.Is(err, models.ErrNotFound) || (err == nil && o.Kind != models.KindEnterprise) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &o.ID, nil
+}
+
+// Photo serves the practitioner's own photo.
+func (h *Profile) Photo(c echo.Context) error {
+	p, err := h.me(c)
+	if err != nil {
+		return err
+	}
+	return h.servePhoto(c, p)
+}
+
+// UploadPhoto replaces the practitioner's photo.
+func (h *Profile) UploadPhoto(c echo.Context) error {
+	p, err := h.me(c)
+	if err != nil {
+		return err
+	}
+	res, err := h.processUpload(c)
+	var pe *photo.Error
+	if errors.As(err, &pe) {
+		f := h.form(c, p)
+		f.Photo.Error = pe.Error()
+		return h.renderForm(c, f)
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.storePhoto(c, p, res); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("profile.page")+"?photo=ok")
+}

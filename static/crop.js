@@ -1,0 +1,69 @@
+// examcert's one script: a preview of the chosen photo on which the user drags a 5:7 crop box. It only fills the
+// numeric crop fields (crop_x, crop_y, crop_w, crop_h, in pixels of the original photo), which work without it.
+(function () {
+  "use strict";
+  function setup(input) {
+    var box = document.getElementById(input.getAttribute("data-crop-preview"));
+    var form = input.form;
+    if (!box || !form || !window.URL || !URL.createObjectURL) return;
+    var field = function (n) { return form.querySelector('input[name="' + n + '"]'); };
+    var img = null, frame = null, start = null, url = null;
+
+    function place(x, y, w, h) {
+      frame.style.left = x + "px"; frame.style.top = y + "px";
+      frame.style.width = w + "px"; frame.style.height = h + "px";
+      frame.hidden = false;
+      var s = img.naturalWidth / img.clientWidth;
+      field("crop_x").value = Math.round(x * s); field("crop_y").value = Math.round(y * s);
+      field("crop_w").value = Math.round(w * s); field("crop_h").value = Math.round(h * s);
+      var details = form.querySelector("details.crop-fields");
+      if (details) details.open = true;
+    }
+    function point(e) {
+      var r = img.getBoundingClientRect();
+      var t = e.touches ? e.touches[0] : e;
+      return { x: Math.min(Math.max(t.clientX - r.left, 0), r.width), y: Math.min(Math.max(t.clientY - r.top, 0), r.height) };
+    }
+    function move(e) {
+      if (!start) return;
+      e.preventDefault();
+      var p = point(e);
+      var w = Math.abs(p.x - start.x), h = w * 7 / 5;
+      var x = p.x < start.x ? start.x - w : start.x;
+      var y = p.y < start.y ? start.y - h : start.y;
+      if (x < 0 || y < 0 || x + w > img.clientWidth || y + h > img.clientHeight) return; // keep the box inside
+      if (w >= 10) place(x, y, w, h);
+    }
+    function down(e) { e.preventDefault(); start = point(e); }
+    function up() { start = null; }
+
+    input.addEventListener("change", function () {
+      box.innerHTML = "";
+      if (url) URL.revokeObjectURL(url);
+      ["crop_x", "crop_y", "crop_w", "crop_h"].forEach(function (n) { if (field(n)) field(n).value = ""; });
+      var file = input.files && input.files[0];
+      if (!file || !/^image\/(jpeg|png)$/.test(file.type)) { box.hidden = true; return; }
+      url = URL.createObjectURL(file);
+      img = document.createElement("img");
+      img.alt = "照片预览：按住鼠标拖动以选择裁剪区域";
+      img.src = url;
+      frame = document.createElement("div");
+      frame.className = "crop-box";
+      frame.hidden = true;
+      box.appendChild(img); box.appendChild(frame);
+      box.hidden = false;
+      var hint = document.createElement("p");
+      hint.className = "hint";
+      hint.textContent = "在预览图上按住鼠标拖动，选择5:7的裁剪区域；不选择则居中裁剪。";
+      box.appendChild(hint);
+      img.addEventListener("mousedown", down); img.addEventListener("touchstart", down);
+    });
+    document.addEventListener("mousemove", move); document.addEventListener("touchmove", move, { passive: false });
+    document.addEventListener("mouseup", up); document.addEventListener("touchend", up);
+  }
+  function init() {
+    var inputs = document.querySelectorAll("input[type=file][data-crop-preview]");
+    for (var i = 0; i < inputs.length; i++) setup(inputs[i]);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
+})();
