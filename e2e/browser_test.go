@@ -11,6 +11,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -138,6 +139,71 @@ func (b *tab) clickAndLoad(sel string) {
 	if err != nil {
 		b.t.Fatalf("click %s and wait for the next page, at %s: %v", sel, b.location(), err)
 	}
+	if msg := b.text("[data-testid=error-page]"); msg != "" {
+		b.t.Fatalf("click %s led to an error page at %s: %s", sel, b.location(), msg)
+	}
+}
+
+// staleCSRF lists what on the page carries a CSRF token other than the browser's current token cookie.
+func (b *tab) staleCSRF() []string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, actionTimeout)
+	defer cancel()
+	res, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{b.srv.URL}})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	token := ""
+	for _, c := range res.Cookies {
+		if c.Name == "examcert_csrf" {
+			token = c.Value
+		}
+	}
+	if token == "" {
+		b.t.Fatal("the browser has no examcert_csrf cookie")
+	}
+	var stale []string
+	d := b.doc()
+	d.Find("input[name=_csrf]").Each(func(_ int, in *goquery.Selection) {
+		if v, _ := in.Attr("value"); v != token {
+			action, _ := in.Closest("form").Attr("action")
+			stale = append(stale, "the _csrf field of the form posting to "+action)
+		}
+	})
+	if h, ok := d.Find("body").Attr("hx-headers"); ok && !strings.Contains(h, token) {
+		stale = append(stale, "the hx-headers of <body>")
+	}
+	return stale
+}
+
+// clickForResponse clicks what sel finds and returns the first response the tab then receives for path.
+func (b *tab) clickForResponse(sel, path string) *network.EventResponseReceived {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, actionTimeout)
+	defer cancel()
+	responses := chromedp.Events(ctx, network.ResponseReceived) // subscribed before the click: nothing is missed
+	b.click(sel)
+	for ev, err := range responses {
+		if err != nil {
+			b.t.Fatalf("no response for %s after clicking %s: %v", path, sel, err)
+		}
+		if u, err := url.Parse(ev.Response.URL); err == nil && u.Path == path {
+			return &ev
+		}
+	}
+	b.t.Fatalf("no response for %s after clicking %s", path, sel)
+	return nil
+}
+
+// header is a response header by case-insensitive name.
+func header(r *network.Response, name string) string {
+	for k, v := range r.Headers {
+		if strings.EqualFold(k, name) {
+			s, _ := v.(string)
+			return s
+		}
+	}
+	return ""
 }
 
 // click clicks what sel finds and does not wait for anything.

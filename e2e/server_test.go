@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -53,8 +54,25 @@ func (l *lockedBuffer) String() string {
 // test ends. With TEST_DATABASE_URL set, the server gets a fresh PostgreSQL database, dropped afterwards.
 func startServer(t *testing.T, bin string) *server {
 	t.Helper()
-	s := &server{DataDir: t.TempDir(), stderr: &lockedBuffer{}}
-	s.DatabaseURL = createDatabase(t)
+	dataDir, dbURL := t.TempDir(), createDatabase(t)
+	for attempt := 1; ; attempt++ {
+		s := &server{DataDir: dataDir, DatabaseURL: dbURL, stderr: &lockedBuffer{}}
+		err := s.start(t, bin)
+		if err == nil {
+			return s
+		}
+		// The port was free when freeAddr looked; another process may have taken it since.
+		if attempt < 3 && strings.Contains(s.stderr.String(), "address already in use") {
+			continue
+		}
+		t.Fatalf("%v\n%s", err, s.stderr.String())
+	}
+}
+
+// start launches the process and waits until it is ready; once it is, a cleanup stops it. When it is not, start
+// returns why, and no process is left behind.
+func (s *server) start(t *testing.T, bin string) error {
+	t.Helper()
 	addr := freeAddr(t)
 	s.URL = "http://" + addr
 	args := []string{"serve", "--demo", "--addr", addr, "--data-dir", s.DataDir, "--login-rate", "600", "--login-burst", "200"}
@@ -66,10 +84,25 @@ func startServer(t *testing.T, bin string) *server {
 	cmd.Stdout = s.stderr
 	cmd.Stderr = s.stderr
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
+
+	deadline := time.Now().Add(30 * time.Second)
+	for !s.ready() {
+		select {
+		case err := <-exited:
+			return fmt.Errorf("server exited before it was ready: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			<-exited
+			return errors.New("server not ready within 30s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -86,28 +119,18 @@ func startServer(t *testing.T, bin string) *server {
 			t.Logf("server log:\n%s", s.stderr.String())
 		}
 	})
+	return nil
+}
 
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(s.URL + "/readyz")
-		if err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s
-			}
-		}
-		select {
-		case err := <-exited:
-			exited <- err // for the cleanup
-			t.Fatalf("server exited before it was ready: %v\n%s", err, s.stderr.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server not ready within 30s\n%s", s.stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+// ready says whether GET /readyz answers 200.
+func (s *server) ready() bool {
+	resp, err := http.Get(s.URL + "/readyz")
+	if err != nil {
+		return false
 	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
 
 // serverEnv is the test's environment without the EXAMCERT_* and DATABASE_URL settings a developer may have

@@ -1,9 +1,12 @@
 package e2e
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 // roleCase is what one role sees after signing in.
@@ -29,6 +32,8 @@ var roleCases = []roleCase{
 		"menu-admin.certificates"},
 }
 
+var minLength = regexp.MustCompile(`至少为?8位`)
+
 // newPassword is what each role changes its demo password to.
 const newPassword = "Xy7#kLm2pQ"
 
@@ -40,6 +45,7 @@ func TestRoleWorkspace(t *testing.T) {
 	browser := newBrowser(t)
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
+			t.Parallel() // each mode has its own server and tabs; only the browser is shared
 			srv := startServer(t, bin)
 			// Serial on purpose: each role's refused sign-in counts against 127.0.0.1, and from the third such
 			// failure the captcha is required of everyone; in this order the roles that sign in without a captcha
@@ -51,9 +57,15 @@ func TestRoleWorkspace(t *testing.T) {
 					b.assertScripting()
 
 					b.signIn(rc.acct, demoPassword)
-					if got := menuLabels(b.doc()); !slices.Equal(got, rc.menu) {
+					d := b.doc()
+					if got := menuLabels(d); !slices.Equal(got, rc.menu) {
 						t.Errorf("menu of %s:\n got %q\nwant %q", rc.name, got, rc.menu)
 					}
+					d.Find("[data-testid=menu] a").Each(func(_ int, a *goquery.Selection) {
+						if id, _ := a.Attr("data-testid"); !strings.HasPrefix(id, "menu-") {
+							t.Errorf("menu item %q has data-testid %q, want menu-<route name>", a.Text(), id)
+						}
+					})
 					b.screenshot(rc.name + "-" + m.name)
 					b.checkWIPItem(rc.wip)
 					b.changePassword(rc)
@@ -108,7 +120,8 @@ func (b *tab) checkWIPItem(testID string) {
 // With JavaScript the form posts through htmx and the panel is swapped in place.
 func (b *tab) changePassword(rc roleCase) {
 	b.t.Helper()
-	if slices.Contains(rc.menu, "登录信息维护") {
+	viaMenu := slices.Contains(rc.menu, "登录信息维护")
+	if viaMenu {
 		b.clickAndLoad(`[data-testid="menu-account.password"]`)
 	} else {
 		b.clickAndLoad(`[data-testid=who] a[href="/account/password"]`)
@@ -116,6 +129,9 @@ func (b *tab) changePassword(rc roleCase) {
 	b.waitVisible("[data-testid=password-form]")
 	if got := b.path(); got != "/account/password" {
 		b.t.Fatalf("登录信息维护 is at %s, want /account/password", got)
+	}
+	if cur, _ := b.doc().Find(`[data-testid="menu-account.password"]`).Attr("aria-current"); viaMenu && cur != "page" {
+		b.t.Error("登录信息维护 is not marked as the current menu item")
 	}
 	if b.js {
 		b.setMarker()
@@ -137,8 +153,9 @@ func (b *tab) changePassword(rc roleCase) {
 
 	send(demoPassword, "Ab1#x", "Ab1#x")
 	b.waitVisible("[data-testid=error-new_password]")
-	if got := b.text("[data-testid=error-new_password]"); !strings.Contains(got, "至少8位") {
-		b.t.Errorf("too short new password: error says %q, want 至少8位", got)
+	// The hint under the field says 至少8位, the error 密码长度至少为8位: either wording will do.
+	if got := b.text("[data-testid=error-new_password]"); !minLength.MatchString(got) {
+		b.t.Errorf("too short new password: error says %q, want it to say 至少8位", got)
 	}
 	if d := b.doc(); d.Find("[data-testid=error-old_password]").Length() != 0 {
 		b.t.Errorf("the right old password is still marked wrong: %q", d.Find("[data-testid=error-old_password]").Text())
@@ -165,5 +182,14 @@ func (b *tab) changePassword(rc roleCase) {
 	}
 	if got := b.path(); got != wantPath {
 		b.t.Errorf("after the change the tab is on %s, want %s", got, wantPath)
+	}
+	if b.js {
+		// The change gives the browser a new session and a new CSRF token. Whatever stays on the page with the
+		// old token (the 退出 form, the hx-headers of <body>) would be refused with 403 from now on.
+		if stale := b.staleCSRF(); len(stale) > 0 {
+			b.t.Errorf("after the htmx password change these still carry the old CSRF token, so 退出 and any "+
+				"further htmx request are refused (403 页面已过期): %s", strings.Join(stale, "; "))
+			b.open("/account/password") // a fresh page, so the rest of the flow can still be checked
+		}
 	}
 }

@@ -135,7 +135,7 @@ func TestStaffPhotoAndPublicTool(t *testing.T) {
 	if p.Location() != "/staff/"+id+"?photo=ok" {
 		t.Fatalf("staff photo: %d %q %s", p.Status, p.Location(), p.Text(`[data-testid="alert-error"]`))
 	}
-	src, _ := c.get("/staff/"+id).Doc.Find(`[data-testid="photo-img"]`).Attr("src")
+	src, _ := c.get("/staff/" + id).Doc.Find(`[data-testid="photo-img"]`).Attr("src")
 	if cfg, err := jpeg.DecodeConfig(strings.NewReader(c.get(src).Body)); err != nil || cfg.Width != 295 || cfg.Height != 413 {
 		t.Fatalf("staff photo: %v %+v", err, cfg)
 	}
