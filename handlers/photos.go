@@ -66,7 +66,13 @@ func (a *App) processUpload(c echo.Context) (photo.Result, error) {
 	return processFile(fh, crop)
 }
 
+// photoSlots bounds how many photos are decoded at once: a 12-megapixel photo takes ~30 MB and half a second of
+// a core, and a crafted header can make a decoder allocate far more before failing.
+var photoSlots = make(chan struct{}, 2)
+
 func processFile(fh *multipart.FileHeader, crop photo.Crop) (photo.Result, error) {
+	photoSlots <- struct{}{}
+	defer func() { <-photoSlots }()
 	f, err := fh.Open()
 	if err != nil {
 		return photo.Result{}, err

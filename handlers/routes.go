@@ -103,7 +103,8 @@ func (a *App) routes() []route {
 		{method: http.MethodGet, path: "/lookup/organization", name: "lookup.organization", handler: lookup.Organization, roles: anyone, mw: []echo.MiddlewareFunc{lookupLimit}},
 
 		{method: http.MethodGet, path: "/photo-tool", name: "photo.tool", handler: tool.Page, roles: public},
-		{method: http.MethodPost, path: "/photo-tool", name: "photo.tool_submit", handler: tool.Submit, roles: public, bodyLimit: photoBodyLimit},
+		{method: http.MethodPost, path: "/photo-tool", name: "photo.tool_submit", handler: tool.Submit, roles: public, bodyLimit: photoBodyLimit,
+			mw: []echo.MiddlewareFunc{a.photoToolRateLimit()}},
 	}
 	routes = append(routes, peopleRoutes("/staff", staff, enterprise)...)
 	return append(routes, peopleRoutes("/trainees", trainees, training)...)
@@ -159,6 +160,17 @@ func (a *App) RouteRoles() map[string][]models.Role {
 		out[r.name] = r.roles
 	}
 	return out
+}
+
+// photoToolRateLimit keeps the public 一寸照片生成 from being used to load the server: 6 photos a minute per address.
+func (a *App) photoToolRateLimit() echo.MiddlewareFunc {
+	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: rate.Limit(0.1), Burst: 6})
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: store,
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			return echo.NewHTTPError(http.StatusTooManyRequests, "生成照片过于频繁，请稍后再试")
+		},
+	})
 }
 
 // loginRateLimit limits sign-in attempts per client address (the real one: see realIP).

@@ -53,8 +53,9 @@ const (
 	// MaxUploadBytes is the largest accepted upload.
 	MaxUploadBytes = 10 << 20
 	// MaxPixels guards against decompression bombs: a picture with more pixels is refused before it is decoded.
-	// A 12 MP phone photo passes easily. Decoding a picture at the limit still takes a few hundred MB
-	// (more for progressive JPEGs), so callers should also limit how many photos are processed at once.
+	// A 12 MP phone photo passes easily. A header just below the limit still makes the decoder allocate the whole
+	// picture up front (a 69-byte PNG claiming 7071×7071 costs 190 MB before it fails; a progressive 4:4:4 JPEG
+	// several hundred MB), so callers should also limit how many photos are processed at once.
 	MaxPixels = 50_000_000
 	// maxSide is the longest accepted side in pixels.
 	maxSide = 20000
@@ -117,7 +118,8 @@ func Inspect(r io.Reader) (Info, error) {
 	return info, err
 }
 
-// Process turns an upload into a photo matching spec. Errors caused by the upload are *Error.
+// Process turns an upload into a photo matching spec. Errors caused by the upload are *Error; a read error from r
+// and an invalid spec are returned as plain errors.
 //
 // Steps: read at most MaxUploadBytes; sniff the content (JPEG and PNG only, the file name plays no part); check the
 // header (pixel count, sides, resolution) before decoding; validate the crop box; decode; crop; resize with Lanczos;
@@ -126,8 +128,9 @@ func Inspect(r io.Reader) (Info, error) {
 // segment declaring 300 dpi, so that 295×413 prints as 25×35 mm.
 //
 // The crop box is checked against the header before the pixels are decoded, and the EXIF orientation is applied to
-// the small result instead of the full picture (the box is mapped back to stored coordinates); the output is the same
-// as rotating first, but a rotated 12 MP photo is never materialised.
+// the small result instead of the full picture (the box is mapped back to stored coordinates), so a rotated 12 MP
+// photo is never materialised. The output equals rotating first up to rounding (on a photo-like test picture: mean
+// 0.14, at most 7 levels of 255, at hard edges, because imaging rounds to 8 bits between its two resize passes).
 func Process(r io.Reader, spec Spec, crop Crop) (Result, error) {
 	if err := spec.Validate(); err != nil {
 		return Result{}, err
