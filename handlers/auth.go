@@ -106,6 +106,7 @@ func (h *Auth) Submit(c echo.Context) error {
 	if err := h.startSession(c, acct); err != nil {
 		return err
 	}
+	h.setCSRFCookie(c) // a token known before sign-in is worthless after it
 	h.auditSignIn(c, acct, acct.Username, models.EventLoginOK, "ok")
 	to := safeNext(c.QueryParam("next"))
 	if to == "" {
@@ -130,7 +131,8 @@ func (h *Auth) findAccount(c echo.Context, login string) (*models.Account, error
 	return acct, err
 }
 
-// startSession gives the browser a new session id (the old one, if any, is deleted) and a new CSRF token.
+// startSession gives the browser a new session id (the old one, if any, is deleted). The CSRF token stays: after
+// a password change made in place (htmx), the page around the form still carries it.
 func (a *App) startSession(c echo.Context, acct *models.Account) error {
 	sess := currentSession(c)
 	if err := a.Sessions.Renew(c.Request().Context(), sess); err != nil {
@@ -141,7 +143,6 @@ func (a *App) startSession(c echo.Context, acct *models.Account) error {
 		return err
 	}
 	c.Set(ctxAccount, acct)
-	a.setCSRFCookie(c)
 	return nil
 }
 

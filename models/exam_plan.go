@@ -1,0 +1,336 @@
+package models
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/uptrace/bun"
+)
+
+// ExamCategory is a 岗位/工种 from the managed list.
+type ExamCategory struct {
+	bun.BaseModel `bun:"table:exam_categories"`
+
+	ID        int64  `bun:"id,pk,autoincrement"`
+	Name      string `bun:"name,notnull"`
+	SortOrder int    `bun:"sort_order,notnull"`
+	Active    bool   `bun:"active,notnull"`
+}
+
+// ListCategories returns the 岗位/工种 list in display order (inactive ones too when all is set).
+func ListCategories(ctx context.Context, db bun.IDB, all bool) ([]ExamCategory, error) {
+	var cs []ExamCategory
+	q := db.NewSelect().Model(&cs).OrderExpr("sort_order, name")
+	if !all {
+		q = q.Where("active = ?", true)
+	}
+	return cs, q.Scan(ctx)
+}
+
+// AddCategory adds a 岗位/工种 to the list.
+func AddCategory(ctx context.Context, db bun.IDB, name string, order int) (*ExamCategory, error) {
+	name = strings.TrimSpace(name)
+	if n := utf8.RuneCountInString(name); n < 2 || n > 40 {
+		return nil, FieldErrors{"category_name": "岗位/工种名称应为2至40个字"}
+	}
+	c := &ExamCategory{Name: name, SortOrder: order, Active: true}
+	_, err := db.NewInsert().Model(c).Returning("id").Exec(ctx)
+	if IsUniqueViolation(err) {
+		return nil, FieldErrors{"category_name": "该岗位/工种已存在"}
+	}
+	return c, err
+}
+
+// SetCategoryActive shows or hides a 岗位/工种 in new plans (existing plans keep theirs).
+func SetCategoryActive(ctx context.Context, db bun.IDB, id int64, active bool) error {
+	res, err := db.NewUpdate().Model((*ExamCategory)(nil)).Set("active = ?", active).Where("id = ?", id).Exec(ctx)
+	return affectedOne(res, err)
+}
+
+// PlanStatus is where an exam plan is in its life.
+type PlanStatus string
+
+const (
+	PlanDraft     PlanStatus = "draft"
+	PlanOpen      PlanStatus = "open"
+	PlanClosed    PlanStatus = "closed"
+	PlanExamined  PlanStatus = "examined"
+	PlanPublished PlanStatus = "published"
+)
+
+// PlanStatuses lists the statuses in order, with their labels.
+var PlanStatuses = []struct {
+	Status PlanStatus
+	Label  string
+}{{PlanDraft, "草稿"}, {PlanOpen, "报名中"}, {PlanClosed, "报名结束"}, {PlanExamined, "已考试"}, {PlanPublished, "成绩已发布"}}
+
+// Label is the status's Chinese name.
+func (s PlanStatus) Label() string {
+	for _, x := range PlanStatuses {
+		if x.Status == s {
+			return x.Label
+		}
+	}
+	return string(s)
+}
+
+// Next is the status a plan moves to from s, and the label of the action that moves it ("" when none).
+func (s PlanStatus) Next() (PlanStatus, string) {
+	switch s {
+	case PlanDraft:
+		return PlanOpen, "开放报名"
+	case PlanOpen:
+		return PlanClosed, "结束报名"
+	case PlanClosed:
+		return PlanExamined, "标记为已考试"
+	case PlanExamined:
+		return PlanPublished, "发布成绩"
+	}
+	return "", ""
+}
+
+// Levels are the choices of 级别.
+var Levels = []string{"无", "初级", "中级", "高级"}
+
+// ExamPlan is a 考试计划.
+type ExamPlan struct {
+	bun.BaseModel `bun:"table:exam_plans,alias:plan"`
+
+	ID                   int64         `bun:"id,pk,autoincrement"`
+	Name                 string        `bun:"name,notnull"`
+	CategoryID           int64         `bun:"category_id,notnull"`
+	Category             *ExamCategory `bun:"rel:belongs-to,join:category_id=id"`
+	Level                string        `bun:"level,notnull"`
+	RegistrationStartsAt time.Time     `bun:"registration_starts_at,notnull"`
+	RegistrationEndsAt   time.Time     `bun:"registration_ends_at,notnull"`
+	ExamAt               time.Time     `bun:"exam_at,notnull"`
+	FeeCents             int           `bun:"fee_cents,notnull"`
+	Capacity             int           `bun:"capacity,notnull"`
+	MinYearsOfWork       int           `bun:"min_years_of_work,notnull"`
+	MinEducation         string        `bun:"min_education,notnull"`
+	PhotoMinBytes        int           `bun:"photo_min_bytes,notnull"`
+	PhotoMaxBytes        int           `bun:"photo_max_bytes,notnull"`
+	Status               PlanStatus    `bun:"status,notnull"`
+	Notes                string        `bun:"notes,notnull"`
+	CreatedAt            time.Time     `bun:"created_at,notnull"`
+	UpdatedAt            time.Time     `bun:"updated_at,notnull"`
+	Version              int           `bun:"version,notnull"`
+}
+
+// CategoryName is the plan's 岗位/工种 (loaded with the plan).
+func (p *ExamPlan) CategoryName() string {
+	if p.Category == nil {
+		return ""
+	}
+	return p.Category.Name
+}
+
+// AcceptsRegistrations says whether the plan takes registrations at now: 报名中 and inside its window.
+func (p *ExamPlan) AcceptsRegistrations(now time.Time) bool {
+	return p.Status == PlanOpen && !now.Before(p.RegistrationStartsAt) && now.Before(p.RegistrationEndsAt)
+}
+
+// Fee is the fee in yuan as text.
+func (p *ExamPlan) Fee() string {
+	return strconv.Itoa(p.FeeCents/100) + "." + strconv.Itoa(p.FeeCents%100/10) + strconv.Itoa(p.FeeCents%10)
+}
+
+// PlanInput is what the admin types about a plan; times are "2006-01-02T15:04" (datetime-local) in Beijing time.
+type PlanInput struct {
+	Name, CategoryID, Level                 string
+	RegistrationStarts, RegistrationEnds    string
+	ExamAt, Fee, Capacity, MinYears, MinEdu string
+	PhotoMinKB, PhotoMaxKB, Notes           string
+}
+
+// ParseLocalTime reads a datetime-local value (or "2006-01-02 15:04") as Beijing time.
+func ParseLocalTime(s string) (time.Time, error) {
+	s = strings.Replace(strings.TrimSpace(s), " ", "T", 1)
+	return time.ParseInLocation("2006-01-02T15:04", s, Beijing)
+}
+
+// Validate checks the plan's fields and fills p with them.
+func (in PlanInput) Validate(ctx context.Context, db bun.IDB, p *ExamPlan) FieldErrors {
+	errs := FieldErrors{}
+	p.Name = strings.TrimSpace(in.Name)
+	if n := utf8.RuneCountInString(p.Name); n < 2 || n > 100 {
+		errs["name"] = "名称应为2至100个字"
+	}
+	cid, err := strconv.ParseInt(in.CategoryID, 10, 64)
+	if err != nil {
+		errs["category_id"] = "请选择岗位/工种"
+	} else if ok, err := db.NewSelect().Model((*ExamCategory)(nil)).Where("id = ?", cid).Exists(ctx); err != nil || !ok {
+		errs["category_id"] = "请选择岗位/工种"
+	} else {
+		p.CategoryID = cid
+	}
+	p.Level = in.Level
+	if !contains(Levels, in.Level) {
+		errs["level"] = "请选择级别"
+	}
+	times := []struct {
+		v, field string
+		dst      *time.Time
+	}{{in.RegistrationStarts, "registration_starts", &p.RegistrationStartsAt}, {in.RegistrationEnds, "registration_ends", &p.RegistrationEndsAt}, {in.ExamAt, "exam_at", &p.ExamAt}}
+	for _, t := range times {
+		v, err := ParseLocalTime(t.v)
+		if err != nil {
+			errs[t.field] = "请填写日期和时间，如 2026-12-01 09:00"
+			continue
+		}
+		*t.dst = v.UTC()
+	}
+	if errs["registration_ends"] == "" && errs["registration_starts"] == "" && !p.RegistrationEndsAt.After(p.RegistrationStartsAt) {
+		errs["registration_ends"] = "报名截止时间应晚于开始时间"
+	}
+	if errs["exam_at"] == "" && errs["registration_ends"] == "" && !p.ExamAt.After(p.RegistrationEndsAt) {
+		errs["exam_at"] = "考试时间应晚于报名截止时间"
+	}
+	fee, err := parseYuan(in.Fee)
+	if err != nil {
+		errs["fee"] = "报名费应为金额，如 120 或 120.50"
+	}
+	p.FeeCents = fee
+	ints := []struct {
+		v, field, msg string
+		dst           *int
+		max           int
+	}{
+		{in.Capacity, "capacity", "名额应为0（不限）或正整数", &p.Capacity, 1000000},
+		{in.MinYears, "min_years", "工作年限应为0至50的整数", &p.MinYearsOfWork, 50},
+		{in.PhotoMinKB, "photo_min_kb", "照片大小应为0至2048的整数（KB）", &p.PhotoMinBytes, 2048},
+		{in.PhotoMaxKB, "photo_max_kb", "照片大小应为0至2048的整数（KB）", &p.PhotoMaxBytes, 2048},
+	}
+	for _, x := range ints {
+		s := strings.TrimSpace(x.v)
+		if s == "" {
+			s = "0"
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || n > x.max {
+			errs[x.field] = x.msg
+			continue
+		}
+		*x.dst = n
+	}
+	p.PhotoMinBytes *= 1024
+	p.PhotoMaxBytes *= 1024
+	if errs["photo_max_kb"] == "" && p.PhotoMaxBytes < 20*1024 {
+		errs["photo_max_kb"] = "照片大小上限不能小于20KB"
+	}
+	if errs["photo_min_kb"] == "" && errs["photo_max_kb"] == "" && p.PhotoMinBytes >= p.PhotoMaxBytes {
+		errs["photo_min_kb"] = "下限应小于上限"
+	}
+	p.MinEducation = in.MinEdu
+	if in.MinEdu != "" && !contains(Educations, in.MinEdu) {
+		errs["min_education"] = "请从列表中选择学历"
+	}
+	p.Notes = strings.TrimSpace(in.Notes)
+	if utf8.RuneCountInString(p.Notes) > 2000 {
+		errs["notes"] = "最多2000个字"
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+func parseYuan(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 || f > 100000 {
+		return 0, strconv.ErrRange
+	}
+	return int(f*100 + 0.5), nil
+}
+
+// SavePlan creates (p.ID == 0) or updates a plan; an update with a stale version is ErrConflict.
+func SavePlan(ctx context.Context, db bun.IDB, p *ExamPlan, version int) error {
+	now := Now()
+	p.UpdatedAt = now
+	if p.ID == 0 {
+		p.CreatedAt, p.Version, p.Status = now, 1, PlanDraft
+		_, err := db.NewInsert().Model(p).Returning("id").Exec(ctx)
+		return err
+	}
+	res, err := db.NewUpdate().Model(p).ExcludeColumn("id", "created_at", "version", "status").
+		Set("version = version + 1").Where("id = ? AND version = ?", p.ID, version).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrConflict
+	}
+	p.Version = version + 1
+	return nil
+}
+
+// AdvancePlan moves a plan to its next status (草稿 → 报名中 → 报名结束 → 已考试 → 成绩已发布).
+func AdvancePlan(ctx context.Context, db bun.IDB, id int64, from PlanStatus) error {
+	to, _ := from.Next()
+	if to == "" {
+		return ErrConflict
+	}
+	res, err := db.NewUpdate().Model((*ExamPlan)(nil)).Set("status = ?", to).Set("updated_at = ?", Now()).
+		Set("version = version + 1").Where("id = ? AND status = ?", id, from).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrConflict
+	}
+	return nil
+}
+
+// GetPlan loads a plan with its category.
+func GetPlan(ctx context.Context, db bun.IDB, id int64) (*ExamPlan, error) {
+	p := new(ExamPlan)
+	err := db.NewSelect().Model(p).Relation("Category").Where("plan.id = ?", id).Scan(ctx)
+	return p, notFound(err)
+}
+
+// PlanFilter narrows ListPlans. Open: only plans taking registrations now.
+type PlanFilter struct {
+	Query         string
+	CategoryID    int64
+	Status        PlanStatus
+	Open          bool
+	From, To      time.Time // exam time range
+	Offset, Limit int
+}
+
+// ListPlans returns a page of plans, soonest exam first, and how many match.
+func ListPlans(ctx context.Context, db bun.IDB, f PlanFilter) ([]ExamPlan, int, error) {
+	var ps []ExamPlan
+	q := db.NewSelect().Model(&ps).Relation("Category").OrderExpr("plan.exam_at, plan.id")
+	if s := strings.TrimSpace(f.Query); s != "" {
+		q = q.Where("plan.name LIKE ? ESCAPE '\\'", "%"+escapeLike(s)+"%")
+	}
+	if f.CategoryID != 0 {
+		q = q.Where("plan.category_id = ?", f.CategoryID)
+	}
+	if f.Status != "" {
+		q = q.Where("plan.status = ?", f.Status)
+	}
+	if f.Open {
+		now := Now()
+		q = q.Where("plan.status = ?", PlanOpen).Where("plan.registration_starts_at <= ?", now).Where("plan.registration_ends_at > ?", now)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("plan.exam_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("plan.exam_at < ?", f.To.AddDate(0, 0, 1).UTC())
+	}
+	if f.Limit <= 0 {
+		f.Limit = 20
+	}
+	n, err := q.Offset(int64(f.Offset)).Limit(int64(f.Limit)).ScanAndCount(ctx)
+	return ps, int(n), err
+}

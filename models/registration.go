@@ -1,0 +1,410 @@
+package models
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/uptrace/bun"
+)
+
+// Channel is who registered a person: the person themself, an enterprise, or a training institution.
+type Channel string
+
+const (
+	ChannelSelf       Channel = "self"
+	ChannelEnterprise Channel = "enterprise"
+	ChannelTraining   Channel = "training"
+)
+
+// RegStatus is where a registration is in its life (DOMAIN.md).
+type RegStatus string
+
+const (
+	RegSubmitted RegStatus = "submitted"
+	RegApproved  RegStatus = "approved"
+	RegRejected  RegStatus = "rejected"
+	RegPaid      RegStatus = "paid"
+	RegTicketed  RegStatus = "ticketed"
+	RegScored    RegStatus = "scored"
+	RegPassed    RegStatus = "passed"
+	RegFailed    RegStatus = "failed"
+)
+
+var regLabels = map[RegStatus]string{
+	RegSubmitted: "待审核", RegApproved: "审核通过", RegRejected: "审核不通过", RegPaid: "已缴费",
+	RegTicketed: "已发准考证", RegScored: "已出成绩", RegPassed: "合格", RegFailed: "不合格",
+}
+
+// Label is the status's Chinese name.
+func (s RegStatus) Label() string {
+	if l, ok := regLabels[s]; ok {
+		return l
+	}
+	return string(s)
+}
+
+// ResumeRow is one line of 个人简历.
+type ResumeRow struct {
+	Period   string `json:"period"`
+	Employer string `json:"employer"`
+	Post     string `json:"post"`
+}
+
+// Registration is a 报名: one person for one exam plan.
+type Registration struct {
+	bun.BaseModel `bun:"table:registrations,alias:reg"`
+
+	ID              int64      `bun:"id,pk,autoincrement"`
+	PlanID          int64      `bun:"plan_id,notnull"`
+	Plan            *ExamPlan  `bun:"rel:belongs-to,join:plan_id=id"`
+	PersonID        int64      `bun:"person_id,notnull"`
+	Person          *Person    `bun:"rel:belongs-to,join:person_id=id"`
+	Channel         Channel    `bun:"channel,notnull"`
+	OrganizationID  *int64     `bun:"organization_id"`
+	AccountID       *int64     `bun:"account_id"`
+	EmployerName    string     `bun:"employer_name,notnull"`
+	EmployerCode    string     `bun:"employer_code,notnull"`
+	WorkStartDate   *time.Time `bun:"work_start_date"`
+	YearsOfWork     int        `bun:"years_of_work,notnull"`
+	Resume          string     `bun:"resume,notnull"`
+	EmployerOpinion string     `bun:"employer_opinion,notnull"`
+	PhotoKey        string     `bun:"photo_key,notnull"`
+	BatchID         string     `bun:"batch_id,notnull"`
+	Status          RegStatus  `bun:"status,notnull"`
+	RejectReason    string     `bun:"reject_reason,notnull"`
+	PaidAt          *time.Time `bun:"paid_at"`
+	CreatedAt       time.Time  `bun:"created_at,notnull"`
+	UpdatedAt       time.Time  `bun:"updated_at,notnull"`
+	Version         int        `bun:"version,notnull"`
+}
+
+// Number is the 报名编号 shown and printed.
+func (r *Registration) Number() string { return fmt.Sprintf("BM%04d%07d", r.PlanID, r.ID) }
+
+// ResumeRows decodes 个人简历.
+func (r *Registration) ResumeRows() []ResumeRow {
+	var rows []ResumeRow
+	_ = json.Unmarshal([]byte(r.Resume), &rows)
+	return rows
+}
+
+// Paid says whether the fee was paid; a paid registration is never deleted.
+func (r *Registration) Paid() bool { return r.PaidAt != nil }
+
+// Errors of registrations.
+var (
+	ErrPaidRegistration = errors.New("a paid registration cannot be deleted")
+)
+
+// YearsBetween is the whole years from start to now (从事工作年限 computed from 参加工作时间).
+func YearsBetween(start, now time.Time) int {
+	y := now.Year() - start.Year()
+	if now.YearDay() < start.YearDay() {
+		y--
+	}
+	return max(y, 0)
+}
+
+// educationRank orders 学历 (-1 when unknown).
+func educationRank(e string) int {
+	for i, x := range Educations {
+		if x == e {
+			return i
+		}
+	}
+	return -1
+}
+
+// RegistrationInput is the 报名表 as filled in.
+type RegistrationInput struct {
+	WorkStartDate   string
+	YearsOfWork     string // empty: computed from WorkStartDate
+	EmployerName    string
+	EmployerCode    string
+	Resume          []ResumeRow
+	EmployerOpinion string
+}
+
+// RegistrationCheck is a registration about to be saved: the validated input plus the person and plan.
+type RegistrationCheck struct {
+	Plan          *ExamPlan
+	Person        *Person
+	WorkStart     time.Time
+	Years         int
+	Resume        []ResumeRow
+	Opinion       string
+	EmployerName  string
+	EmployerCode  string
+	PhotoBytes    int // size of the photo the registration will carry (0: none)
+	ExistingStage string
+}
+
+// CheckRegistration applies every rule of a registration and returns the problems by field. The person's
+// education, the plan's window, capacity, work years and photo spec are all checked here.
+func CheckRegistration(ctx context.Context, db bun.IDB, plan *ExamPlan, person *Person, in RegistrationInput, photoBytes int) (RegistrationCheck, FieldErrors) {
+	errs := FieldErrors{}
+	rc := RegistrationCheck{Plan: plan, Person: person, PhotoBytes: photoBytes}
+	now := Now()
+	if !plan.AcceptsRegistrations(now) {
+		errs["plan"] = "该考试计划当前不在报名时间内（报名时间：" + plan.RegistrationStartsAt.In(Beijing).Format("2006-01-02 15:04") +
+			" 至 " + plan.RegistrationEndsAt.In(Beijing).Format("2006-01-02 15:04") + "）"
+	}
+	if strings.TrimSpace(in.WorkStartDate) == "" {
+		errs["work_start_date"] = "请输入参加工作时间"
+	} else if d, err := ParseDate(in.WorkStartDate); err != nil {
+		errs["work_start_date"] = "日期格式应为 2012-07-01"
+	} else if d.After(now) {
+		errs["work_start_date"] = "参加工作时间不能晚于今天"
+	} else if person.BirthDate != nil && d.Before(person.BirthDate.AddDate(14, 0, 0)) {
+		errs["work_start_date"] = "参加工作时间应在年满14周岁之后"
+	} else {
+		rc.WorkStart = d
+		computed := YearsBetween(d, now)
+		rc.Years = computed
+		if y := strings.TrimSpace(in.YearsOfWork); y != "" {
+			n, err := strconv.Atoi(y)
+			switch {
+			case err != nil || n < 0:
+				errs["years_of_work"] = "从事工作年限应为整数"
+			case n > computed:
+				errs["years_of_work"] = "从事工作年限不能超过参加工作以来的年数（" + strconv.Itoa(computed) + "年）"
+			default:
+				rc.Years = n
+			}
+		}
+		if errs["years_of_work"] == "" && rc.Years < plan.MinYearsOfWork {
+			errs["years_of_work"] = "该考试要求从事相关工作满" + strconv.Itoa(plan.MinYearsOfWork) + "年，当前为" + strconv.Itoa(rc.Years) + "年，不符合报名条件"
+		}
+	}
+	if plan.MinEducation != "" && educationRank(person.Education) < educationRank(plan.MinEducation) {
+		if person.Education == "" {
+			errs["education"] = "请先填写学历（该考试要求" + plan.MinEducation + "及以上）"
+		} else {
+			errs["education"] = "该考试要求" + plan.MinEducation + "及以上学历，当前为" + person.Education + "，不符合报名条件"
+		}
+	}
+	rc.EmployerName, rc.EmployerCode = strings.TrimSpace(in.EmployerName), strings.TrimSpace(in.EmployerCode)
+	if rc.EmployerName == "" {
+		errs["employer_name"] = "请输入单位名称"
+	}
+	for i, row := range in.Resume {
+		row = ResumeRow{strings.TrimSpace(row.Period), strings.TrimSpace(row.Employer), strings.TrimSpace(row.Post)}
+		if row == (ResumeRow{}) {
+			continue
+		}
+		if row.Period == "" || row.Employer == "" {
+			errs["resume_"+strconv.Itoa(i)] = "请填写起止时间和工作单位"
+		}
+		if utf8.RuneCountInString(row.Period+row.Employer+row.Post) > 150 {
+			errs["resume_"+strconv.Itoa(i)] = "内容过长"
+		}
+		rc.Resume = append(rc.Resume, row)
+	}
+	rc.Opinion = strings.TrimSpace(in.EmployerOpinion)
+	if utf8.RuneCountInString(rc.Opinion) > 500 {
+		errs["employer_opinion"] = "聘用单位意见最多500字"
+	}
+	switch {
+	case photoBytes == 0:
+		errs["photo"] = "请上传一寸照片"
+	case plan.PhotoMaxBytes > 0 && photoBytes > plan.PhotoMaxBytes:
+		errs["photo"] = "照片大小超过该考试要求的" + strconv.Itoa(plan.PhotoMaxBytes/1024) + "KB"
+	case photoBytes < plan.PhotoMinBytes:
+		errs["photo"] = "照片大小低于该考试要求的" + strconv.Itoa(plan.PhotoMinBytes/1024) + "KB"
+	}
+	if person.ID != 0 {
+		existing, err := FindRegistration(ctx, db, plan.ID, person.ID)
+		if err == nil && existing.Status != RegRejected {
+			rc.ExistingStage = "此人目前处于「" + existing.Status.Label() + "」阶段（报名编号 " + existing.Number() + "），不能重复报名该考试"
+			errs["id_number"] = rc.ExistingStage
+		} else if err != nil && !errors.Is(err, ErrNotFound) {
+			errs["plan"] = "系统繁忙，请稍后再试"
+		}
+	}
+	if len(errs) == 0 {
+		return rc, nil
+	}
+	return rc, errs
+}
+
+// FindRegistration finds a person's registration for a plan.
+func FindRegistration(ctx context.Context, db bun.IDB, planID, personID int64) (*Registration, error) {
+	r := new(Registration)
+	err := db.NewSelect().Model(r).Where("plan_id = ? AND person_id = ?", planID, personID).Scan(ctx)
+	return r, notFound(err)
+}
+
+// ErrPlanFull: the plan has no places left.
+var ErrPlanFull = errors.New("plan is full")
+
+// SaveRegistration stores a checked registration (or turns a rejected one back into a submitted one). Capacity is
+// checked inside the transaction with the plan row locked (PostgreSQL; SQLite transactions are serial already);
+// the unique (plan, person) constraint makes a second concurrent submit fail with ErrDuplicate.
+func SaveRegistration(ctx context.Context, db bun.IDB, rc RegistrationCheck, channel Channel, orgID, accountID *int64, photoKey, batchID string) (*Registration, error) {
+	resume, _ := json.Marshal(rc.Resume)
+	if rc.Resume == nil {
+		resume = []byte("[]")
+	}
+	ws := rc.WorkStart
+	now := Now()
+	reg := &Registration{
+		PlanID: rc.Plan.ID, PersonID: rc.Person.ID, Channel: channel, OrganizationID: orgID, AccountID: accountID,
+		EmployerName: rc.EmployerName, EmployerCode: rc.EmployerCode, WorkStartDate: &ws, YearsOfWork: rc.Years,
+		Resume: string(resume), EmployerOpinion: rc.Opinion, PhotoKey: photoKey, BatchID: batchID,
+		Status: RegSubmitted, CreatedAt: now, UpdatedAt: now, Version: 1,
+	}
+	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if rc.Plan.Capacity > 0 {
+			lock := tx.NewSelect().Model((*ExamPlan)(nil)).Column("id").Where("id = ?", rc.Plan.ID)
+			if tx.Dialect().Name().String() == "pg" {
+				lock = lock.For("UPDATE")
+			}
+			if _, err := lock.Exec(ctx); err != nil {
+				return err
+			}
+			n, err := tx.NewSelect().Model((*Registration)(nil)).Where("plan_id = ? AND status <> ?", rc.Plan.ID, RegRejected).
+				Where("person_id <> ?", rc.Person.ID).Count(ctx)
+			if err != nil {
+				return err
+			}
+			if int(n) >= rc.Plan.Capacity {
+				return ErrPlanFull
+			}
+		}
+		old, err := FindRegistration(ctx, tx, rc.Plan.ID, rc.Person.ID)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			_, err = tx.NewInsert().Model(reg).Returning("id").Exec(ctx)
+			if IsUniqueViolation(err) {
+				return ErrDuplicate
+			}
+			return err
+		case err != nil:
+			return err
+		case old.Status != RegRejected && !(batchID != "" && old.BatchID != "" && sameOrg(old.OrganizationID, orgID) && !old.Paid() && old.Status == RegSubmitted):
+			return ErrDuplicate
+		}
+		// A rejected registration is submitted again, or an unpaid one from an earlier upload of the same
+		// organization's batch is replaced: the row is reused, never duplicated.
+		reg.ID, reg.CreatedAt, reg.Version = old.ID, old.CreatedAt, old.Version+1
+		_, err = tx.NewUpdate().Model(reg).ExcludeColumn("id", "created_at").Where("id = ? AND version = ?", old.ID, old.Version).Exec(ctx)
+		return err
+	})
+	return reg, err
+}
+
+func sameOrg(a, b *int64) bool { return a != nil && b != nil && *a == *b }
+
+// RegistrationScope says whose registrations a caller sees: a practitioner their own; an organization those it
+// made or of its own people; an admin all.
+func scopeRegistrations(q *bun.SelectQuery, acct *Account) *bun.SelectQuery {
+	switch acct.Role {
+	case RoleAdmin:
+		return q
+	case RolePractitioner:
+		if acct.PersonID == nil {
+			return q.Where("1 = 0")
+		}
+		return q.Where("reg.person_id = ?", *acct.PersonID)
+	case RoleEnterprise:
+		if acct.OrganizationID == nil {
+			return q.Where("1 = 0")
+		}
+		return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("reg.organization_id = ?", *acct.OrganizationID).
+				WhereOr("reg.person_id IN (SELECT id FROM persons WHERE organization_id = ?)", *acct.OrganizationID)
+		})
+	case RoleTraining:
+		if acct.OrganizationID == nil {
+			return q.Where("1 = 0")
+		}
+		return q.Where("reg.organization_id = ?", *acct.OrganizationID)
+	}
+	return q.Where("1 = 0")
+}
+
+// RegistrationInScope loads a registration the account may see (else ErrNotFound).
+func RegistrationInScope(ctx context.Context, db bun.IDB, acct *Account, id int64) (*Registration, error) {
+	r := new(Registration)
+	q := db.NewSelect().Model(r).Relation("Plan").Relation("Plan.Category").Relation("Person").Where("reg.id = ?", id)
+	err := scopeRegistrations(q, acct).Scan(ctx)
+	return r, notFound(err)
+}
+
+// RegFilter narrows ListRegistrations.
+type RegFilter struct {
+	PlanID        int64
+	MadeByOrg     bool // only those the caller's organization made (the batch screen)
+	Status        RegStatus
+	Offset, Limit int
+}
+
+// ListRegistrations returns a page of the account's registrations, newest first, with plan and person.
+func ListRegistrations(ctx context.Context, db bun.IDB, acct *Account, f RegFilter) ([]Registration, int, error) {
+	var rs []Registration
+	q := scopeRegistrations(db.NewSelect().Model(&rs).Relation("Plan").Relation("Plan.Category").Relation("Person"), acct).
+		OrderExpr("reg.id DESC")
+	if f.PlanID != 0 {
+		q = q.Where("reg.plan_id = ?", f.PlanID)
+	}
+	if f.MadeByOrg && acct.OrganizationID != nil {
+		q = q.Where("reg.organization_id = ?", *acct.OrganizationID)
+	}
+	if f.Status != "" {
+		q = q.Where("reg.status = ?", f.Status)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 20
+	}
+	n, err := q.Offset(int64(f.Offset)).Limit(int64(f.Limit)).ScanAndCount(ctx)
+	return rs, int(n), err
+}
+
+// DeleteRegistration deletes one unpaid registration the account's organization made (or the practitioner's
+// own); a paid one is refused with ErrPaidRegistration.
+func DeleteRegistration(ctx context.Context, db bun.IDB, acct *Account, id int64) (*Registration, error) {
+	r, err := RegistrationInScope(ctx, db, acct, id)
+	if err != nil {
+		return nil, err
+	}
+	if acct.Role != RolePractitioner && acct.Role != RoleAdmin && !sameOrg(r.OrganizationID, acct.OrganizationID) {
+		return nil, ErrNotFound // an enterprise sees its staff's own registrations but deletes only its own
+	}
+	if r.Paid() {
+		return r, ErrPaidRegistration
+	}
+	res, err := db.NewDelete().Model((*Registration)(nil)).Where("id = ? AND paid_at IS NULL", r.ID).Exec(ctx)
+	if err := affectedOne(res, err); err != nil {
+		return r, ErrPaidRegistration
+	}
+	return r, nil
+}
+
+// DeleteAllRegistrations deletes every unpaid registration of a plan that the account's organization made and
+// returns the paid ones it kept.
+func DeleteAllRegistrations(ctx context.Context, db bun.IDB, acct *Account, planID int64) (deleted int, kept []Registration, err error) {
+	if acct.OrganizationID == nil {
+		return 0, nil, ErrNotFound
+	}
+	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := tx.NewSelect().Model(&kept).Relation("Person").
+			Where("reg.plan_id = ? AND reg.organization_id = ? AND reg.paid_at IS NOT NULL", planID, *acct.OrganizationID).Scan(ctx); err != nil {
+			return err
+		}
+		res, err := tx.NewDelete().Model((*Registration)(nil)).
+			Where("plan_id = ? AND organization_id = ? AND paid_at IS NULL", planID, *acct.OrganizationID).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		deleted = int(n)
+		return nil
+	})
+	return deleted, kept, err
+}
