@@ -83,6 +83,10 @@ func (h *Auth) Submit(c echo.Context) error {
 			return h.renderLogin(c, vm, true)
 		}
 	}
+	prevLogin := ""
+	if acct != nil && acct.LastLoginAt != nil {
+		prevLogin = "上次登录：" + acct.LastLoginAt.In(models.Beijing).Format("2006-01-02 15:04") + "，来自 " + acct.LastLoginIP
+	}
 	acct, err = models.Authenticate(ctx, h.DB, acct, login, ip, pw, password.Verify)
 	switch {
 	case errors.Is(err, models.ErrBadCredentials), errors.Is(err, models.ErrAccountLocked), errors.Is(err, models.ErrAccountDisabled):
@@ -103,6 +107,7 @@ func (h *Auth) Submit(c echo.Context) error {
 	case err != nil:
 		return err
 	}
+	currentSession(c).Values[keyPrevLogin] = prevLogin
 	if err := h.startSession(c, acct); err != nil {
 		return err
 	}
@@ -135,10 +140,12 @@ func (h *Auth) findAccount(c echo.Context, login string) (*models.Account, error
 // a password change made in place (htmx), the page around the form still carries it.
 func (a *App) startSession(c echo.Context, acct *models.Account) error {
 	sess := currentSession(c)
+	prev, _ := sess.Values[keyPrevLogin].(string)
 	if err := a.Sessions.Renew(c.Request().Context(), sess); err != nil {
 		return err
 	}
 	sess.Values[sessionstore.KeyAccountID] = acct.ID
+	sess.Values[keyPrevLogin] = prev
 	if err := sess.Save(c.Request(), c.Response()); err != nil {
 		return err
 	}
@@ -157,6 +164,10 @@ func (h *Auth) Logout(c echo.Context) error {
 	h.setCSRFCookie(c)
 	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("auth.login")+"?reason=signed_out")
 }
+
+// keyPrevLogin keeps, for the session's life, when and from where the account last signed in before this one:
+// shown on every page so a user notices a sign-in that was not theirs.
+const keyPrevLogin = "prev_login"
 
 // captchaLength is the number of digits of the sign-in captcha.
 const captchaLength = 4

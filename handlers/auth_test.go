@@ -445,3 +445,16 @@ func TestAdminPasswordExpiresAfter90Days(t *testing.T) {
 		t.Fatalf("practitioner with an old password: %d", p.Status)
 	}
 }
+
+func TestPreviousSignInShown(t *testing.T) {
+	e := newEnv(t)
+	first := e.client().signIn("zhangsan")
+	if got := first.get("/home").Text(`[data-testid="last-login"]`); got != "" {
+		t.Errorf("first sign-in ever shows %q", got)
+	}
+	second := e.client().signIn("zhangsan")
+	got := second.get("/home").Text(`[data-testid="last-login"]`)
+	if !strings.HasPrefix(got, "上次登录：") || !strings.Contains(got, "127.0.0.1") {
+		t.Errorf("second sign-in shows %q", got)
+	}
+}

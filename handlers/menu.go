@@ -70,8 +70,8 @@ func (a *App) shell(c echo.Context, title, active string) layouts.Shell {
 	}
 	s.RoleLabel = acct.Role.Label()
 	s.HomeURL = a.landing(c, acct)
-	if acct.LastLoginAt != nil {
-		s.LastLogin = "本次登录：" + acct.LastLoginAt.In(models.Beijing).Format("2006-01-02 15:04") + "，来自 " + acct.LastLoginIP
+	if sess := currentSession(c); sess != nil {
+		s.LastLogin, _ = sess.Values[keyPrevLogin].(string)
 	}
 	wip := a.wipRoutes()
 	for _, g := range menus[acct.Role] {
