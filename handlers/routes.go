@@ -50,6 +50,7 @@ func (a *App) routes() []route {
 	trainees := &People{App: a, prefix: "trainees", heading: "人员信息"}
 	orgs := &AdminOrganizations{App: a}
 	tool := &PhotoTool{App: a}
+	exams := &AdminExams{App: a}
 	lookupLimit := a.lookupRateLimit()
 	routes := []route{
 		{method: http.MethodGet, path: "/", name: "home.root", handler: ws.Root, roles: public},
@@ -82,7 +83,15 @@ func (a *App) routes() []route {
 		ws.route("/certificates", "certificate.mine", "个人证书信息", practitioner),
 		ws.route("/transfers", "transfer.page", "证书进京", withTransfers),
 		ws.route("/staff/certificates", "staff.certificates", "企业人员获证信息", enterprise),
-		ws.route("/admin/exams", "admin.exams", "考务管理", admin),
+		{method: http.MethodGet, path: "/admin/exams", name: "admin.exams", handler: exams.List, roles: admin},
+		{method: http.MethodGet, path: "/admin/exams/new", name: "admin.exams_new", handler: exams.NewPage, roles: admin},
+		{method: http.MethodPost, path: "/admin/exams", name: "admin.exams_create", handler: exams.Create, roles: admin},
+		{method: http.MethodGet, path: "/admin/exams/:id", name: "admin.exams_edit", handler: exams.EditPage, roles: admin},
+		{method: http.MethodPost, path: "/admin/exams/:id", name: "admin.exams_update", handler: exams.Update, roles: admin},
+		{method: http.MethodPost, path: "/admin/exams/:id/advance", name: "admin.exams_advance", handler: exams.Advance, roles: admin},
+		{method: http.MethodGet, path: "/admin/exam-categories", name: "admin.categories", handler: exams.Categories, roles: admin},
+		{method: http.MethodPost, path: "/admin/exam-categories", name: "admin.categories_add", handler: exams.AddCategory, roles: admin},
+		{method: http.MethodPost, path: "/admin/exam-categories/:id/toggle", name: "admin.categories_toggle", handler: exams.ToggleCategory, roles: admin},
 		ws.route("/admin/certificates", "admin.certificates", "证书管理", admin),
 
 		{method: http.MethodGet, path: "/admin/accounts", name: "admin.accounts", handler: adm.List, roles: admin},

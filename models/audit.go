@@ -48,6 +48,11 @@ const (
 	EventPhotoUploaded   = "photo.uploaded"
 	EventOrgCreated      = "organization.created"
 	EventOrgUpdated      = "organization.updated"
+	EventPlanSaved       = "plan.saved"
+	EventRegistered      = "registration.submitted"
+	EventRegDeleted      = "registration.deleted"
+	EventRegImported     = "registration.imported"
+	EventExport          = "export"
 )
 
 // EventLabels names each event in Chinese, in the order the filter lists them.
@@ -72,6 +77,11 @@ var EventLabels = []struct{ Event, Label string }{
 	{EventPhotoUploaded, "上传照片"},
 	{EventOrgCreated, "新建单位"},
 	{EventOrgUpdated, "修改单位"},
+	{EventPlanSaved, "维护考试计划"},
+	{EventRegistered, "提交报名"},
+	{EventRegDeleted, "删除报名"},
+	{EventRegImported, "批量导入报名"},
+	{EventExport, "导出/打印"},
 }
 
 // EventLabel returns the Chinese label of an event name (the name itself when it has none).

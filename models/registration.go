@@ -408,3 +408,25 @@ func DeleteAllRegistrations(ctx context.Context, db bun.IDB, acct *Account, plan
 	})
 	return deleted, kept, err
 }
+
+// RegistrationCounts returns, per plan, how many registrations are not rejected.
+func RegistrationCounts(ctx context.Context, db bun.IDB, plans []ExamPlan) (map[int64]int, error) {
+	out := map[int64]int{}
+	if len(plans) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, len(plans))
+	for i, p := range plans {
+		ids[i] = p.ID
+	}
+	var rows []struct {
+		PlanID int64 `bun:"plan_id"`
+		N      int   `bun:"n"`
+	}
+	err := db.NewSelect().Model((*Registration)(nil)).Column("plan_id").ColumnExpr("COUNT(*) AS n").
+		Where("plan_id IN (?) AND status <> ?", bun.List(ids), RegRejected).Group("plan_id").Scan(ctx, &rows)
+	for _, r := range rows {
+		out[r.PlanID] = r.N
+	}
+	return out, err
+}

@@ -1,0 +1,282 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"examcert/models"
+	"examcert/views/components"
+	"examcert/views/pages"
+)
+
+// AdminExams is 考务管理: exam plans (create, edit, move through their statuses) and the 岗位/工种 list.
+type AdminExams struct{ *App }
+
+const plansPerPage = 20
+
+var planNotices = map[string]string{"created": "考试计划已创建（草稿）", "saved": "修改保存成功", "advanced": "状态已更新"}
+
+func statusOptions(first string) []components.Option {
+	opts := []components.Option{{Value: "", Label: first}}
+	for _, s := range models.PlanStatuses {
+		opts = append(opts, components.Option{Value: string(s.Status), Label: s.Label})
+	}
+	return opts
+}
+
+func (a *App) categoryOptions(c echo.Context, first string, all bool) ([]components.Option, error) {
+	cs, err := models.ListCategories(c.Request().Context(), a.DB, all)
+	if err != nil {
+		return nil, err
+	}
+	opts := []components.Option{{Value: "", Label: first}}
+	for _, x := range cs {
+		opts = append(opts, components.Option{Value: strconv.FormatInt(x.ID, 10), Label: x.Name})
+	}
+	return opts, nil
+}
+
+
+// planRow describes a plan for a list.
+func (a *App) planRow(c echo.Context, p *models.ExamPlan, taken int) pages.PlanRow {
+	id := strconv.FormatInt(p.ID, 10)
+	r := pages.PlanRow{
+		ID: p.ID, Name: p.Name, Category: p.CategoryName(), Level: p.Level,
+		RegistrationPeriod: p.RegistrationStartsAt.In(models.Beijing).Format("2006-01-02 15:04") + " 至 " + p.RegistrationEndsAt.In(models.Beijing).Format("2006-01-02 15:04"),
+		ExamAt:             p.ExamAt.In(models.Beijing).Format("2006-01-02 15:04"),
+		Fee:                p.Fee(), Status: p.Status.Label(),
+		EditURL: c.Echo().Reverse("admin.exams_edit", id),
+	}
+	r.Places = strconv.Itoa(taken) + "/"
+	if p.Capacity == 0 {
+		r.Places += "不限"
+	} else {
+		r.Places += strconv.Itoa(p.Capacity)
+	}
+	if _, label := p.Status.Next(); label != "" {
+		r.AdvanceURL, r.AdvanceLabel = c.Echo().Reverse("admin.exams_advance", id)+"?from="+string(p.Status), label
+	}
+	return r
+}
+
+// List shows the exam plans.
+func (h *AdminExams) List(c echo.Context) error {
+	ctx := c.Request().Context()
+	page, _ := strconv.Atoi(c.QueryParam("page"))
+	page = max(page, 1)
+	q, status := c.QueryParam("q"), models.PlanStatus(c.QueryParam("status"))
+	if status.Label() == string(status) {
+		status = ""
+	}
+	ps, total, err := models.ListPlans(ctx, h.DB, models.PlanFilter{Query: q, Status: status, Offset: (page - 1) * plansPerPage, Limit: plansPerPage})
+	if err != nil {
+		return err
+	}
+	counts, err := models.RegistrationCounts(ctx, h.DB, ps)
+	if err != nil {
+		return err
+	}
+	l := pages.PlanAdminList{
+		Shell: h.shell(c, "考务管理", "admin.exams"), Query: q, Status: string(status), Statuses: statusOptions("全部"),
+		ListURL: c.Echo().Reverse("admin.exams"), NewURL: c.Echo().Reverse("admin.exams_new"),
+		CategoriesURL: c.Echo().Reverse("admin.categories"),
+		Pager:         pager(c.Echo().Reverse("admin.exams"), total, page, plansPerPage, url.Values{"q": {q}, "status": {string(status)}}),
+		Success:       planNotices[c.QueryParam("ok")],
+	}
+	for i := range ps {
+		l.Rows = append(l.Rows, h.planRow(c, &ps[i], counts[ps[i].ID]))
+	}
+	return h.render(c, http.StatusOK, pages.PlanAdminPage(l), nil)
+}
+
+func (h *AdminExams) form(c echo.Context, title, action string) (pages.PlanForm, error) {
+	cats, err := h.categoryOptions(c, "请选择", false)
+	return pages.PlanForm{Title: title, Action: action, BackURL: c.Echo().Reverse("admin.exams"), Categories: cats,
+		Levels: components.Options("请选择", models.Levels), Educations: components.Options("不限", models.Educations),
+		Errors: map[string]string{}}, err
+}
+
+func readPlanValues(c echo.Context) pages.PlanValues {
+	return pages.PlanValues{Name: c.FormValue("name"), CategoryID: c.FormValue("category_id"), Level: c.FormValue("level"),
+		RegistrationStarts: c.FormValue("registration_starts"), RegistrationEnds: c.FormValue("registration_ends"),
+		ExamAt: c.FormValue("exam_at"), Fee: c.FormValue("fee"), Capacity: c.FormValue("capacity"),
+		MinYears: c.FormValue("min_years"), MinEdu: c.FormValue("min_education"),
+		PhotoMinKB: c.FormValue("photo_min_kb"), PhotoMaxKB: c.FormValue("photo_max_kb"), Notes: c.FormValue("notes")}
+}
+
+func planInput(v pages.PlanValues) models.PlanInput {
+	return models.PlanInput{Name: v.Name, CategoryID: v.CategoryID, Level: v.Level, RegistrationStarts: v.RegistrationStarts,
+		RegistrationEnds: v.RegistrationEnds, ExamAt: v.ExamAt, Fee: v.Fee, Capacity: v.Capacity, MinYears: v.MinYears,
+		MinEdu: v.MinEdu, PhotoMinKB: v.PhotoMinKB, PhotoMaxKB: v.PhotoMaxKB, Notes: v.Notes}
+}
+
+func (h *AdminExams) renderForm(c echo.Context, f pages.PlanForm) error {
+	return h.render(c, http.StatusOK, pages.PlanFormPage(h.shell(c, f.Title, "admin.exams"), f), nil)
+}
+
+// NewPage is 新建考试计划, with sensible defaults.
+func (h *AdminExams) NewPage(c echo.Context) error {
+	f, err := h.form(c, "新建考试计划", c.Echo().Reverse("admin.exams_create"))
+	if err != nil {
+		return err
+	}
+	f.In = pages.PlanValues{Level: "无", Fee: "0", Capacity: "0", MinYears: "0", PhotoMinKB: "0", PhotoMaxKB: "60"}
+	return h.renderForm(c, f)
+}
+
+// Create stores a new plan as 草稿.
+func (h *AdminExams) Create(c echo.Context) error {
+	f, err := h.form(c, "新建考试计划", c.Echo().Reverse("admin.exams_create"))
+	if err != nil {
+		return err
+	}
+	f.In = readPlanValues(c)
+	p := &models.ExamPlan{}
+	if fe := planInput(f.In).Validate(c.Request().Context(), h.DB, p); fe != nil {
+		f.Errors, f.Error = fe, "请按提示修改后重新保存"
+		return h.renderForm(c, f)
+	}
+	if err := models.SavePlan(c.Request().Context(), h.DB, p, 0); err != nil {
+		return err
+	}
+	h.audit(c, models.EventPlanSaved, "plan:"+strconv.FormatInt(p.ID, 10), "created", p.Name)
+	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("admin.exams")+"?ok=created")
+}
+
+func (h *AdminExams) load(c echo.Context) (*models.ExamPlan, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return nil, models.ErrNotFound
+	}
+	return models.GetPlan(c.Request().Context(), h.DB, id)
+}
+
+func planValues(p *models.ExamPlan) pages.PlanValues {
+	lt := func(t interface{ Format(string) string }) string { return t.Format("2006-01-02T15:04") }
+	return pages.PlanValues{Name: p.Name, CategoryID: strconv.FormatInt(p.CategoryID, 10), Level: p.Level,
+		RegistrationStarts: lt(p.RegistrationStartsAt.In(models.Beijing)), RegistrationEnds: lt(p.RegistrationEndsAt.In(models.Beijing)),
+		ExamAt: lt(p.ExamAt.In(models.Beijing)), Fee: p.Fee(), Capacity: strconv.Itoa(p.Capacity),
+		MinYears: strconv.Itoa(p.MinYearsOfWork), MinEdu: p.MinEducation, PhotoMinKB: strconv.Itoa(p.PhotoMinBytes / 1024),
+		PhotoMaxKB: strconv.Itoa(p.PhotoMaxBytes / 1024), Notes: p.Notes}
+}
+
+// EditPage shows a plan's form.
+func (h *AdminExams) EditPage(c echo.Context) error {
+	p, err := h.load(c)
+	if err != nil {
+		return err
+	}
+	f, err := h.form(c, "编辑考试计划", c.Echo().Reverse("admin.exams_update", strconv.FormatInt(p.ID, 10)))
+	if err != nil {
+		return err
+	}
+	f.In, f.Version, f.Status = planValues(p), p.Version, p.Status.Label()
+	return h.renderForm(c, f)
+}
+
+// Update saves a plan; a stale version gets the conflict message and the stored values.
+func (h *AdminExams) Update(c echo.Context) error {
+	p, err := h.load(c)
+	if err != nil {
+		return err
+	}
+	f, err := h.form(c, "编辑考试计划", c.Echo().Reverse("admin.exams_update", strconv.FormatInt(p.ID, 10)))
+	if err != nil {
+		return err
+	}
+	f.In, f.Version, f.Status = readPlanValues(c), p.Version, p.Status.Label()
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	if fe := planInput(f.In).Validate(c.Request().Context(), h.DB, p); fe != nil {
+		f.Errors, f.Error, f.Version = fe, "请按提示修改后重新保存", version
+		return h.renderForm(c, f)
+	}
+	err = models.SavePlan(c.Request().Context(), h.DB, p, version)
+	if errors.Is(err, models.ErrConflict) {
+		fresh, err := h.load(c)
+		if err != nil {
+			return err
+		}
+		f.In, f.Version = planValues(fresh), fresh.Version
+		f.Error = "保存失败：该考试计划已被他人修改。下面是最新的信息，请核对后重新修改并保存。"
+		return h.renderForm(c, f)
+	}
+	if err != nil {
+		return err
+	}
+	h.audit(c, models.EventPlanSaved, "plan:"+strconv.FormatInt(p.ID, 10), "updated", p.Name)
+	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("admin.exams")+"?ok=saved")
+}
+
+// Advance moves a plan to its next status; from= guards against a double click moving it twice.
+func (h *AdminExams) Advance(c echo.Context) error {
+	p, err := h.load(c)
+	if err != nil {
+		return err
+	}
+	if err := models.AdvancePlan(c.Request().Context(), h.DB, p.ID, models.PlanStatus(c.QueryParam("from"))); err != nil {
+		if errors.Is(err, models.ErrConflict) {
+			return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("admin.exams"))
+		}
+		return err
+	}
+	h.audit(c, models.EventPlanSaved, "plan:"+strconv.FormatInt(p.ID, 10), "advanced", string(p.Status))
+	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("admin.exams")+"?ok=advanced")
+}
+
+// Categories shows the 岗位/工种 list.
+func (h *AdminExams) Categories(c echo.Context) error {
+	return h.renderCategories(c, "", "", map[string]string{"added": "已添加", "toggled": "已更新"}[c.QueryParam("ok")])
+}
+
+func (h *AdminExams) renderCategories(c echo.Context, name, errMsg, success string) error {
+	cs, err := models.ListCategories(c.Request().Context(), h.DB, true)
+	if err != nil {
+		return err
+	}
+	l := pages.CategoryList{Shell: h.shell(c, "岗位/工种管理", "admin.exams"), AddURL: c.Echo().Reverse("admin.categories_add"),
+		BackURL: c.Echo().Reverse("admin.exams"), Name: name, Error: errMsg, Success: success}
+	for _, x := range cs {
+		l.Rows = append(l.Rows, pages.CategoryRow{Name: x.Name, Active: x.Active,
+			ToggleURL: c.Echo().Reverse("admin.categories_toggle", strconv.FormatInt(x.ID, 10))})
+	}
+	return h.render(c, http.StatusOK, pages.CategoryPage(l), nil)
+}
+
+// AddCategory adds a 岗位/工种.
+func (h *AdminExams) AddCategory(c echo.Context) error {
+	name := c.FormValue("category_name")
+	_, err := models.AddCategory(c.Request().Context(), h.DB, name, 100)
+	var fe models.FieldErrors
+	if errors.As(err, &fe) {
+		return h.renderCategories(c, name, fe["category_name"], "")
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("admin.categories")+"?ok=added")
+}
+
+// ToggleCategory stops or resumes offering a 岗位/工种 for new plans.
+func (h *AdminExams) ToggleCategory(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return models.ErrNotFound
+	}
+	cs, err := models.ListCategories(c.Request().Context(), h.DB, true)
+	if err != nil {
+		return err
+	}
+	for _, x := range cs {
+		if x.ID == id {
+			if err := models.SetCategoryActive(c.Request().Context(), h.DB, id, !x.Active); err != nil {
+				return err
+			}
+			return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("admin.categories")+"?ok=toggled")
+		}
+	}
+	return models.ErrNotFound
+}

@@ -1,0 +1,97 @@
+package handlers_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"examcert/models"
+)
+
+// createPlan makes an exam plan through the admin screens and opens it for registration now.
+func createPlan(t *testing.T, e *env, name string, extra url.Values) int64 {
+	t.Helper()
+	admin := e.client().signIn("admin")
+	now := time.Now().In(models.Beijing)
+	f := url.Values{"name": {name}, "category_id": {"1"}, "level": {"初级"},
+		"registration_starts": {now.Add(-time.Hour).Format("2006-01-02T15:04")},
+		"registration_ends":   {now.Add(72 * time.Hour).Format("2006-01-02T15:04")},
+		"exam_at":             {now.Add(240 * time.Hour).Format("2006-01-02T15:04")},
+		"fee":                 {"120"}, "capacity": {"0"}, "min_years": {"0"}, "photo_min_kb": {"0"}, "photo_max_kb": {"60"}}
+	for k, v := range extra {
+		f[k] = v
+	}
+	p := admin.submit("/admin/exams/new", "/admin/exams", f)
+	if p.Location() != "/admin/exams?ok=created" {
+		t.Fatalf("create plan: %d %v", p.Status, p.Doc.Find(".error").Text())
+	}
+	var plan models.ExamPlan
+	if err := e.db.NewSelect().Model(&plan).Where("name = ?", name).Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	id := strconv.FormatInt(plan.ID, 10)
+	if p := admin.submit("/admin/exams", "/admin/exams/"+id+"/advance?from=draft", nil); p.Location() != "/admin/exams?ok=advanced" {
+		t.Fatalf("open plan: %d %q", p.Status, p.Location())
+	}
+	return plan.ID
+}
+
+func TestAdminExamPlans(t *testing.T) {
+	e := newEnv(t)
+	admin := e.client().signIn("admin")
+	p := admin.submit("/admin/exams/new", "/admin/exams", url.Values{"name": {"x"}, "registration_starts": {"2026-12-10T09:00"},
+		"registration_ends": {"2026-12-01T09:00"}, "exam_at": {"bad"}, "fee": {"-3"}, "photo_max_kb": {"5"}})
+	for field, want := range map[string]string{"name": "名称应为2至100个字", "category_id": "请选择岗位/工种", "level": "请选择级别",
+		"registration_ends": "报名截止时间应晚于开始时间", "exam_at": "请填写日期和时间", "fee": "报名费应为金额", "photo_max_kb": "照片大小上限不能小于20KB"} {
+		if got := p.Text(`[data-testid="error-` + field + `"]`); !strings.Contains(got, want) {
+			t.Errorf("%s: %q; want %q", field, got, want)
+		}
+	}
+	id := createPlan(t, e, "2026年第四季度施工员（土建）考试", url.Values{"capacity": {"200"}, "min_years": {"2"}, "min_education": {"大专"}})
+	list := admin.get("/admin/exams")
+	row := list.Doc.Find(`[data-testid="plan-row-` + strconv.FormatInt(id, 10) + `"]`)
+	if !strings.Contains(row.Text(), "施工员-土建") || row.Find(`[data-testid="plan-status"]`).Text() != "报名中" || !strings.Contains(row.Text(), "0/200") {
+		t.Errorf("row: %q", row.Text())
+	}
+	// Advancing twice from the same status moves it once.
+	sid := strconv.FormatInt(id, 10)
+	admin.submit("/admin/exams", "/admin/exams/"+sid+"/advance?from=open", nil)
+	admin.submit("/admin/exams", "/admin/exams/"+sid+"/advance?from=open", nil)
+	plan, _ := models.GetPlan(context.Background(), e.db, id)
+	if plan.Status != models.PlanClosed {
+		t.Errorf("status %s; want closed", plan.Status)
+	}
+	// Edit with a stale version: conflict.
+	form := admin.get("/admin/exams/" + sid)
+	ver, _ := form.Doc.Find(`input[name="version"]`).Attr("value")
+	vals := url.Values{"_csrf": {admin.csrf()}, "version": {ver}}
+	form.Doc.Find("form[data-testid=plan-form] input, form[data-testid=plan-form] select").Each(func(_ int, s *goquerySelection) {
+		n, _ := s.Attr("name")
+		if n == "" || n == "_csrf" || n == "version" {
+			return
+		}
+		v, _ := s.Attr("value")
+		if s.Is("select") {
+			v, _ = s.Find("option[selected]").Attr("value")
+		}
+		vals.Set(n, v)
+	})
+	vals.Set("fee", "150")
+	if p := admin.do(http.MethodPost, "/admin/exams/"+sid, vals, false, nil); p.Location() != "/admin/exams?ok=saved" {
+		t.Fatalf("edit: %d %v", p.Status, p.Doc.Find(".error, .alert").Text())
+	}
+	if p := admin.do(http.MethodPost, "/admin/exams/"+sid, vals, false, nil); !strings.Contains(p.Text(`[data-testid="alert-error"]`), "已被他人修改") {
+		t.Errorf("stale edit: %q", p.Text(`[data-testid="alert-error"]`))
+	}
+	// 岗位/工种 list.
+	if p := admin.submit("/admin/exam-categories", "/admin/exam-categories", url.Values{"category_name": {"施工员-土建"}}); p.Text(`[data-testid="error-category_name"]`) != "该岗位/工种已存在" {
+		t.Errorf("duplicate category: %q", p.Text(`[data-testid="error-category_name"]`))
+	}
+	if p := admin.submit("/admin/exam-categories", "/admin/exam-categories", url.Values{"category_name": {"造价员"}}); p.Location() != "/admin/exam-categories?ok=added" {
+		t.Errorf("add category: %d", p.Status)
+	}
+}
