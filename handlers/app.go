@@ -16,6 +16,7 @@ import (
 
 	"examcert/blobstore"
 	"examcert/config"
+	"examcert/printout"
 	"examcert/sessionstore"
 )
 
@@ -34,6 +35,10 @@ type App struct {
 	setupOnce  sync.Once
 	setupToken string
 	bodyLimits map[string]int64 // "METHOD /path" → bytes, for routes that take more than defaultBodyLimit
+
+	printOnce     sync.Once
+	printRenderer *printout.Renderer
+	printErr      error
 }
 
 // New builds the Echo server with every route; the App it returns serves HTTP. Stored files (photos) live in

@@ -52,3 +52,5 @@ func looksLikeIDNumber(s string) bool {
 	}
 	return true
 }
+
+func urlPathEscape(s string) string { return url.PathEscape(s) }

@@ -71,6 +71,10 @@ func (a *App) processUpload(c echo.Context) (photo.Result, error) {
 var photoSlots = make(chan struct{}, 2)
 
 func processFile(fh *multipart.FileHeader, crop photo.Crop) (photo.Result, error) {
+	return processFileSpec(fh, crop, photo.Standard)
+}
+
+func processFileSpec(fh *multipart.FileHeader, crop photo.Crop, spec photo.Spec) (photo.Result, error) {
 	photoSlots <- struct{}{}
 	defer func() { <-photoSlots }()
 	f, err := fh.Open()
@@ -78,7 +82,7 @@ func processFile(fh *multipart.FileHeader, crop photo.Crop) (photo.Result, error
 		return photo.Result{}, err
 	}
 	defer f.Close()
-	return photo.Process(f, photo.Standard, crop)
+	return photo.Process(f, spec, crop)
 }
 
 // storePhoto saves a processed photo as the person's, replacing (and deleting) the old one.

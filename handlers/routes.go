@@ -51,6 +51,7 @@ func (a *App) routes() []route {
 	orgs := &AdminOrganizations{App: a}
 	tool := &PhotoTool{App: a}
 	exams := &AdminExams{App: a}
+	regs := &Registrations{App: a}
 	lookupLimit := a.lookupRateLimit()
 	routes := []route{
 		{method: http.MethodGet, path: "/", name: "home.root", handler: ws.Root, roles: public},
@@ -70,7 +71,14 @@ func (a *App) routes() []route {
 		{method: http.MethodPost, path: "/account/password", name: "account.password_submit", handler: acct.ChangePassword, roles: anyone},
 
 		// Screens built by later issues: a plain 建设中 page until then.
-		ws.route("/registrations", "registration.page", "考试报名", applicants),
+		{method: http.MethodGet, path: "/registrations", name: "registration.page", handler: regs.Home, roles: applicants},
+		{method: http.MethodGet, path: "/registrations/new", name: "registration.new", handler: regs.NewPage, roles: applicants},
+		{method: http.MethodPost, path: "/registrations", name: "registration.submit", handler: regs.Submit, roles: applicants, bodyLimit: photoBodyLimit},
+		{method: http.MethodGet, path: "/registrations/:id", name: "registration.detail", handler: regs.Detail, roles: anyone},
+		{method: http.MethodGet, path: "/registrations/:id/photo", name: "registration.photo", handler: regs.Photo, roles: anyone},
+		{method: http.MethodGet, path: "/registrations/:id/pdf", name: "registration.pdf", handler: regs.PDF, roles: anyone},
+		{method: http.MethodGet, path: "/registrations/:id/docx", name: "registration.docx", handler: regs.DOCX, roles: anyone},
+		{method: http.MethodPost, path: "/registrations/:id/delete", name: "registration.delete", handler: regs.Delete, roles: applicants},
 		ws.route("/registrations/batch", "registration.batch", "批量报名", organizations),
 		ws.route("/tickets", "ticket.page", "打印准考证", applicants),
 		ws.route("/results", "result.page", "查看考试结果", applicants),

@@ -1,0 +1,474 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+	"github.com/uptrace/bun"
+
+	"examcert/ident"
+	"examcert/models"
+	"examcert/photo"
+	"examcert/views/pages"
+)
+
+// Registrations is 考试报名: find a plan open for registration and fill in its 报名表 — for oneself
+// (practitioner), for one's staff (enterprise) or for the people one trains (training institution).
+type Registrations struct{ *App }
+
+const resumeRows = 5
+
+var regNotices = map[string]string{"deleted": "报名信息已删除"}
+
+// Home lists the open plans and the caller's registrations.
+func (h *Registrations) Home(c echo.Context) error {
+	ctx := c.Request().Context()
+	acct := currentAccount(c)
+	cid, _ := strconv.ParseInt(c.QueryParam("category"), 10, 64)
+	plans, _, err := models.ListPlans(ctx, h.DB, models.PlanFilter{Query: c.QueryParam("q"), CategoryID: cid, Open: true, Limit: 100})
+	if err != nil {
+		return err
+	}
+	counts, err := models.RegistrationCounts(ctx, h.DB, plans)
+	if err != nil {
+		return err
+	}
+	cats, err := h.categoryOptions(c, "全部", true)
+	if err != nil {
+		return err
+	}
+	v := pages.RegistrationHome{Shell: h.shell(c, "考试报名", "registration.page"), Query: c.QueryParam("q"),
+		Category: c.QueryParam("category"), Categories: cats, ListURL: c.Echo().Reverse("registration.page"),
+		MineTitle: "我的报名", Success: regNotices[c.QueryParam("ok")]}
+	if acct.Role != models.RolePractitioner {
+		v.MineTitle = "本单位的报名"
+	}
+	for i := range plans {
+		r := h.planRow(c, &plans[i], counts[plans[i].ID])
+		r.RegisterURL = c.Echo().Reverse("registration.new") + "?plan=" + strconv.FormatInt(plans[i].ID, 10)
+		if acct.Role != models.RolePractitioner {
+			r.BatchURL = c.Echo().Reverse("registration.batch") + "?plan=" + strconv.FormatInt(plans[i].ID, 10)
+		}
+		v.Plans = append(v.Plans, r)
+	}
+	regs, _, err := models.ListRegistrations(ctx, h.DB, acct, models.RegFilter{Limit: 50})
+	if err != nil {
+		return err
+	}
+	for i := range regs {
+		v.Mine = append(v.Mine, h.regRow(c, &regs[i]))
+	}
+	return h.render(c, http.StatusOK, pages.RegistrationHomePage(v), nil)
+}
+
+// regRow describes a registration for a list; 删除 is offered only where the caller may delete it.
+func (a *App) regRow(c echo.Context, r *models.Registration) pages.RegRow {
+	acct := currentAccount(c)
+	id := strconv.FormatInt(r.ID, 10)
+	row := pages.RegRow{ID: r.ID, Number: r.Number(), Status: r.Status.Label(), Paid: r.Paid(),
+		CreatedAt: r.CreatedAt.In(models.Beijing).Format("2006-01-02 15:04"),
+		DetailURL: c.Echo().Reverse("registration.detail", id), PDFURL: c.Echo().Reverse("registration.pdf", id)}
+	if r.Plan != nil {
+		row.Plan = r.Plan.Name
+	}
+	if r.Person != nil {
+		row.Name, row.IDMasked = r.Person.Name, ident.MaskIDNumber(r.Person.IDNumber)
+	}
+	mine := acct.Role == models.RolePractitioner || sameOrgID(r.OrganizationID, acct.OrganizationID)
+	if mine && !r.Paid() && r.Status == models.RegSubmitted {
+		row.DeleteURL = c.Echo().Reverse("registration.delete", id)
+	}
+	return row
+}
+
+func sameOrgID(a, b *int64) bool { return a != nil && b != nil && *a == *b }
+
+func (h *Registrations) plan(c echo.Context, raw string) (*models.ExamPlan, error) {
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		return nil, models.ErrNotFound
+	}
+	p, err := models.GetPlan(c.Request().Context(), h.DB, id)
+	if err == nil && p.Status == models.PlanDraft {
+		return nil, models.ErrNotFound
+	}
+	return p, err
+}
+
+func (h *Registrations) form(c echo.Context, plan *models.ExamPlan) (pages.RegForm, *models.Person, error) {
+	ctx := c.Request().Context()
+	acct := currentAccount(c)
+	f := pages.RegForm{Title: "报名表", Action: c.Echo().Reverse("registration.submit"), BackURL: c.Echo().Reverse("registration.page"),
+		PlanID: plan.ID, PlanName: plan.Name, Notes: plan.Notes, Errors: map[string]string{},
+		PlanInfo: "（" + plan.CategoryName() + "，" + plan.Level + "，考试时间 " + plan.ExamAt.In(models.Beijing).Format("2006-01-02 15:04") + "）",
+		YearsHint: "留空则按参加工作时间计算", Resume: make([]pages.ResumeValues, resumeRows)}
+	if plan.MinYearsOfWork > 0 {
+		f.YearsHint += "；该考试要求不少于" + strconv.Itoa(plan.MinYearsOfWork) + "年"
+	}
+	f.Person = h.personForm(c, nil)
+	var me *models.Person
+	switch acct.Role {
+	case models.RolePractitioner:
+		if acct.PersonID == nil {
+			return f, nil, models.ErrNotFound
+		}
+		p, err := models.PersonInScope(ctx, h.DB, acct, *acct.PersonID)
+		if err != nil {
+			return f, nil, err
+		}
+		me = p
+		f.Person = h.personForm(c, p)
+		f.EmployerName, f.EmployerCode = p.EmployerName, p.EmployerCode
+		if p.OrganizationID != nil {
+			if o, err := models.GetOrganization(ctx, h.DB, *p.OrganizationID); err == nil {
+				f.EmployerName, f.EmployerCode = o.Name, o.Code()
+			}
+		}
+		if p.WorkStartDate != nil {
+			f.WorkStart = day(p.WorkStartDate)
+		}
+		if p.PhotoKey != "" {
+			f.HasPhoto, f.PhotoURL = true, c.Echo().Reverse("profile.photo")+"?v="+strconv.Itoa(p.Version)
+		}
+	default:
+		f.ForOther = true
+		if acct.Role == models.RoleEnterprise {
+			o, err := models.OrganizationOf(ctx, h.DB, acct)
+			if err != nil {
+				return f, nil, err
+			}
+			f.EmployerName, f.EmployerCode = o.Name, o.Code()
+		}
+	}
+	return f, me, nil
+}
+
+// NewPage shows the 报名表 for a plan.
+func (h *Registrations) NewPage(c echo.Context) error {
+	plan, err := h.plan(c, c.QueryParam("plan"))
+	if err != nil {
+		return err
+	}
+	f, _, err := h.form(c, plan)
+	if err != nil {
+		return err
+	}
+	if !plan.AcceptsRegistrations(models.Now()) {
+		f.Errors["plan"] = "该考试计划当前不在报名时间内，不能报名"
+	}
+	return h.renderForm(c, f)
+}
+
+func (h *Registrations) renderForm(c echo.Context, f pages.RegForm) error {
+	return h.render(c, http.StatusOK, pages.RegFormPage(h.shell(c, "考试报名", "registration.page"), f), nil)
+}
+
+func readRegForm(c echo.Context, f *pages.RegForm) models.RegistrationInput {
+	f.EmployerName, f.EmployerCode = c.FormValue("employer_name"), c.FormValue("employer_code")
+	f.WorkStart, f.Years, f.Opinion = c.FormValue("work_start_date"), c.FormValue("years_of_work"), c.FormValue("employer_opinion")
+	form, _ := c.FormParams()
+	periods, employers, posts := form["resume_period"], form["resume_employer"], form["resume_post"]
+	in := models.RegistrationInput{WorkStartDate: f.WorkStart, YearsOfWork: f.Years, EmployerName: f.EmployerName,
+		EmployerCode: f.EmployerCode, EmployerOpinion: f.Opinion}
+	for i := 0; i < resumeRows; i++ {
+		at := func(v []string) string {
+			if i < len(v) {
+				return v[i]
+			}
+			return ""
+		}
+		f.Resume[i] = pages.ResumeValues{Period: at(periods), Employer: at(employers), Post: at(posts)}
+		in.Resume = append(in.Resume, models.ResumeRow{Period: f.Resume[i].Period, Employer: f.Resume[i].Employer, Post: f.Resume[i].Post})
+	}
+	return in
+}
+
+// Submit checks the 报名表 against every rule and saves it, all or nothing: a person new to the system is created
+// in the same transaction as their registration.
+func (h *Registrations) Submit(c echo.Context) error {
+	ctx := c.Request().Context()
+	acct := currentAccount(c)
+	plan, err := h.plan(c, c.FormValue("plan"))
+	if err != nil {
+		return err
+	}
+	f, me, err := h.form(c, plan)
+	if err != nil {
+		return err
+	}
+	in := readRegForm(c, &f)
+	var pin models.PersonInput
+	if f.ForOther {
+		f.Person.IDNumber, f.Person.Name = c.FormValue("id_number"), c.FormValue("name")
+		f.Person.Education, f.Person.Phone = c.FormValue("education"), c.FormValue("phone")
+		deriveFromID(&f.Person)
+		pin = models.PersonInput{IDNumber: f.Person.IDNumber, Name: f.Person.Name, Education: f.Person.Education, Phone: f.Person.Phone}
+	}
+	switch c.FormValue("check") {
+	case "id":
+		if err := h.fillPersonLookup(c, &f.Person); err != nil {
+			return err
+		}
+		return h.renderForm(c, f)
+	case "org":
+		f.Person.EmployerCode, f.Person.EmployerName = f.EmployerCode, f.EmployerName
+		if err := h.fillOrgLookup(c, &f.Person); err != nil {
+			return err
+		}
+		f.EmployerCode, f.EmployerName = f.Person.EmployerCode, f.Person.EmployerName
+		f.Errors["employer_code"] = f.Person.Errors["employer_code"]
+		return h.renderForm(c, f)
+	}
+
+	// The person: oneself, or someone typed by ID number (known, or new).
+	person := me
+	var org *models.Organization
+	isNew := false
+	if f.ForOther {
+		if org, err = models.OrganizationOf(ctx, h.DB, acct); err != nil {
+			return err
+		}
+		if person, isNew, err = h.personFor(ctx, org, pin, f.Errors); err != nil {
+			return err
+		}
+	}
+	// The photo: a new upload through the pipeline with this plan's size range, or the one on record.
+	var jpeg []byte
+	if fh, ferr := c.FormFile("photo"); ferr == nil {
+		crop, cerr := readCrop(c)
+		if cerr != nil {
+			f.Errors["photo"] = cerr.Error()
+		} else {
+			res, perr := processFileSpec(fh, crop, planSpec(plan))
+			var pe *photo.Error
+			switch {
+			case errors.As(perr, &pe):
+				f.Errors["photo"] = pe.Error()
+			case perr != nil:
+				return perr
+			default:
+				jpeg = res.JPEG
+			}
+		}
+	} else if person != nil && person.PhotoKey != "" {
+		if jpeg, err = h.Blobs.Get(ctx, person.PhotoKey); err != nil {
+			return err
+		}
+	}
+	if person == nil {
+		return h.renderForm(c, withRegError(f))
+	}
+	rc, fe := models.CheckRegistration(ctx, h.DB, plan, person, in, len(jpeg))
+	for k, v := range fe {
+		if f.Errors[k] == "" {
+			f.Errors[k] = v
+		}
+	}
+	if len(f.Errors) > 0 {
+		return h.renderForm(c, withRegError(f))
+	}
+	key, err := h.Blobs.Put(ctx, jpeg)
+	if err != nil {
+		return err
+	}
+	channel, orgID := models.ChannelSelf, (*int64)(nil)
+	if org != nil {
+		channel, orgID = models.Channel(org.Kind), &org.ID
+	}
+	var reg *models.Registration
+	err = h.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// Someone new, or not yet on the organization's list, is added to it (with AddPerson's rules).
+		if org != nil {
+			mine := false
+			if !isNew {
+				if mine, err = models.IsPersonOf(ctx, tx, org, person.ID); err != nil {
+					return err
+				}
+			}
+			if !mine {
+				p, err := models.AddPerson(ctx, tx, org, pin)
+				if err != nil {
+					return err
+				}
+				rc.Person = p
+			}
+		}
+		reg, err = models.SaveRegistration(ctx, tx, rc, channel, orgID, &acct.ID, key, "")
+		return err
+	})
+	if err != nil {
+		_ = h.Blobs.Delete(ctx, key)
+		var pfe models.FieldErrors
+		switch {
+		case errors.As(err, &pfe):
+			for k, v := range pfe {
+				f.Errors[k] = v
+			}
+		case errors.Is(err, models.ErrDuplicate):
+			f.Errors["id_number"] = "此人已报名该考试，不能重复报名"
+		case errors.Is(err, models.ErrPlanFull):
+			f.Errors["plan"] = "该考试名额已满"
+		default:
+			return err
+		}
+		return h.renderForm(c, withRegError(f))
+	}
+	h.audit(c, models.EventRegistered, "registration:"+reg.Number(), "ok", plan.Name)
+	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("registration.detail", strconv.FormatInt(reg.ID, 10))+"?ok=1")
+}
+
+func withRegError(f pages.RegForm) pages.RegForm {
+	f.Error = "报名未成功，请按提示修改后重新保存"
+	return f
+}
+
+// personFor finds the person an organization is registering, or prepares a new one (not yet saved). Problems go
+// into errs; a nil person means the form must be shown again.
+func (h *Registrations) personFor(ctx context.Context, org *models.Organization, in models.PersonInput, errs map[string]string) (*models.Person, bool, error) {
+	in, idn, fe := in.Validate(false)
+	if in.Education == "" {
+		fe = addErr(fe, "education", "请选择学历")
+	}
+	if fe != nil && fe["id_number"] != "" {
+		for k, v := range fe {
+			errs[k] = v
+		}
+		return nil, false, nil
+	}
+	p, err := models.FindPersonByIDNumber(ctx, h.DB, idn.Number)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		for k, v := range fe {
+			errs[k] = v
+		}
+		if fe != nil {
+			return nil, false, nil
+		}
+		b := idn.BirthDate
+		return &models.Person{IDNumber: idn.Number, Name: in.Name, Gender: idn.Gender.String(), BirthDate: &b, Education: in.Education, Phone: in.Phone}, true, nil
+	case err != nil:
+		return nil, false, err
+	}
+	if p.Name != in.Name {
+		errs["name"] = "姓名与系统中该身份证号登记的姓名不一致"
+		return nil, false, nil
+	}
+	return p, false, nil
+}
+
+func addErr(fe models.FieldErrors, k, v string) models.FieldErrors {
+	if fe == nil {
+		fe = models.FieldErrors{}
+	}
+	if fe[k] == "" {
+		fe[k] = v
+	}
+	return fe
+}
+
+// Detail shows a registration (after 保存: 报名成功) with 打印, 导出 and 新增.
+func (h *Registrations) Detail(c echo.Context) error {
+	r, err := h.load(c)
+	if err != nil {
+		return err
+	}
+	id := strconv.FormatInt(r.ID, 10)
+	d := pages.RegDetail{Shell: h.shell(c, "报名信息", "registration.page"), Number: r.Number(), Status: r.Status.Label(),
+		Fields: regFields(r), Opinion: r.EmployerOpinion, PDFURL: c.Echo().Reverse("registration.pdf", id),
+		DOCXURL: c.Echo().Reverse("registration.docx", id), BackURL: c.Echo().Reverse("registration.page")}
+	for _, x := range r.ResumeRows() {
+		d.Resume = append(d.Resume, pages.ResumeValues{Period: x.Period, Employer: x.Employer, Post: x.Post})
+	}
+	if r.PhotoKey != "" {
+		d.PhotoURL = c.Echo().Reverse("registration.photo", id)
+	}
+	if c.QueryParam("ok") == "1" {
+		d.Success = "报名成功"
+	}
+	if currentAccount(c).Role != models.RolePractitioner {
+		d.NewURL = c.Echo().Reverse("registration.new") + "?plan=" + strconv.FormatInt(r.PlanID, 10)
+	}
+	return h.render(c, http.StatusOK, pages.RegDetailPage(d), nil)
+}
+
+func (h *Registrations) load(c echo.Context) (*models.Registration, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return nil, models.ErrNotFound
+	}
+	return models.RegistrationInScope(c.Request().Context(), h.DB, currentAccount(c), id)
+}
+
+// regFields lists a registration's 报名表 fields in print order (the ID number masked on screen lists only).
+func regFields(r *models.Registration) []pages.Pair {
+	p := r.Person
+	birth, work := "", ""
+	if p.BirthDate != nil {
+		birth = day(p.BirthDate)
+	}
+	if r.WorkStartDate != nil {
+		work = day(r.WorkStartDate)
+	}
+	return []pages.Pair{
+		{Label: "考试名称", Value: r.Plan.Name}, {Label: "岗位/工种", Value: r.Plan.CategoryName()}, {Label: "级别", Value: r.Plan.Level},
+		{Label: "姓名", Value: p.Name}, {Label: "性别", Value: p.Gender}, {Label: "出生日期", Value: birth},
+		{Label: "身份证号", Value: p.IDNumber}, {Label: "学历", Value: p.Education}, {Label: "专业", Value: p.Major},
+		{Label: "职称", Value: p.Title}, {Label: "手机号码", Value: p.Phone}, {Label: "单位名称", Value: r.EmployerName},
+		{Label: "组织机构代码", Value: r.EmployerCode}, {Label: "参加工作时间", Value: work},
+		{Label: "从事工作年限", Value: strconv.Itoa(r.YearsOfWork) + "年"},
+	}
+}
+
+// Photo serves a registration's photo to whoever may see the registration.
+func (h *Registrations) Photo(c echo.Context) error {
+	r, err := h.load(c)
+	if err != nil {
+		return err
+	}
+	return h.servePhoto(c, &models.Person{PhotoKey: r.PhotoKey})
+}
+
+// Delete deletes one unpaid registration the caller made; a paid one is refused with the reason.
+func (h *Registrations) Delete(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return models.ErrNotFound
+	}
+	r, err := models.DeleteRegistration(c.Request().Context(), h.DB, currentAccount(c), id)
+	if errors.Is(err, models.ErrPaidRegistration) {
+		msg := "该报名已缴费，不能删除"
+		if isHTMX(c) {
+			return h.render(c, http.StatusOK, pages.RegRowView(h.regRow(c, r), msg), nil)
+		}
+		return echo.NewHTTPError(http.StatusConflict, msg)
+	}
+	if err != nil {
+		return err
+	}
+	if r.PhotoKey != "" {
+		_ = h.Blobs.Delete(c.Request().Context(), r.PhotoKey)
+	}
+	h.audit(c, models.EventRegDeleted, "registration:"+r.Number(), "ok", "")
+	if isHTMX(c) {
+		return h.render(c, http.StatusOK, pages.RegDeleted(r.Number()), nil)
+	}
+	back := c.FormValue("back")
+	if safeNext(back) == "" {
+		back = c.Echo().Reverse("registration.page") + "?ok=deleted"
+	}
+	return c.Redirect(http.StatusSeeOther, back)
+}
+
+// planSpec is the photo spec of a plan: 295×413 within the plan's size range.
+func planSpec(p *models.ExamPlan) photo.Spec {
+	s := photo.Standard
+	if p.PhotoMaxBytes > 0 {
+		s.MaxBytes = p.PhotoMaxBytes
+	}
+	s.MinBytes = p.PhotoMinBytes
+	return s
+}
+

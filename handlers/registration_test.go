@@ -1,0 +1,230 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"examcert/models"
+)
+
+// regPost submits the 报名表 as multipart (with an optional photo), taking the CSRF token from the form page.
+func (c *client) regPost(planID int64, fields map[string]string, photo []byte, hx bool) *page {
+	c.e.t.Helper()
+	pg := c.get("/registrations/new?plan=" + strconv.FormatInt(planID, 10))
+	tok, _ := pg.Doc.Find(`input[name="_csrf"]`).First().Attr("value")
+	return c.regPostToken(planID, tok, fields, photo)
+}
+
+func (c *client) regPostToken(planID int64, tok string, fields map[string]string, photo []byte) *page {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	_ = mw.WriteField("_csrf", tok)
+	_ = mw.WriteField("plan", strconv.FormatInt(planID, 10))
+	for k, v := range fields {
+		_ = mw.WriteField(k, v)
+	}
+	if photo != nil {
+		fw, _ := mw.CreateFormFile("photo", "p.jpg")
+		_, _ = fw.Write(photo)
+	}
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.e.srv.URL+"/registrations", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.e.t.Error(err)
+		return &page{}
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	pg := &page{Status: resp.StatusCode, Header: resp.Header, Body: string(b)}
+	pg.Doc, _ = goqueryDoc(string(b))
+	return pg
+}
+
+func TestPractitionerRegistersThemself(t *testing.T) {
+	e := newEnv(t)
+	planID := createPlan(t, e, "2026年第四季度安全员考试", url.Values{"min_years": {"3"}})
+	c := e.client().signIn("zhangsan")
+	home := c.get("/registrations")
+	if home.Doc.Find(`[data-testid="open-plan-` + strconv.FormatInt(planID, 10) + `"] [data-testid="register"]`).Length() != 1 {
+		t.Fatal("the open plan has no 我要报名")
+	}
+	// Missing everything: errors beside the fields, nothing saved.
+	p := c.regPost(planID, map[string]string{}, nil, false)
+	for _, f := range []string{"work_start_date", "employer_name", "photo"} {
+		if p.Text(`[data-testid="error-`+f+`"]`) == "" {
+			t.Errorf("no error for %s", f)
+		}
+	}
+	// Too few years of work for the plan.
+	recent := time.Now().AddDate(-1, 0, 0).Format("2006-01-02")
+	p = c.regPost(planID, map[string]string{"work_start_date": recent, "employer_name": "某公司"}, testPhoto(t, 600, 840, "jpeg"), false)
+	if !strings.Contains(p.Text(`[data-testid="error-years_of_work"]`), "不符合报名条件") {
+		t.Errorf("years: %q", p.Text(`[data-testid="error-years_of_work"]`))
+	}
+	// Claiming more years than since the work start is refused.
+	p = c.regPost(planID, map[string]string{"work_start_date": "2015-07-01", "years_of_work": "30", "employer_name": "某公司"}, testPhoto(t, 600, 840, "jpeg"), false)
+	if !strings.Contains(p.Text(`[data-testid="error-years_of_work"]`), "不能超过") {
+		t.Errorf("too many years: %q", p.Text(`[data-testid="error-years_of_work"]`))
+	}
+	n, _ := e.db.NewSelect().Model((*models.Registration)(nil)).Count(context.Background())
+	if n != 0 {
+		t.Fatalf("%d registrations saved by failed submits", n)
+	}
+	p = c.regPost(planID, map[string]string{"work_start_date": "2012-07-01", "employer_name": "北京某建设公司",
+		"resume_period": "2012.07-2018.06", "resume_employer": "北京某建设公司", "resume_post": "施工员", "employer_opinion": "同意报名"},
+		testPhoto(t, 600, 840, "jpeg"), false)
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("register: %d %s %s", p.Status, p.Text(`[data-testid="alert-error"]`), p.Doc.Find(".error").Text())
+	}
+	detailURL := p.Location()
+	d := c.get(detailURL)
+	if d.Text(`[data-testid="alert-ok"]`) != "报名成功" || d.Text(`[data-testid="reg-status"]`) != "待审核" {
+		t.Errorf("detail: %q %q", d.Text(`[data-testid="alert-ok"]`), d.Text(`[data-testid="reg-status"]`))
+	}
+	if !strings.Contains(d.Text(`[data-testid="detail-从事工作年限"]`), "年") || d.Doc.Find(`[data-testid="reg-photo"]`).Length() != 1 {
+		t.Error("detail lacks years or photo")
+	}
+	// A second registration for the same plan says which stage the person is at.
+	p = c.regPost(planID, map[string]string{"work_start_date": "2012-07-01", "employer_name": "北京某建设公司"}, testPhoto(t, 600, 840, "jpeg"), false)
+	if !strings.Contains(p.Text(`[data-testid="error-id_number"]`), "此人目前处于「待审核」阶段") {
+		t.Errorf("duplicate: %q", p.Text(`[data-testid="error-id_number"]`))
+	}
+	// 打印 and 导出: real files with fixed names.
+	pdfURL, _ := d.Doc.Find(`[data-testid="reg-print"]`).Attr("href")
+	pdf := c.get(pdfURL)
+	if !strings.HasPrefix(pdf.Body, "%PDF") || pdf.Header.Get("Content-Type") != "application/pdf" || !strings.Contains(pdf.Header.Get("Content-Disposition"), "attachment; filename=\"registration-") {
+		t.Errorf("pdf: %d %v", pdf.Status, pdf.Header)
+	}
+	docxURL, _ := d.Doc.Find(`[data-testid="reg-export"]`).Attr("href")
+	if x := c.get(docxURL); !strings.HasPrefix(x.Body, "PK") {
+		t.Errorf("docx: %d", x.Status)
+	}
+	// Nobody else gets them.
+	for _, who := range []string{"lisi", "jianshe", "peixun"} {
+		o := e.client().signIn(who)
+		for _, path := range []string{detailURL, pdfURL, docxURL} {
+			if q := o.get(strings.Split(path, "?")[0]); q.Status != http.StatusNotFound {
+				t.Errorf("%s GET %s: %d", who, path, q.Status)
+			}
+		}
+	}
+}
+
+func TestEnterpriseRegistersStaffAndDeletes(t *testing.T) {
+	e := newEnv(t)
+	planID := createPlan(t, e, "2026年质量员考试", url.Values{"min_education": {"大专"}})
+	c := e.client().signIn("jianshe")
+	idn := newID(20)
+	fields := map[string]string{"id_number": idn, "name": "冯十二", "education": "高中/中专/技校", "work_start_date": "2010-03-01", "employer_name": "北京城建示范工程有限公司"}
+	p := c.regPost(planID, fields, testPhoto(t, 600, 840, "png"), false)
+	if !strings.Contains(p.Text(`[data-testid="error-education"]`), "大专及以上") {
+		t.Fatalf("education rule: %q", p.Text(`[data-testid="error-education"]`))
+	}
+	if _, err := models.FindPersonByIDNumber(context.Background(), e.db, idn); err == nil {
+		t.Fatal("a failed registration created the person")
+	}
+	fields["education"] = "本科"
+	p = c.regPost(planID, fields, testPhoto(t, 600, 840, "png"), false)
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("register: %d %s", p.Status, p.Doc.Find(".error, .alert").Text())
+	}
+	person := e.person(idn)
+	if person.OrganizationID == nil {
+		t.Error("a new person registered by the enterprise is not on its staff")
+	}
+	regID := strings.Split(strings.TrimPrefix(p.Location(), "/registrations/"), "?")[0]
+	// Another enterprise cannot see or delete it.
+	other := e.client().signIn("jianshe2")
+	if q := other.do(http.MethodPost, "/registrations/"+regID+"/delete", url.Values{"_csrf": {other.csrf()}}, false, nil); q.Status != http.StatusNotFound {
+		t.Errorf("other enterprise delete: %d", q.Status)
+	}
+	// Paid: cannot be deleted.
+	ctx := context.Background()
+	now := time.Now().UTC()
+	if _, err := e.db.NewUpdate().Model((*models.Registration)(nil)).Set("paid_at = ?", now).Where("id = ?", regID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	q := c.do(http.MethodPost, "/registrations/"+regID+"/delete", url.Values{"_csrf": {c.csrf()}}, true, nil)
+	if !strings.Contains(inTable(q).Text(`[data-testid="reg-row-message"]`), "已缴费") {
+		t.Errorf("paid delete (htmx): %d %.300s", q.Status, q.Body)
+	}
+	if q := c.do(http.MethodPost, "/registrations/"+regID+"/delete", url.Values{"_csrf": {c.csrf()}}, false, nil); q.Status != http.StatusConflict {
+		t.Errorf("paid delete: %d", q.Status)
+	}
+	if _, err := e.db.NewUpdate().Model((*models.Registration)(nil)).Set("paid_at = NULL").Where("id = ?", regID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	q = c.do(http.MethodPost, "/registrations/"+regID+"/delete", url.Values{"_csrf": {c.csrf()}}, true, nil)
+	if !strings.Contains(q.Body, "已删除") {
+		t.Errorf("delete: %.300s", q.Body)
+	}
+	if n, _ := e.db.NewSelect().Model((*models.Registration)(nil)).Count(ctx); n != 0 {
+		t.Errorf("%d registrations left", n)
+	}
+}
+
+func TestRegistrationWindowAndCapacity(t *testing.T) {
+	e := newEnv(t)
+	planID := createPlan(t, e, "名额一人的考试", url.Values{"capacity": {"1"}})
+	a := e.client().signIn("zhangsan")
+	b := e.client().signIn("lisi")
+	f := map[string]string{"work_start_date": "2012-07-01", "employer_name": "某公司"}
+	if p := a.regPost(planID, f, testPhoto(t, 600, 840, "jpeg"), false); p.Status != http.StatusSeeOther {
+		t.Fatalf("first: %d %s", p.Status, p.Doc.Find(".error, .alert").Text())
+	}
+	p := b.regPost(planID, f, testPhoto(t, 600, 840, "jpeg"), false)
+	if !strings.Contains(p.Text(`[data-testid="error-plan"]`), "名额已满") {
+		t.Errorf("full: %q", p.Text(`[data-testid="error-plan"]`))
+	}
+	// Closed window.
+	past := time.Now().Add(-time.Minute).UTC()
+	if _, err := e.db.NewUpdate().Model((*models.ExamPlan)(nil)).Set("registration_ends_at = ?", past).Set("capacity = 0").Where("id = ?", planID).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	p = b.regPost(planID, f, testPhoto(t, 600, 840, "jpeg"), false)
+	if !strings.Contains(p.Text(`[data-testid="error-plan"]`), "不在报名时间内") {
+		t.Errorf("closed: %q", p.Text(`[data-testid="error-plan"]`))
+	}
+}
+
+// SECURITY.md 22: 20 concurrent submits of the same person for the same plan → exactly one registration.
+func TestConcurrentSubmitsMakeOneRegistration(t *testing.T) {
+	e := newEnv(t)
+	planID := createPlan(t, e, "并发测试考试", nil)
+	c := e.client().signIn("zhangsan")
+	tok := c.get("/registrations/new?plan=" + strconv.FormatInt(planID, 10)).Doc.Find(`input[name="_csrf"]`).First()
+	token, _ := tok.Attr("value")
+	img := testPhoto(t, 600, 840, "jpeg")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := c.regPostToken(planID, token, map[string]string{"work_start_date": "2012-07-01", "employer_name": "某公司"}, img)
+			mu.Lock()
+			statuses[p.Status]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	n, err := e.db.NewSelect().Model((*models.Registration)(nil)).Where("plan_id = ?", planID).Count(context.Background())
+	if err != nil || n != 1 {
+		t.Fatalf("%d registrations (%v); want exactly 1; statuses %v", n, err, statuses)
+	}
+	if statuses[http.StatusSeeOther] != 1 || statuses[http.StatusInternalServerError] != 0 {
+		t.Errorf("statuses %v: want one success and the rest told the person is registered", statuses)
+	}
+}
