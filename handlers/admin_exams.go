@@ -40,7 +40,6 @@ func (a *App) categoryOptions(c echo.Context, first string, all bool) ([]compone
 	return opts, nil
 }
 
-
 // planRow describes a plan for a list.
 func (a *App) planRow(c echo.Context, p *models.ExamPlan, taken int) pages.PlanRow {
 	id := strconv.FormatInt(p.ID, 10)

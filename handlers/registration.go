@@ -103,7 +103,7 @@ func (h *Registrations) form(c echo.Context, plan *models.ExamPlan) (pages.RegFo
 	acct := currentAccount(c)
 	f := pages.RegForm{Title: "报名表", Action: c.Echo().Reverse("registration.submit"), BackURL: c.Echo().Reverse("registration.page"),
 		PlanID: plan.ID, PlanName: plan.Name, Notes: plan.Notes, Errors: map[string]string{},
-		PlanInfo: "（" + plan.CategoryName() + "，" + plan.Level + "，考试时间 " + plan.ExamAt.In(models.Beijing).Format("2006-01-02 15:04") + "）",
+		PlanInfo:  "（" + plan.CategoryName() + "，" + plan.Level + "，考试时间 " + plan.ExamAt.In(models.Beijing).Format("2006-01-02 15:04") + "）",
 		YearsHint: "留空则按参加工作时间计算", Resume: make([]pages.ResumeValues, resumeRows)}
 	if plan.MinYearsOfWork > 0 {
 		f.YearsHint += "；该考试要求不少于" + strconv.Itoa(plan.MinYearsOfWork) + "年"
@@ -471,4 +471,3 @@ func planSpec(p *models.ExamPlan) photo.Spec {
 	s.MinBytes = p.PhotoMinBytes
 	return s
 }
-

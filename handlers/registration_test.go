@@ -56,7 +56,7 @@ func TestPractitionerRegistersThemself(t *testing.T) {
 	planID := createPlan(t, e, "2026年第四季度安全员考试", url.Values{"min_years": {"3"}})
 	c := e.client().signIn("zhangsan")
 	home := c.get("/registrations")
-	if home.Doc.Find(`[data-testid="open-plan-` + strconv.FormatInt(planID, 10) + `"] [data-testid="register"]`).Length() != 1 {
+	if home.Doc.Find(`[data-testid="open-plan-`+strconv.FormatInt(planID, 10)+`"] [data-testid="register"]`).Length() != 1 {
 		t.Fatal("the open plan has no 我要报名")
 	}
 	// Missing everything: errors beside the fields, nothing saved.

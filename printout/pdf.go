@@ -541,8 +541,10 @@ func (d *pdfDoc) fields(fields []Field, photo photoInfo) {
 		}
 		d.row(left, r.h, r.cells...)
 		d.y += r.h
+		if i == k-1 { // before any page break
+			d.photo(px, py, fieldCols[4], sum, photo)
+		}
 	}
-	d.photo(px, py, fieldCols[4], sum, photo)
 }
 
 func (d *pdfDoc) photo(x, y, w, h float64, p photoInfo) {
