@@ -24,8 +24,8 @@ const fontFamily = "NotoSansSC"
 // than gopdf's default blank, so that a name is never printed silently shortened.
 const missingGlyph = '□'
 
-// Renderer holds the parsed font. Build it once with NewRenderer (parsing the 10 MB font is the slow part, tens of
-// milliseconds) and share it: it is safe for concurrent use. Each document takes a shallow copy of the parsed font
+// Renderer holds the parsed font. Build it once with NewRenderer (parsing the 10 MB font takes about 10 ms, a third
+// of a one-form PDF) and share it: it is safe for concurrent use. Each document takes a shallow copy of the parsed font
 // (gopdf's FontContainer) with its own glyph subset, so documents never see each other's characters.
 type Renderer struct {
 	fonts *gopdf.FontContainer
@@ -75,7 +75,8 @@ const (
 	photoPad = 2.0
 	photoRow = 4 // the photo spans at most this many field rows
 
-	opinionMin = 72.0 // minimum height of the 聘用单位意见 box
+	opinionMin  = 72.0  // minimum height of the 聘用单位意见 box
+	opinionKeep = 100.0 // a box that would fit on a fresh page is split only if this much room is left here
 
 	thin  = 0.2
 	thick = 0.5
@@ -633,9 +634,13 @@ func (d *pdfDoc) opinion(text string) {
 	lh := lineH(sizeValue)
 	signH := 4 + 2*lh + 3 // gap, 单位（盖章）, 日期, space below
 	x := left + opinionCol[0]
+	cont := false // a part of the text is already printed on an earlier page
 	for {
 		avail := bottom - d.y
-		need := max(opinionMin, 2*padY+float64(len(ls))*lh+signH)
+		need := 2*padY + float64(len(ls))*lh + signH
+		if !cont {
+			need = max(opinionMin, need)
+		}
 		if need <= avail {
 			h := need
 			d.box(x, d.y, opinionCol[1], h)
@@ -650,16 +655,20 @@ func (d *pdfDoc) opinion(text string) {
 			d.y += h
 			return
 		}
-		// Does not fit: move to a fresh page if that is enough, or if too little room is left here to be useful;
-		// otherwise print as many lines as fit and continue on the next page.
+		// Does not fit: move to a fresh page if the box fits there whole and little room is left here, or if too
+		// little room is left here to be useful; otherwise print as many lines as fit and continue on the next page.
 		fresh := bottom - top - lineH(sizeSmall) - 2
-		if need <= fresh || avail < 2*padY+3*lh {
+		if (!cont && need <= fresh && avail < opinionKeep) || avail < 2*padY+3*lh {
 			d.newPage()
 			continue
 		}
-		n := min(int((avail-2*padY)/lh), len(ls))
+		n := min(int((avail-2*padY)/lh), len(ls)-2) // at least two lines go with 单位（盖章）
+		if n < 1 {
+			d.newPage()
+			continue
+		}
 		d.opinionPart(x, ls[:n])
-		ls = ls[n:]
+		ls, cont = ls[n:], true
 		d.newPage()
 	}
 }
