@@ -52,6 +52,7 @@ func (a *App) routes() []route {
 	tool := &PhotoTool{App: a}
 	exams := &AdminExams{App: a}
 	regs := &Registrations{App: a}
+	batch := &Batch{App: a}
 	lookupLimit := a.lookupRateLimit()
 	routes := []route{
 		{method: http.MethodGet, path: "/", name: "home.root", handler: ws.Root, roles: public},
@@ -79,7 +80,13 @@ func (a *App) routes() []route {
 		{method: http.MethodGet, path: "/registrations/:id/pdf", name: "registration.pdf", handler: regs.PDF, roles: anyone},
 		{method: http.MethodGet, path: "/registrations/:id/docx", name: "registration.docx", handler: regs.DOCX, roles: anyone},
 		{method: http.MethodPost, path: "/registrations/:id/delete", name: "registration.delete", handler: regs.Delete, roles: applicants},
-		ws.route("/registrations/batch", "registration.batch", "批量报名", organizations),
+		{method: http.MethodGet, path: "/registrations/batch", name: "registration.batch", handler: batch.Page, roles: organizations},
+		{method: http.MethodGet, path: "/registrations/batch/template", name: "registration.template", handler: batch.Template, roles: organizations},
+		{method: http.MethodPost, path: "/registrations/batch/import", name: "registration.import", handler: batch.Import, roles: organizations, bodyLimit: importBodyLimit},
+		{method: http.MethodPost, path: "/registrations/batch/photos", name: "registration.photos", handler: batch.Photos, roles: organizations, bodyLimit: photosBodyLimit},
+		{method: http.MethodGet, path: "/registrations/batch/print", name: "registration.print_all", handler: batch.PrintAll, roles: organizations},
+		{method: http.MethodPost, path: "/registrations/batch/delete-all", name: "registration.delete_all", handler: batch.DeleteAll, roles: organizations},
+		{method: http.MethodGet, path: "/plans/picker", name: "plan.picker", handler: batch.Picker, roles: anyone},
 		ws.route("/tickets", "ticket.page", "打印准考证", applicants),
 		ws.route("/results", "result.page", "查看考试结果", applicants),
 		ws.route("/renewals", "renewal.page", "申请证书续期", applicants),

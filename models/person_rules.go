@@ -190,3 +190,6 @@ var ErrPersonElsewhere = errors.New("person belongs to another organization")
 
 // ErrNameMismatch: a known ID number was given with another name (adding someone requires knowing both).
 var ErrNameMismatch = errors.New("name does not match the ID number")
+
+// ValidPhone says whether s is a mobile (11 digits) or landline number.
+func ValidPhone(s string) bool { return mobileRE.MatchString(s) || landlineRE.MatchString(s) }

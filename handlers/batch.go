@@ -1,0 +1,584 @@
+package handlers
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"examcert/ident"
+	"examcert/models"
+	"examcert/photo"
+	"examcert/printout"
+	"examcert/spreadsheet"
+	"examcert/views/pages"
+)
+
+// Batch is 批量报名 for enterprises and training institutions: the import template, the upload (all rows checked
+// before anything is saved), photos matched by ID number, the list awaiting review, printing and deleting.
+type Batch struct{ *App }
+
+// Limits of a batch: the import file (SECURITY.md 16) and the photo upload.
+const (
+	importBodyLimit  = 10<<20 + 512<<10
+	photosBodyLimit  = 150 << 20
+	maxBatchPhotos   = 500
+	maxZipPhotoBytes = 150 << 20
+)
+
+// batchColumns are the columns of 报名表导入模版.xlsx, in order.
+var batchColumns = []spreadsheet.Column{
+	{Key: "id_number", Header: "身份证号", Required: true, Text: true, Width: 22, Note: "18位身份证号；请保持本列为文本格式，否则Excel会把号码变成科学计数法而损坏"},
+	{Key: "name", Header: "姓名", Required: true, Width: 12},
+	{Key: "education", Header: "学历", Required: true, Choices: models.Educations, Width: 16},
+	{Key: "phone", Header: "手机号码", Text: true, Width: 14},
+	{Key: "major", Header: "专业", Width: 16},
+	{Key: "title", Header: "职称", Choices: models.Titles, Width: 10},
+	{Key: "employer_name", Header: "单位名称", Required: true, Width: 28},
+	{Key: "employer_code", Header: "组织机构代码", Text: true, Width: 22, Note: "统一社会信用代码（18位）或组织机构代码（9位）"},
+	{Key: "work_start_date", Header: "参加工作时间", Required: true, Width: 14, Note: "如 2012-07-01、2012/7/1、2012.07 或 2012年7月"},
+	{Key: "years_of_work", Header: "从事工作年限", Width: 12, Note: "整数；留空则按参加工作时间计算"},
+	{Key: "employer_opinion", Header: "聘用单位意见", Width: 24},
+	{Key: "resume", Header: "个人简历", Width: 40, Note: "每段经历一行（单元格内换行），格式：起止时间 工作单位 职务，如 2012.07-2018.06 北京某建设公司 施工员"},
+}
+
+func (h *Batch) spreadsheetLimits() spreadsheet.Limits {
+	l := spreadsheet.DefaultLimits
+	l.TempDir = h.tempDir()
+	return l
+}
+
+// tempDir is where excelize may write its temporary files: inside the data folder, owned by the app.
+func (a *App) tempDir() string { return path.Join(a.Cfg.DataDir, "tmp") }
+
+func (h *Batch) plan(c echo.Context) (*models.ExamPlan, error) {
+	return (&Registrations{h.App}).plan(c, c.QueryParam("plan"))
+}
+
+func (h *Batch) pageURL(c echo.Context, planID int64) string {
+	return c.Echo().Reverse("registration.batch") + "?plan=" + strconv.FormatInt(planID, 10)
+}
+
+// view builds the page for a plan (nil: none chosen yet).
+func (h *Batch) view(c echo.Context, plan *models.ExamPlan) (pages.BatchPage, error) {
+	ctx := c.Request().Context()
+	acct := currentAccount(c)
+	b := pages.BatchPage{Shell: h.shell(c, "批量报名", "registration.batch"), MaxRows: spreadsheet.DefaultLimits.MaxRows,
+		Picker: pages.PlanField{PickerURL: c.Echo().Reverse("plan.picker") + "?return=" + url.QueryEscape(c.Echo().Reverse("registration.batch"))}}
+	if plan == nil {
+		return b, nil
+	}
+	q := "?plan=" + strconv.FormatInt(plan.ID, 10)
+	b.PlanChosen, b.Picker.PlanID, b.Picker.PlanName = true, plan.ID, plan.Name
+	b.PlanInfo = plan.CategoryName() + "，" + plan.Level + "；报名截止 " + plan.RegistrationEndsAt.In(models.Beijing).Format("2006-01-02 15:04") +
+		"；考试时间 " + plan.ExamAt.In(models.Beijing).Format("2006-01-02 15:04") + "；状态 " + plan.Status.Label()
+	b.TemplateURL = c.Echo().Reverse("registration.template") + q
+	b.ImportURL = c.Echo().Reverse("registration.import") + q
+	b.PhotosURL = c.Echo().Reverse("registration.photos") + q
+	b.PrintURL = c.Echo().Reverse("registration.print_all") + q
+	b.DeleteAllURL = c.Echo().Reverse("registration.delete_all") + q
+	regs, _, err := models.ListRegistrations(ctx, h.DB, acct, models.RegFilter{PlanID: plan.ID, MadeByOrg: true, Limit: 20000})
+	if err != nil {
+		return b, err
+	}
+	for i := range regs {
+		row := pages.BatchRow{RegRow: h.regRow(c, &regs[i]), HasPhoto: regs[i].PhotoKey != ""}
+		if !row.HasPhoto {
+			row.Status += "（缺照片）"
+		}
+		b.Rows = append(b.Rows, row)
+	}
+	return b, nil
+}
+
+var batchNotices = map[string]string{"deleted": "报名信息已删除"}
+
+// Page is the 批量报名 screen; without a plan it asks for one (the picker).
+func (h *Batch) Page(c echo.Context) error {
+	var plan *models.ExamPlan
+	if c.QueryParam("plan") != "" {
+		p, err := h.plan(c)
+		if err != nil {
+			return err
+		}
+		plan = p
+	}
+	b, err := h.view(c, plan)
+	if err != nil {
+		return err
+	}
+	b.Success = batchNotices[c.QueryParam("ok")]
+	if n := c.QueryParam("imported"); n != "" {
+		b.Success = "导入成功，共" + n + "人，状态为待审核。请继续上传照片。"
+	}
+	if n := c.QueryParam("deleted"); n != "" {
+		b.Success = "已删除" + n + "条未缴费的报名信息"
+		if kept := c.QueryParam("kept"); kept != "" {
+			b.Error = "以下人员已缴费，报名信息予以保留：" + kept
+		}
+	}
+	return h.render(c, http.StatusOK, pages.BatchPageView(b), nil)
+}
+
+// Template sends 报名表导入模版.xlsx, made by the program.
+func (h *Batch) Template(c echo.Context) error {
+	plan, err := h.plan(c)
+	if err != nil {
+		return err
+	}
+	example := []string{"110101199003070011", "张三", "本科", "13800138000", "土木工程", "初级", "北京某建设工程有限公司",
+		"91110105G1921G9139", "2012-07-01", "", "同意报名", "2012.07-2018.06 北京某建设工程有限公司 施工员"}
+	spec := spreadsheet.TemplateSpec{Title: plan.Name + " 报名表导入模版", Columns: batchColumns, Example: example,
+		Instructions: []string{
+			"在“报名信息”工作表中每行填写一名考生；第一行是标题，请勿修改。",
+			"带 * 的列必须填写。身份证号、手机号码、组织机构代码列已设为文本格式，请不要改为数值格式。",
+			"学历、职称请从下拉列表中选择。",
+			"上传时系统会检查所有行；只要有一处错误，所有数据都不会保存，并列出每处错误的行号、列名和原因。",
+			"修改后可重新上传同一文件，不会产生重复报名。",
+			"照片请在导入成功后用“照片批量上传”上传，文件名为身份证号。",
+		}}
+	var buf bytes.Buffer
+	if err := spreadsheet.WriteTemplate(&buf, spec); err != nil {
+		return err
+	}
+	h.audit(c, models.EventExport, "plan:"+strconv.FormatInt(plan.ID, 10), "template", "")
+	return sendDownload(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "registration-template.xlsx", "报名表导入模版.xlsx", buf.Bytes())
+}
+
+// Import reads the uploaded file, checks every row and saves all of them or none.
+func (h *Batch) Import(c echo.Context) error {
+	ctx := c.Request().Context()
+	acct := currentAccount(c)
+	plan, err := h.plan(c)
+	if err != nil {
+		return err
+	}
+	org, err := models.OrganizationOf(ctx, h.DB, acct)
+	if err != nil {
+		return err
+	}
+	b, err := h.view(c, plan)
+	if err != nil {
+		return err
+	}
+	fail := func(msg string) error {
+		b.Error = msg
+		return h.render(c, http.StatusOK, pages.BatchPageView(b), nil)
+	}
+	fh, err := c.FormFile("file")
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "文件不能超过10MB")
+	}
+	if err != nil {
+		return fail("请选择要上传的Excel文件")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rows, err := spreadsheet.Read(f, batchColumns, h.spreadsheetLimits())
+	var fe *spreadsheet.FileError
+	switch {
+	case errors.Is(err, spreadsheet.ErrTooLarge):
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, err.Error())
+	case errors.As(err, &fe):
+		return fail(fe.Msg)
+	case err != nil:
+		return err
+	case len(rows) == 0:
+		return fail("文件中没有报名数据")
+	}
+	entries, problems := batchEntries(rows)
+	batchID := newBatchID()
+	n, problems, err := models.ImportBatch(ctx, h.DB, plan, org, acct.ID, entries, problems, batchID)
+	if errors.Is(err, models.ErrConflict) {
+		return fail("导入时有其他人同时报名了其中的人员，未保存任何数据，请重新上传")
+	}
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		for _, p := range problems {
+			row := ""
+			if p.Row > 0 {
+				row = strconv.Itoa(p.Row)
+			}
+			b.Problems = append(b.Problems, pages.Problem{Row: row, Column: p.Column, Value: p.Value, Reason: p.Reason})
+		}
+		h.audit(c, models.EventRegImported, "plan:"+strconv.FormatInt(plan.ID, 10), "rejected", strconv.Itoa(len(problems))+" problems")
+		return h.render(c, http.StatusOK, pages.BatchPageView(b), nil)
+	}
+	h.audit(c, models.EventRegImported, "plan:"+strconv.FormatInt(plan.ID, 10), "ok", strconv.Itoa(n)+" rows, batch "+batchID)
+	return c.Redirect(http.StatusSeeOther, h.pageURL(c, plan.ID)+"&imported="+strconv.Itoa(n))
+}
+
+func newBatchID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// batchEntries turns the file's rows into entries, noting every cell that cannot be read (with its header).
+func batchEntries(rows []spreadsheet.Row) ([]models.BatchEntry, []models.BatchProblem) {
+	var entries []models.BatchEntry
+	var problems []models.BatchProblem
+	for _, r := range rows {
+		bad := func(col, val, reason string) {
+			problems = append(problems, models.BatchProblem{Row: r.Number, Column: col, Value: val, Reason: reason})
+		}
+		cell := func(k string) string { return spreadsheet.NormalizeText(r.Cells[k]) }
+		e := models.BatchEntry{Row: r.Number, Name: strings.Join(strings.Fields(cell("name")), " "), Education: cell("education"),
+			Phone: strings.ReplaceAll(cell("phone"), " ", ""), Major: cell("major"), Title: cell("title"),
+			EmployerName: cell("employer_name"), Opinion: cell("employer_opinion")}
+		ok := true
+		raw := cell("id_number")
+		switch {
+		case raw == "":
+			bad("身份证号", "", "请填写身份证号")
+			ok = false
+		case r.MangledNumber("id_number"):
+			bad("身份证号", raw, "身份证号被Excel转换为数字而损坏，请将该列设为文本格式后重新填写")
+			ok = false
+		default:
+			if idn, err := ident.ParseIDNumber(raw); err != nil {
+				bad("身份证号", raw, err.Error())
+				ok = false
+			} else {
+				e.IDNumber = idn.Number
+			}
+		}
+		if msg := models.CheckName(e.Name); msg != "" {
+			bad("姓名", e.Name, msg)
+			ok = false
+		}
+		if !contains(models.Educations, e.Education) {
+			bad("学历", e.Education, "请从下拉列表中选择学历")
+			ok = false
+		}
+		if e.Title != "" && !contains(models.Titles, e.Title) {
+			bad("职称", e.Title, "请从下拉列表中选择职称")
+			ok = false
+		}
+		if e.Phone != "" && !models.ValidPhone(e.Phone) {
+			bad("手机号码", e.Phone, "电话号码格式不正确")
+			ok = false
+		}
+		if e.EmployerName == "" {
+			bad("单位名称", "", "请填写单位名称")
+			ok = false
+		}
+		if code := cell("employer_code"); code != "" {
+			credit, org, err := ident.ParseOrganizationCode(code)
+			switch {
+			case err != nil:
+				bad("组织机构代码", code, err.Error())
+				ok = false
+			case credit != "":
+				e.EmployerCode = credit
+			default:
+				e.EmployerCode = org
+			}
+		}
+		if d := cell("work_start_date"); d == "" {
+			bad("参加工作时间", "", "请填写参加工作时间")
+			ok = false
+		} else if t, err := spreadsheet.ParseDate(d); err != nil {
+			bad("参加工作时间", d, err.Error())
+			ok = false
+		} else {
+			e.WorkStart = t
+		}
+		if y := cell("years_of_work"); y != "" {
+			n, err := strconv.Atoi(strings.TrimSuffix(y, "年"))
+			if err != nil || n < 0 || n > 60 {
+				bad("从事工作年限", y, "应为整数")
+				ok = false
+			} else {
+				e.Years = &n
+			}
+		}
+		for _, line := range strings.Split(r.Cells["resume"], "\n") {
+			parts := strings.Fields(spreadsheet.NormalizeText(line))
+			switch {
+			case len(parts) == 0:
+			case len(parts) < 2:
+				bad("个人简历", line, "每行应为“起止时间 工作单位 职务”")
+				ok = false
+			default:
+				row := models.ResumeRow{Period: parts[0], Employer: parts[1]}
+				if len(parts) > 2 {
+					row.Post = strings.Join(parts[2:], " ")
+				}
+				e.Resume = append(e.Resume, row)
+			}
+		}
+		if ok {
+			entries = append(entries, e)
+		}
+	}
+	return entries, problems
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Photos matches each uploaded photo (file named by ID number, or inside a .zip) to this organization's
+// registration for the plan, runs it through the photo pipeline with the plan's spec, and reports what it did.
+func (h *Batch) Photos(c echo.Context) error {
+	ctx := c.Request().Context()
+	acct := currentAccount(c)
+	plan, err := h.plan(c)
+	if err != nil {
+		return err
+	}
+	b, err := h.view(c, plan)
+	if err != nil {
+		return err
+	}
+	form, err := c.MultipartForm()
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "上传的照片总大小不能超过150MB，请分批上传")
+	}
+	if err != nil || len(form.File["photos"]) == 0 {
+		b.Error = "请选择要上传的照片"
+		return h.render(c, http.StatusOK, pages.BatchPageView(b), nil)
+	}
+	files, err := photoFiles(form.File["photos"])
+	if err != nil {
+		b.Error = err.Error()
+		return h.render(c, http.StatusOK, pages.BatchPageView(b), nil)
+	}
+	byID, err := models.OrgRegistrationsByIDNumber(ctx, h.DB, plan.ID, *acct.OrganizationID)
+	if err != nil {
+		return err
+	}
+	report := &pages.PhotoReport{}
+	spec := planSpec(plan)
+	for _, f := range files {
+		base := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(path.Base(f.name), ".jpg"), ".jpeg"), ".png")
+		idn, err := ident.ParseIDNumber(strings.TrimSuffix(strings.TrimSuffix(base, ".JPG"), ".PNG"))
+		if err != nil {
+			report.Unmatched = append(report.Unmatched, f.name)
+			continue
+		}
+		reg := byID[idn.Number]
+		if reg == nil {
+			report.Unmatched = append(report.Unmatched, f.name)
+			continue
+		}
+		res, err := processBytes(f.data, spec)
+		var pe *photo.Error
+		if errors.As(err, &pe) {
+			report.Failed = append(report.Failed, pages.Pair{Label: f.name, Value: pe.Error()})
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		key, err := h.Blobs.Put(ctx, res.JPEG)
+		if err != nil {
+			return err
+		}
+		old, err := models.SetRegistrationPhoto(ctx, h.DB, reg.ID, key)
+		if err != nil {
+			_ = h.Blobs.Delete(ctx, key)
+			return err
+		}
+		if old != "" {
+			_ = h.Blobs.Delete(ctx, old)
+		}
+		report.Stored++
+	}
+	h.audit(c, models.EventPhotoUploaded, "plan:"+strconv.FormatInt(plan.ID, 10), "batch", strconv.Itoa(report.Stored)+" stored")
+	if b, err = h.view(c, plan); err != nil {
+		return err
+	}
+	b.PhotoReport = report
+	return h.render(c, http.StatusOK, pages.BatchPageView(b), nil)
+}
+
+type namedFile struct {
+	name string
+	data []byte
+}
+
+// photoFiles reads the uploaded files; a .zip is opened and its images taken (names only, never used as paths).
+func photoFiles(fhs []*multipart.FileHeader) ([]namedFile, error) {
+	var out []namedFile
+	for _, fh := range fhs {
+		f, err := fh.Open()
+		if err != nil {
+			return nil, err
+		}
+		data, err := io.ReadAll(io.LimitReader(f, photo.MaxUploadBytes*16))
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		if strings.HasSuffix(strings.ToLower(fh.Filename), ".zip") {
+			inner, err := zipPhotos(data)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, inner...)
+		} else {
+			out = append(out, namedFile{name: path.Base(fh.Filename), data: data})
+		}
+		if len(out) > maxBatchPhotos {
+			return nil, errors.New("一次最多上传" + strconv.Itoa(maxBatchPhotos) + "张照片，请分批上传")
+		}
+	}
+	return out, nil
+}
+
+func zipPhotos(data []byte) ([]namedFile, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, errors.New("无法读取.zip文件")
+	}
+	if len(zr.File) > maxBatchPhotos+50 {
+		return nil, errors.New(".zip文件中的文件过多")
+	}
+	var out []namedFile
+	var total uint64
+	for _, zf := range zr.File {
+		name := strings.ToLower(zf.Name)
+		if zf.FileInfo().IsDir() || !(strings.HasSuffix(name, ".jpg") || strings.HasSuffix(name, ".jpeg") || strings.HasSuffix(name, ".png")) {
+			continue
+		}
+		total += zf.UncompressedSize64
+		if zf.UncompressedSize64 > photo.MaxUploadBytes || total > maxZipPhotoBytes {
+			return nil, errors.New(".zip文件解压后过大")
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			return nil, errors.New("无法读取.zip文件中的 " + path.Base(zf.Name))
+		}
+		b, err := io.ReadAll(io.LimitReader(rc, photo.MaxUploadBytes+1))
+		rc.Close()
+		if err != nil {
+			return nil, errors.New("无法读取.zip文件中的 " + path.Base(zf.Name))
+		}
+		out = append(out, namedFile{name: path.Base(zf.Name), data: b})
+	}
+	return out, nil
+}
+
+func processBytes(b []byte, spec photo.Spec) (photo.Result, error) {
+	photoSlots <- struct{}{}
+	defer func() { <-photoSlots }()
+	return photo.Process(bytes.NewReader(b), spec, photo.Crop{})
+}
+
+// PrintAll is 【打印报名表】: every registration this organization made for the plan, one PDF.
+func (h *Batch) PrintAll(c echo.Context) error {
+	ctx := c.Request().Context()
+	plan, err := h.plan(c)
+	if err != nil {
+		return err
+	}
+	regs, _, err := models.ListRegistrations(ctx, h.DB, currentAccount(c), models.RegFilter{PlanID: plan.ID, MadeByOrg: true, Limit: 20000})
+	if err != nil {
+		return err
+	}
+	if len(regs) == 0 {
+		return echo.NewHTTPError(http.StatusNotFound, "该考试没有本单位的报名信息")
+	}
+	forms := make([]printout.Form, 0, len(regs))
+	for i := range regs {
+		f, err := h.printForm(c, &regs[i])
+		if err != nil {
+			return err
+		}
+		forms = append(forms, f)
+	}
+	rd, err := h.renderer()
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := rd.PDF(&buf, forms...); err != nil {
+		return err
+	}
+	h.audit(c, models.EventExport, "plan:"+strconv.FormatInt(plan.ID, 10), "pdf-all", strconv.Itoa(len(forms))+" forms")
+	return sendDownload(c, "application/pdf", "registrations-"+strconv.FormatInt(plan.ID, 10)+".pdf", "报名表-"+plan.Name+".pdf", buf.Bytes())
+}
+
+// DeleteAll is 【删除所有报名信息】: every unpaid registration of the plan this organization made; the paid ones are
+// kept and named.
+func (h *Batch) DeleteAll(c echo.Context) error {
+	ctx := c.Request().Context()
+	plan, err := h.plan(c)
+	if err != nil {
+		return err
+	}
+	n, kept, err := models.DeleteAllRegistrations(ctx, h.DB, currentAccount(c), plan.ID)
+	if err != nil {
+		return err
+	}
+	h.audit(c, models.EventRegDeleted, "plan:"+strconv.FormatInt(plan.ID, 10), "all", strconv.Itoa(n)+" deleted, "+strconv.Itoa(len(kept))+" kept")
+	to := h.pageURL(c, plan.ID) + "&deleted=" + strconv.Itoa(n)
+	if len(kept) > 0 {
+		var names []string
+		for _, k := range kept {
+			names = append(names, k.Person.Name+"（"+ident.MaskIDNumber(k.Person.IDNumber)+"）")
+		}
+		to += "&kept=" + url.QueryEscape(strings.Join(names, "、"))
+	}
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// Picker is the exam-plan picker: a fragment in a panel with htmx, a page of its own without.
+func (h *Batch) Picker(c echo.Context) error {
+	ctx := c.Request().Context()
+	ret := safeNext(c.QueryParam("return"))
+	if ret == "" {
+		ret = c.Echo().Reverse("registration.batch")
+	}
+	cid, _ := strconv.ParseInt(c.QueryParam("category"), 10, 64)
+	from, _ := parseDay(c.QueryParam("from"))
+	to, _ := parseDay(c.QueryParam("to"))
+	plans, _, err := models.ListPlans(ctx, h.DB, models.PlanFilter{Query: c.QueryParam("q"), CategoryID: cid, From: from, To: to, Limit: 100})
+	if err != nil {
+		return err
+	}
+	cats, err := h.categoryOptions(c, "全部", true)
+	if err != nil {
+		return err
+	}
+	p := pages.PlanPicker{Shell: h.shell(c, "选择考试计划", "registration.batch"), Action: c.Echo().Reverse("plan.picker"), Return: ret,
+		Query: c.QueryParam("q"), Category: c.QueryParam("category"), From: c.QueryParam("from"), To: c.QueryParam("to"), Categories: cats}
+	sep := "?"
+	if strings.Contains(ret, "?") {
+		sep = "&"
+	}
+	for _, pl := range plans {
+		if pl.Status == models.PlanDraft {
+			continue
+		}
+		p.Rows = append(p.Rows, pages.PickerRow{Name: pl.Name, Category: pl.CategoryName(), Level: pl.Level,
+			ExamAt: pl.ExamAt.In(models.Beijing).Format("2006-01-02 15:04"), Status: pl.Status.Label(),
+			ChooseURL: ret + sep + "plan=" + strconv.FormatInt(pl.ID, 10)})
+	}
+	return h.render(c, http.StatusOK, pages.PlanPickerPage(p), pages.PlanPickerPanel(p))
+}
+

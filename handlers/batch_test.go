@@ -1,0 +1,222 @@
+package handlers_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"examcert/ident"
+	"examcert/models"
+)
+
+// fillTemplate downloads the template and writes rows into its data sheet, as a person with Excel would.
+func fillTemplate(t *testing.T, c *client, planID int64, rows [][]any) []byte {
+	t.Helper()
+	tp := c.get("/registrations/batch/template?plan=" + strconv.FormatInt(planID, 10))
+	if tp.Status != http.StatusOK || !strings.HasPrefix(tp.Body, "PK") {
+		t.Fatalf("template: %d", tp.Status)
+	}
+	f, err := excelize.OpenReader(strings.NewReader(tp.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sheet := f.GetSheetName(0)
+	for i, r := range rows {
+		for j, v := range r {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+2)
+			if err := f.SetCellValue(sheet, cell, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func (c *client) postFiles(formPage, action, field string, files map[string][]byte) *page {
+	c.e.t.Helper()
+	tok, _ := c.get(formPage).Doc.Find(`input[name="_csrf"]`).First().Attr("value")
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	_ = mw.WriteField("_csrf", tok)
+	for name, data := range files {
+		fw, _ := mw.CreateFormFile(field, name)
+		_, _ = fw.Write(data)
+	}
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.e.srv.URL+action, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	pg := &page{Status: resp.StatusCode, Header: resp.Header, Body: string(b)}
+	pg.Doc, _ = goqueryDoc(string(b))
+	return pg
+}
+
+func toFW(s string) string { return toFullWidth(s) }
+
+func TestBatchRegistration(t *testing.T) {
+	e := newEnv(t)
+	planID := createPlan(t, e, "批量报名测试考试", nil)
+	c := e.client().signIn("jianshe")
+	sp := strconv.FormatInt(planID, 10)
+	page := "/registrations/batch?plan=" + sp
+	ids := []string{newID(31), newID(32), newID(33)}
+	good := [][]any{
+		{ids[0], "陈一", "本科", "13800000001", "土木工程", "初级", "北京城建示范工程有限公司", "91110105G1921G9139", "2012-07-01", "", "同意", "2012.07-2018.06 北京某公司 施工员"},
+		{" " + toFW(strings.ToLower(ids[1])) + " ", "陈二", "大专", "", "", "", "北京城建示范工程有限公司", "", 41091, "", "", ""},
+		{ids[2], "陈三", "硕士研究生", "", "", "", "北京城建示范工程有限公司", "", "2012年7月", "5", "", ""},
+	}
+	bad := [][]any{good[0], good[1], {1.10101199003071e17, "陈四", "本科", "", "", "", "某单位", "", "2012/7/1", "", "", ""},
+		{ids[2], "陈三", "小学", "abc", "", "", "", "", "明年", "", "", ""}}
+	p := c.postFiles(page, "/registrations/batch/import?plan="+sp, "file", map[string][]byte{"报名.xlsx": fillTemplate(t, c, planID, bad)})
+	if p.Status != http.StatusOK || p.Doc.Find(`[data-testid="problem"]`).Length() < 5 {
+		t.Fatalf("bad file: %d %q", p.Status, p.Doc.Find(`[data-testid="import-problems"]`).Text())
+	}
+	probs := p.Text(`[data-testid="import-problems"]`)
+	for _, want := range []string{"身份证号被Excel转换为数字而损坏", "请从下拉列表中选择学历", "电话号码格式不正确", "请填写单位名称", "日期格式无法识别"} {
+		if !strings.Contains(probs, want) {
+			t.Errorf("problems lack %q: %s", want, probs)
+		}
+	}
+	ctx := context.Background()
+	if n, _ := e.db.NewSelect().Model((*models.Registration)(nil)).Count(ctx); n != 0 {
+		t.Fatalf("%d registrations saved from a file with errors", n)
+	}
+	if _, err := models.FindPersonByIDNumber(ctx, e.db, ids[0]); err == nil {
+		t.Fatal("a person was saved from a file with errors")
+	}
+	// Fixed: all saved.
+	file := fillTemplate(t, c, planID, good)
+	p = c.postFiles(page, "/registrations/batch/import?plan="+sp, "file", map[string][]byte{"报名.xlsx": file})
+	if p.Status != http.StatusSeeOther || !strings.Contains(p.Location(), "imported=3") {
+		t.Fatalf("good file: %d %q %s", p.Status, p.Location(), p.Text(`[data-testid="import-problems"]`)+p.Text(`[data-testid="alert-error"]`))
+	}
+	list := c.get(p.Location())
+	if !strings.Contains(list.Text(`[data-testid="alert-ok"]`), "导入成功，共3人") || list.Doc.Find(`[data-testid="batch-list"] [data-testid^="reg-row-"]`).Length() != 3 {
+		t.Fatalf("after import: %q", list.Text(`[data-testid="alert-ok"]`))
+	}
+	var r models.Registration
+	if err := e.db.NewSelect().Model(&r).Relation("Person").Where("person.id_number = ?", ids[1]).Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r.WorkStartDate == nil || r.WorkStartDate.Format("2006-01-02") != "2012-07-01" {
+		t.Errorf("Excel serial date: %v", r.WorkStartDate)
+	}
+	// Re-uploading the same file does not duplicate.
+	p = c.postFiles(page, "/registrations/batch/import?plan="+sp, "file", map[string][]byte{"报名.xlsx": file})
+	if n, _ := e.db.NewSelect().Model((*models.Registration)(nil)).Count(ctx); n != 3 || p.Status != http.StatusSeeOther {
+		t.Fatalf("after re-upload: %d registrations, status %d", n, p.Status)
+	}
+	// Photos: two loose files and one in a zip; one file matches nobody, one is not a picture.
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	w, _ := zw.Create("照片/" + ids[2] + ".jpg")
+	_, _ = w.Write(testPhoto(t, 600, 840, "jpeg"))
+	zw.Close()
+	p = c.postFiles(page, "/registrations/batch/photos?plan="+sp, "photos", map[string][]byte{
+		ids[0] + ".jpg": testPhoto(t, 700, 980, "jpeg"), strings.ToLower(ids[1]) + ".jpg": []byte("not a photo"),
+		"110101199003070011.jpg": testPhoto(t, 600, 840, "jpeg"), "more.zip": zbuf.Bytes()})
+	if got := p.Text(`[data-testid="photo-report"]`); got != "照片上传成功：2张" {
+		t.Errorf("photo report: %q", got)
+	}
+	if !strings.Contains(p.Text(`[data-testid="photo-unmatched"]`), "110101199003070011.jpg") || !strings.Contains(p.Text(`[data-testid="photo-failed"]`), "JPG或PNG") {
+		t.Errorf("unmatched %q failed %q", p.Text(`[data-testid="photo-unmatched"]`), p.Text(`[data-testid="photo-failed"]`))
+	}
+	// 打印报名表: one PDF with every registration.
+	pdf := c.get("/registrations/batch/print?plan=" + sp)
+	if !strings.HasPrefix(pdf.Body, "%PDF") || strings.Count(pdf.Body, "/Type /Page\n")+strings.Count(pdf.Body, "/Type /Page ")+strings.Count(pdf.Body, "/Type /Page>") < 1 {
+		t.Errorf("print all: %d %d bytes", pdf.Status, len(pdf.Body))
+	}
+	// Another enterprise sees none of it.
+	other := e.client().signIn("jianshe2")
+	if n := other.get(page).Doc.Find(`[data-testid^="reg-row-"]`).Length(); n != 0 {
+		t.Errorf("other enterprise sees %d rows", n)
+	}
+	if q := other.do(http.MethodPost, "/registrations/batch/delete-all?plan="+sp, url.Values{"_csrf": {other.csrf()}}, false, nil); q.Status != http.StatusSeeOther {
+		t.Errorf("other delete-all: %d", q.Status)
+	}
+	if n, _ := e.db.NewSelect().Model((*models.Registration)(nil)).Count(ctx); n != 3 {
+		t.Fatalf("another enterprise's delete-all removed rows: %d left", n)
+	}
+	// 删除所有报名信息 keeps the paid one and names it.
+	now := time.Now().UTC()
+	if _, err := e.db.NewUpdate().Model((*models.Registration)(nil)).Set("paid_at = ?", now).Where("person_id = (SELECT id FROM persons WHERE id_number = ?)", ids[0]).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	q := c.do(http.MethodPost, "/registrations/batch/delete-all?plan="+sp, url.Values{"_csrf": {c.csrf()}}, false, nil)
+	after := c.get(q.Location())
+	if !strings.Contains(after.Text(`[data-testid="alert-ok"]`), "已删除2条") || !strings.Contains(after.Text(`[data-testid="alert-error"]`), "陈一") {
+		t.Errorf("delete all: %q / %q", after.Text(`[data-testid="alert-ok"]`), after.Text(`[data-testid="alert-error"]`))
+	}
+	if strings.Contains(after.Body, ids[0]) {
+		t.Error("full ID number on the page")
+	}
+	_ = ident.MaskIDNumber
+}
+
+func TestBatchImportRejectsHostileFiles(t *testing.T) {
+	e := newEnv(t)
+	planID := createPlan(t, e, "文件检查考试", nil)
+	c := e.client().signIn("peixun")
+	sp := strconv.FormatInt(planID, 10)
+	page := "/registrations/batch?plan=" + sp
+	cfb := append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 512)...)
+	for name, data := range map[string][]byte{"random": []byte("hello"), "cfb": cfb} {
+		p := c.postFiles(page, "/registrations/batch/import?plan="+sp, "file", map[string][]byte{"x.xlsx": data})
+		if p.Status != http.StatusOK || p.Text(`[data-testid="alert-error"]`) == "" {
+			t.Errorf("%s: %d %q", name, p.Status, p.Text(`[data-testid="alert-error"]`))
+		}
+	}
+	big := bytes.Repeat([]byte("A"), 11<<20)
+	if p := c.postFiles(page, "/registrations/batch/import?plan="+sp, "file", map[string][]byte{"x.xlsx": big}); p.Status != http.StatusRequestEntityTooLarge {
+		t.Errorf("11 MB: %d", p.Status)
+	}
+	if n, _ := e.db.NewSelect().Model((*models.Registration)(nil)).Count(context.Background()); n != 0 {
+		t.Errorf("%d saved", n)
+	}
+}
+
+func TestPlanPicker(t *testing.T) {
+	e := newEnv(t)
+	createPlan(t, e, "拾取器测试考试", nil)
+	c := e.client().signIn("jianshe")
+	frag := c.getHX("/plans/picker?return=/registrations/batch&q=拾取器")
+	if strings.Contains(frag.Body, "<html") || frag.Doc.Find(`[data-testid="picker-row"]`).Length() != 1 {
+		t.Fatalf("picker fragment: %.300s", frag.Body)
+	}
+	href, _ := frag.Doc.Find(`[data-testid="picker-choose"]`).Attr("href")
+	if !strings.HasPrefix(href, "/registrations/batch?plan=") {
+		t.Errorf("choose link %q", href)
+	}
+	full := c.get("/plans/picker?return=//evil.example/x")
+	if full.Doc.Find(`[data-testid="menu"]`).Length() != 1 {
+		t.Error("without htmx the picker is a whole page")
+	}
+	href, _ = full.Doc.Find(`[data-testid="picker-choose"]`).Attr("href")
+	if !strings.HasPrefix(href, "/registrations/batch?") {
+		t.Errorf("open redirect through return: %q", href)
+	}
+	chosen := c.get(href)
+	if v, _ := chosen.Doc.Find(`#plan_name`).Attr("value"); v != "拾取器测试考试" {
+		t.Errorf("field after choosing: %q", v)
+	}
+}

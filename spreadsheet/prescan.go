@@ -1,0 +1,598 @@
+package spreadsheet
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"io"
+	"path"
+	"strconv"
+	"strings"
+
+	"golang.org/x/net/html/charset"
+)
+
+// The pre-scan runs on the uploaded bytes before excelize sees them. It reads
+// every zip entry exactly once, streaming, and checks what excelize does not:
+//
+//   - zip structure: entry count, declared sizes and compression ratios (the
+//     archive/zip reader refuses to inflate past a declared size, so declared
+//     sizes bound the work), unsafe or duplicate names, zip-level encryption,
+//     CRC errors (excelize ignores read errors while unzipping and would
+//     silently truncate a part);
+//   - every XML part is well formed, has no DTD (<!DOCTYPE>, <!ENTITY>: a
+//     sheet with an entity reference reads as an EMPTY sheet in excelize,
+//     without an error), no absurd nesting and no giant token;
+//   - the worksheet that Read will use: row numbers within 1..1048576 and
+//     strictly increasing, cell references within A..XFD, on their own row and
+//     strictly increasing along the row (excelize silently merges a row with
+//     r="-1" or an out-of-order row into the previous row, and shifts cells
+//     that come out of order to the wrong column), shared-string indexes that
+//     exist (excelize returns "" for a missing one and the FIRST string for a
+//     non-numeric one);
+//   - it records which cells of that worksheet are number cells, which is what
+//     Row.Numeric reports (excelize's streaming reader does not expose it).
+
+const (
+	// A single XML token (text, tag with its attributes, comment) longer than
+	// this is refused. Excel caps a cell at 32,767 characters.
+	maxTokenBytes = 4 << 20
+	// Deeper XML nesting than this is refused; OOXML needs a few dozen.
+	maxXMLDepth = 256
+	// Compression ratios are checked only on entries larger than this: tiny
+	// parts (a run of spaces, an empty calcChain) legitimately compress
+	// extremely well, and they cannot hurt.
+	ratioCheckMin = 1 << 20
+	// Maximum size of the small structural parts parsed by the pre-scan.
+	maxStructPart = 16 << 20
+
+	// MaxColumns and MaxRowNumber are Excel's worksheet limits (XFD, 1048576).
+	maxColumns   = 16384
+	maxRowNumber = 1048576
+)
+
+const (
+	pathContentTypes  = "[Content_Types].xml"
+	pathRootRels      = "_rels/.rels"
+	pathWorkbook      = "xl/workbook.xml"
+	pathWorkbookRels  = "xl/_rels/workbook.xml.rels"
+	pathSharedStrings = "xl/sharedstrings.xml" // lower case: excelize matches it case-insensitively
+)
+
+var (
+	errDTD        = errors.New("dtd")
+	errTooDeep    = errors.New("xml nesting too deep")
+	errTokenLarge = errors.New("xml token too large")
+)
+
+// sheetInfo is one <sheet> of workbook.xml, in workbook order.
+type sheetInfo struct {
+	Name string
+	Path string // zip path of its part, resolved like excelize does
+}
+
+// scanResult is what the pre-scan learnt for Read.
+type scanResult struct {
+	sheets  []sheetInfo
+	target  int      // index into sheets of the sheet Read uses
+	numeric []uint64 // number cells of the target sheet, as cellPos, increasing
+	lastRow int      // row number of the target sheet's last <row> element
+}
+
+// cellPos packs a cell position; rows and columns both increase, so positions
+// recorded in document order are sorted.
+func cellPos(row, col int) uint64 { return uint64(row)<<14 | uint64(col-1) }
+
+func fileErr(msg string) *FileError { return &FileError{Msg: msg} }
+
+var (
+	msgNotXLSX     = "不是有效的Excel文件（.xlsx）"
+	msgCorrupt     = "文件已损坏，无法读取，请用Excel打开后重新保存为.xlsx再上传"
+	msgRatio       = "文件内容异常（压缩比过大）"
+	msgEntries     = "文件内容异常（包含的部件过多）"
+	msgBadPath     = "文件内容异常（包含非法的部件路径）"
+	msgDTD         = "文件包含不允许的内容（DTD）"
+	msgRowNumber   = "文件内容异常（行号无效）"
+	msgCellRef     = "文件内容异常（单元格位置无效）"
+	msgOrder       = "文件内容异常（行或单元格顺序错误）"
+	msgSharedIndex = "文件内容异常（共享字符串索引无效）"
+	msgNoSheet     = "文件中没有可读取的工作表"
+)
+
+// prescan checks the zip held in b. All errors it returns are *FileError.
+func prescan(b []byte, lim Limits) (*scanResult, error) {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return nil, fileErr(msgNotXLSX)
+	}
+	if len(zr.File) > lim.MaxZipEntries {
+		return nil, fileErr(msgEntries)
+	}
+	byName := make(map[string]*zip.File, len(zr.File))
+	lower := make(map[string]bool, len(zr.File))
+	var total uint64
+	for _, zf := range zr.File {
+		name := strings.ReplaceAll(zf.Name, `\`, "/") // as excelize does
+		if !safeName(name) {
+			return nil, fileErr(msgBadPath)
+		}
+		l := strings.ToLower(name)
+		if lower[l] {
+			return nil, fileErr(msgBadPath) // duplicate: which one would excelize use?
+		}
+		lower[l] = true
+		if zf.Flags&0x1 != 0 || (zf.Method != zip.Store && zf.Method != zip.Deflate) {
+			return nil, fileErr(msgNotXLSX) // zip-level encryption, exotic compression
+		}
+		size := zf.UncompressedSize64
+		if size > uint64(lim.MaxUnzipped) {
+			return nil, fileErr(msgRatio)
+		}
+		total += size
+		if total > uint64(lim.MaxUnzipped) {
+			return nil, fileErr(msgRatio)
+		}
+		if size > ratioCheckMin && (zf.CompressedSize64 == 0 || size/zf.CompressedSize64 > uint64(lim.MaxRatio)) {
+			return nil, fileErr(msgRatio)
+		}
+		if strings.HasSuffix(name, "/") {
+			continue // directory entry
+		}
+		byName[name] = zf
+		if l == strings.ToLower(pathContentTypes) {
+			byName[pathContentTypes] = zf
+		}
+		if l == pathSharedStrings {
+			byName[pathSharedStrings] = zf
+		}
+	}
+	for _, p := range []string{pathContentTypes, pathRootRels, pathWorkbook, pathWorkbookRels} {
+		if byName[p] == nil {
+			return nil, fileErr(msgNotXLSX)
+		}
+	}
+
+	done := map[*zip.File]bool{}
+	res := &scanResult{}
+
+	// 1. Structure: _rels/.rels → xl/workbook.xml → its rels → sheet parts.
+	var wbTarget string
+	found := false
+	err = scanPart(byName[pathRootRels], done, func(d *xml.Decoder, t xml.Token, depth int) error {
+		// excelize uses the first officeDocument relationship.
+		if se, ok := t.(xml.StartElement); ok && se.Name.Local == "Relationship" && !found &&
+			strings.HasSuffix(attr(se, "Type"), "/officeDocument") {
+			wbTarget, found = strings.TrimPrefix(attr(se, "Target"), "/"), true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if wbTarget != pathWorkbook {
+		return nil, fileErr(msgNotXLSX)
+	}
+	type wbSheet struct{ name, rid string }
+	var wbSheets []wbSheet
+	err = scanPart(byName[pathWorkbook], done, func(d *xml.Decoder, t xml.Token, depth int) error {
+		se, ok := t.(xml.StartElement)
+		if !ok || se.Name.Local != "sheet" || depth != 3 {
+			return nil
+		}
+		s := wbSheet{name: attr(se, "name")}
+		for _, a := range se.Attr {
+			if a.Name.Local == "id" && a.Name.Space != "" {
+				s.rid = a.Value
+			}
+		}
+		wbSheets = append(wbSheets, s)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	rels := map[string]string{}
+	dupRel := false
+	err = scanPart(byName[pathWorkbookRels], done, func(d *xml.Decoder, t xml.Token, depth int) error {
+		if se, ok := t.(xml.StartElement); ok && se.Name.Local == "Relationship" {
+			id := attr(se, "Id")
+			if _, ok := rels[id]; ok {
+				dupRel = true
+			}
+			rels[id] = attr(se, "Target")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if dupRel {
+		return nil, fileErr(msgNotXLSX)
+	}
+	res.target = -1
+	seen := map[string]bool{}
+	for _, s := range wbSheets {
+		key := strings.ToLower(s.name)
+		if s.name == "" || seen[key] {
+			// excelize looks sheets up case-insensitively in a map: with two
+			// names that differ only in case it picks one at random.
+			return nil, fileErr(msgNotXLSX)
+		}
+		seen[key] = true
+		target, ok := rels[s.rid]
+		if !ok {
+			return nil, fileErr(msgNotXLSX)
+		}
+		res.sheets = append(res.sheets, sheetInfo{Name: s.name, Path: worksheetPath(target)})
+	}
+	for i, s := range res.sheets {
+		if NormalizeText(s.Name) == DataSheetName {
+			res.target = i
+			break
+		}
+	}
+	if res.target < 0 && len(res.sheets) > 0 {
+		res.target = 0
+	}
+	if res.target < 0 || byName[res.sheets[res.target].Path] == nil {
+		return nil, fileErr(msgNoSheet)
+	}
+
+	// 2. Shared strings: count the items so cell indexes can be checked.
+	sstCount := 0
+	if zf := byName[pathSharedStrings]; zf != nil {
+		err = scanPart(zf, done, func(d *xml.Decoder, t xml.Token, depth int) error {
+			if se, ok := t.(xml.StartElement); ok && se.Name.Local == "si" {
+				if depth != 2 {
+					return fileErr(msgCorrupt)
+				}
+				sstCount++
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	// 3. The target worksheet.
+	sc := sheetChecker{sstCount: sstCount, res: res}
+	if err := scanPart(byName[res.sheets[res.target].Path], done, sc.token); err != nil {
+		return nil, err
+	}
+	if sc.inSheetData {
+		return nil, fileErr(msgCorrupt)
+	}
+	res.lastRow = sc.row
+
+	// 4. Everything else: well-formed XML without DTD, or (binary parts such
+	// as images) at least a clean inflate with a matching CRC.
+	for _, zf := range zr.File {
+		if done[zf] || strings.HasSuffix(zf.Name, "/") {
+			continue
+		}
+		if err := scanPart(zf, done, nil); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// safeName refuses absolute paths, drive letters, "..", empty segments
+// inside the name and control characters.
+func safeName(name string) bool {
+	if name == "" || strings.HasPrefix(name, "/") || strings.Contains(name, ":") {
+		return false
+	}
+	for _, seg := range strings.Split(strings.TrimSuffix(name, "/"), "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	for i := 0; i < len(name); i++ {
+		if name[i] < 0x20 || name[i] == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// worksheetPath resolves a workbook relationship target exactly like
+// excelize's getWorksheetPath, for a workbook at xl/workbook.xml.
+func worksheetPath(target string) string {
+	if strings.HasPrefix(target, "/") {
+		return strings.TrimPrefix(strings.ReplaceAll(path.Clean(target), `\`, "/"), "/")
+	}
+	return strings.TrimPrefix(strings.ReplaceAll(path.Clean("xl/"+target), `\`, "/"), "/")
+}
+
+func attr(se xml.StartElement, local string) string {
+	for _, a := range se.Attr {
+		if a.Name.Local == local && a.Name.Space == "" {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// scanPart inflates one zip entry, streaming, and — unless it is plainly not
+// XML — tokenizes it, calling visit (if not nil) for each token with the
+// element depth (1 for the root element). It refuses DTDs, deep nesting,
+// giant tokens and malformed XML; a failed inflate or CRC is corruption.
+func scanPart(zf *zip.File, done map[*zip.File]bool, visit func(*xml.Decoder, xml.Token, int) error) error {
+	done[zf] = true
+	rc, err := zf.Open()
+	if err != nil {
+		return fileErr(msgCorrupt)
+	}
+	defer rc.Close()
+	br := bufio.NewReaderSize(rc, 64<<10)
+	if !looksXML(br) {
+		if visit != nil {
+			return fileErr(msgCorrupt) // a structural part that is not XML
+		}
+		if _, err := io.Copy(io.Discard, br); err != nil {
+			return fileErr(msgCorrupt)
+		}
+		return nil
+	}
+	d := xml.NewDecoder(&tokenLimiter{r: br, max: maxTokenBytes})
+	d.CharsetReader = charset.NewReaderLabel // what excelize uses
+	depth := 0
+	for {
+		t, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var fe *FileError
+			switch {
+			case errors.As(err, &fe):
+				return fe
+			case errors.Is(err, errTokenLarge):
+				return fileErr(msgCorrupt)
+			}
+			return fileErr(msgCorrupt)
+		}
+		switch tok := t.(type) {
+		case xml.Directive:
+			// <!DOCTYPE ...> including any <!ENTITY ...> in its internal
+			// subset, or any other <!...> that is not a comment or CDATA.
+			return fileErr(msgDTD)
+		case xml.StartElement:
+			depth++
+			if depth > maxXMLDepth {
+				return fileErr(msgCorrupt)
+			}
+			if visit != nil {
+				if err := visit(d, tok, depth); err != nil {
+					return err
+				}
+			}
+		case xml.EndElement:
+			if visit != nil {
+				if err := visit(d, tok, depth); err != nil {
+					return err
+				}
+			}
+			depth--
+		default:
+			if visit != nil {
+				if err := visit(d, tok, depth); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	// Drain whatever follows (normally nothing) so that the CRC is checked.
+	if _, err := io.Copy(io.Discard, br); err != nil {
+		return fileErr(msgCorrupt)
+	}
+	return nil
+}
+
+// looksXML peeks at the start of a part: optional BOM and white space, then "<".
+func looksXML(br *bufio.Reader) bool {
+	head, _ := br.Peek(512)
+	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	head = bytes.TrimLeft(head, " \t\r\n")
+	if bytes.HasPrefix(head, []byte("\xfe\xff")) || bytes.HasPrefix(head, []byte("\xff\xfe")) {
+		return true // UTF-16: let the decoder refuse it
+	}
+	return len(head) > 0 && head[0] == '<'
+}
+
+// tokenLimiter fails the read when more than max bytes pass without a '<'.
+// Every XML token other than CDATA starts with '<' or ends right before one,
+// so this bounds what encoding/xml buffers for a single token.
+type tokenLimiter struct {
+	r   io.Reader
+	max int
+	run int
+}
+
+func (l *tokenLimiter) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	if n > 0 {
+		if i := bytes.LastIndexByte(p[:n], '<'); i >= 0 {
+			l.run = n - 1 - i
+		} else {
+			l.run += n
+		}
+		if l.run > l.max {
+			return 0, errTokenLarge
+		}
+	}
+	return n, err
+}
+
+// sheetChecker validates the target worksheet's rows and cells, mirroring the
+// way excelize's Rows iterator finds them (any element named "row" or "c"
+// until </sheetData>, namespaces ignored).
+type sheetChecker struct {
+	sstCount    int
+	res         *scanResult
+	done        bool // past </sheetData>
+	inSheetData bool
+	row         int // current row number (0 before the first row)
+	inRow       bool
+	col         int // current column number in the row
+	cellDepth   int // depth of the open <c>, 0 if none
+	cellType    string
+	inV         bool
+	v           []byte
+	hasV        bool
+}
+
+func (sc *sheetChecker) token(d *xml.Decoder, t xml.Token, depth int) error {
+	if sc.done {
+		return nil
+	}
+	switch tok := t.(type) {
+	case xml.StartElement:
+		switch tok.Name.Local {
+		case "sheetData":
+			sc.inSheetData = true
+		case "row":
+			if sc.cellDepth != 0 || sc.inRow {
+				return fileErr(msgCorrupt)
+			}
+			n := sc.row + 1
+			if r, ok := attrAny(tok, "r"); ok {
+				v, ok := parseUint(r)
+				if !ok || v < 1 || v > maxRowNumber {
+					return fileErr(msgRowNumber)
+				}
+				if v <= sc.row {
+					return fileErr(msgOrder)
+				}
+				n = v
+			}
+			if n > maxRowNumber {
+				return fileErr(msgRowNumber)
+			}
+			sc.row, sc.inRow, sc.col = n, true, 0
+		case "c":
+			if !sc.inRow || sc.cellDepth != 0 {
+				return fileErr(msgCorrupt)
+			}
+			n := sc.col + 1
+			if r, ok := attrAny(tok, "r"); ok {
+				col, row, ok := parseCellRef(r)
+				if !ok {
+					return fileErr(msgCellRef)
+				}
+				if row != sc.row || col <= sc.col {
+					return fileErr(msgOrder)
+				}
+				n = col
+			}
+			if n > maxColumns {
+				return fileErr(msgCellRef)
+			}
+			sc.col = n
+			sc.cellDepth = depth
+			sc.cellType, _ = attrAny(tok, "t")
+			sc.hasV, sc.v = false, sc.v[:0]
+		case "v":
+			if sc.cellDepth != 0 && depth == sc.cellDepth+1 {
+				sc.inV, sc.hasV = true, true
+			}
+		}
+	case xml.CharData:
+		if sc.inV {
+			if len(sc.v)+len(tok) > 64 {
+				// Long <v> text: only the kind matters, keep a prefix.
+				tok = tok[:max(0, min(len(tok), 64-len(sc.v)))]
+			}
+			sc.v = append(sc.v, tok...)
+		}
+	case xml.EndElement:
+		switch tok.Name.Local {
+		case "sheetData":
+			sc.inSheetData, sc.done = false, true
+		case "row":
+			sc.inRow = false
+		case "v":
+			sc.inV = false
+		case "c":
+			if depth != sc.cellDepth {
+				return nil
+			}
+			sc.cellDepth = 0
+			if err := sc.endCell(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (sc *sheetChecker) endCell() error {
+	v := strings.TrimSpace(string(sc.v))
+	switch sc.cellType {
+	case "s":
+		if sc.hasV && v != "" {
+			i, ok := parseUint(v)
+			if !ok || i >= sc.sstCount {
+				return fileErr(msgSharedIndex)
+			}
+		}
+	case "", "n":
+		if v != "" {
+			sc.res.numeric = append(sc.res.numeric, cellPos(sc.row, sc.col))
+		}
+	}
+	return nil
+}
+
+// attrAny finds an attribute by local name in any namespace, like excelize.
+func attrAny(se xml.StartElement, local string) (string, bool) {
+	for _, a := range se.Attr {
+		if a.Name.Local == local {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+// parseUint parses 1..9 decimal digits.
+func parseUint(s string) (int, bool) {
+	if len(s) == 0 || len(s) > 9 || !allDigits(s) {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil
+}
+
+// parseCellRef parses "AB12" (letters of either case, as excelize accepts) to
+// column and row, refusing anything beyond XFD1048576 without overflowing.
+func parseCellRef(s string) (col, row int, ok bool) {
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		switch {
+		case 'A' <= c && c <= 'Z':
+			col = col*26 + int(c-'A'+1)
+		case 'a' <= c && c <= 'z':
+			col = col*26 + int(c-'a'+1)
+		default:
+			goto digits
+		}
+		if col > maxColumns {
+			return 0, 0, false
+		}
+		i++
+	}
+digits:
+	if i == 0 {
+		return 0, 0, false
+	}
+	row, ok = parseUint(s[i:])
+	if !ok || row < 1 || row > maxRowNumber {
+		return 0, 0, false
+	}
+	return col, row, true
+}
