@@ -63,9 +63,15 @@ func (b *tab) typeAndLeave(sel, value string) {
 }
 
 // prop is the current value of a form control: what the page shows, typed or filled in (not the value attribute).
+// It is read in one step in the page, so it is safe to poll while htmx swaps the control for a new one.
 func (b *tab) prop(sel string) string {
 	b.t.Helper()
-	return run(b, chromedp.Value(chromedp.CSS(sel)))
+	q, _ := json.Marshal(sel)
+	v := run(b, chromedp.Evaluate[*string](`(document.querySelector(` + string(q) + `) || {value: null}).value`))
+	if v == nil {
+		b.t.Fatalf("no %s on the page at %s", sel, b.location())
+	}
+	return *v
 }
 
 // choose sets the value of a control a person picks from rather than types into: a <select>, a date input.

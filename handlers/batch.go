@@ -581,4 +581,3 @@ func (h *Batch) Picker(c echo.Context) error {
 	}
 	return h.render(c, http.StatusOK, pages.PlanPickerPage(p), pages.PlanPickerPanel(p))
 }
-
