@@ -42,8 +42,8 @@ func URL(name string) string {
 	return "/static/" + name + "?v=" + v
 }
 
-// HTMX is the pinned htmx file; Script is the one script of our own (the crop box on photo previews).
+// HTMX is the pinned htmx file; Script is the one script of our own (photo crop box, the list of chosen photos).
 const (
 	HTMX   = "vendor/htmx-2.0.11.min.js"
-	Script = "crop.js"
+	Script = "app.js"
 )

@@ -1,5 +1,7 @@
-// examcert's one script: a preview of the chosen photo on which the user drags a 5:7 crop box. It only fills the
-// numeric crop fields (crop_x, crop_y, crop_w, crop_h, in pixels of the original photo), which work without it.
+// examcert's one script, for what htmx cannot do; every page works without it.
+// 1. A preview of the chosen photo on which the user drags a 5:7 crop box. It only fills the numeric crop fields
+//    (crop_x, crop_y, crop_w, crop_h, in pixels of the original photo), which work without it.
+// 2. The list of photos chosen for a batch upload, each with 【删除】, before 【上传】.
 (function () {
   "use strict";
   function setup(input) {
@@ -61,9 +63,35 @@
     document.addEventListener("mousemove", move); document.addEventListener("touchmove", move, { passive: false });
     document.addEventListener("mouseup", up); document.addEventListener("touchend", up);
   }
+  function fileList(input) {
+    var list = document.getElementById(input.getAttribute("data-file-list"));
+    if (!list || typeof DataTransfer === "undefined") return;
+    function draw() {
+      list.innerHTML = "";
+      Array.prototype.forEach.call(input.files, function (f, i) {
+        var li = document.createElement("li");
+        var name = document.createElement("span");
+        name.textContent = f.name + "（" + Math.ceil(f.size / 1024) + "KB）";
+        var del = document.createElement("button");
+        del.type = "button"; del.className = "small secondary"; del.textContent = "删除";
+        del.setAttribute("data-testid", "photo-file-delete");
+        del.addEventListener("click", function () {
+          var dt = new DataTransfer();
+          Array.prototype.forEach.call(input.files, function (g, j) { if (j !== i) dt.items.add(g); });
+          input.files = dt.files;
+          draw();
+        });
+        li.appendChild(name); li.appendChild(del);
+        list.appendChild(li);
+      });
+    }
+    input.addEventListener("change", draw);
+  }
   function init() {
     var inputs = document.querySelectorAll("input[type=file][data-crop-preview]");
     for (var i = 0; i < inputs.length; i++) setup(inputs[i]);
+    var many = document.querySelectorAll("input[type=file][data-file-list]");
+    for (var k = 0; k < many.length; k++) fileList(many[k]);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
 })();
