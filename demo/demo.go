@@ -71,7 +71,10 @@ func Seed(ctx context.Context, db bun.IDB) ([]Account, error) {
 				return err
 			}
 		}
-		return seedPeople(ctx, tx)
+		if err := seedPeople(ctx, tx); err != nil {
+			return err
+		}
+		return seedPlans(ctx, tx)
 	})
 	return accts, err
 }
@@ -125,6 +128,43 @@ func seedPeople(ctx context.Context, db bun.IDB) error {
 		}
 		if i < 2 {
 			if _, err := models.AddPerson(ctx, db, tr, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// seedPlans adds exam plans around the time of seeding: two open for registration, one still a draft.
+func seedPlans(ctx context.Context, db bun.IDB) error {
+	cats, err := models.ListCategories(ctx, db, true)
+	if err != nil {
+		return err
+	}
+	byName := map[string]int64{}
+	for _, c := range cats {
+		byName[c.Name] = c.ID
+	}
+	now := models.Now().Truncate(time.Hour)
+	plans := []struct {
+		p    models.ExamPlan
+		open bool
+	}{
+		{models.ExamPlan{Name: "2026年第四季度施工员（土建）岗位考试", CategoryID: byName["施工员-土建"], Level: "无", FeeCents: 12000,
+			MinYearsOfWork: 1, MinEducation: "高中/中专/技校", Notes: "请如实填写参加工作时间和个人简历，照片须为近期一寸正面免冠彩色照片。"}, true},
+		{models.ExamPlan{Name: "2026年第四季度安全员考试", CategoryID: byName["安全员"], Level: "无", FeeCents: 15000, Capacity: 500,
+			MinYearsOfWork: 2}, true},
+		{models.ExamPlan{Name: "2027年第一季度质量员（土建）岗位考试", CategoryID: byName["质量员-土建"], Level: "无", FeeCents: 12000}, false},
+	}
+	for _, x := range plans {
+		p := x.p
+		p.RegistrationStartsAt, p.RegistrationEndsAt, p.ExamAt = now.Add(-24*time.Hour), now.AddDate(0, 1, 0), now.AddDate(0, 1, 14)
+		p.PhotoMaxBytes = 60 * 1024
+		if err := models.SavePlan(ctx, db, &p, 0); err != nil {
+			return err
+		}
+		if x.open {
+			if err := models.AdvancePlan(ctx, db, p.ID, models.PlanDraft); err != nil {
 				return err
 			}
 		}

@@ -53,7 +53,7 @@ func (c *client) regPostToken(planID int64, tok string, fields map[string]string
 
 func TestPractitionerRegistersThemself(t *testing.T) {
 	e := newEnv(t)
-	planID := createPlan(t, e, "2026年第四季度安全员考试", url.Values{"min_years": {"3"}})
+	planID := createPlan(t, e, "测试用安全员考试", url.Values{"min_years": {"3"}})
 	c := e.client().signIn("zhangsan")
 	home := c.get("/registrations")
 	if home.Doc.Find(`[data-testid="open-plan-`+strconv.FormatInt(planID, 10)+`"] [data-testid="register"]`).Length() != 1 {
