@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"examcert/ident"
 )
 
@@ -118,21 +120,30 @@ func TestPeopleAutofillByIDNumber(t *testing.T) {
 	}
 }
 
-// searchPeople searches the people list by name or ID number (查询), in place with JavaScript, and waits for
-// the results.
-func (b *tab) searchPeople(q string) {
+// searchPeople searches the people list by name (查询) and waits for the results: with JavaScript they replace
+// the list in place (and the URL gets ?q=), without the page is loaded again.
+func (b *tab) searchPeople(name string) {
 	b.t.Helper()
-	b.retype("#q", q)
+	b.retype("#q", name)
 	btn := "[data-testid=people-search] button[type=submit]"
 	if !b.js {
 		b.clickAndLoad(btn)
-	} else {
-		b.click(btn)
-		b.eventually("the search results for "+q, func() bool {
-			return strings.Contains(b.path(), "q=") && b.doc().Find(`#people-results tbody tr`).Length() <= 1
-		})
+		return
 	}
-	b.waitVisible("[data-testid=people-results]")
+	b.click(btn)
+	b.eventually("the search results for "+name, func() bool {
+		if !strings.Contains(b.path(), "q=") {
+			return false
+		}
+		d := b.doc()
+		if d.Find("[data-testid=people-empty]").Length() > 0 {
+			return true
+		}
+		names := d.Find("#people-results [data-testid=cell-name]")
+		return names.Length() > 0 && names.FilterFunction(func(_ int, c *goquery.Selection) bool {
+			return !strings.Contains(c.Text(), name)
+		}).Length() == 0
+	})
 }
 
 // TestStaffInlineEdit changes a staff member's 手机号码 from the list. With JavaScript, 编辑 turns the row into a

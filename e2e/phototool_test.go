@@ -50,7 +50,13 @@ func TestPhotoToolDownload(t *testing.T) {
 				if u == nil || u.Path != "/photo-tool" || ev.Request.Method != "POST" {
 					continue
 				}
-				if ct := header(&network.Response{Headers: ev.Request.Headers}, "Content-Type"); !strings.HasPrefix(ct, "multipart/form-data; boundary=") {
+				ct := ""
+				for k, v := range ev.Request.Headers {
+					if strings.EqualFold(k, "Content-Type") {
+						ct, _ = v.(string)
+					}
+				}
+				if !strings.HasPrefix(ct, "multipart/form-data; boundary=") {
 					t.Errorf("the photo was posted as %q, want multipart/form-data", ct)
 				}
 				break

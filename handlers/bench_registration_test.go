@@ -168,4 +168,3 @@ func benchExcelizeRead(b *testing.B, n int) {
 		f.Close()
 	}
 }
-

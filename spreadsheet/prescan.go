@@ -99,6 +99,9 @@ var (
 	msgOrder       = "文件内容异常（行或单元格顺序错误）"
 	msgSharedIndex = "文件内容异常（共享字符串索引无效）"
 	msgNoSheet     = "文件中没有可读取的工作表"
+	// excelize read something other than what the pre-scan checked; no known
+	// file does this (FuzzReadSheetXML asserts it).
+	msgMismatch = "文件结构异常，无法读取，请用Excel打开后重新保存为.xlsx再上传"
 )
 
 // prescan checks the zip held in b. All errors it returns are *FileError.

@@ -209,11 +209,11 @@ func Read(r io.Reader, cols []Column, lim Limits) (rows []Row, err error) {
 	// The pre-scan resolved the sheets itself; make sure excelize agrees.
 	list := f.GetSheetList()
 	if len(list) != len(sc.sheets) {
-		return nil, fileErr(msgCorrupt)
+		return nil, fileErr(msgMismatch)
 	}
 	for i, name := range list {
 		if name != sc.sheets[i].Name {
-			return nil, fileErr(msgCorrupt)
+			return nil, fileErr(msgMismatch)
 		}
 	}
 	it, err := f.Rows(sc.sheets[sc.target].Name)
@@ -240,7 +240,7 @@ func readRows(it *excelize.Rows, cols []Column, lim Limits, sc *scanResult) ([]R
 		n++
 		cells, err := it.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
-			return nil, fileErr(msgCorrupt)
+			return nil, fileErr(msgMismatch)
 		}
 		if n == 1 {
 			if err := matchHeader(cells, cols, pos); err != nil {
@@ -298,11 +298,11 @@ func readRows(it *excelize.Rows, cols []Column, lim Limits, sc *scanResult) ([]R
 		out = append(out, row)
 	}
 	if it.Error() != nil {
-		return nil, fileErr(msgCorrupt)
+		return nil, fileErr(msgMismatch)
 	}
 	if n != sc.lastRow {
 		// excelize saw other rows than the pre-scan checked.
-		return nil, fileErr(msgCorrupt)
+		return nil, fileErr(msgMismatch)
 	}
 	if n == 0 {
 		if err := matchHeader(nil, cols, pos); err != nil {

@@ -21,7 +21,7 @@ func TestNormalizeText(t *testing.T) {
 		{"北京市   朝阳区\t\n建国路", "北京市 朝阳区 建国路"},
 		{"1101\u200b0119900307\ufeff1234", "110101199003071234"},
 		{"x\u2003y", "x y"},
-		{"。，、", "。,、"}, // only the full-width comma is in the ASCII block
+		{"。，、", "。,、"},       // only the full-width comma is in the ASCII block
 		{"\uff5f", "\uff5f"}, // just past the range
 	} {
 		if got := NormalizeText(tc.in); got != tc.want {
