@@ -19,6 +19,7 @@ import (
 const badCredentials = "用户名或密码错误"
 
 func TestSignInEachWay(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	credit := demoCode("jianshe")
 	cc, err := ident.ParseCreditCode(credit)
@@ -58,6 +59,7 @@ func toFullWidth(s string) string {
 }
 
 func TestCaptchaAlwaysRequiredForTrainingAndAdmin(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, u := range []string{"peixun", "admin"} {
 		c := e.client()
@@ -101,6 +103,7 @@ func (e *env) captchaAnswer2(id string) string {
 }
 
 func TestCaptchaAfterThreeFailures(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	for i := 0; i < 3; i++ {
@@ -127,6 +130,7 @@ func TestCaptchaAfterThreeFailures(t *testing.T) {
 }
 
 func TestLockoutAfterFiveFailures(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	var msgs []string
@@ -176,6 +180,7 @@ func TestLockoutAfterFiveFailures(t *testing.T) {
 }
 
 func TestUnknownUserLooksLikeWrongPassword(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	known, unknown := e.client(), e.client()
 	for i := 0; i < 6; i++ {
@@ -189,6 +194,7 @@ func TestUnknownUserLooksLikeWrongPassword(t *testing.T) {
 }
 
 func TestSpoofedForwardedForDoesNotDodgeLimits(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *config.Config) { c.LoginRate, c.LoginBurst = 20, 10 })
 	c := e.client()
 	var statuses []int
@@ -210,6 +216,7 @@ func TestSpoofedForwardedForDoesNotDodgeLimits(t *testing.T) {
 }
 
 func TestForwardedForTrustedOnlyFromConfiguredProxies(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *config.Config) { c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")} })
 	c := e.client()
 	c.Header.Set("X-Forwarded-For", "198.51.100.7")
@@ -221,6 +228,7 @@ func TestForwardedForTrustedOnlyFromConfiguredProxies(t *testing.T) {
 }
 
 func TestSessionIDChangesAtSignIn(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	u, _ := url.Parse(e.srv.URL)
@@ -236,6 +244,7 @@ func TestSessionIDChangesAtSignIn(t *testing.T) {
 }
 
 func TestSessionCookieAttributes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	p := c.login("zhangsan", demo.Password)
@@ -286,6 +295,7 @@ func assertSignedOut(t *testing.T, c *client, why string) {
 }
 
 func TestSessionReplayAfterSignOut(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client().signIn("zhangsan")
 	copyOf := replayed(c)
@@ -306,6 +316,7 @@ func TestSessionReplayAfterSignOut(t *testing.T) {
 }
 
 func TestSessionReplayAfterPasswordChangeAndDisable(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client().signIn("zhangsan")
 	other := e.client().signIn("zhangsan") // a second browser of the same person
@@ -333,6 +344,7 @@ func TestSessionReplayAfterPasswordChangeAndDisable(t *testing.T) {
 }
 
 func TestIdleAndAbsoluteTimeout(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	for _, tc := range []struct {
@@ -365,6 +377,7 @@ func TestIdleAndAbsoluteTimeout(t *testing.T) {
 }
 
 func TestCSRFRequired(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client().signIn("zhangsan")
 	form := url.Values{"old_password": {demo.Password}, "new_password": {"Xy7#kLm2pQ"}, "confirm_password": {"Xy7#kLm2pQ"}}
@@ -403,6 +416,7 @@ func TestCSRFRequired(t *testing.T) {
 }
 
 func TestMustChangePasswordFirst(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.client().signIn("admin")
 	p := admin.submit("/admin/accounts/new", "/admin/accounts", url.Values{"role": {"admin"}, "username": {"wangwu"}, "display_name": {"王五"}})
@@ -428,6 +442,7 @@ func TestMustChangePasswordFirst(t *testing.T) {
 }
 
 func TestAdminPasswordExpiresAfter90Days(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	old := time.Now().Add(-91 * 24 * time.Hour).UTC()
 	if _, err := e.db.NewUpdate().Model((*models.Account)(nil)).Set("password_changed_at = ?", old).Where("username = 'admin'").Exec(context.Background()); err != nil {
@@ -447,6 +462,7 @@ func TestAdminPasswordExpiresAfter90Days(t *testing.T) {
 }
 
 func TestPreviousSignInShown(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	first := e.client().signIn("zhangsan")
 	if got := first.get("/home").Text(`[data-testid="last-login"]`); got != "" {

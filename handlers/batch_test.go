@@ -74,6 +74,7 @@ func (c *client) postFiles(formPage, action, field string, files map[string][]by
 func toFW(s string) string { return toFullWidth(s) }
 
 func TestBatchRegistration(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	planID := createPlan(t, e, "批量报名测试考试", nil)
 	c := e.client().signIn("jianshe")
@@ -174,6 +175,7 @@ func TestBatchRegistration(t *testing.T) {
 }
 
 func TestBatchImportRejectsHostileFiles(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	planID := createPlan(t, e, "文件检查考试", nil)
 	c := e.client().signIn("peixun")
@@ -196,6 +198,7 @@ func TestBatchImportRejectsHostileFiles(t *testing.T) {
 }
 
 func TestPlanPicker(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	createPlan(t, e, "拾取器测试考试", nil)
 	c := e.client().signIn("jianshe")

@@ -41,6 +41,7 @@ func createPlan(t *testing.T, e *env, name string, extra url.Values) int64 {
 }
 
 func TestAdminExamPlans(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.client().signIn("admin")
 	p := admin.submit("/admin/exams/new", "/admin/exams", url.Values{"name": {"x"}, "registration_starts": {"2026-12-10T09:00"},

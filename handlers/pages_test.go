@@ -15,6 +15,7 @@ import (
 )
 
 func TestRenderFragmentOrFullPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client().signIn("zhangsan")
 	full := c.get("/account/password")
@@ -37,6 +38,7 @@ func TestRenderFragmentOrFullPage(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client().signIn("zhangsan")
 	p := c.get("/home")
@@ -78,6 +80,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestPanicGivesPlainErrorPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.app.Echo.GET("/boom", func(echoCtx) error { panic("secret internal detail") })
 	p := e.client().get("/boom")
@@ -96,6 +99,7 @@ func TestPanicGivesPlainErrorPage(t *testing.T) {
 }
 
 func TestErrorsForHTMXLandInMessages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client().signIn("zhangsan")
 	p := c.getHX("/admin/audit")
@@ -111,6 +115,7 @@ func TestErrorsForHTMXLandInMessages(t *testing.T) {
 }
 
 func TestWorkspaceMenusAndWIP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	menus := map[string][]string{
 		"zhangsan": {"首页", "考试报名", "打印准考证", "查看考试结果", "申请证书续期", "申请变更证书", "个人信息维护", "个人证书信息", "证书进京"},
@@ -148,6 +153,7 @@ func TestWorkspaceMenusAndWIP(t *testing.T) {
 }
 
 func TestPasswordChangeErrorsBesideFields(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client().signIn("jianshe")
 	cases := []struct {
@@ -191,6 +197,7 @@ func TestPasswordChangeErrorsBesideFields(t *testing.T) {
 }
 
 func TestAdminCreatesAccounts(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.client().signIn("admin")
 	bad := admin.submit("/admin/accounts/new", "/admin/accounts", url.Values{
@@ -232,6 +239,7 @@ func TestAdminCreatesAccounts(t *testing.T) {
 }
 
 func TestAccountListMasksAndEscapes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.client().signIn("admin")
 	evil := `<script>alert(1)</script>"><img src=x onerror=alert(2)>`
@@ -258,6 +266,7 @@ func TestAccountListMasksAndEscapes(t *testing.T) {
 }
 
 func TestInlineAccountActionsWithHTMX(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	admin := e.client().signIn("admin")
 	id := strconv.FormatInt(e.account("lisi").ID, 10)
@@ -294,6 +303,7 @@ func TestInlineAccountActionsWithHTMX(t *testing.T) {
 }
 
 func TestAuditListFilters(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.client().login("zhangsan", "wrong-password")
 	e.client().signIn("jianshe")
@@ -332,6 +342,7 @@ func TestAuditListFilters(t *testing.T) {
 }
 
 func TestFirstRunSetup(t *testing.T) {
+	t.Parallel()
 	e := newEmptyEnv(t)
 	c := e.client()
 	if p := c.get("/"); p.Location() != "/setup" {
@@ -362,6 +373,7 @@ func TestFirstRunSetup(t *testing.T) {
 }
 
 func TestHealth(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, path := range []string{"/healthz", "/readyz"} {
 		if p := e.client().get(path); p.Status != http.StatusOK {
@@ -380,6 +392,7 @@ func inTable(p *page) *page {
 }
 
 func TestBodyLimit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	big := url.Values{"_csrf": {c.csrf()}, "username": {strings.Repeat("a", 2<<20)}, "password": {"x"}}

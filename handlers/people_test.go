@@ -35,6 +35,7 @@ func (e *env) person(idn string) *models.Person {
 }
 
 func TestEnterpriseAddsEditsAndRemovesStaff(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client().signIn("jianshe")
 	idn := newID(1)
@@ -116,6 +117,7 @@ func TestEnterpriseAddsEditsAndRemovesStaff(t *testing.T) {
 func day(t time.Time) string { return t.Format("2006-01-02") }
 
 func TestAddingKnownPeople(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a, b := e.client().signIn("jianshe"), e.client().signIn("jianshe2")
 	idn := newID(2)
@@ -149,6 +151,7 @@ func TestAddingKnownPeople(t *testing.T) {
 }
 
 func TestPersonLookup(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ent := e.client().signIn("jianshe")
 	idn := newID(3)
@@ -205,6 +208,7 @@ func TestPersonLookup(t *testing.T) {
 }
 
 func TestLookupRateLimited(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client().signIn("jianshe")
 	limited := false
@@ -224,6 +228,7 @@ func TestLookupRateLimited(t *testing.T) {
 }
 
 func TestOrganizationLookup(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client().signIn("zhangsan")
 	p := c.getHX("/lookup/organization?employer_code=" + demoCode("jianshe"))
@@ -250,6 +255,7 @@ func TestOrganizationLookup(t *testing.T) {
 
 // SECURITY.md 8/9: another organization's people are not found through any route.
 func TestPeopleScope(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.client().signIn("jianshe")
 	idn := newID(4)
@@ -287,6 +293,7 @@ func TestPeopleScope(t *testing.T) {
 }
 
 func TestStaleVersionConflict(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	first, second := e.client().signIn("jianshe"), e.client().signIn("jianshe")
 	idn := newID(6)
@@ -319,6 +326,7 @@ func TestStaleVersionConflict(t *testing.T) {
 }
 
 func TestProfile(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client().signIn("zhangsan")
 	p := c.get("/profile")
@@ -363,6 +371,7 @@ func TestProfile(t *testing.T) {
 }
 
 func TestAdminOrganizations(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client().signIn("admin")
 	p := c.submit("/admin/organizations/new", "/admin/organizations", url.Values{"kind": {"training"}, "name": {"北京测试培训中心"}, "code": {"M000100Y4"}, "contact_phone": {"abc"}})

@@ -78,6 +78,7 @@ func multipartTempFiles(t *testing.T) []string {
 }
 
 func TestProfilePhotoUpload(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	before := len(multipartTempFiles(t))
 	c := e.client().signIn("zhangsan")
@@ -126,6 +127,7 @@ func TestProfilePhotoUpload(t *testing.T) {
 }
 
 func TestStaffPhotoAndPublicTool(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client().signIn("jianshe")
 	idn := newID(8)

@@ -52,6 +52,7 @@ func (c *client) regPostToken(planID int64, tok string, fields map[string]string
 }
 
 func TestPractitionerRegistersThemself(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	planID := createPlan(t, e, "测试用安全员考试", url.Values{"min_years": {"3"}})
 	c := e.client().signIn("zhangsan")
@@ -122,6 +123,7 @@ func TestPractitionerRegistersThemself(t *testing.T) {
 }
 
 func TestEnterpriseRegistersStaffAndDeletes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	planID := createPlan(t, e, "2026年质量员考试", url.Values{"min_education": {"大专"}})
 	c := e.client().signIn("jianshe")
@@ -175,6 +177,7 @@ func TestEnterpriseRegistersStaffAndDeletes(t *testing.T) {
 }
 
 func TestRegistrationWindowAndCapacity(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	planID := createPlan(t, e, "名额一人的考试", url.Values{"capacity": {"1"}})
 	a := e.client().signIn("zhangsan")
@@ -200,6 +203,7 @@ func TestRegistrationWindowAndCapacity(t *testing.T) {
 
 // SECURITY.md 22: 20 concurrent submits of the same person for the same plan → exactly one registration.
 func TestConcurrentSubmitsMakeOneRegistration(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	planID := createPlan(t, e, "并发测试考试", nil)
 	c := e.client().signIn("zhangsan")

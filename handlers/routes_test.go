@@ -113,6 +113,7 @@ var roleUsers = []struct{ code, user string }{
 }
 
 func TestRouteTable(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	lisi := strconv.FormatInt(e.account("lisi").ID, 10)
 	var names []string
