@@ -67,7 +67,7 @@ func (b *tab) typeAndLeave(sel, value string) {
 func (b *tab) prop(sel string) string {
 	b.t.Helper()
 	q, _ := json.Marshal(sel)
-	v := run(b, chromedp.Evaluate[*string](`(document.querySelector(` + string(q) + `) || {value: null}).value`))
+	v := run(b, chromedp.Evaluate[*string](`(document.querySelector(`+string(q)+`) || {value: null}).value`))
 	if v == nil {
 		b.t.Fatalf("no %s on the page at %s", sel, b.location())
 	}
@@ -196,7 +196,7 @@ func (b *tab) box(sel string) rect {
 	b.t.Helper()
 	b.do(chromedp.ScrollIntoView(chromedp.CSS(sel)))
 	q, _ := json.Marshal(sel)
-	return run(b, chromedp.Evaluate[rect](`(() => { const r = document.querySelector(` + string(q) +
+	return run(b, chromedp.Evaluate[rect](`(() => { const r = document.querySelector(`+string(q)+
 		`).getBoundingClientRect(); return {X: r.left, Y: r.top, W: r.width, H: r.height}; })()`))
 }
 

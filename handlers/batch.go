@@ -93,6 +93,7 @@ func (h *Batch) view(c echo.Context, plan *models.ExamPlan) (pages.BatchPage, er
 	}
 	for i := range regs {
 		row := pages.BatchRow{RegRow: h.regRow(c, &regs[i]), HasPhoto: regs[i].PhotoKey != ""}
+		row.BackURL = h.pageURL(c, plan.ID)
 		if !row.HasPhoto {
 			row.Status += "（缺照片）"
 		}

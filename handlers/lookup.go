@@ -78,7 +78,8 @@ func (a *App) fillPersonLookup(c echo.Context, f *pages.PersonForm) error {
 
 // Organization fills 单位名称 from the code typed.
 func (h *Lookup) Organization(c echo.Context) error {
-	f := pages.PersonForm{EmployerCode: c.QueryParam("employer_code"), EmployerName: c.QueryParam("employer_name"), Errors: map[string]string{}}
+	f := pages.PersonForm{EmployerCode: c.QueryParam("employer_code"), EmployerName: c.QueryParam("employer_name"), Errors: map[string]string{},
+		EmployerRequired: c.QueryParam("employer_required") == "1"}
 	if err := h.fillOrgLookup(c, &f); err != nil {
 		return err
 	}
@@ -111,6 +112,9 @@ func (a *App) fillOrgLookup(c echo.Context, f *pages.PersonForm) error {
 	default:
 		f.EmployerName = o.Name
 		f.OrgMessage = "已找到登记单位：" + o.Name
+		if o.Kind != models.KindEnterprise {
+			f.OrgMessage += "（" + o.Kind.Label() + "）"
+		}
 	}
 	return nil
 }

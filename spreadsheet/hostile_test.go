@@ -172,6 +172,9 @@ func TestHostileFiles(t *testing.T) {
 		{"cells out of order", withSheetXML(t, headerRow+`<row r="2">`+is("C2", "x")+is("A2", "y")+`</row>`), Limits{}, "顺序错误"},
 		{"cell outside row", withSheetXML(t, headerRow+is("A2", "x")), Limits{}, "文件已损坏"},
 		{"too many unnamed cells", withSheetXML(t, headerRow+`<row r="2">`+is("XFD2", "x")+`<c t="inlineStr"><is><t>y</t></is></c></row>`), Limits{}, "单元格位置无效"},
+		{"two r attributes on a row", withSheetXML(t, headerRow+`<row r="2" xmlns:x="urn:x" x:r="999999">`+is("A2", "x")+`</row>`), Limits{}, "文件已损坏"},
+		{"two r attributes on a cell", withSheetXML(t, headerRow+`<row r="2" xmlns:x="urn:x"><c r="A2" x:r="Z2" t="inlineStr"><is><t>x</t></is></c></row>`), Limits{}, "文件已损坏"},
+		{"style not a number", withSheetXML(t, headerRow+`<row r="2"><c r="A2" s="abc" t="inlineStr"><is><t>x</t></is></c></row>`), Limits{}, "文件已损坏"},
 		{"truncated sheet XML", rewriteZip(t, small, map[string]*string{"xl/worksheets/sheet1.xml": ptr(sheetHead + headerRow + `<row r="2">` + is("A2", "x"))}), Limits{}, "文件已损坏"},
 		{"mismatched tags", withSheetXML(t, headerRow+`<row r="2"></c></row>`), Limits{}, "文件已损坏"},
 		// Transcoded like excelize does, the rest of the part is gibberish

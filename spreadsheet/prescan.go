@@ -61,11 +61,7 @@ const (
 	pathSharedStrings = "xl/sharedstrings.xml" // lower case: excelize matches it case-insensitively
 )
 
-var (
-	errDTD        = errors.New("dtd")
-	errTooDeep    = errors.New("xml nesting too deep")
-	errTokenLarge = errors.New("xml token too large")
-)
+var errTokenLarge = errors.New("xml token too large")
 
 // sheetInfo is one <sheet> of workbook.xml, in workbook order.
 type sheetInfo struct {
@@ -161,58 +157,73 @@ func prescan(b []byte, lim Limits) (*scanResult, error) {
 	res := &scanResult{}
 
 	// 1. Structure: _rels/.rels → xl/workbook.xml → its rels → sheet parts.
-	var wbTarget string
-	found := false
-	err = scanPart(byName[pathRootRels], done, func(d *xml.Decoder, t xml.Token, depth int) error {
-		// excelize uses the first officeDocument relationship.
-		if se, ok := t.(xml.StartElement); ok && se.Name.Local == "Relationship" && !found &&
-			strings.HasSuffix(attr(se, "Type"), "/officeDocument") {
-			wbTarget, found = strings.TrimPrefix(attr(se, "Target"), "/"), true
-		}
-		return nil
-	})
+	// Parsed the way excelize unmarshals them: elements by local name at
+	// their place in the tree, attributes by local name in any namespace
+	// except r:id, which must be in a relationships namespace. Where
+	// excelize would silently pick one of two candidates (duplicate
+	// attributes, relationship ids, sheet names) the file is refused.
+	var wbTargets []string
+	rootRels, err := scanRels(byName[pathRootRels], done)
 	if err != nil {
 		return nil, err
 	}
-	if wbTarget != pathWorkbook {
+	for _, r := range rootRels {
+		if strings.HasSuffix(r.typ, "/officeDocument") {
+			wbTargets = append(wbTargets, strings.TrimPrefix(r.target, "/"))
+		}
+	}
+	// excelize uses the first officeDocument relationship.
+	if len(wbTargets) == 0 || wbTargets[0] != pathWorkbook {
 		return nil, fileErr(msgNotXLSX)
 	}
 	type wbSheet struct{ name, rid string }
 	var wbSheets []wbSheet
-	err = scanPart(byName[pathWorkbook], done, func(d *xml.Decoder, t xml.Token, depth int) error {
-		se, ok := t.(xml.StartElement)
-		if !ok || se.Name.Local != "sheet" || depth != 3 {
-			return nil
-		}
-		s := wbSheet{name: attr(se, "name")}
-		for _, a := range se.Attr {
-			if a.Name.Local == "id" && a.Name.Space != "" {
-				s.rid = a.Value
+	var ns nsScope
+	parent := ""
+	err = scanPart(byName[pathWorkbook], done, func(t xml.Token, depth int) error {
+		switch tok := t.(type) {
+		case xml.StartElement:
+			ns.push(tok)
+			if depth == 2 {
+				parent = tok.Name.Local
 			}
+			if tok.Name.Local != "sheet" || depth != 3 || parent != "sheets" {
+				return nil
+			}
+			name, _, dup := attrAny(tok, "name")
+			if dup {
+				return fileErr(msgNotXLSX)
+			}
+			s := wbSheet{name: name}
+			n := 0
+			for _, a := range tok.Attr {
+				if a.Name.Local == "id" && isRelNamespace(ns.lookup(a.Name.Space)) {
+					s.rid = a.Value
+					n++
+				}
+			}
+			if n != 1 {
+				return fileErr(msgNotXLSX)
+			}
+			wbSheets = append(wbSheets, s)
+		case xml.EndElement:
+			ns.pop()
 		}
-		wbSheets = append(wbSheets, s)
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	wbRels, err := scanRels(byName[pathWorkbookRels], done)
 	if err != nil {
 		return nil, err
 	}
 	rels := map[string]string{}
-	dupRel := false
-	err = scanPart(byName[pathWorkbookRels], done, func(d *xml.Decoder, t xml.Token, depth int) error {
-		if se, ok := t.(xml.StartElement); ok && se.Name.Local == "Relationship" {
-			id := attr(se, "Id")
-			if _, ok := rels[id]; ok {
-				dupRel = true
-			}
-			rels[id] = attr(se, "Target")
+	for _, r := range wbRels {
+		if _, ok := rels[r.id]; ok {
+			return nil, fileErr(msgNotXLSX)
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if dupRel {
-		return nil, fileErr(msgNotXLSX)
+		rels[r.id] = r.target
 	}
 	res.target = -1
 	seen := map[string]bool{}
@@ -246,7 +257,7 @@ func prescan(b []byte, lim Limits) (*scanResult, error) {
 	// 2. Shared strings: count the items so cell indexes can be checked.
 	sstCount := 0
 	if zf := byName[pathSharedStrings]; zf != nil {
-		err = scanPart(zf, done, func(d *xml.Decoder, t xml.Token, depth int) error {
+		err = scanPart(zf, done, func(t xml.Token, depth int) error {
 			if se, ok := t.(xml.StartElement); ok && se.Name.Local == "si" {
 				if depth != 2 {
 					return fileErr(msgCorrupt)
@@ -311,20 +322,77 @@ func worksheetPath(target string) string {
 	return strings.TrimPrefix(strings.ReplaceAll(path.Clean("xl/"+target), `\`, "/"), "/")
 }
 
-func attr(se xml.StartElement, local string) string {
+type relationship struct{ id, typ, target string }
+
+// scanRels reads a .rels part: <Relationship> children of the root.
+func scanRels(zf *zip.File, done map[*zip.File]bool) ([]relationship, error) {
+	var out []relationship
+	err := scanPart(zf, done, func(t xml.Token, depth int) error {
+		se, ok := t.(xml.StartElement)
+		if !ok || depth != 2 || se.Name.Local != "Relationship" {
+			return nil
+		}
+		var r relationship
+		var dup [3]bool
+		r.id, _, dup[0] = attrAny(se, "Id")
+		r.typ, _, dup[1] = attrAny(se, "Type")
+		r.target, _, dup[2] = attrAny(se, "Target")
+		if dup[0] || dup[1] || dup[2] {
+			return fileErr(msgNotXLSX)
+		}
+		out = append(out, r)
+		return nil
+	})
+	return out, err
+}
+
+// nsScope resolves namespace prefixes for raw tokens.
+type nsScope struct{ stack [][]xml.Attr }
+
+func (s *nsScope) push(se xml.StartElement) {
+	var decl []xml.Attr
 	for _, a := range se.Attr {
-		if a.Name.Local == local && a.Name.Space == "" {
-			return a.Value
+		if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
+			decl = append(decl, a)
+		}
+	}
+	s.stack = append(s.stack, decl)
+}
+
+func (s *nsScope) pop() {
+	if len(s.stack) > 0 {
+		s.stack = s.stack[:len(s.stack)-1]
+	}
+}
+
+// lookup returns the URL bound to prefix ("" for none).
+func (s *nsScope) lookup(prefix string) string {
+	if prefix == "" {
+		return "" // unprefixed attributes have no namespace
+	}
+	for i := len(s.stack) - 1; i >= 0; i-- {
+		for _, a := range s.stack[i] {
+			if a.Name.Space == "xmlns" && a.Name.Local == prefix {
+				return a.Value
+			}
 		}
 	}
 	return ""
 }
 
+// isRelNamespace: transitional or strict OOXML relationships namespace.
+func isRelNamespace(url string) bool {
+	return url == "http://schemas.openxmlformats.org/officeDocument/2006/relationships" ||
+		url == "http://purl.oclc.org/ooxml/officeDocument/relationships"
+}
+
 // scanPart inflates one zip entry, streaming, and — unless it is plainly not
 // XML — tokenizes it, calling visit (if not nil) for each token with the
-// element depth (1 for the root element). It refuses DTDs, deep nesting,
-// giant tokens and malformed XML; a failed inflate or CRC is corruption.
-func scanPart(zf *zip.File, done map[*zip.File]bool, visit func(*xml.Decoder, xml.Token, int) error) error {
+// element depth (1 for the root element; an end element has the depth of its
+// start). Names are raw: Space is the prefix, not the namespace URL. It
+// refuses DTDs, deep nesting, giant tokens and malformed XML; a failed
+// inflate or CRC is corruption.
+func scanPart(zf *zip.File, done map[*zip.File]bool, visit func(xml.Token, int) error) error {
 	done[zf] = true
 	rc, err := zf.Open()
 	if err != nil {
@@ -343,20 +411,15 @@ func scanPart(zf *zip.File, done map[*zip.File]bool, visit func(*xml.Decoder, xm
 	}
 	d := xml.NewDecoder(&tokenLimiter{r: br, max: maxTokenBytes})
 	d.CharsetReader = charset.NewReaderLabel // what excelize uses
-	depth := 0
+	// RawToken is much cheaper than Token (no namespace translation); the
+	// nesting check Token would do is done here with a stack of names.
+	var stack []xml.Name
 	for {
-		t, err := d.Token()
+		t, err := d.RawToken()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			var fe *FileError
-			switch {
-			case errors.As(err, &fe):
-				return fe
-			case errors.Is(err, errTokenLarge):
-				return fileErr(msgCorrupt)
-			}
 			return fileErr(msgCorrupt)
 		}
 		switch tok := t.(type) {
@@ -365,29 +428,26 @@ func scanPart(zf *zip.File, done map[*zip.File]bool, visit func(*xml.Decoder, xm
 			// subset, or any other <!...> that is not a comment or CDATA.
 			return fileErr(msgDTD)
 		case xml.StartElement:
-			depth++
-			if depth > maxXMLDepth {
+			if len(stack) >= maxXMLDepth {
 				return fileErr(msgCorrupt)
 			}
-			if visit != nil {
-				if err := visit(d, tok, depth); err != nil {
-					return err
-				}
-			}
+			stack = append(stack, tok.Name)
 		case xml.EndElement:
-			if visit != nil {
-				if err := visit(d, tok, depth); err != nil {
-					return err
-				}
-			}
-			depth--
-		default:
-			if visit != nil {
-				if err := visit(d, tok, depth); err != nil {
-					return err
-				}
+			if len(stack) == 0 || stack[len(stack)-1] != tok.Name {
+				return fileErr(msgCorrupt)
 			}
 		}
+		if visit != nil {
+			if err := visit(t, len(stack)); err != nil {
+				return err
+			}
+		}
+		if _, ok := t.(xml.EndElement); ok {
+			stack = stack[:len(stack)-1]
+		}
+	}
+	if len(stack) != 0 {
+		return fileErr(msgCorrupt) // unexpected EOF
 	}
 	// Drain whatever follows (normally nothing) so that the CRC is checked.
 	if _, err := io.Copy(io.Discard, br); err != nil {
@@ -449,7 +509,7 @@ type sheetChecker struct {
 	hasV        bool
 }
 
-func (sc *sheetChecker) token(d *xml.Decoder, t xml.Token, depth int) error {
+func (sc *sheetChecker) token(t xml.Token, depth int) error {
 	if sc.done {
 		return nil
 	}
@@ -463,7 +523,11 @@ func (sc *sheetChecker) token(d *xml.Decoder, t xml.Token, depth int) error {
 				return fileErr(msgCorrupt)
 			}
 			n := sc.row + 1
-			if r, ok := attrAny(tok, "r"); ok {
+			r, ok, dup := attrAny(tok, "r")
+			if dup {
+				return fileErr(msgCorrupt)
+			}
+			if ok {
 				v, ok := parseUint(r)
 				if !ok || v < 1 || v > maxRowNumber {
 					return fileErr(msgRowNumber)
@@ -482,7 +546,19 @@ func (sc *sheetChecker) token(d *xml.Decoder, t xml.Token, depth int) error {
 				return fileErr(msgCorrupt)
 			}
 			n := sc.col + 1
-			if r, ok := attrAny(tok, "r"); ok {
+			r, ok, dup := attrAny(tok, "r")
+			t, _, dupT := attrAny(tok, "t")
+			st, hasS, dupS := attrAny(tok, "s")
+			if dup || dupT || dupS {
+				return fileErr(msgCorrupt)
+			}
+			if hasS {
+				// excelize drops the whole cell value when s is not an integer.
+				if _, err := strconv.ParseInt(st, 10, 64); err != nil {
+					return fileErr(msgCorrupt)
+				}
+			}
+			if ok {
 				col, row, ok := parseCellRef(r)
 				if !ok {
 					return fileErr(msgCellRef)
@@ -497,7 +573,7 @@ func (sc *sheetChecker) token(d *xml.Decoder, t xml.Token, depth int) error {
 			}
 			sc.col = n
 			sc.cellDepth = depth
-			sc.cellType, _ = attrAny(tok, "t")
+			sc.cellType = t
 			sc.hasV, sc.v = false, sc.v[:0]
 		case "v":
 			if sc.cellDepth != 0 && depth == sc.cellDepth+1 {
@@ -551,14 +627,19 @@ func (sc *sheetChecker) endCell() error {
 	return nil
 }
 
-// attrAny finds an attribute by local name in any namespace, like excelize.
-func attrAny(se xml.StartElement, local string) (string, bool) {
+// attrAny finds an attribute by local name in any namespace (including
+// "xmlns:r"), as excelize does; dup reports more than one such attribute,
+// where excelize might pick another one than we do.
+func attrAny(se xml.StartElement, local string) (val string, ok, dup bool) {
 	for _, a := range se.Attr {
 		if a.Name.Local == local {
-			return a.Value, true
+			if ok {
+				return "", true, true
+			}
+			val, ok = a.Value, true
 		}
 	}
-	return "", false
+	return val, ok, false
 }
 
 // parseUint parses 1..9 decimal digits.

@@ -46,6 +46,10 @@ func TestTemplateRoundTrip(t *testing.T) {
 		if got := st.NumFmt == 49; got != c.Text {
 			t.Errorf("column %s (%s): text format %v, want %v", col, c.Header, got, c.Text)
 		}
+		hs, _ := f.GetCellStyle(DataSheetName, col+"1")
+		if st, _ := f.GetStyle(hs); st == nil || st.Font == nil || !st.Font.Bold || len(st.Fill.Color) == 0 {
+			t.Errorf("header %s lost its style", col)
+		}
 		h, _ := f.GetCellValue(DataSheetName, col+"1")
 		want := c.Header
 		if c.Required {
@@ -411,5 +415,48 @@ func TestTempDirChecks(t *testing.T) {
 	os.Symlink(missing, base+"/link")
 	if _, err := readBytes(smallXLSX(t), smallCols, Limits{TempDir: base + "/link"}); err == nil {
 		t.Error("symlinked temp dir accepted")
+	}
+}
+
+// The pre-scan resolves the sheet's part like excelize does, and refuses
+// workbooks where excelize would have to choose between candidates.
+func TestWorkbookStructure(t *testing.T) {
+	wb := func(sheets string) *string {
+		return ptr(`<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ` +
+			`xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:x="urn:x"><sheets>` + sheets + `</sheets></workbook>`)
+	}
+	rels := func(extra string) *string {
+		return ptr(`<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+			`<Relationship Id="rId1" Target="worksheets/sheet1.xml" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/>` +
+			`<Relationship Id="rId2" Target="styles.xml" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"/>` + extra + `</Relationships>`)
+	}
+	small := smallXLSX(t)
+	for _, tc := range []struct {
+		name    string
+		replace map[string]*string
+		want    string // "" = reads the one data row
+	}{
+		{"plain", map[string]*string{"xl/workbook.xml": wb(`<sheet name="Sheet1" sheetId="1" r:id="rId1"/>`)}, ""},
+		{"decoy id in another namespace", map[string]*string{"xl/workbook.xml": wb(`<sheet name="Sheet1" sheetId="1" x:id="rId9" r:id="rId1"/>`)}, ""},
+		{"absolute target", map[string]*string{"xl/_rels/workbook.xml.rels": ptr(strings.Replace(*rels(""), `Target="worksheets/sheet1.xml"`, `Target="/xl/worksheets/sheet1.xml"`, 1))}, ""},
+		{"two relationship ids", map[string]*string{"xl/workbook.xml": wb(`<sheet name="Sheet1" sheetId="1" r:id="rId1" xmlns:q="http://schemas.openxmlformats.org/officeDocument/2006/relationships" q:id="rId2"/>`)}, "不是有效的Excel文件"},
+		{"no relationship id", map[string]*string{"xl/workbook.xml": wb(`<sheet name="Sheet1" sheetId="1"/>`)}, "不是有效的Excel文件"},
+		{"unknown relationship id", map[string]*string{"xl/workbook.xml": wb(`<sheet name="Sheet1" sheetId="1" r:id="rId7"/>`)}, "不是有效的Excel文件"},
+		{"sheet names differing in case", map[string]*string{"xl/workbook.xml": wb(`<sheet name="Sheet1" sheetId="1" r:id="rId1"/><sheet name="SHEET1" sheetId="2" r:id="rId1"/>`)}, "不是有效的Excel文件"},
+		{"duplicate relationship id", map[string]*string{"xl/_rels/workbook.xml.rels": rels(`<Relationship Id="rId1" Target="styles.xml" Type="x"/>`)}, "不是有效的Excel文件"},
+		{"workbook elsewhere", map[string]*string{"_rels/.rels": ptr(`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Target="xl/other.xml" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/></Relationships>`)}, "不是有效的Excel文件"},
+		{"target outside the package", map[string]*string{"xl/_rels/workbook.xml.rels": ptr(strings.Replace(*rels(""), `Target="worksheets/sheet1.xml"`, `Target="../../etc/passwd"`, 1))}, "没有可读取的工作表"},
+		{"no sheets", map[string]*string{"xl/workbook.xml": wb(``)}, "没有可读取的工作表"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rows, err := readBytes(rewriteZip(t, small, tc.replace), smallCols, Limits{TempDir: t.TempDir()})
+			if tc.want != "" {
+				mustFileError(t, err, tc.want)
+				return
+			}
+			if err != nil || len(rows) != 1 || rows[0].Cells["name"] != "张三" {
+				t.Fatalf("%+v %v", rows, err)
+			}
+		})
 	}
 }

@@ -119,6 +119,13 @@ func buildTemplate(f *excelize.File, spec TemplateSpec) error {
 		if err != nil {
 			return err
 		}
+		// Column style first: SetColStyle also restyles the cells already in
+		// the column, the header included.
+		if c.Text {
+			if err := f.SetColStyle(data, col, textStyle); err != nil {
+				return err
+			}
+		}
 		cell := col + "1"
 		if c.Required {
 			err = f.SetCellRichText(data, cell, []excelize.RichTextRun{
@@ -142,11 +149,6 @@ func buildTemplate(f *excelize.File, spec TemplateSpec) error {
 		}
 		if err := f.SetColWidth(data, col, col, width); err != nil {
 			return err
-		}
-		if c.Text {
-			if err := f.SetColStyle(data, col, textStyle); err != nil {
-				return err
-			}
 		}
 		if len(c.Choices) > 0 {
 			dv := excelize.NewDataValidation(true)

@@ -40,6 +40,7 @@ func TestLooksLikeMangledNumber(t *testing.T) {
 		{"1.1010119900307101E+17", true},
 		{"1.10101199003071232E17", true},
 		{"1.1010119900307123e+17", true},
+		{"1.10101199003071E+017", true}, // LibreOffice writes a 3-digit exponent
 		{"1.38001E+10", true},
 		{"1E+17", true},
 		{"１．１０１０１Ｅ＋１７", true},

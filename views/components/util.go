@@ -17,3 +17,10 @@ func alertRole(kind string) string {
 	}
 	return "status"
 }
+
+func (f Field) id() string {
+	if f.ID != "" {
+		return f.ID
+	}
+	return f.Name
+}

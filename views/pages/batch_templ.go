@@ -99,7 +99,7 @@ func PlanFieldView(f PlanField) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" hx-trigger=\"click, keyup[key=='Enter']\" hx-target=\"#plan-picker-panel\" hx-swap=\"innerHTML\"> <a class=\"btn secondary\" href=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" hx-trigger=\"click\" hx-target=\"#plan-picker-panel\" hx-swap=\"innerHTML\"> <a class=\"btn secondary\" href=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -492,7 +492,7 @@ func BatchPageView(b BatchPage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "\" hx-confirm=\"确定删除本单位该考试的所有未缴费报名信息？\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "\" hx-boost=\"true\" hx-confirm=\"确定删除本单位该考试的所有未缴费报名信息？\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -270,7 +270,7 @@ func PersonRowView(r PersonRow) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.Input(components.Field{Name: "name", Label: "姓名", Value: r.Name, Error: r.Errors["name"], MaxLength: 30, Attrs: templ.Attributes{"form": formID(r)}}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.Input(components.Field{ID: "name-" + itoa64(r.ID), Name: "name", Label: "姓名", Value: r.Name, Error: r.Errors["name"], MaxLength: 30, Attrs: templ.Attributes{"form": formID(r)}}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -317,7 +317,7 @@ func PersonRowView(r PersonRow) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.Select(components.Field{Name: "education", Label: "学历", Value: r.Education, Error: r.Errors["education"], Attrs: templ.Attributes{"form": formID(r)}}, r.Educations).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.Select(components.Field{ID: "education-" + itoa64(r.ID), Name: "education", Label: "学历", Value: r.Education, Error: r.Errors["education"], Attrs: templ.Attributes{"form": formID(r)}}, r.Educations).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -325,7 +325,7 @@ func PersonRowView(r PersonRow) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.Select(components.Field{Name: "title", Label: "职称", Value: r.JobTitle, Error: r.Errors["title"], Attrs: templ.Attributes{"form": formID(r)}}, r.Titles).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.Select(components.Field{ID: "title-" + itoa64(r.ID), Name: "title", Label: "职称", Value: r.JobTitle, Error: r.Errors["title"], Attrs: templ.Attributes{"form": formID(r)}}, r.Titles).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -333,7 +333,7 @@ func PersonRowView(r PersonRow) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.Input(components.Field{Name: "phone", Label: "手机号码", Value: r.Phone, Error: r.Errors["phone"], MaxLength: 20, Attrs: templ.Attributes{"form": formID(r)}}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.Input(components.Field{ID: "phone-" + itoa64(r.ID), Name: "phone", Label: "手机号码", Value: r.Phone, Error: r.Errors["phone"], MaxLength: 20, Attrs: templ.Attributes{"form": formID(r)}}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -9,3 +9,9 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // Pair is a label and its value, for detail tables.
 type Pair struct{ Label, Value string }
+
+// employerPart is the 工作单位 part of the 报名表, shown (and swapped by the code lookup) like everywhere else.
+func employerPart(f RegForm) PersonForm {
+	return PersonForm{EmployerName: f.EmployerName, EmployerCode: f.EmployerCode, OrgMessage: f.Person.OrgMessage,
+		OrgLookupURL: f.Person.OrgLookupURL, Errors: f.Errors, EmployerRequired: true}
+}
