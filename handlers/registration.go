@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/uptrace/bun"
@@ -455,9 +456,14 @@ func (h *Registrations) Delete(c echo.Context) error {
 	if isHTMX(c) {
 		return h.render(c, http.StatusOK, pages.RegDeleted(r.Number()), nil)
 	}
-	back := c.FormValue("back")
-	if safeNext(back) == "" {
+	back := safeNext(c.FormValue("back"))
+	switch {
+	case back == "":
 		back = c.Echo().Reverse("registration.page") + "?ok=deleted"
+	case strings.Contains(back, "?"):
+		back += "&ok=deleted"
+	default:
+		back += "?ok=deleted"
 	}
 	return c.Redirect(http.StatusSeeOther, back)
 }
