@@ -26,6 +26,7 @@ type Config struct {
 	LoginRate      float64        // EXAMCERT_LOGIN_RATE: sign-in attempts per minute per client address
 	LoginBurst     int            // EXAMCERT_LOGIN_BURST
 	Password       password.Policy
+	ImportMaxRows  int    // EXAMCERT_IMPORT_MAX_ROWS: rows one 批量报名 file may hold
 	Demo           bool   // EXAMCERT_DEMO: seed demo data into an empty database at start
 	LogLevel       string // EXAMCERT_LOG_LEVEL: debug, info, warn, error
 }
@@ -39,6 +40,7 @@ func Default() Config {
 		MaxSessionAge: 12 * time.Hour,
 		LoginRate:     20,
 		LoginBurst:    10,
+		ImportMaxRows: 10000,
 		Password:      password.DefaultPolicy,
 		LogLevel:      "info",
 	}
@@ -70,6 +72,7 @@ func Parse(name string, args []string) (Config, error) {
 	pwMin, _ := env("EXAMCERT_PASSWORD_MIN_LENGTH")
 	pwClasses, _ := env("EXAMCERT_PASSWORD_MIN_CLASSES")
 	pwAge, _ := env("EXAMCERT_PASSWORD_MAX_AGE_ADMIN")
+	importRows, _ := env("EXAMCERT_IMPORT_MAX_ROWS")
 
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on")
@@ -84,6 +87,7 @@ func Parse(name string, args []string) (Config, error) {
 	fs.StringVar(&pwMin, "password-min-length", pwMin, "minimum password length (default 8)")
 	fs.StringVar(&pwClasses, "password-min-classes", pwClasses, "minimum character classes of 4 (default 3)")
 	fs.StringVar(&pwAge, "password-max-age-admin", pwAge, "admins must change their password after this long (default 2160h = 90 days; 0 = never)")
+	fs.StringVar(&importRows, "import-max-rows", importRows, "rows one batch registration file may hold (default 10000)")
 	fs.StringVar(&demo, "demo", demo, "seed demo data when the database is empty (true/false)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	// A bare --demo means --demo=true.
@@ -115,7 +119,8 @@ func Parse(name string, args []string) (Config, error) {
 		v   string
 		dst *int
 		n   string
-	}{{burst, &c.LoginBurst, "login-burst"}, {pwMin, &c.Password.MinLength, "password-min-length"}, {pwClasses, &c.Password.MinClasses, "password-min-classes"}} {
+	}{{burst, &c.LoginBurst, "login-burst"}, {pwMin, &c.Password.MinLength, "password-min-length"},
+		{pwClasses, &c.Password.MinClasses, "password-min-classes"}, {importRows, &c.ImportMaxRows, "import-max-rows"}} {
 		if s.v == "" {
 			continue
 		}

@@ -55,6 +55,9 @@ var batchColumns = []spreadsheet.Column{
 func (h *Batch) spreadsheetLimits() spreadsheet.Limits {
 	l := spreadsheet.DefaultLimits
 	l.TempDir = h.tempDir()
+	if h.Cfg.ImportMaxRows > 0 {
+		l.MaxRows = h.Cfg.ImportMaxRows
+	}
 	return l
 }
 
@@ -73,7 +76,7 @@ func (h *Batch) pageURL(c echo.Context, planID int64) string {
 func (h *Batch) view(c echo.Context, plan *models.ExamPlan) (pages.BatchPage, error) {
 	ctx := c.Request().Context()
 	acct := currentAccount(c)
-	b := pages.BatchPage{Shell: h.shell(c, "批量报名", "registration.batch"), MaxRows: spreadsheet.DefaultLimits.MaxRows,
+	b := pages.BatchPage{Shell: h.shell(c, "批量报名", "registration.batch"), MaxRows: h.spreadsheetLimits().MaxRows,
 		Picker: pages.PlanField{PickerURL: c.Echo().Reverse("plan.picker") + "?return=" + url.QueryEscape(c.Echo().Reverse("registration.batch"))}}
 	if plan == nil {
 		return b, nil

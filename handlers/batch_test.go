@@ -15,6 +15,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"examcert/config"
 	"examcert/ident"
 	"examcert/models"
 )
@@ -221,5 +222,21 @@ func TestPlanPicker(t *testing.T) {
 	chosen := c.get(href)
 	if v, _ := chosen.Doc.Find(`#plan_name`).Attr("value"); v != "拾取器测试考试" {
 		t.Errorf("field after choosing: %q", v)
+	}
+}
+
+func TestImportRowLimitIsASetting(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *config.Config) { c.ImportMaxRows = 2 })
+	planID := createPlan(t, e, "行数限制考试", nil)
+	c := e.client().signIn("jianshe")
+	sp := strconv.FormatInt(planID, 10)
+	rows := [][]any{}
+	for i := 0; i < 3; i++ {
+		rows = append(rows, []any{newID(uint64(40 + i)), "限制", "本科", "", "", "", "某单位", "", "2012-07-01"})
+	}
+	p := c.postFiles("/registrations/batch?plan="+sp, "/registrations/batch/import?plan="+sp, "file", map[string][]byte{"x.xlsx": fillTemplate(t, c, planID, rows)})
+	if !strings.Contains(p.Text(`[data-testid="alert-error"]`), "2") {
+		t.Errorf("3 rows with a limit of 2: %q", p.Text(`[data-testid="alert-error"]`))
 	}
 }
