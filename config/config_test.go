@@ -1,0 +1,34 @@
+package config
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseFlagsAndEnvironment(t *testing.T) {
+	t.Setenv("EXAMCERT_ADDR", "0.0.0.0:9000")
+	t.Setenv("EXAMCERT_IDLE_TIMEOUT", "10m")
+	t.Setenv("EXAMCERT_TRUSTED_PROXIES", "10.0.0.1, 192.168.0.0/16")
+	c, err := Parse("t", []string{"--addr", "127.0.0.1:8181", "--demo", "--password-min-length=12", "--import-max-rows", "500"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8181" {
+		t.Errorf("flag does not win over the environment: %s", c.Addr)
+	}
+	if c.IdleTimeout != 10*time.Minute || !c.Demo || c.Password.MinLength != 12 || c.ImportMaxRows != 500 {
+		t.Errorf("parsed %+v", c)
+	}
+	if len(c.TrustedProxies) != 2 || c.TrustedProxies[0].String() != "10.0.0.1/32" {
+		t.Errorf("proxies %v", c.TrustedProxies)
+	}
+	d, _ := Parse("t", nil)
+	if d.MaxSessionAge != 12*time.Hour || d.Password.MinClasses != 3 || d.Demo {
+		t.Errorf("defaults %+v", d)
+	}
+	for _, bad := range [][]string{{"--idle-timeout", "soon"}, {"--trusted-proxies", "not-an-ip"}, {"--login-burst", "x"}} {
+		if _, err := Parse("t", bad); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
