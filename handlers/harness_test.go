@@ -257,3 +257,18 @@ type bunTx = bun.Tx
 func goqueryDoc(s string) (*goquery.Document, error) {
 	return goquery.NewDocumentFromReader(strings.NewReader(s))
 }
+
+// sibling starts a second server on the same database (as a second process would be), with its own sessions
+// cache, rate limiters and blob folder.
+func (e *env) sibling(t testing.TB) *env {
+	t.Helper()
+	blobs, err := blobstore.NewLocal(filepath.Join(t.TempDir(), "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := e.app.Cfg
+	app := handlers.New(e.db, blobs, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), "test")
+	srv := httptest.NewServer(app)
+	t.Cleanup(srv.Close)
+	return &env{t: e.t, db: e.db, app: app, srv: srv}
+}

@@ -232,3 +232,32 @@ func TestConcurrentSubmitsMakeOneRegistration(t *testing.T) {
 		t.Errorf("statuses %v: want one success and the rest told the person is registered", statuses)
 	}
 }
+
+// SECURITY.md 22, the two-process case: two servers on one database, 20 submits of the same person split between
+// them → one registration.
+func TestConcurrentSubmitsOnTwoServers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	planID := createPlan(t, e, "两台服务器并发考试", nil)
+	second := e.sibling(t)
+	img := testPhoto(t, 600, 840, "jpeg")
+	var clients []*client
+	var tokens []string
+	for _, srv := range []*env{e, second} {
+		c := srv.client().signIn("zhangsan")
+		tok, _ := c.get("/registrations/new?plan="+strconv.FormatInt(planID, 10)).Doc.Find(`input[name="_csrf"]`).First().Attr("value")
+		clients, tokens = append(clients, c), append(tokens, tok)
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			clients[i%2].regPostToken(planID, tokens[i%2], map[string]string{"work_start_date": "2012-07-01", "employer_name": "某公司"}, img)
+		}(i)
+	}
+	wg.Wait()
+	if n, err := e.db.NewSelect().Model((*models.Registration)(nil)).Where("plan_id = ?", planID).Count(context.Background()); err != nil || n != 1 {
+		t.Fatalf("%d registrations (%v); want 1", n, err)
+	}
+}
