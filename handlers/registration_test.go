@@ -245,7 +245,7 @@ func TestConcurrentSubmitsOnTwoServers(t *testing.T) {
 	var tokens []string
 	for _, srv := range []*env{e, second} {
 		c := srv.client().signIn("zhangsan")
-		tok, _ := c.get("/registrations/new?plan="+strconv.FormatInt(planID, 10)).Doc.Find(`input[name="_csrf"]`).First().Attr("value")
+		tok, _ := c.get("/registrations/new?plan=" + strconv.FormatInt(planID, 10)).Doc.Find(`input[name="_csrf"]`).First().Attr("value")
 		clients, tokens = append(clients, c), append(tokens, tok)
 	}
 	var wg sync.WaitGroup
