@@ -26,9 +26,11 @@ type Config struct {
 	LoginRate      float64        // EXAMCERT_LOGIN_RATE: sign-in attempts per minute per client address
 	LoginBurst     int            // EXAMCERT_LOGIN_BURST
 	Password       password.Policy
-	ImportMaxRows  int    // EXAMCERT_IMPORT_MAX_ROWS: rows one 批量报名 file may hold
-	Demo           bool   // EXAMCERT_DEMO: seed demo data into an empty database at start
-	LogLevel       string // EXAMCERT_LOG_LEVEL: debug, info, warn, error
+	LookupRate     float64 // EXAMCERT_LOOKUP_RATE: ID-number / code lookups per minute per account
+	LookupBurst    int     // EXAMCERT_LOOKUP_BURST
+	ImportMaxRows  int     // EXAMCERT_IMPORT_MAX_ROWS: rows one 批量报名 file may hold
+	Demo           bool    // EXAMCERT_DEMO: seed demo data into an empty database at start
+	LogLevel       string  // EXAMCERT_LOG_LEVEL: debug, info, warn, error
 }
 
 // Default returns the settings used when nothing is given.
@@ -41,6 +43,8 @@ func Default() Config {
 		LoginRate:     20,
 		LoginBurst:    10,
 		ImportMaxRows: 10000,
+		LookupRate:    30,
+		LookupBurst:   20,
 		Password:      password.DefaultPolicy,
 		LogLevel:      "info",
 	}
@@ -73,6 +77,8 @@ func Parse(name string, args []string) (Config, error) {
 	pwClasses, _ := env("EXAMCERT_PASSWORD_MIN_CLASSES")
 	pwAge, _ := env("EXAMCERT_PASSWORD_MAX_AGE_ADMIN")
 	importRows, _ := env("EXAMCERT_IMPORT_MAX_ROWS")
+	lookupRate, _ := env("EXAMCERT_LOOKUP_RATE")
+	lookupBurst, _ := env("EXAMCERT_LOOKUP_BURST")
 
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on")
@@ -87,6 +93,8 @@ func Parse(name string, args []string) (Config, error) {
 	fs.StringVar(&pwMin, "password-min-length", pwMin, "minimum password length (default 8)")
 	fs.StringVar(&pwClasses, "password-min-classes", pwClasses, "minimum character classes of 4 (default 3)")
 	fs.StringVar(&pwAge, "password-max-age-admin", pwAge, "admins must change their password after this long (default 2160h = 90 days; 0 = never)")
+	fs.StringVar(&lookupRate, "lookup-rate", lookupRate, "ID-number and code lookups per minute per account (default 30)")
+	fs.StringVar(&lookupBurst, "lookup-burst", lookupBurst, "lookups allowed at once per account (default 20)")
 	fs.StringVar(&importRows, "import-max-rows", importRows, "rows one batch registration file may hold (default 10000)")
 	fs.StringVar(&demo, "demo", demo, "seed demo data when the database is empty (true/false)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
@@ -120,7 +128,8 @@ func Parse(name string, args []string) (Config, error) {
 		dst *int
 		n   string
 	}{{burst, &c.LoginBurst, "login-burst"}, {pwMin, &c.Password.MinLength, "password-min-length"},
-		{pwClasses, &c.Password.MinClasses, "password-min-classes"}, {importRows, &c.ImportMaxRows, "import-max-rows"}} {
+		{pwClasses, &c.Password.MinClasses, "password-min-classes"}, {importRows, &c.ImportMaxRows, "import-max-rows"},
+		{lookupBurst, &c.LookupBurst, "lookup-burst"}} {
 		if s.v == "" {
 			continue
 		}
@@ -131,6 +140,11 @@ func Parse(name string, args []string) (Config, error) {
 	if rate != "" {
 		if c.LoginRate, err = strconv.ParseFloat(rate, 64); err != nil {
 			return c, fmt.Errorf("--login-rate: %w", err)
+		}
+	}
+	if lookupRate != "" {
+		if c.LookupRate, err = strconv.ParseFloat(lookupRate, 64); err != nil {
+			return c, fmt.Errorf("--lookup-rate: %w", err)
 		}
 	}
 	if c.SecureCookies, err = parseBool(secure); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"examcert/config"
 	"examcert/demo"
 	"examcert/models"
 	"examcert/password"
@@ -109,6 +110,21 @@ func BenchmarkAuditList(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if p := c.get("/admin/audit?event=login.ok"); p.Status != http.StatusOK {
+			b.Fatalf("status %d", p.Status)
+		}
+	}
+}
+
+// BenchmarkPersonLookup: the ID-number autofill (htmx fragment): parse, find, scope check, stage, audit row.
+// Compare with BenchmarkHealthz. The per-account rate limit is lifted for the benchmark.
+func BenchmarkPersonLookup(b *testing.B) {
+	e := newEnv(b, func(c *config.Config) { c.LookupRate, c.LookupBurst = 1e9, 1e9 })
+	c := e.client().signIn("jianshe")
+	known := demoCode("zhangsan")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p := c.getHX("/lookup/person?id_number=" + known)
+		if p.Status != http.StatusOK {
 			b.Fatalf("status %d", p.Status)
 		}
 	}

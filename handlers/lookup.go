@@ -19,10 +19,11 @@ import (
 // when a form is posted with its 核对 button (check=…).
 type Lookup struct{ *App }
 
-// lookupRateLimit allows each account a steady 30 lookups a minute (bursts of 20): enough to type a form,
-// not enough to walk through ID numbers.
+// lookupRateLimit allows each account a steady few lookups a minute (default 30, bursts of 20): enough to type
+// forms all day, not enough to walk through ID numbers.
 func (a *App) lookupRateLimit() echo.MiddlewareFunc {
-	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: rate.Limit(0.5), Burst: 20})
+	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+		Rate: rate.Limit(a.Cfg.LookupRate / 60), Burst: a.Cfg.LookupBurst})
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 		Store: store,
 		IdentifierExtractor: func(c echo.Context) (string, error) {
