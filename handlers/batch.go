@@ -253,11 +253,11 @@ func batchEntries(rows []spreadsheet.Row) ([]models.BatchEntry, []models.BatchPr
 			bad("身份证号", "", "请填写身份证号")
 			ok = false
 		case r.MangledNumber("id_number"):
-			bad("身份证号", raw, "身份证号被Excel转换为数字而损坏，请将该列设为文本格式后重新填写")
+			bad("身份证号", ident.MaskIDNumber(raw), "身份证号被Excel转换为数字而损坏，请将该列设为文本格式后重新填写")
 			ok = false
 		default:
 			if idn, err := ident.ParseIDNumber(raw); err != nil {
-				bad("身份证号", raw, err.Error())
+				bad("身份证号", ident.MaskIDNumber(raw), err.Error()) // lists never show a whole ID number
 				ok = false
 			} else {
 				e.IDNumber = idn.Number
