@@ -15,3 +15,11 @@ func employerPart(f RegForm) PersonForm {
 	return PersonForm{EmployerName: f.EmployerName, EmployerCode: f.EmployerCode, OrgMessage: f.Person.OrgMessage,
 		OrgLookupURL: f.Person.OrgLookupURL, Errors: f.Errors, EmployerRequired: true}
 }
+
+// orNotFilled shows 未填写 for an empty value (with where to fill it in).
+func orNotFilled(s string) string {
+	if s == "" {
+		return "未填写（请在个人信息维护中填写）"
+	}
+	return s
+}
