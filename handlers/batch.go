@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -267,11 +268,11 @@ func batchEntries(rows []spreadsheet.Row) ([]models.BatchEntry, []models.BatchPr
 			bad("姓名", e.Name, msg)
 			ok = false
 		}
-		if !contains(models.Educations, e.Education) {
+		if !slices.Contains(models.Educations, e.Education) {
 			bad("学历", e.Education, "请从下拉列表中选择学历")
 			ok = false
 		}
-		if e.Title != "" && !contains(models.Titles, e.Title) {
+		if e.Title != "" && !slices.Contains(models.Titles, e.Title) {
 			bad("职称", e.Title, "请从下拉列表中选择职称")
 			ok = false
 		}
@@ -333,15 +334,6 @@ func batchEntries(rows []spreadsheet.Row) ([]models.BatchEntry, []models.BatchPr
 		}
 	}
 	return entries, problems
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Photos matches each uploaded photo (file named by ID number, or inside a .zip) to this organization's

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -131,14 +132,7 @@ func (in PersonInput) Validate(requireAll bool) (PersonInput, ident.IDNumber, Fi
 	return in, idn, errs
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
+func contains(list []string, s string) bool { return slices.Contains(list, s) }
 
 // apply copies validated input onto a person (the ID number, and what it determines, only for a new person).
 func (in PersonInput) apply(p *Person, idn ident.IDNumber) {
