@@ -69,9 +69,6 @@ func SQLiteDSN(path string) string {
 		"&_pragma=foreign_keys(1)&_txlock=immediate"
 }
 
-// IsPostgres says whether db talks to PostgreSQL.
-func IsPostgres(db bun.IDB) bool { return db.Dialect().Name().String() == "pg" }
-
 func migrator(db *bun.DB) *migrate.Migrator {
 	return migrate.NewMigrator(db, migrations.Migrations,
 		migrate.WithTemplateData(migrations.For(db.Dialect().Name().String())),

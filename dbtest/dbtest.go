@@ -85,10 +85,6 @@ func withDatabase(raw, name string) string {
 	return u.String()
 }
 
-// DropTemplates is kept for TestMain functions written when tests used template databases; nothing to do now
-// (each test drops its own schema).
-func DropTemplates() {}
-
 // withSearchPath points a PostgreSQL URL's connections at one schema.
 func withSearchPath(raw, schema string) string {
 	u, err := url.Parse(raw)

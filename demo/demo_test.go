@@ -18,7 +18,6 @@ import (
 func TestMain(m *testing.M) {
 	password.Cost = bcrypt.MinCost
 	code := m.Run()
-	dbtest.DropTemplates()
 	os.Exit(code)
 }
 

@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"net/url"
-
 	"github.com/labstack/echo/v4"
 
 	"examcert/ident"
@@ -36,8 +34,6 @@ func (a *App) record(c echo.Context, acct *models.Account, typed string, ev mode
 	}
 }
 
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }
-
 // looksLikeIDNumber says whether s has the shape of a 身份证号 (18 or 15 characters, digits but for a final X),
 // whether or not its check digit is right.
 func looksLikeIDNumber(s string) bool {
@@ -52,5 +48,3 @@ func looksLikeIDNumber(s string) bool {
 	}
 	return true
 }
-
-func urlPathEscape(s string) string { return url.PathEscape(s) }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/dchest/captcha"
@@ -40,7 +41,7 @@ func (h *Auth) Page(c echo.Context) error {
 func (h *Auth) renderLogin(c echo.Context, vm pages.LoginPage, required bool) error {
 	vm.Action = c.Echo().Reverse("auth.submit")
 	if next := safeNext(c.QueryParam("next")); next != "" {
-		vm.Action += "?next=" + urlQueryEscape(next)
+		vm.Action += "?next=" + url.QueryEscape(next)
 	}
 	cp, err := h.newCaptcha(c, required)
 	if err != nil {

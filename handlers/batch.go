@@ -106,6 +106,17 @@ func (h *Batch) view(c echo.Context, plan *models.ExamPlan) (pages.BatchPage, er
 	return b, nil
 }
 
+// show renders the batch page of a plan with edit applied (an error, problems, a photo report). Handlers build the
+// page only when they show it, never before knowing whether they will redirect instead.
+func (h *Batch) show(c echo.Context, plan *models.ExamPlan, edit func(*pages.BatchPage)) error {
+	b, err := h.view(c, plan)
+	if err != nil {
+		return err
+	}
+	edit(&b)
+	return h.render(c, http.StatusOK, pages.BatchPageView(b), nil)
+}
+
 var batchNotices = map[string]string{"deleted": "报名信息已删除"}
 
 // Page is the 批量报名 screen; without a plan it asks for one (the picker).
@@ -172,14 +183,8 @@ func (h *Batch) Import(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := h.view(c, plan)
-	if err != nil {
-		return err
-	}
-	fail := func(msg string) error {
-		b.Error = msg
-		return h.render(c, http.StatusOK, pages.BatchPageView(b), nil)
-	}
+	show := func(edit func(*pages.BatchPage)) error { return h.show(c, plan, edit) }
+	fail := func(msg string) error { return show(func(b *pages.BatchPage) { b.Error = msg }) }
 	fh, err := c.FormFile("file")
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
@@ -215,15 +220,16 @@ func (h *Batch) Import(c echo.Context) error {
 		return err
 	}
 	if len(problems) > 0 {
-		for _, p := range problems {
-			row := ""
-			if p.Row > 0 {
-				row = strconv.Itoa(p.Row)
-			}
-			b.Problems = append(b.Problems, pages.Problem{Row: row, Column: p.Column, Value: p.Value, Reason: p.Reason})
-		}
 		h.audit(c, models.EventRegImported, "plan:"+strconv.FormatInt(plan.ID, 10), "rejected", strconv.Itoa(len(problems))+" problems")
-		return h.render(c, http.StatusOK, pages.BatchPageView(b), nil)
+		return show(func(b *pages.BatchPage) {
+			for _, p := range problems {
+				row := ""
+				if p.Row > 0 {
+					row = strconv.Itoa(p.Row)
+				}
+				b.Problems = append(b.Problems, pages.Problem{Row: row, Column: p.Column, Value: p.Value, Reason: p.Reason})
+			}
+		})
 	}
 	h.audit(c, models.EventRegImported, "plan:"+strconv.FormatInt(plan.ID, 10), "ok", strconv.Itoa(n)+" rows, batch "+batchID)
 	return c.Redirect(http.StatusSeeOther, h.pageURL(c, plan.ID)+"&imported="+strconv.Itoa(n))
@@ -345,23 +351,18 @@ func (h *Batch) Photos(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := h.view(c, plan)
-	if err != nil {
-		return err
-	}
+	show := func(edit func(*pages.BatchPage)) error { return h.show(c, plan, edit) }
 	form, err := c.MultipartForm()
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "上传的照片总大小不能超过150MB，请分批上传")
 	}
 	if err != nil || len(form.File["photos"]) == 0 {
-		b.Error = "请选择要上传的照片"
-		return h.render(c, http.StatusOK, pages.BatchPageView(b), nil)
+		return show(func(b *pages.BatchPage) { b.Error = "请选择要上传的照片" })
 	}
 	files, err := photoFiles(form.File["photos"])
 	if err != nil {
-		b.Error = err.Error()
-		return h.render(c, http.StatusOK, pages.BatchPageView(b), nil)
+		return show(func(b *pages.BatchPage) { b.Error = err.Error() })
 	}
 	byID, err := models.OrgRegistrationsByIDNumber(ctx, h.DB, plan.ID, *acct.OrganizationID)
 	if err != nil {
@@ -381,7 +382,7 @@ func (h *Batch) Photos(c echo.Context) error {
 			report.Unmatched = append(report.Unmatched, f.name)
 			continue
 		}
-		res, err := processBytes(f.data, spec)
+		res, err := processPhoto(bytes.NewReader(f.data), spec, photo.Crop{})
 		var pe *photo.Error
 		if errors.As(err, &pe) {
 			report.Failed = append(report.Failed, pages.Pair{Label: f.name, Value: pe.Error()})
@@ -405,11 +406,7 @@ func (h *Batch) Photos(c echo.Context) error {
 		report.Stored++
 	}
 	h.audit(c, models.EventPhotoUploaded, "plan:"+strconv.FormatInt(plan.ID, 10), "batch", strconv.Itoa(report.Stored)+" stored")
-	if b, err = h.view(c, plan); err != nil {
-		return err
-	}
-	b.PhotoReport = report
-	return h.render(c, http.StatusOK, pages.BatchPageView(b), nil)
+	return show(func(b *pages.BatchPage) { b.PhotoReport = report })
 }
 
 type namedFile struct {
@@ -477,12 +474,6 @@ func zipPhotos(data []byte) ([]namedFile, error) {
 		out = append(out, namedFile{name: path.Base(zf.Name), data: b})
 	}
 	return out, nil
-}
-
-func processBytes(b []byte, spec photo.Spec) (photo.Result, error) {
-	photoSlots <- struct{}{}
-	defer func() { <-photoSlots }()
-	return photo.Process(bytes.NewReader(b), spec, photo.Crop{})
 }
 
 // PrintAll is 【打印报名表】: every registration this organization made for the plan, one PDF.

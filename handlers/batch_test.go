@@ -16,7 +16,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"examcert/config"
-	"examcert/ident"
 	"examcert/models"
 )
 
@@ -172,7 +171,6 @@ func TestBatchRegistration(t *testing.T) {
 	if strings.Contains(after.Body, ids[0]) {
 		t.Error("full ID number on the page")
 	}
-	_ = ident.MaskIDNumber
 }
 
 func TestBatchImportRejectsHostileFiles(t *testing.T) {
@@ -238,5 +236,30 @@ func TestImportRowLimitIsASetting(t *testing.T) {
 	p := c.postFiles("/registrations/batch?plan="+sp, "/registrations/batch/import?plan="+sp, "file", map[string][]byte{"x.xlsx": fillTemplate(t, c, planID, rows)})
 	if !strings.Contains(p.Text(`[data-testid="alert-error"]`), "2") {
 		t.Errorf("3 rows with a limit of 2: %q", p.Text(`[data-testid="alert-error"]`))
+	}
+}
+
+// The batch import applies the same eligibility rules as the 报名表 (models.CheckEligibility), row by row.
+func TestBatchUsesPlanRules(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	planID := createPlan(t, e, "批量条件考试", url.Values{"min_years": {"3"}, "min_education": {"大专"}})
+	c := e.client().signIn("jianshe")
+	sp := strconv.FormatInt(planID, 10)
+	rows := [][]any{
+		{newID(50), "条件甲", "高中/中专/技校", "", "", "", "某单位", "", "2012-07-01"}, // 学历 too low
+		{newID(51), "条件乙", "本科", "", "", "", "某单位", "", "2024-07-01"},       // too few years
+		{newID(52), "条件丙", "本科", "", "", "", "某单位", "", "2012-07-01", "40"}, // more years than worked
+		{newID(53), "条件丁", "本科", "", "", "", "某单位", "", "2035-07-01"},       // in the future
+	}
+	p := c.postFiles("/registrations/batch?plan="+sp, "/registrations/batch/import?plan="+sp, "file", map[string][]byte{"x.xlsx": fillTemplate(t, c, planID, rows)})
+	probs := p.Text(`[data-testid="import-problems"]`)
+	for _, want := range []string{"大专及以上学历", "满3年", "不能超过参加工作以来的年数", "不能晚于今天"} {
+		if !strings.Contains(probs, want) {
+			t.Errorf("problems lack %q: %s", want, probs)
+		}
+	}
+	if n, _ := e.db.NewSelect().Model((*models.Registration)(nil)).Count(context.Background()); n != 0 {
+		t.Errorf("%d saved", n)
 	}
 }

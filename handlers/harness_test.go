@@ -30,7 +30,6 @@ import (
 func TestMain(m *testing.M) {
 	password.Cost = bcrypt.MinCost // the tests check logic, not hashing speed
 	code := m.Run()
-	dbtest.DropTemplates()
 	os.Exit(code)
 }
 

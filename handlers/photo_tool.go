@@ -35,8 +35,5 @@ func (h *PhotoTool) Submit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	hd := c.Response().Header()
-	hd.Set("Content-Disposition", `attachment; filename="photo-295x413.jpg"; filename*=UTF-8''%E4%B8%80%E5%AF%B8%E7%85%A7%E7%89%87.jpg`)
-	hd.Set("Cache-Control", "no-store")
-	return c.Blob(http.StatusOK, "image/jpeg", res.JPEG)
+	return sendDownload(c, "image/jpeg", "photo-295x413.jpg", "一寸照片.jpg", res.JPEG)
 }

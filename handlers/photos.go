@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"strconv"
@@ -75,14 +76,19 @@ func processFile(fh *multipart.FileHeader, crop photo.Crop) (photo.Result, error
 }
 
 func processFileSpec(fh *multipart.FileHeader, crop photo.Crop, spec photo.Spec) (photo.Result, error) {
-	photoSlots <- struct{}{}
-	defer func() { <-photoSlots }()
 	f, err := fh.Open()
 	if err != nil {
 		return photo.Result{}, err
 	}
 	defer f.Close()
-	return photo.Process(f, spec, crop)
+	return processPhoto(f, spec, crop)
+}
+
+// processPhoto runs the pipeline in one of the photoSlots.
+func processPhoto(r io.Reader, spec photo.Spec, crop photo.Crop) (photo.Result, error) {
+	photoSlots <- struct{}{}
+	defer func() { <-photoSlots }()
+	return photo.Process(r, spec, crop)
 }
 
 // storePhoto saves a processed photo as the person's, replacing (and deleting) the old one.

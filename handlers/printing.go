@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -46,7 +47,7 @@ func (a *App) printForm(c echo.Context, r *models.Registration) (printout.Form, 
 // sendDownload sends a generated file with a fixed RFC 6266 file name (ASCII fallback plus the UTF-8 name).
 func sendDownload(c echo.Context, contentType, asciiName, utf8Name string, body []byte) error {
 	h := c.Response().Header()
-	h.Set("Content-Disposition", `attachment; filename="`+asciiName+`"; filename*=UTF-8''`+urlPathEscape(utf8Name))
+	h.Set("Content-Disposition", `attachment; filename="`+asciiName+`"; filename*=UTF-8''`+url.PathEscape(utf8Name))
 	h.Set("Cache-Control", "no-store")
 	return c.Blob(http.StatusOK, contentType, body)
 }

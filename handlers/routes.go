@@ -176,27 +176,6 @@ func (a *App) register(e *echo.Echo) {
 	a.registerTestHooks(e)
 }
 
-// RouteRoles returns, for every named route, the roles allowed (nil: public). The route table test uses it to
-// fail when a route is added without an expectation.
-func (a *App) RouteRoles() map[string][]models.Role {
-	out := map[string][]models.Role{}
-	for _, r := range a.routes() {
-		out[r.name] = r.roles
-	}
-	return out
-}
-
-// photoToolRateLimit keeps the public 一寸照片生成 from being used to load the server: 6 photos a minute per address.
-func (a *App) photoToolRateLimit() echo.MiddlewareFunc {
-	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: rate.Limit(0.1), Burst: 6})
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: store,
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			return echo.NewHTTPError(http.StatusTooManyRequests, "生成照片过于频繁，请稍后再试")
-		},
-	})
-}
-
 // loginRateLimit limits sign-in attempts per client address (the real one: see realIP).
 func (a *App) loginRateLimit() echo.MiddlewareFunc {
 	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
@@ -207,6 +186,17 @@ func (a *App) loginRateLimit() echo.MiddlewareFunc {
 		DenyHandler: func(c echo.Context, _ string, _ error) error {
 			a.audit(c, models.EventLoginFailed, "", "rate_limited", "")
 			return echo.NewHTTPError(http.StatusTooManyRequests, "登录尝试过于频繁，请稍后再试")
+		},
+	})
+}
+
+// photoToolRateLimit keeps the public 一寸照片生成 from being used to load the server: 6 photos a minute per address.
+func (a *App) photoToolRateLimit() echo.MiddlewareFunc {
+	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: rate.Limit(0.1), Burst: 6})
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: store,
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			return echo.NewHTTPError(http.StatusTooManyRequests, "生成照片过于频繁，请稍后再试")
 		},
 	})
 }

@@ -112,23 +112,19 @@ func ImportBatch(ctx context.Context, db bun.IDB, plan *ExamPlan, org *Organizat
 				}
 			}
 		}
-		years := YearsBetween(e.WorkStart, now)
-		if e.WorkStart.After(now) {
-			bad(e.Row, "参加工作时间", e.WorkStart.Format("2006-01-02"), "参加工作时间不能晚于今天")
-		} else if idn, err := ident.ParseIDNumber(e.IDNumber); err == nil && e.WorkStart.Before(idn.BirthDate.AddDate(14, 0, 0)) {
-			bad(e.Row, "参加工作时间", e.WorkStart.Format("2006-01-02"), "参加工作时间应在年满14周岁之后")
+		var birth *time.Time
+		if idn, err := ident.ParseIDNumber(e.IDNumber); err == nil {
+			birth = &idn.BirthDate
 		}
-		if e.Years != nil {
-			if *e.Years > years {
-				bad(e.Row, "从事工作年限", strconv.Itoa(*e.Years), "不能超过参加工作以来的年数（"+strconv.Itoa(years)+"年）")
-			}
-			years = *e.Years
+		years, probs := CheckEligibility(plan, birth, e.WorkStart, e.Years, now)
+		if msg := probs["work_start_date"]; msg != "" {
+			bad(e.Row, "参加工作时间", e.WorkStart.Format("2006-01-02"), msg)
 		}
-		if years < plan.MinYearsOfWork {
-			bad(e.Row, "从事工作年限", strconv.Itoa(years), "该考试要求从事相关工作满"+strconv.Itoa(plan.MinYearsOfWork)+"年")
+		if msg := probs["years_of_work"]; msg != "" {
+			bad(e.Row, "从事工作年限", strconv.Itoa(years), msg)
 		}
-		if plan.MinEducation != "" && educationRank(e.Education) < educationRank(plan.MinEducation) {
-			bad(e.Row, "学历", e.Education, "该考试要求"+plan.MinEducation+"及以上学历")
+		if msg := checkEducation(plan, e.Education); msg != "" {
+			bad(e.Row, "学历", e.Education, msg)
 		}
 	}
 	if plan.Capacity > 0 {

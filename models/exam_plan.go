@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -168,7 +169,7 @@ func (in PlanInput) Validate(ctx context.Context, db bun.IDB, p *ExamPlan) Field
 		p.CategoryID = cid
 	}
 	p.Level = in.Level
-	if !contains(Levels, in.Level) {
+	if !slices.Contains(Levels, in.Level) {
 		errs["level"] = "请选择级别"
 	}
 	times := []struct {
@@ -225,7 +226,7 @@ func (in PlanInput) Validate(ctx context.Context, db bun.IDB, p *ExamPlan) Field
 		errs["photo_min_kb"] = "下限应小于上限"
 	}
 	p.MinEducation = in.MinEdu
-	if in.MinEdu != "" && !contains(Educations, in.MinEdu) {
+	if in.MinEdu != "" && !slices.Contains(Educations, in.MinEdu) {
 		errs["min_education"] = "请从列表中选择学历"
 	}
 	p.Notes = strings.TrimSpace(in.Notes)

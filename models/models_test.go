@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -16,12 +15,6 @@ import (
 	"examcert/ident"
 	"examcert/models"
 )
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	dbtest.DropTemplates()
-	os.Exit(code)
-}
 
 func TestAuditRowsCannotBeChanged(t *testing.T) {
 	db := dbtest.Open(t)

@@ -91,10 +91,10 @@ func (in PersonInput) Validate(requireAll bool) (PersonInput, ident.IDNumber, Fi
 	}
 	if in.Education == "" && requireAll {
 		errs["education"] = "请选择学历"
-	} else if in.Education != "" && !contains(Educations, in.Education) {
+	} else if in.Education != "" && !slices.Contains(Educations, in.Education) {
 		errs["education"] = "请从列表中选择学历"
 	}
-	if in.Title != "" && !contains(Titles, in.Title) {
+	if in.Title != "" && !slices.Contains(Titles, in.Title) {
 		errs["title"] = "请从列表中选择职称"
 	}
 	for field, v := range map[string]*string{"major": &in.Major, "address": &in.Address, "employer_name": &in.EmployerName} {
@@ -131,8 +131,6 @@ func (in PersonInput) Validate(requireAll bool) (PersonInput, ident.IDNumber, Fi
 	}
 	return in, idn, errs
 }
-
-func contains(list []string, s string) bool { return slices.Contains(list, s) }
 
 // apply copies validated input onto a person (the ID number, and what it determines, only for a new person).
 func (in PersonInput) apply(p *Person, idn ident.IDNumber) {

@@ -159,35 +159,26 @@ func CheckRegistration(ctx context.Context, db bun.IDB, plan *ExamPlan, person *
 		errs["work_start_date"] = "请输入参加工作时间"
 	} else if d, err := ParseDate(in.WorkStartDate); err != nil {
 		errs["work_start_date"] = "日期格式应为 2012-07-01"
-	} else if d.After(now) {
-		errs["work_start_date"] = "参加工作时间不能晚于今天"
-	} else if person.BirthDate != nil && d.Before(person.BirthDate.AddDate(14, 0, 0)) {
-		errs["work_start_date"] = "参加工作时间应在年满14周岁之后"
 	} else {
-		rc.WorkStart = d
-		computed := YearsBetween(d, now)
-		rc.Years = computed
+		var claimed *int
 		if y := strings.TrimSpace(in.YearsOfWork); y != "" {
-			n, err := strconv.Atoi(y)
-			switch {
-			case err != nil || n < 0:
+			if n, err := strconv.Atoi(y); err != nil || n < 0 {
 				errs["years_of_work"] = "从事工作年限应为整数"
-			case n > computed:
-				errs["years_of_work"] = "从事工作年限不能超过参加工作以来的年数（" + strconv.Itoa(computed) + "年）"
-			default:
-				rc.Years = n
+			} else {
+				claimed = &n
 			}
 		}
-		if errs["years_of_work"] == "" && rc.Years < plan.MinYearsOfWork {
-			errs["years_of_work"] = "该考试要求从事相关工作满" + strconv.Itoa(plan.MinYearsOfWork) + "年，当前为" + strconv.Itoa(rc.Years) + "年，不符合报名条件"
+		if errs["years_of_work"] == "" {
+			rc.WorkStart = d
+			var probs FieldErrors
+			rc.Years, probs = CheckEligibility(plan, person.BirthDate, d, claimed, now)
+			for k, v := range probs {
+				errs[k] = v
+			}
 		}
 	}
-	if plan.MinEducation != "" && educationRank(person.Education) < educationRank(plan.MinEducation) {
-		if person.Education == "" {
-			errs["education"] = "请先填写学历（该考试要求" + plan.MinEducation + "及以上）"
-		} else {
-			errs["education"] = "该考试要求" + plan.MinEducation + "及以上学历，当前为" + person.Education + "，不符合报名条件"
-		}
+	if msg := checkEducation(plan, person.Education); msg != "" {
+		errs["education"] = msg
 	}
 	rc.EmployerName, rc.EmployerCode = strings.TrimSpace(in.EmployerName), strings.TrimSpace(in.EmployerCode)
 	if rc.EmployerName == "" {
@@ -231,6 +222,48 @@ func CheckRegistration(ctx context.Context, db bun.IDB, plan *ExamPlan, person *
 		return rc, nil
 	}
 	return rc, errs
+}
+
+// CheckEligibility applies a plan's rules on work history: the work start is not in the future and after the age
+// of 14; 从事工作年限 is computed from it, or claimed (never more than computed); the plan's minimum is met. It
+// returns the years that count and the problems by form field (work_start_date, years_of_work). The 报名表 and the
+// batch import both use it, so the two never disagree.
+func CheckEligibility(plan *ExamPlan, birth *time.Time, workStart time.Time, claimed *int, now time.Time) (int, FieldErrors) {
+	errs := FieldErrors{}
+	switch {
+	case workStart.After(now):
+		errs["work_start_date"] = "参加工作时间不能晚于今天"
+		return 0, errs
+	case birth != nil && workStart.Before(birth.AddDate(14, 0, 0)):
+		errs["work_start_date"] = "参加工作时间应在年满14周岁之后"
+		return 0, errs
+	}
+	years := YearsBetween(workStart, now)
+	if claimed != nil {
+		if *claimed > years {
+			errs["years_of_work"] = "从事工作年限不能超过参加工作以来的年数（" + strconv.Itoa(years) + "年）"
+			return years, errs
+		}
+		years = *claimed
+	}
+	if years < plan.MinYearsOfWork {
+		errs["years_of_work"] = "该考试要求从事相关工作满" + strconv.Itoa(plan.MinYearsOfWork) + "年，当前为" + strconv.Itoa(years) + "年，不符合报名条件"
+	}
+	if len(errs) == 0 {
+		return years, nil
+	}
+	return years, errs
+}
+
+// checkEducation says why a 学历 falls short of the plan's minimum ("" when it does not).
+func checkEducation(plan *ExamPlan, education string) string {
+	switch {
+	case plan.MinEducation == "" || educationRank(education) >= educationRank(plan.MinEducation):
+		return ""
+	case education == "":
+		return "请先填写学历（该考试要求" + plan.MinEducation + "及以上）"
+	}
+	return "该考试要求" + plan.MinEducation + "及以上学历，当前为" + education + "，不符合报名条件"
 }
 
 // FindRegistration finds a person's registration for a plan.

@@ -3,7 +3,6 @@ package sessionstore_test
 import (
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"testing"
 	"time"
 
@@ -11,12 +10,6 @@ import (
 	"examcert/models"
 	"examcert/sessionstore"
 )
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	dbtest.DropTemplates()
-	os.Exit(code)
-}
 
 func TestRoundTripRenewAndExpiry(t *testing.T) {
 	db := dbtest.Open(t)
