@@ -30,8 +30,7 @@ type App struct {
 	Echo     *echo.Echo
 	Blobs    blobstore.Store
 
-	wipOnce    sync.Once
-	wip        map[string]bool
+	wip        map[string]bool // routes that still show 建设中 (for the menu)
 	setupOnce  sync.Once
 	setupToken string
 	bodyLimits map[string]int64 // "METHOD /path" → bytes, for routes that take more than defaultBodyLimit

@@ -73,29 +73,15 @@ func (a *App) shell(c echo.Context, title, active string) layouts.Shell {
 	if sess := currentSession(c); sess != nil {
 		s.LastLogin, _ = sess.Values[keyPrevLogin].(string)
 	}
-	wip := a.wipRoutes()
 	for _, g := range menus[acct.Role] {
 		mg := layouts.MenuGroup{Title: g.title}
 		for _, e := range g.items {
 			mg.Items = append(mg.Items, layouts.MenuItem{
-				Label: e.label, Href: c.Echo().Reverse(e.route), Active: e.route == active, WIP: wip[e.route],
+				Label: e.label, Href: c.Echo().Reverse(e.route), Active: e.route == active, WIP: a.wip[e.route],
 				TestID: "menu-" + e.route,
 			})
 		}
 		s.Menu = append(s.Menu, mg)
 	}
 	return s
-}
-
-// wipRoutes names the routes that still show 建设中.
-func (a *App) wipRoutes() map[string]bool {
-	a.wipOnce.Do(func() {
-		a.wip = map[string]bool{}
-		for _, r := range a.routes() {
-			if r.wip {
-				a.wip[r.name] = true
-			}
-		}
-	})
-	return a.wip
 }

@@ -154,8 +154,9 @@ func peopleRoutes(base string, h *People, roles []models.Role) []route {
 
 // register adds the route table, the static files and the test hooks (test builds only) to e.
 func (a *App) register(e *echo.Echo) {
-	a.bodyLimits = map[string]int64{}
+	a.bodyLimits, a.wip = map[string]int64{}, map[string]bool{}
 	for _, r := range a.routes() {
+		a.wip[r.name] = r.wip
 		if r.bodyLimit > 0 {
 			a.bodyLimits[r.method+" "+r.path] = r.bodyLimit
 		}
