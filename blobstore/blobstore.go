@@ -19,6 +19,8 @@ type Store interface {
 	Put(ctx context.Context, data []byte) (key string, err error)
 	// Get returns the blob stored under key, or ErrNotFound for unknown and malformed keys.
 	Get(ctx context.Context, key string) ([]byte, error)
+	// Size returns the length of the blob under key, or ErrNotFound, without reading it.
+	Size(ctx context.Context, key string) (int, error)
 	// Delete removes the blob under key. Deleting an unknown key is not an error; a malformed key is ErrNotFound.
 	Delete(ctx context.Context, key string) error
 }
@@ -152,6 +154,24 @@ func (l *Local) Get(ctx context.Context, key string) ([]byte, error) {
 		return nil, fmt.Errorf("blobstore: %w", err)
 	}
 	return data, nil
+}
+
+// Size implements Store.
+func (l *Local) Size(ctx context.Context, key string) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if !validKey(key) {
+		return 0, ErrNotFound
+	}
+	fi, err := os.Stat(l.path(key))
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("blobstore: %w", err)
+	}
+	return int(fi.Size()), nil
 }
 
 // Delete implements Store.

@@ -63,6 +63,9 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil || !bytes.Equal(got, data) {
 			t.Fatalf("Get: %d bytes, %v; want %d bytes", len(got), err, len(data))
 		}
+		if n, err := l.Size(ctx, key); err != nil || n != len(data) {
+			t.Fatalf("Size: %d, %v; want %d", n, err, len(data))
+		}
 		p := filepath.Join(dir, key[:2], key)
 		fi, err := os.Stat(p)
 		if err != nil || fi.Mode().Perm() != 0o600 {
@@ -84,6 +87,12 @@ func TestUnknownKey(t *testing.T) {
 		if _, err := l.Get(ctx, key); !errors.Is(err, ErrNotFound) {
 			t.Errorf("Get(%q) = %v", key, err)
 		}
+		if _, err := l.Size(ctx, key); !errors.Is(err, ErrNotFound) {
+			t.Errorf("Size(%q) = %v", key, err)
+		}
+	}
+	if _, err := l.Size(ctx, "../etc/passwd"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Size of a malformed key = %v", err)
 	}
 }
 

@@ -11,7 +11,8 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
@@ -31,10 +32,15 @@ func Open(ctx context.Context, url, dataDir string) (*bun.DB, error) {
 		if !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
 			return nil, fmt.Errorf("database url must start with postgres://")
 		}
-		sqldb, err := sql.Open("pgx", url)
+		cfg, err := pgx.ParseConfig(url)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("database url: %w", err)
 		}
+		// bun writes every value into the SQL text itself, so each query is new to the server: pgx's default
+		// (prepare each new text, then execute it) would cost a second round trip per query and churn its
+		// statement cache. The simple protocol sends the text once.
+		cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+		sqldb := stdlib.OpenDB(*cfg)
 		sqldb.SetMaxOpenConns(20)
 		sqldb.SetMaxIdleConns(10)
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
@@ -43,10 +49,11 @@ func Open(ctx context.Context, url, dataDir string) (*bun.DB, error) {
 		if err := os.MkdirAll(dataDir, 0o700); err != nil {
 			return nil, err
 		}
-		sqldb, err := sql.Open("sqlite", SQLiteDSN(filepath.Join(dataDir, SQLiteFile)))
+		registered, err := sql.Open("sqlite", "") // only to reach the registered driver; connects to nothing
 		if err != nil {
 			return nil, err
 		}
+		sqldb := sql.OpenDB(newQueuedConnector(registered.Driver(), SQLiteDSN(filepath.Join(dataDir, SQLiteFile))))
 		sqldb.SetMaxOpenConns(8)
 		sqldb.SetMaxIdleConns(8)
 		sqldb.SetConnMaxIdleTime(0)

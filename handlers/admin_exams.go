@@ -41,7 +41,7 @@ func (a *App) categoryOptions(c echo.Context, first string, all bool) ([]compone
 }
 
 // planRow describes a plan for a list.
-func (a *App) planRow(c echo.Context, p *models.ExamPlan, taken int) pages.PlanRow {
+func (a *App) planRow(c echo.Context, p *models.ExamPlan) pages.PlanRow {
 	id := strconv.FormatInt(p.ID, 10)
 	r := pages.PlanRow{
 		ID: p.ID, Name: p.Name, Category: p.CategoryName(), Level: p.Level,
@@ -50,7 +50,7 @@ func (a *App) planRow(c echo.Context, p *models.ExamPlan, taken int) pages.PlanR
 		Fee:                p.Fee(), Status: p.Status.Label(),
 		EditURL: c.Echo().Reverse("admin.exams_edit", id),
 	}
-	r.Places = strconv.Itoa(taken) + "/"
+	r.Places = strconv.Itoa(p.SeatsTaken) + "/"
 	if p.Capacity == 0 {
 		r.Places += "不限"
 	} else {
@@ -75,10 +75,6 @@ func (h *AdminExams) List(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	counts, err := models.RegistrationCounts(ctx, h.DB, ps)
-	if err != nil {
-		return err
-	}
 	l := pages.PlanAdminList{
 		Shell: h.shell(c, "考务管理", "admin.exams"), Query: q, Status: string(status), Statuses: statusOptions("全部"),
 		ListURL: c.Echo().Reverse("admin.exams"), NewURL: c.Echo().Reverse("admin.exams_new"),
@@ -87,7 +83,7 @@ func (h *AdminExams) List(c echo.Context) error {
 		Success:       planNotices[c.QueryParam("ok")],
 	}
 	for i := range ps {
-		l.Rows = append(l.Rows, h.planRow(c, &ps[i], counts[ps[i].ID]))
+		l.Rows = append(l.Rows, h.planRow(c, &ps[i]))
 	}
 	return h.render(c, http.StatusOK, pages.PlanAdminPage(l), nil)
 }
@@ -194,6 +190,10 @@ func (h *AdminExams) Update(c echo.Context) error {
 		return h.renderForm(c, f)
 	}
 	err = models.SavePlan(c.Request().Context(), h.DB, p, version)
+	if fe := (models.FieldErrors{}); errors.As(err, &fe) {
+		f.Errors, f.Error, f.Version = fe, "请按提示修改后重新保存", version
+		return h.renderForm(c, f)
+	}
 	if errors.Is(err, models.ErrConflict) {
 		fresh, err := h.load(c)
 		if err != nil {

@@ -18,6 +18,14 @@ func (a *App) auditSignIn(c echo.Context, acct *models.Account, typed, event, re
 }
 
 func (a *App) record(c echo.Context, acct *models.Account, typed string, ev models.AuditEvent) {
+	ev = auditEvent(c, acct, typed, ev)
+	if err := models.RecordAudit(c.Request().Context(), a.DB, &ev); err != nil {
+		a.Log.Error("audit write failed", "request_id", requestID(c), "event", ev.Event, "error", err)
+	}
+}
+
+// auditEvent completes an event with who did it and from where.
+func auditEvent(c echo.Context, acct *models.Account, typed string, ev models.AuditEvent) models.AuditEvent {
 	ev.IP, ev.RequestID, ev.Username = c.RealIP(), requestID(c), models.NormalizeUsername(typed)
 	if acct != nil {
 		ev.AccountID, ev.Username, ev.Role, ev.OrganizationID = &acct.ID, acct.Username, acct.Role, acct.OrganizationID
@@ -29,9 +37,7 @@ func (a *App) record(c echo.Context, acct *models.Account, typed string, ev mode
 	if r := []rune(ev.Username); len(r) > 64 {
 		ev.Username = string(r[:64])
 	}
-	if err := models.RecordAudit(c.Request().Context(), a.DB, &ev); err != nil {
-		a.Log.Error("audit write failed", "request_id", requestID(c), "event", ev.Event, "error", err)
-	}
+	return ev
 }
 
 // looksLikeIDNumber says whether s has the shape of a 身份证号 (18 or 15 characters, digits but for a final X),

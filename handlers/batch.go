@@ -216,6 +216,9 @@ func (h *Batch) Import(c echo.Context) error {
 	if errors.Is(err, models.ErrConflict) {
 		return fail("导入时有其他人同时报名了其中的人员，未保存任何数据，请重新上传")
 	}
+	if errors.Is(err, models.ErrPlanFull) {
+		return fail("导入时该考试的名额已被他人报满，未保存任何数据")
+	}
 	if err != nil {
 		return err
 	}
@@ -400,9 +403,7 @@ func (h *Batch) Photos(c echo.Context) error {
 			_ = h.Blobs.Delete(ctx, key)
 			return err
 		}
-		if old != "" {
-			_ = h.Blobs.Delete(ctx, old)
-		}
+		h.releaseBlob(ctx, old)
 		report.Stored++
 	}
 	h.audit(c, models.EventPhotoUploaded, "plan:"+strconv.FormatInt(plan.ID, 10), "batch", strconv.Itoa(report.Stored)+" stored")
@@ -518,9 +519,12 @@ func (h *Batch) DeleteAll(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	n, kept, err := models.DeleteAllRegistrations(ctx, h.DB, currentAccount(c), plan.ID)
+	n, kept, photos, err := models.DeleteAllRegistrations(ctx, h.DB, currentAccount(c), plan.ID)
 	if err != nil {
 		return err
+	}
+	for _, key := range photos {
+		h.releaseBlob(ctx, key)
 	}
 	h.audit(c, models.EventRegDeleted, "plan:"+strconv.FormatInt(plan.ID, 10), "all", strconv.Itoa(n)+" deleted, "+strconv.Itoa(len(kept))+" kept")
 	to := h.pageURL(c, plan.ID) + "&deleted=" + strconv.Itoa(n)

@@ -18,7 +18,7 @@ import (
 )
 
 // benchPlan creates an open plan directly (no HTTP) for benchmarks.
-func benchPlan(b *testing.B, e *env, name string) *models.ExamPlan {
+func benchPlan(b testing.TB, e *env, name string) *models.ExamPlan {
 	b.Helper()
 	now := models.Now()
 	p := &models.ExamPlan{Name: name, CategoryID: 1, Level: "无", RegistrationStartsAt: now.Add(-time.Hour),
@@ -167,4 +167,57 @@ func benchExcelizeRead(b *testing.B, n int) {
 		}
 		f.Close()
 	}
+}
+
+// benchStaff puts n people with a photo on record on jianshe's staff and returns their ID numbers.
+func benchStaff(b testing.TB, e *env, n int) []string {
+	b.Helper()
+	ctx := context.Background()
+	org, err := models.FindOrganizationByCode(ctx, e.db, demoCode("jianshe"), "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	key, err := e.app.Blobs.Put(ctx, testPhoto(b, 295, 413, "jpeg"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids := make([]string, n)
+	birth := time.Date(1985, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := models.Now()
+	for start := 0; start < n; start += 500 {
+		ps := make([]models.Person, min(500, n-start))
+		for i := range ps {
+			ids[start+i] = benchIDNumber()
+			ps[i] = models.Person{IDNumber: ids[start+i], Name: "基准考生", Gender: "男", BirthDate: &birth, Education: "本科",
+				OrganizationID: &org.ID, PhotoKey: key, CreatedAt: now, UpdatedAt: now, Version: 1}
+		}
+		if _, err := e.db.NewInsert().Model(&ps).Exec(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return ids
+}
+
+// BenchmarkRegistrationSubmitStaff: an enterprise submits 报名表s for people already on its staff with a photo on
+// record (the usual case: the photo went through the pipeline once, when it was uploaded), 4 clients at once.
+func BenchmarkRegistrationSubmitStaff(b *testing.B) {
+	e := newEnv(b)
+	plan := benchPlan(b, e, "提交基准")
+	ids := benchStaff(b, e, b.N)
+	c := e.client().signIn("jianshe")
+	tok, _ := c.get("/registrations/new?plan=" + strconv.FormatInt(plan.ID, 10)).Doc.Find(`input[name="_csrf"]`).First().Attr("value")
+	var next atomic.Int64
+	b.SetParallelism(2)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			id := ids[next.Add(1)-1]
+			p := c.regPostToken(plan.ID, tok, map[string]string{"id_number": id, "name": "基准考生", "education": "本科",
+				"work_start_date": "2010-07-01", "employer_name": "北京城建示范工程有限公司"}, nil)
+			if p.Status != http.StatusSeeOther {
+				b.Errorf("status %d: %s", p.Status, p.Doc.Find(".error, .alert").Text())
+				return
+			}
+		}
+	})
 }

@@ -88,7 +88,12 @@ func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Set(ctxExpired, true)
 		}
 		if id, ok := sess.Values[sessionstore.KeyAccountID].(int64); ok {
-			acct, err := models.GetAccount(r.Context(), a.DB, id)
+			// The account came with the session row; a session saved in this request has none yet.
+			acct, loaded := sess.Values[sessionstore.KeyAccount].(*models.Account)
+			err = nil
+			if !loaded || acct.ID != id {
+				acct, err = models.GetAccount(r.Context(), a.DB, id)
+			}
 			switch {
 			case err == nil && !acct.Disabled:
 				c.Set(ctxAccount, acct)

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"io"
 	"mime/multipart"
@@ -102,13 +103,24 @@ func (a *App) storePhoto(c echo.Context, p *models.Person, res photo.Result) err
 		_ = a.Blobs.Delete(ctx, key)
 		return err
 	}
-	if p.PhotoKey != "" {
-		if err := a.Blobs.Delete(ctx, p.PhotoKey); err != nil {
-			a.Log.Warn("old photo not deleted", "error", err)
-		}
-	}
+	a.releaseBlob(ctx, p.PhotoKey)
 	a.audit(c, models.EventPhotoUploaded, "person:"+ident.MaskIDNumber(p.IDNumber), "ok", "")
 	return nil
+}
+
+// releaseBlob deletes a stored file that nothing names any more (a registration may share its person's photo).
+// Failing to delete is only logged: the change that let go of the file is already saved.
+func (a *App) releaseBlob(ctx context.Context, key string) {
+	if key == "" {
+		return
+	}
+	inUse, err := models.BlobInUse(ctx, a.DB, key)
+	if err == nil && !inUse {
+		err = a.Blobs.Delete(ctx, key)
+	}
+	if err != nil {
+		a.Log.Warn("stored file not deleted", "error", err)
+	}
 }
 
 // servePhoto sends a person's stored photo: nosniff, no-store, a fixed file name.

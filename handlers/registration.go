@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/uptrace/bun"
 
+	"examcert/blobstore"
 	"examcert/ident"
 	"examcert/models"
 	"examcert/photo"
@@ -33,10 +34,6 @@ func (h *Registrations) Home(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	counts, err := models.RegistrationCounts(ctx, h.DB, plans)
-	if err != nil {
-		return err
-	}
 	cats, err := h.categoryOptions(c, "全部", true)
 	if err != nil {
 		return err
@@ -48,7 +45,7 @@ func (h *Registrations) Home(c echo.Context) error {
 		v.MineTitle = "本单位的报名"
 	}
 	for i := range plans {
-		r := h.planRow(c, &plans[i], counts[plans[i].ID])
+		r := h.planRow(c, &plans[i])
 		r.RegisterURL = c.Echo().Reverse("registration.new") + "?plan=" + strconv.FormatInt(plans[i].ID, 10)
 		if acct.Role != models.RolePractitioner {
 			r.BatchURL = c.Echo().Reverse("registration.batch") + "?plan=" + strconv.FormatInt(plans[i].ID, 10)
@@ -99,10 +96,11 @@ func (h *Registrations) plan(c echo.Context, raw string) (*models.ExamPlan, erro
 	return p, err
 }
 
-func (h *Registrations) form(c echo.Context, plan *models.ExamPlan) (pages.RegForm, *models.Person, error) {
+// form prepares the 报名表 for plan, with the signed-in practitioner (me) or the organization acting (org).
+func (h *Registrations) form(c echo.Context, plan *models.ExamPlan) (f pages.RegForm, me *models.Person, org *models.Organization, err error) {
 	ctx := c.Request().Context()
 	acct := currentAccount(c)
-	f := pages.RegForm{Title: "报名表", Action: c.Echo().Reverse("registration.submit"), BackURL: c.Echo().Reverse("registration.page"),
+	f = pages.RegForm{Title: "报名表", Action: c.Echo().Reverse("registration.submit"), BackURL: c.Echo().Reverse("registration.page"),
 		PlanID: plan.ID, PlanName: plan.Name, Notes: plan.Notes, Errors: map[string]string{},
 		PlanInfo:  "（" + plan.CategoryName() + "，" + plan.Level + "，考试时间 " + plan.ExamAt.In(models.Beijing).Format("2006-01-02 15:04") + "）",
 		YearsHint: "留空则按参加工作时间计算", Resume: make([]pages.ResumeValues, resumeRows)}
@@ -110,15 +108,14 @@ func (h *Registrations) form(c echo.Context, plan *models.ExamPlan) (pages.RegFo
 		f.YearsHint += "；该考试要求不少于" + strconv.Itoa(plan.MinYearsOfWork) + "年"
 	}
 	f.Person = h.personForm(c, nil)
-	var me *models.Person
 	switch acct.Role {
 	case models.RolePractitioner:
 		if acct.PersonID == nil {
-			return f, nil, models.ErrNotFound
+			return f, nil, nil, models.ErrNotFound
 		}
 		p, err := models.PersonInScope(ctx, h.DB, acct, *acct.PersonID)
 		if err != nil {
-			return f, nil, err
+			return f, nil, nil, err
 		}
 		me = p
 		f.Person = h.personForm(c, p)
@@ -136,15 +133,14 @@ func (h *Registrations) form(c echo.Context, plan *models.ExamPlan) (pages.RegFo
 		}
 	default:
 		f.ForOther = true
-		if acct.Role == models.RoleEnterprise {
-			o, err := models.OrganizationOf(ctx, h.DB, acct)
-			if err != nil {
-				return f, nil, err
-			}
-			f.EmployerName, f.EmployerCode = o.Name, o.Code()
+		if org, err = models.OrganizationOf(ctx, h.DB, acct); err != nil {
+			return f, nil, nil, err
+		}
+		if org.Kind == models.KindEnterprise {
+			f.EmployerName, f.EmployerCode = org.Name, org.Code()
 		}
 	}
-	return f, me, nil
+	return f, me, org, nil
 }
 
 // NewPage shows the 报名表 for a plan.
@@ -153,7 +149,7 @@ func (h *Registrations) NewPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, _, err := h.form(c, plan)
+	f, _, _, err := h.form(c, plan)
 	if err != nil {
 		return err
 	}
@@ -196,7 +192,7 @@ func (h *Registrations) Submit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, me, err := h.form(c, plan)
+	f, me, org, err := h.form(c, plan)
 	if err != nil {
 		return err
 	}
@@ -226,18 +222,22 @@ func (h *Registrations) Submit(c echo.Context) error {
 
 	// The person: oneself, or someone typed by ID number (known, or new).
 	person := me
-	var org *models.Organization
+	var existing *models.Registration
 	isNew := false
 	if f.ForOther {
-		if org, err = models.OrganizationOf(ctx, h.DB, acct); err != nil {
+		if person, existing, isNew, err = h.personFor(ctx, plan, pin, f.Errors); err != nil {
 			return err
 		}
-		if person, isNew, err = h.personFor(ctx, org, pin, f.Errors); err != nil {
-			return err
-		}
+	} else if existing, err = models.FindRegistration(ctx, h.DB, plan.ID, me.ID); errors.Is(err, models.ErrNotFound) {
+		existing = nil
+	} else if err != nil {
+		return err
 	}
-	// The photo: a new upload through the pipeline with this plan's size range, or the one on record.
+	// The photo: a new upload through the pipeline with this plan's size range, or the person's photo on record,
+	// which the registration then shares (no copy is written).
+	var regPhoto models.RegPhoto
 	var jpeg []byte
+	size := 0
 	if fh, ferr := c.FormFile("photo"); ferr == nil {
 		crop, cerr := readCrop(c)
 		if cerr != nil {
@@ -251,18 +251,20 @@ func (h *Registrations) Submit(c echo.Context) error {
 			case perr != nil:
 				return perr
 			default:
-				jpeg = res.JPEG
+				jpeg, size = res.JPEG, len(res.JPEG)
 			}
 		}
 	} else if person != nil && person.PhotoKey != "" {
-		if jpeg, err = h.Blobs.Get(ctx, person.PhotoKey); err != nil {
+		size, err = h.Blobs.Size(ctx, person.PhotoKey)
+		if err != nil && !errors.Is(err, blobstore.ErrNotFound) {
 			return err
 		}
+		regPhoto.PersonsOwn = size > 0
 	}
 	if person == nil {
 		return h.renderForm(c, withRegError(f))
 	}
-	rc, fe := models.CheckRegistration(ctx, h.DB, plan, person, in, len(jpeg))
+	rc, fe := models.CheckRegistration(plan, person, existing, in, size)
 	for k, v := range fe {
 		if f.Errors[k] == "" {
 			f.Errors[k] = v
@@ -271,37 +273,42 @@ func (h *Registrations) Submit(c echo.Context) error {
 	if len(f.Errors) > 0 {
 		return h.renderForm(c, withRegError(f))
 	}
-	key, err := h.Blobs.Put(ctx, jpeg)
-	if err != nil {
-		return err
+	if jpeg != nil {
+		if regPhoto.Key, err = h.Blobs.Put(ctx, jpeg); err != nil {
+			return err
+		}
 	}
 	channel, orgID := models.ChannelSelf, (*int64)(nil)
 	if org != nil {
 		channel, orgID = models.Channel(org.Kind), &org.ID
 	}
-	var reg *models.Registration
-	err = h.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		// Someone new, or not yet on the organization's list, is added to it (with AddPerson's rules).
-		if org != nil {
-			mine := false
-			if !isNew {
-				if mine, err = models.IsPersonOf(ctx, tx, org, person.ID); err != nil {
-					return err
-				}
-			}
-			if !mine {
-				p, err := models.AddPerson(ctx, tx, org, pin)
-				if err != nil {
-					return err
-				}
-				rc.Person = p
-			}
+	// Someone new, or not yet on the organization's list, is added to it (with AddPerson's rules) in the same
+	// transaction as the registration. For anyone else the registration is a single INSERT and needs no
+	// transaction (on SQLite one would only add a statement journal and two statements to the write lock).
+	mine := org == nil || (org.Kind == models.KindEnterprise && sameOrgID(person.OrganizationID, &org.ID))
+	if !mine && !isNew && org.Kind == models.KindTraining {
+		if mine, err = models.IsPersonOf(ctx, h.DB, org, person.ID); err != nil {
+			return err
 		}
-		reg, err = models.SaveRegistration(ctx, tx, rc, channel, orgID, &acct.ID, key, "")
-		return err
-	})
+	}
+	var reg *models.Registration
+	if mine {
+		reg, err = models.SaveRegistration(ctx, h.DB, rc, channel, orgID, &acct.ID, regPhoto, "")
+	} else {
+		err = h.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			p, err := models.AddPerson(ctx, tx, org, pin)
+			if err != nil {
+				return err
+			}
+			rc.Person = p
+			reg, err = models.SaveRegistration(ctx, tx, rc, channel, orgID, &acct.ID, regPhoto, "")
+			return err
+		})
+	}
 	if err != nil {
-		_ = h.Blobs.Delete(ctx, key)
+		if regPhoto.Key != "" {
+			_ = h.Blobs.Delete(ctx, regPhoto.Key)
+		}
 		var pfe models.FieldErrors
 		switch {
 		case errors.As(err, &pfe):
@@ -328,7 +335,8 @@ func withRegError(f pages.RegForm) pages.RegForm {
 
 // personFor finds the person an organization is registering, or prepares a new one (not yet saved). Problems go
 // into errs; a nil person means the form must be shown again.
-func (h *Registrations) personFor(ctx context.Context, org *models.Organization, in models.PersonInput, errs map[string]string) (*models.Person, bool, error) {
+// The person's registration for the plan, if any, comes with them (existing).
+func (h *Registrations) personFor(ctx context.Context, plan *models.ExamPlan, in models.PersonInput, errs map[string]string) (p *models.Person, existing *models.Registration, isNew bool, err error) {
 	in, idn, fe := in.Validate(false)
 	if in.Education == "" {
 		fe = addErr(fe, "education", "请选择学历")
@@ -337,27 +345,27 @@ func (h *Registrations) personFor(ctx context.Context, org *models.Organization,
 		for k, v := range fe {
 			errs[k] = v
 		}
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
-	p, err := models.FindPersonByIDNumber(ctx, h.DB, idn.Number)
+	p, existing, err = models.FindRegistrant(ctx, h.DB, idn.Number, plan.ID)
 	switch {
 	case errors.Is(err, models.ErrNotFound):
 		for k, v := range fe {
 			errs[k] = v
 		}
 		if fe != nil {
-			return nil, false, nil
+			return nil, nil, false, nil
 		}
 		b := idn.BirthDate
-		return &models.Person{IDNumber: idn.Number, Name: in.Name, Gender: idn.Gender.String(), BirthDate: &b, Education: in.Education, Phone: in.Phone}, true, nil
+		return &models.Person{IDNumber: idn.Number, Name: in.Name, Gender: idn.Gender.String(), BirthDate: &b, Education: in.Education, Phone: in.Phone}, nil, true, nil
 	case err != nil:
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	if p.Name != in.Name {
 		errs["name"] = "姓名与系统中该身份证号登记的姓名不一致"
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
-	return p, false, nil
+	return p, existing, false, nil
 }
 
 func addErr(fe models.FieldErrors, k, v string) models.FieldErrors {
@@ -449,9 +457,7 @@ func (h *Registrations) Delete(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if r.PhotoKey != "" {
-		_ = h.Blobs.Delete(c.Request().Context(), r.PhotoKey)
-	}
+	h.releaseBlob(c.Request().Context(), r.PhotoKey)
 	h.audit(c, models.EventRegDeleted, "registration:"+r.Number(), "ok", "")
 	if isHTMX(c) {
 		return h.render(c, http.StatusOK, pages.RegDeleted(r.Number()), nil)

@@ -51,23 +51,25 @@ func (r Role) Valid() bool {
 type Account struct {
 	bun.BaseModel `bun:"table:accounts"`
 
-	ID                 int64      `bun:"id,pk,autoincrement"`
-	Username           string     `bun:"username,notnull"`
-	PasswordHash       string     `bun:"password_hash,notnull"`
-	Role               Role       `bun:"role,notnull"`
-	DisplayName        string     `bun:"display_name,notnull"`
-	PersonID           *int64     `bun:"person_id"`
-	OrganizationID     *int64     `bun:"organization_id"`
-	Disabled           bool       `bun:"disabled,notnull"`
-	FailedLogins       int        `bun:"failed_logins,notnull"`
-	LockedUntil        *time.Time `bun:"locked_until"`
-	PasswordChangedAt  time.Time  `bun:"password_changed_at,notnull"`
-	MustChangePassword bool       `bun:"must_change_password,notnull"`
-	LastLoginAt        *time.Time `bun:"last_login_at"`
-	LastLoginIP        string     `bun:"last_login_ip,notnull"`
-	CreatedAt          time.Time  `bun:"created_at,notnull"`
-	UpdatedAt          time.Time  `bun:"updated_at,notnull"`
-	Version            int        `bun:"version,notnull"`
+	ID             int64  `bun:"id,pk,autoincrement"`
+	Username       string `bun:"username,notnull"`
+	PasswordHash   string `bun:"password_hash,notnull"`
+	Role           Role   `bun:"role,notnull"`
+	DisplayName    string `bun:"display_name,notnull"`
+	PersonID       *int64 `bun:"person_id"`
+	OrganizationID *int64 `bun:"organization_id"`
+	// Organization is loaded with the session (one query per request); elsewhere it is nil.
+	Organization       *Organization `bun:"rel:belongs-to,join:organization_id=id"`
+	Disabled           bool          `bun:"disabled,notnull"`
+	FailedLogins       int           `bun:"failed_logins,notnull"`
+	LockedUntil        *time.Time    `bun:"locked_until"`
+	PasswordChangedAt  time.Time     `bun:"password_changed_at,notnull"`
+	MustChangePassword bool          `bun:"must_change_password,notnull"`
+	LastLoginAt        *time.Time    `bun:"last_login_at"`
+	LastLoginIP        string        `bun:"last_login_ip,notnull"`
+	CreatedAt          time.Time     `bun:"created_at,notnull"`
+	UpdatedAt          time.Time     `bun:"updated_at,notnull"`
+	Version            int           `bun:"version,notnull"`
 }
 
 // Locked says whether the account is locked at now.

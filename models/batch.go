@@ -128,11 +128,7 @@ func ImportBatch(ctx context.Context, db bun.IDB, plan *ExamPlan, org *Organizat
 		}
 	}
 	if plan.Capacity > 0 {
-		taken, err := db.NewSelect().Model((*Registration)(nil)).Where("plan_id = ? AND status <> ?", plan.ID, RegRejected).Count(ctx)
-		if err != nil {
-			return 0, nil, err
-		}
-		if left := plan.Capacity - int(taken) + replacing; len(seen) > left {
+		if left := plan.Capacity - plan.SeatsTaken + replacing; len(seen) > left {
 			bad(0, "", "", "该考试剩余名额为"+strconv.Itoa(max(left, 0))+"人，文件中有"+strconv.Itoa(len(seen))+"人")
 		}
 	}
@@ -143,7 +139,7 @@ func ImportBatch(ctx context.Context, db bun.IDB, plan *ExamPlan, org *Organizat
 		return saveBatch(ctx, tx, plan, org, accountID, entries, persons, regs, batchID, now)
 	})
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, planFull(err)
 	}
 	return len(entries), nil, nil
 }

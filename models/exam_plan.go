@@ -110,6 +110,7 @@ type ExamPlan struct {
 	ExamAt               time.Time     `bun:"exam_at,notnull"`
 	FeeCents             int           `bun:"fee_cents,notnull"`
 	Capacity             int           `bun:"capacity,notnull"`
+	SeatsTaken           int           `bun:"seats_taken,scanonly"` // kept by the database (migration 4)
 	MinYearsOfWork       int           `bun:"min_years_of_work,notnull"`
 	MinEducation         string        `bun:"min_education,notnull"`
 	PhotoMinBytes        int           `bun:"photo_min_bytes,notnull"`
@@ -261,11 +262,17 @@ func SavePlan(ctx context.Context, db bun.IDB, p *ExamPlan, version int) error {
 		return err
 	}
 	res, err := db.NewUpdate().Model(p).ExcludeColumn("id", "created_at", "version", "status").
-		Set("version = version + 1").Where("id = ? AND version = ?", p.ID, version).Exec(ctx)
+		Set("version = version + 1").Where("id = ? AND version = ?", p.ID, version).
+		Where("? = 0 OR seats_taken <= ?", p.Capacity, p.Capacity).Exec(ctx)
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
+		var taken int
+		err := db.NewSelect().Model((*ExamPlan)(nil)).Column("seats_taken").Where("id = ? AND version = ?", p.ID, version).Scan(ctx, &taken)
+		if err == nil && p.Capacity > 0 && taken > p.Capacity {
+			return FieldErrors{"capacity": "名额不能少于已报名的" + strconv.Itoa(taken) + "人"}
+		}
 		return ErrConflict
 	}
 	p.Version = version + 1

@@ -73,6 +73,9 @@ func OrganizationOf(ctx context.Context, db bun.IDB, acct *Account) (*Organizati
 	if acct.OrganizationID == nil {
 		return nil, ErrOutOfScope
 	}
+	if acct.Organization != nil && acct.Organization.ID == *acct.OrganizationID {
+		return acct.Organization, nil // loaded with the session
+	}
 	return GetOrganization(ctx, db, *acct.OrganizationID)
 }
 

@@ -146,8 +146,9 @@ type RegistrationCheck struct {
 }
 
 // CheckRegistration applies every rule of a registration and returns the problems by field. The person's
-// education, the plan's window, capacity, work years and photo spec are all checked here.
-func CheckRegistration(ctx context.Context, db bun.IDB, plan *ExamPlan, person *Person, in RegistrationInput, photoBytes int) (RegistrationCheck, FieldErrors) {
+// education, the plan's window, capacity, work years and photo spec are all checked here, and whether the person
+// already has a registration for the plan (existing, nil when none).
+func CheckRegistration(plan *ExamPlan, person *Person, existing *Registration, in RegistrationInput, photoBytes int) (RegistrationCheck, FieldErrors) {
 	errs := FieldErrors{}
 	rc := RegistrationCheck{Plan: plan, Person: person, PhotoBytes: photoBytes}
 	now := Now()
@@ -209,14 +210,12 @@ func CheckRegistration(ctx context.Context, db bun.IDB, plan *ExamPlan, person *
 	case photoBytes < plan.PhotoMinBytes:
 		errs["photo"] = "照片大小低于该考试要求的" + strconv.Itoa(plan.PhotoMinBytes/1024) + "KB"
 	}
-	if person.ID != 0 {
-		existing, err := FindRegistration(ctx, db, plan.ID, person.ID)
-		if err == nil && existing.Status != RegRejected {
-			rc.ExistingStage = "此人目前处于「" + existing.Status.Label() + "」阶段（报名编号 " + existing.Number() + "），不能重复报名该考试"
-			errs["id_number"] = rc.ExistingStage
-		} else if err != nil && !errors.Is(err, ErrNotFound) {
-			errs["plan"] = "系统繁忙，请稍后再试"
-		}
+	if plan.Capacity > 0 && plan.SeatsTaken >= plan.Capacity {
+		errs["plan"] = "该考试名额已满"
+	}
+	if existing != nil && existing.Status != RegRejected {
+		rc.ExistingStage = "此人目前处于「" + existing.Status.Label() + "」阶段（报名编号 " + existing.Number() + "），不能重复报名该考试"
+		errs["id_number"] = rc.ExistingStage
 	}
 	if len(errs) == 0 {
 		return rc, nil
@@ -276,10 +275,37 @@ func FindRegistration(ctx context.Context, db bun.IDB, planID, personID int64) (
 // ErrPlanFull: the plan has no places left.
 var ErrPlanFull = errors.New("plan is full")
 
-// SaveRegistration stores a checked registration (or turns a rejected one back into a submitted one). Capacity is
-// checked inside the transaction with the plan row locked (PostgreSQL; SQLite transactions are serial already);
-// the unique (plan, person) constraint makes a second concurrent submit fail with ErrDuplicate.
-func SaveRegistration(ctx context.Context, db bun.IDB, rc RegistrationCheck, channel Channel, orgID, accountID *int64, photoKey, batchID string) (*Registration, error) {
+// planFull turns the seats trigger's refusal (migration 4) into ErrPlanFull.
+func planFull(err error) error {
+	if err != nil && strings.Contains(err.Error(), "exam plan is full") {
+		return ErrPlanFull
+	}
+	return err
+}
+
+// RegPhoto is the photo a registration carries: a file of its own (Key), or its person's photo on record
+// (PersonsOwn), which the registration then names too; the file is kept while anything names it (ReleaseBlob).
+type RegPhoto struct {
+	Key        string
+	PersonsOwn bool
+}
+
+// personPhoto is the person's photo key, read under a share lock on PostgreSQL so that a photo replaced at the same
+// moment waits for this transaction and then sees its registration before deciding to delete the old file
+// (SQLite's write transactions are serial already).
+func personPhoto(db bun.IDB) string {
+	if db.Dialect().Name().String() == "pg" {
+		return "(SELECT photo_key FROM persons WHERE id = ? FOR SHARE)"
+	}
+	return "(SELECT photo_key FROM persons WHERE id = ?)"
+}
+
+// SaveRegistration stores a checked registration: one INSERT, so it needs no transaction of its own (the caller's,
+// when a new person is saved with it, is used as given). A rejected registration is submitted again in its own row,
+// and an unpaid one from an earlier upload of the same organization's batch is replaced; any other existing
+// registration of the person for the plan is ErrDuplicate. Capacity is the database's to enforce (the seats
+// triggers of migration 4): ErrPlanFull.
+func SaveRegistration(ctx context.Context, tx bun.IDB, rc RegistrationCheck, channel Channel, orgID, accountID *int64, photo RegPhoto, batchID string) (*Registration, error) {
 	resume, _ := json.Marshal(rc.Resume)
 	if rc.Resume == nil {
 		resume = []byte("[]")
@@ -289,47 +315,40 @@ func SaveRegistration(ctx context.Context, db bun.IDB, rc RegistrationCheck, cha
 	reg := &Registration{
 		PlanID: rc.Plan.ID, PersonID: rc.Person.ID, Channel: channel, OrganizationID: orgID, AccountID: accountID,
 		EmployerName: rc.EmployerName, EmployerCode: rc.EmployerCode, WorkStartDate: &ws, YearsOfWork: rc.Years,
-		Resume: string(resume), EmployerOpinion: rc.Opinion, PhotoKey: photoKey, BatchID: batchID,
+		Resume: string(resume), EmployerOpinion: rc.Opinion, PhotoKey: photo.Key, BatchID: batchID,
 		Status: RegSubmitted, CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
-	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if rc.Plan.Capacity > 0 {
-			lock := tx.NewSelect().Model((*ExamPlan)(nil)).Column("id").Where("id = ?", rc.Plan.ID)
-			if tx.Dialect().Name().String() == "pg" {
-				lock = lock.For("UPDATE")
-			}
-			if _, err := lock.Exec(ctx); err != nil {
-				return err
-			}
-			n, err := tx.NewSelect().Model((*Registration)(nil)).Where("plan_id = ? AND status <> ?", rc.Plan.ID, RegRejected).
-				Where("person_id <> ?", rc.Person.ID).Count(ctx)
-			if err != nil {
-				return err
-			}
-			if int(n) >= rc.Plan.Capacity {
-				return ErrPlanFull
-			}
-		}
-		old, err := FindRegistration(ctx, tx, rc.Plan.ID, rc.Person.ID)
-		switch {
-		case errors.Is(err, ErrNotFound):
-			_, err = tx.NewInsert().Model(reg).Returning("id").Exec(ctx)
-			if IsUniqueViolation(err) {
-				return ErrDuplicate
-			}
-			return err
-		case err != nil:
-			return err
-		case old.Status != RegRejected && !(batchID != "" && old.BatchID != "" && sameOrg(old.OrganizationID, orgID) && !old.Paid() && old.Status == RegSubmitted):
-			return ErrDuplicate
-		}
-		// A rejected registration is submitted again, or an unpaid one from an earlier upload of the same
-		// organization's batch is replaced: the row is reused, never duplicated.
-		reg.ID, reg.CreatedAt, reg.Version = old.ID, old.CreatedAt, old.Version+1
-		_, err = tx.NewUpdate().Model(reg).ExcludeColumn("id", "created_at").Where("id = ? AND version = ?", old.ID, old.Version).Exec(ctx)
-		return err
-	})
-	return reg, err
+	ins := tx.NewInsert().Model(reg).On("CONFLICT (plan_id, person_id) DO NOTHING").Returning("id, photo_key")
+	if photo.PersonsOwn {
+		ins = ins.Value("photo_key", personPhoto(tx), rc.Person.ID)
+	}
+	res, err := ins.Exec(ctx)
+	if err != nil {
+		return nil, planFull(err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return reg, nil
+	}
+	old, err := FindRegistration(ctx, tx, rc.Plan.ID, rc.Person.ID)
+	if err != nil {
+		return nil, err
+	}
+	if old.Status != RegRejected && !(batchID != "" && old.BatchID != "" && sameOrg(old.OrganizationID, orgID) && !old.Paid() && old.Status == RegSubmitted) {
+		return nil, ErrDuplicate
+	}
+	reg.ID, reg.CreatedAt, reg.Version = old.ID, old.CreatedAt, old.Version+1
+	upd := tx.NewUpdate().Model(reg).ExcludeColumn("id", "created_at").Where("id = ? AND version = ?", old.ID, old.Version).Returning("photo_key")
+	if photo.PersonsOwn {
+		upd = upd.Value("photo_key", personPhoto(tx), rc.Person.ID)
+	}
+	res, err = upd.Exec(ctx)
+	if err != nil {
+		return nil, planFull(err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, ErrDuplicate // changed by someone else since it was read
+	}
+	return reg, nil
 }
 
 func sameOrg(a, b *int64) bool { return a != nil && b != nil && *a == *b }
@@ -420,14 +439,18 @@ func DeleteRegistration(ctx context.Context, db bun.IDB, acct *Account, id int64
 }
 
 // DeleteAllRegistrations deletes every unpaid registration of a plan that the account's organization made and
-// returns the paid ones it kept.
-func DeleteAllRegistrations(ctx context.Context, db bun.IDB, acct *Account, planID int64) (deleted int, kept []Registration, err error) {
+// returns the paid ones it kept and the photo keys the deleted ones named (to release).
+func DeleteAllRegistrations(ctx context.Context, db bun.IDB, acct *Account, planID int64) (deleted int, kept []Registration, photos []string, err error) {
 	if acct.OrganizationID == nil {
-		return 0, nil, ErrNotFound
+		return 0, nil, nil, ErrNotFound
 	}
 	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := tx.NewSelect().Model(&kept).Relation("Person").
 			Where("reg.plan_id = ? AND reg.organization_id = ? AND reg.paid_at IS NOT NULL", planID, *acct.OrganizationID).Scan(ctx); err != nil {
+			return err
+		}
+		if err := tx.NewSelect().Model((*Registration)(nil)).Column("photo_key").
+			Where("plan_id = ? AND organization_id = ? AND paid_at IS NULL AND photo_key <> ''", planID, *acct.OrganizationID).Scan(ctx, &photos); err != nil {
 			return err
 		}
 		res, err := tx.NewDelete().Model((*Registration)(nil)).
@@ -439,27 +462,15 @@ func DeleteAllRegistrations(ctx context.Context, db bun.IDB, acct *Account, plan
 		deleted = int(n)
 		return nil
 	})
-	return deleted, kept, err
+	return deleted, kept, photos, err
 }
 
-// RegistrationCounts returns, per plan, how many registrations are not rejected.
-func RegistrationCounts(ctx context.Context, db bun.IDB, plans []ExamPlan) (map[int64]int, error) {
-	out := map[int64]int{}
-	if len(plans) == 0 {
-		return out, nil
+// BlobInUse says whether any person or registration names the stored file key (a registration may share its
+// person's photo, so a file is deleted only when nothing names it any more).
+func BlobInUse(ctx context.Context, db bun.IDB, key string) (bool, error) {
+	inPersons, err := db.NewSelect().Model((*Person)(nil)).Where("photo_key = ? AND photo_key <> ''", key).Exists(ctx)
+	if err != nil || inPersons {
+		return inPersons, err
 	}
-	ids := make([]int64, len(plans))
-	for i, p := range plans {
-		ids[i] = p.ID
-	}
-	var rows []struct {
-		PlanID int64 `bun:"plan_id"`
-		N      int   `bun:"n"`
-	}
-	err := db.NewSelect().Model((*Registration)(nil)).Column("plan_id").ColumnExpr("COUNT(*) AS n").
-		Where("plan_id IN (?) AND status <> ?", bun.List(ids), RegRejected).Group("plan_id").Scan(ctx, &rows)
-	for _, r := range rows {
-		out[r.PlanID] = r.N
-	}
-	return out, err
+	return db.NewSelect().Model((*Registration)(nil)).Where("photo_key = ? AND photo_key <> ''", key).Exists(ctx)
 }

@@ -9,10 +9,11 @@ import (
 
 // Session is one server-side session. The browser's cookie holds only ID.
 type Session struct {
-	bun.BaseModel `bun:"table:sessions"`
+	bun.BaseModel `bun:"table:sessions,alias:s"`
 
 	ID         string    `bun:"id,pk"`
 	AccountID  *int64    `bun:"account_id"`
+	Account    *Account  `bun:"rel:belongs-to,join:account_id=id"` // loaded with the session (one query per request)
 	Data       string    `bun:"data,notnull"`
 	SignedInAt time.Time `bun:"signed_in_at,notnull"`
 	LastSeenAt time.Time `bun:"last_seen_at,notnull"`
@@ -22,7 +23,7 @@ type Session struct {
 // GetSession loads a session that has not expired at now.
 func GetSession(ctx context.Context, db bun.IDB, id string, now time.Time) (*Session, error) {
 	s := new(Session)
-	err := db.NewSelect().Model(s).Where("id = ? AND expires_at > ?", id, now).Scan(ctx)
+	err := db.NewSelect().Model(s).Relation("Account").Relation("Account.Organization").Where("s.id = ? AND s.expires_at > ?", id, now).Scan(ctx)
 	return s, notFound(err)
 }
 

@@ -25,6 +25,7 @@ const (
 	KeySignedInAt = "signed_in_at" // int64 unix seconds
 	KeyLastSeenAt = "last_seen_at" // int64 unix seconds; read from the row, never written from Values
 	KeyExpired    = "expired"      // bool; set on a fresh session when the cookie named one that timed out
+	KeyAccount    = "account"      // *models.Account, loaded with the row; never written
 )
 
 // Store keeps sessions in the sessions table.
@@ -88,6 +89,9 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	sess.IsNew = false
 	sess.Values[KeySignedInAt] = row.SignedInAt.Unix()
 	sess.Values[KeyLastSeenAt] = row.LastSeenAt.Unix()
+	if row.Account != nil && row.AccountID != nil {
+		sess.Values[KeyAccount] = row.Account
+	}
 	return sess, nil
 }
 
@@ -117,7 +121,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 	}
 	data := make(map[any]any, len(sess.Values))
 	for k, v := range sess.Values {
-		if k == KeyLastSeenAt || k == KeyExpired || k == KeySignedInAt {
+		if k == KeyLastSeenAt || k == KeyExpired || k == KeySignedInAt || k == KeyAccount {
 			continue
 		}
 		data[k] = v

@@ -1,0 +1,516 @@
+// Command loadtest measures the registration submit (报名表 【保存】) of a running examcert server with a load tool,
+// against a raw INSERT of the same row into the same table, in one run:
+//
+//   - it prepares a fresh database (SQLite in a temporary folder, or a new PostgreSQL database beside -database-url)
+//     with the demo data, an open exam plan with a capacity, and -people people on the staff of the demo enterprise
+//     北京城建示范工程有限公司 with a photo on record;
+//   - it starts the examcert binary (-server) on that database, signs in as the enterprise and has wrk post one
+//     报名表 per person (-connections at once, for -duration), checking every answer is 303 报名成功;
+//   - then, with the server stopped, the raw INSERT of the same registration row: a tight loop in Go with the
+//     same driver for SQLite, pgbench with as many clients as wrk had for PostgreSQL.
+//
+// Run it with make loadtest (it needs wrk, and pgbench for PostgreSQL: apt-get install wrk postgresql-client).
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"examcert/blobstore"
+	"examcert/database"
+	"examcert/demo"
+	"examcert/ident"
+	"examcert/models"
+)
+
+type options struct {
+	server      string
+	databaseURL string
+	people      int
+	duration    time.Duration
+	connections int
+	threads     int
+	keep        bool
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.server, "server", "bin/examcert", "the examcert binary to load")
+	flag.StringVar(&o.databaseURL, "database-url", "", "postgres://… of a server where a scratch database may be created (default: SQLite)")
+	flag.IntVar(&o.people, "people", 60000, "people on the enterprise's staff (one registration each; more than the run can use)")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long each of the two measurements runs")
+	flag.IntVar(&o.connections, "connections", 4, "concurrent connections (wrk) and clients (pgbench)")
+	flag.IntVar(&o.threads, "threads", 2, "wrk and pgbench threads")
+	flag.BoolVar(&o.keep, "keep", false, "keep the scratch folder and database")
+	flag.Parse()
+	if err := run(context.Background(), o); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+// fixture is what the run prepared.
+type fixture struct {
+	db         *bun.DB
+	dir        string
+	url        string // the scratch PostgreSQL database ("" for SQLite)
+	submitPlan *models.ExamPlan
+	rawPlan    *models.ExamPlan
+	org        *models.Organization
+	staff      []string // ID numbers of the staff, one 报名表 each
+	rawFirst   int64    // people for the raw inserts: ids rawFirst … rawFirst+len-1
+	rawCount   int
+	photoKey   string
+}
+
+func run(ctx context.Context, o options) error {
+	for _, tool := range []string{"wrk", o.server} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return fmt.Errorf("%s not found (%v): install wrk, and build the server with make build", tool, err)
+		}
+	}
+	dir, err := os.MkdirTemp("", "examcert-loadtest-")
+	if err != nil {
+		return err
+	}
+	f := &fixture{dir: dir}
+	defer func() {
+		if f.db != nil {
+			f.db.Close()
+		}
+		if !o.keep {
+			os.RemoveAll(dir)
+			if f.url != "" {
+				dropScratch(ctx, o.databaseURL, f.url)
+			}
+		}
+	}()
+	if err := prepare(ctx, o, f); err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
+	kind := "SQLite"
+	if f.url != "" {
+		kind = "PostgreSQL"
+	}
+	fmt.Printf("%s, %d people on staff, %d connections, %s each\n", kind, len(f.staff), o.connections, o.duration)
+
+	submits, bad, err := loadSubmit(ctx, o, f)
+	if err != nil {
+		return fmt.Errorf("submit: %w", err)
+	}
+	var stored int
+	if err := f.db.NewSelect().Model((*models.Registration)(nil)).ColumnExpr("COUNT(*)").Where("plan_id = ?", f.submitPlan.ID).Scan(ctx, &stored); err != nil {
+		return err
+	}
+	fmt.Printf("registration submit (HTTP, wrk):  %8.0f per second  (%d saved, %d answers other than 303)\n", submits, stored, bad)
+	if bad > 0 {
+		return fmt.Errorf("%d submits were not saved", bad)
+	}
+
+	var raw float64
+	if f.url == "" {
+		raw, err = rawSQLite(ctx, o, f)
+	} else {
+		raw, err = rawPgbench(ctx, o, f)
+	}
+	if err != nil {
+		return fmt.Errorf("raw insert: %w", err)
+	}
+	how := "Go loop, one connection"
+	if f.url != "" {
+		how = "pgbench, " + strconv.Itoa(o.connections) + " clients"
+	}
+	fmt.Printf("raw INSERT of the same row (%s): %8.0f per second\n", how, raw)
+	fmt.Printf("submit / raw insert: %.0f %%\n", 100*submits/raw)
+	return nil
+}
+
+// prepare makes the scratch database and fills it.
+func prepare(ctx context.Context, o options, f *fixture) error {
+	if o.databaseURL != "" {
+		u, err := createScratch(ctx, o.databaseURL)
+		if err != nil {
+			return err
+		}
+		f.url = u
+	}
+	db, err := database.Open(ctx, f.url, f.dir)
+	if err != nil {
+		return err
+	}
+	f.db = db
+	if _, err := database.Migrate(ctx, db); err != nil {
+		return err
+	}
+	if _, err := demo.Seed(ctx, db); err != nil {
+		return err
+	}
+	var acct models.Account
+	if err := db.NewSelect().Model(&acct).Where("username = 'jianshe'").Scan(ctx); err != nil {
+		return err
+	}
+	if f.org, err = models.GetOrganization(ctx, db, *acct.OrganizationID); err != nil {
+		return err
+	}
+	blobs, err := blobstore.NewLocal(filepath.Join(f.dir, "blobs"))
+	if err != nil {
+		return err
+	}
+	if f.photoKey, err = blobs.Put(ctx, testPhoto()); err != nil {
+		return err
+	}
+	if f.submitPlan, err = openPlan(ctx, db, "负载测试：单个报名", o.people); err != nil {
+		return err
+	}
+	if f.rawPlan, err = openPlan(ctx, db, "负载测试：直接插入", o.people); err != nil {
+		return err
+	}
+	gen := newIDs()
+	f.staff = make([]string, o.people)
+	for i := range f.staff {
+		f.staff[i] = gen()
+	}
+	if _, err := insertPeople(ctx, db, f.staff, &f.org.ID, f.photoKey); err != nil {
+		return err
+	}
+	raw := make([]string, o.people)
+	for i := range raw {
+		raw[i] = gen()
+	}
+	ids, err := insertPeople(ctx, db, raw, nil, "")
+	if err != nil {
+		return err
+	}
+	f.rawFirst, f.rawCount = ids[0], len(ids)
+	if ids[len(ids)-1]-ids[0] != int64(len(ids)-1) {
+		return errors.New("the raw insert's people did not get consecutive ids")
+	}
+	return nil
+}
+
+func openPlan(ctx context.Context, db *bun.DB, name string, capacity int) (*models.ExamPlan, error) {
+	now := models.Now()
+	p := &models.ExamPlan{Name: name, CategoryID: 1, Level: "无", RegistrationStartsAt: now.Add(-time.Hour),
+		RegistrationEndsAt: now.Add(24 * time.Hour), ExamAt: now.Add(48 * time.Hour), Capacity: capacity, PhotoMaxBytes: 60 * 1024}
+	if err := models.SavePlan(ctx, db, p, 0); err != nil {
+		return nil, err
+	}
+	return p, models.AdvancePlan(ctx, db, p.ID, models.PlanDraft)
+}
+
+// newIDs returns a generator of distinct valid ID numbers.
+func newIDs() func() string {
+	r := rand.New(rand.NewPCG(1, 2))
+	regions := []string{"110101", "110102", "110105", "110106", "110108", "110111", "110112"}
+	seen := map[string]bool{}
+	n := 0
+	return func() string {
+		for {
+			n++
+			birth := time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n/len(regions)%14000)
+			id := ident.GenerateIDNumber(r, regions[n%len(regions)], birth, ident.GenderMale)
+			if !seen[id] {
+				seen[id] = true
+				return id
+			}
+		}
+	}
+}
+
+// insertPeople stores people with the given ID numbers and returns their ids in order.
+func insertPeople(ctx context.Context, db *bun.DB, numbers []string, orgID *int64, photoKey string) ([]int64, error) {
+	now := models.Now()
+	birth := time.Date(1985, 1, 1, 0, 0, 0, 0, time.UTC)
+	var ids []int64
+	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		for start := 0; start < len(numbers); start += 500 {
+			ps := make([]models.Person, min(500, len(numbers)-start))
+			for i := range ps {
+				ps[i] = models.Person{IDNumber: numbers[start+i], Name: "负载考生", Gender: "男", BirthDate: &birth, Education: "本科",
+					OrganizationID: orgID, PhotoKey: photoKey, CreatedAt: now, UpdatedAt: now, Version: 1}
+			}
+			if _, err := tx.NewInsert().Model(&ps).Returning("id").Exec(ctx); err != nil {
+				return err
+			}
+			for _, p := range ps {
+				ids = append(ids, p.ID)
+			}
+		}
+		return nil
+	})
+	return ids, err
+}
+
+func testPhoto() []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 295, 413))
+	for y := 0; y < 413; y++ {
+		for x := 0; x < 295; x++ {
+			img.Set(x, y, color.RGBA{uint8(200 + x%40), uint8(190 + y%50), 220, 255})
+		}
+	}
+	var buf bytes.Buffer
+	_ = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85})
+	return buf.Bytes()
+}
+
+// loadSubmit starts the server, signs in and runs wrk; it returns submits per second and the answers that were not
+// 303 报名成功.
+func loadSubmit(ctx context.Context, o options, f *fixture) (float64, int, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return 0, 0, err
+	}
+	args := []string{"serve", "--addr", addr, "--data-dir", f.dir}
+	if f.url != "" {
+		args = append(args, "--database-url", f.url)
+	}
+	logf, err := os.Create(filepath.Join(f.dir, "server.log"))
+	if err != nil {
+		return 0, 0, err
+	}
+	defer logf.Close()
+	srv := exec.CommandContext(ctx, o.server, args...)
+	srv.Stdout, srv.Stderr = logf, logf
+	if err := srv.Start(); err != nil {
+		return 0, 0, err
+	}
+	defer func() {
+		_ = srv.Process.Signal(syscall.SIGTERM)
+		_ = srv.Wait()
+	}()
+	base := "http://" + addr
+	if err := waitHealthy(base); err != nil {
+		return 0, 0, err
+	}
+	session, token, err := signIn(base)
+	if err != nil {
+		return 0, 0, err
+	}
+	idsFile := filepath.Join(f.dir, "ids.txt")
+	if err := os.WriteFile(idsFile, []byte(strings.Join(f.staff, "\n")+"\n"), 0o600); err != nil {
+		return 0, 0, err
+	}
+	form := url.Values{"_csrf": {token}, "plan": {strconv.FormatInt(f.submitPlan.ID, 10)}, "name": {"负载考生"}, "education": {"本科"},
+		"work_start_date": {"2010-07-01"}, "employer_name": {f.org.Name}, "employer_code": {f.org.Code()},
+		"resume_period": {"2010.07-2018.06"}, "resume_employer": {f.org.Name}, "resume_post": {"施工员"}, "employer_opinion": {"同意报名"}}
+	script := strings.NewReplacer("{{IDS}}", idsFile, "{{BODY}}", form.Encode(),
+		"{{COOKIE}}", "examcert_session="+session+"; examcert_csrf="+token).Replace(luaScript)
+	scriptFile := filepath.Join(f.dir, "submit.lua")
+	if err := os.WriteFile(scriptFile, []byte(script), 0o600); err != nil {
+		return 0, 0, err
+	}
+	out, err := exec.CommandContext(ctx, "wrk", "-t", strconv.Itoa(o.threads), "-c", strconv.Itoa(o.connections),
+		"-d", o.duration.String(), "--latency", "-s", scriptFile, base, "--", strconv.Itoa(o.threads)).CombinedOutput()
+	if err != nil {
+		return 0, 0, fmt.Errorf("wrk: %v\n%s", err, out)
+	}
+	fmt.Printf("--- wrk\n%s---\n", out)
+	rate, err := number(`Requests/sec:\s+([0-9.]+)`, out)
+	if err != nil {
+		return 0, 0, err
+	}
+	bad, err := number(`not saved: ([0-9]+)`, out)
+	return rate, int(bad), err
+}
+
+// luaScript posts one 报名表 per ID number; each wrk thread takes every n-th number so none is sent twice.
+const luaScript = `
+local threads = {}
+function setup(thread)
+  thread:set("tid", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  local nthreads = tonumber(args[1])
+  ids, next_id, bad = {}, 0, 0
+  local i = 0
+  for line in io.lines("{{IDS}}") do
+    if i % nthreads == tid then ids[#ids + 1] = line end
+    i = i + 1
+  end
+end
+function request()
+  next_id = next_id + 1
+  local id = ids[next_id]
+  if id == nil then error("out of people: run with more -people") end
+  return wrk.format("POST", "/registrations", {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = "{{COOKIE}}",
+  }, "{{BODY}}&id_number=" .. id)
+end
+function response(status, headers, body)
+  if status ~= 303 then
+    bad = bad + 1
+    if bad == 1 then io.stderr:write("first failed answer: " .. status .. "\n" .. body:sub(1, 2000) .. "\n") end
+  end
+end
+function done(summary, latency, requests)
+  local total = 0
+  for _, t in ipairs(threads) do total = total + t:get("bad") end
+  io.write("not saved: " .. total .. "\n")
+end
+`
+
+func number(pattern string, out []byte) (float64, error) {
+	m := regexp.MustCompile(pattern).FindSubmatch(out)
+	if m == nil {
+		return 0, fmt.Errorf("no %q in:\n%s", pattern, out)
+	}
+	return strconv.ParseFloat(string(m[1]), 64)
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+func waitHealthy(base string) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(base + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return errors.New("the server did not become healthy in 30 s (see server.log with -keep)")
+}
+
+// signIn signs in as the demo enterprise and returns its session cookie and CSRF token.
+func signIn(base string) (session, token string, err error) {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(base + "/login")
+	if err != nil {
+		return "", "", err
+	}
+	resp.Body.Close()
+	u, _ := url.Parse(base)
+	cookie := func(name string) string {
+		for _, ck := range jar.Cookies(u) {
+			if ck.Name == name {
+				return ck.Value
+			}
+		}
+		return ""
+	}
+	resp, err = c.PostForm(base+"/login", url.Values{"_csrf": {cookie("examcert_csrf")}, "username": {"jianshe"}, "password": {demo.Password}})
+	if err != nil {
+		return "", "", err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || cookie("examcert_session") == "" {
+		return "", "", fmt.Errorf("sign-in answered %d", resp.StatusCode)
+	}
+	return cookie("examcert_session"), cookie("examcert_csrf"), nil
+}
+
+// rawRegistration is the row both measurements store.
+func rawRegistration(f *fixture, personID int64) *models.Registration {
+	now := models.Now()
+	ws := time.Date(2010, 7, 1, 0, 0, 0, 0, time.UTC)
+	return &models.Registration{PlanID: f.rawPlan.ID, PersonID: personID, Channel: models.ChannelEnterprise, OrganizationID: &f.org.ID,
+		EmployerName: f.org.Name, EmployerCode: f.org.Code(), WorkStartDate: &ws, YearsOfWork: 16,
+		Resume: `[{"period":"2010.07-2018.06","employer":"` + f.org.Name + `","post":"施工员"}]`, EmployerOpinion: "同意报名",
+		PhotoKey: f.photoKey, Status: models.RegSubmitted, CreatedAt: now, UpdatedAt: now, Version: 1}
+}
+
+// rawSQLite inserts the row in a tight loop, one statement (and commit) each, for the duration.
+func rawSQLite(ctx context.Context, o options, f *fixture) (float64, error) {
+	start := time.Now()
+	n := 0
+	for ; time.Since(start) < o.duration; n++ {
+		if n == f.rawCount {
+			return 0, errors.New("out of people: run with more -people")
+		}
+		if _, err := f.db.NewInsert().Model(rawRegistration(f, f.rawFirst+int64(n))).Exec(ctx); err != nil {
+			return 0, err
+		}
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// rawPgbench has pgbench insert the row, each client taking the next person from a sequence.
+func rawPgbench(ctx context.Context, o options, f *fixture) (float64, error) {
+	if _, err := f.db.ExecContext(ctx, fmt.Sprintf("CREATE SEQUENCE loadtest_person START %d", f.rawFirst)); err != nil {
+		return 0, err
+	}
+	r := rawRegistration(f, 0)
+	q := f.db.NewInsert().Model(r).ExcludeColumn("id")
+	sql, err := q.AppendQuery(f.db.QueryGen(), nil)
+	if err != nil {
+		return 0, err
+	}
+	// The same INSERT, but for the person from the sequence.
+	stmt := strings.Replace(string(sql), ", 0, 'enterprise'", ", nextval('loadtest_person'), 'enterprise'", 1)
+	if stmt == string(sql) {
+		return 0, fmt.Errorf("cannot place the person in %s", sql)
+	}
+	scriptFile := filepath.Join(f.dir, "insert.sql")
+	if err := os.WriteFile(scriptFile, []byte(stmt+";\n"), 0o600); err != nil {
+		return 0, err
+	}
+	out, err := exec.CommandContext(ctx, "pgbench", "-n", "-c", strconv.Itoa(o.connections), "-j", strconv.Itoa(o.threads),
+		"-T", strconv.Itoa(int(o.duration.Seconds())), "-f", scriptFile, f.url).CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("pgbench: %v\n%s", err, out)
+	}
+	fmt.Printf("--- pgbench\n%s---\n", out)
+	return number(`tps = ([0-9.]+) \(without initial connection time\)`, out)
+}
+
+// createScratch makes a new database on the server of base and returns its URL.
+func createScratch(ctx context.Context, base string) (string, error) {
+	db, err := database.Open(ctx, base, "")
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	name := fmt.Sprintf("examcert_loadtest_%d", os.Getpid())
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		return "", err
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
+	u.Path = "/" + name
+	return u.String(), nil
+}
+
+func dropScratch(ctx context.Context, base, scratch string) {
+	db, err := database.Open(ctx, base, "")
+	if err != nil {
+		return
+	}
+	defer db.Close()
+	u, _ := url.Parse(scratch)
+	_, _ = db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+strings.TrimPrefix(u.Path, "/")+" WITH (FORCE)")
+}

@@ -1,0 +1,222 @@
+package database
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+)
+
+// SQLite lets one connection write at a time. A second writer is left to SQLite's busy handler, which sleeps 1, 2,
+// 5, 10 … ms between tries: under load most of a request's time goes to those sleeps. So the writers of this
+// process queue for one write slot instead and go the moment the previous one is done. Every transaction is a
+// write transaction here (BEGIN IMMEDIATE), and so is any statement outside a transaction that is not a SELECT.
+// Readers never queue. Another process on the same file still meets the busy handler, as before.
+//
+// The slot's holder writes through one shared writer connection. A connection's page cache is thrown away whenever
+// another connection has written since it last looked, so writes spread over the pool would each start by reading
+// their pages again; the writer's cache stays warm because it is the one that changed them.
+
+// errQueueTimeout is what a writer gets after waiting as long as the busy timeout would have let it.
+var errQueueTimeout = errors.New("database is locked (waited 15 s for the write slot)")
+
+const queueTimeout = 15 * time.Second
+
+type queuedConnector struct {
+	dsn  string
+	drv  driver.Driver
+	slot chan struct{} // holds a token while a writer is at work
+
+	mu     sync.Mutex
+	writer driver.Conn // opened on first use; used only by the slot's holder
+}
+
+// writerConn returns the shared writer connection (the caller holds the slot), reopening it after a failure.
+func (c *queuedConnector) writerConn() (driver.Conn, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.writer != nil {
+		if v, ok := c.writer.(driver.Validator); ok && !v.IsValid() {
+			c.writer.Close()
+			c.writer = nil
+		}
+	}
+	if c.writer == nil {
+		w, err := c.drv.Open(c.dsn)
+		if err != nil {
+			return nil, err
+		}
+		c.writer = w
+	}
+	return c.writer, nil
+}
+
+// Close closes the writer connection (sql.DB.Close calls it).
+func (c *queuedConnector) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.writer == nil {
+		return nil
+	}
+	err := c.writer.Close()
+	c.writer = nil
+	return err
+}
+
+func newQueuedConnector(drv driver.Driver, dsn string) *queuedConnector {
+	return &queuedConnector{dsn: dsn, drv: drv, slot: make(chan struct{}, 1)}
+}
+
+func (c *queuedConnector) Connect(context.Context) (driver.Conn, error) {
+	conn, err := c.drv.Open(c.dsn)
+	if err != nil {
+		return nil, err
+	}
+	return &queuedConn{Conn: conn, connector: c, slot: c.slot}, nil
+}
+
+func (c *queuedConnector) Driver() driver.Driver { return c.drv }
+
+// queuedConn wraps one SQLite connection. database/sql uses a connection from one goroutine at a time.
+type queuedConn struct {
+	driver.Conn
+	connector *queuedConnector
+	slot      chan struct{}
+	tx        driver.Conn // the writer connection while this connection runs a transaction on it
+}
+
+// acquire waits for the write slot and returns the writer connection.
+func (c *queuedConn) acquire(ctx context.Context) (driver.Conn, error) {
+	select {
+	case c.slot <- struct{}{}:
+	default:
+		t := time.NewTimer(queueTimeout)
+		defer t.Stop()
+		select {
+		case c.slot <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-t.C:
+			return nil, errQueueTimeout
+		}
+	}
+	w, err := c.connector.writerConn()
+	if err != nil {
+		c.release()
+		return nil, err
+	}
+	return w, nil
+}
+
+func (c *queuedConn) release() { <-c.slot }
+
+// writes says whether a statement outside a transaction must queue: anything but a SELECT.
+func writes(query string) bool {
+	q := strings.TrimLeft(query, " \t\r\n(")
+	return len(q) < 6 || !strings.EqualFold(q[:6], "SELECT")
+}
+
+func (c *queuedConn) Begin() (driver.Tx, error) {
+	return c.BeginTx(context.Background(), driver.TxOptions{})
+}
+
+func (c *queuedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	w, err := c.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := w.(driver.ConnBeginTx).BeginTx(ctx, opts)
+	if err != nil {
+		c.release()
+		return nil, err
+	}
+	c.tx = w
+	return &queuedTx{Tx: tx, conn: c}, nil
+}
+
+func (c *queuedConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	switch {
+	case c.tx != nil:
+		return c.tx.(driver.ExecerContext).ExecContext(ctx, query, args)
+	case !writes(query):
+		return c.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
+	}
+	w, err := c.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.release()
+	return w.(driver.ExecerContext).ExecContext(ctx, query, args)
+}
+
+func (c *queuedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	switch {
+	case c.tx != nil:
+		return c.tx.(driver.QueryerContext).QueryContext(ctx, query, args)
+	case !writes(query):
+		return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
+	}
+	// INSERT … RETURNING: the statement (and its implicit transaction) ends when its rows are closed.
+	w, err := c.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := w.(driver.QueryerContext).QueryContext(ctx, query, args)
+	if err != nil {
+		c.release()
+		return nil, err
+	}
+	return &queuedRows{Rows: rows, release: sync.OnceFunc(c.release)}, nil
+}
+
+func (c *queuedConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	return c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
+}
+
+func (c *queuedConn) Ping(ctx context.Context) error {
+	return c.Conn.(driver.Pinger).Ping(ctx)
+}
+
+func (c *queuedConn) ResetSession(ctx context.Context) error {
+	if r, ok := c.Conn.(driver.SessionResetter); ok {
+		return r.ResetSession(ctx)
+	}
+	return nil
+}
+
+func (c *queuedConn) IsValid() bool {
+	if v, ok := c.Conn.(driver.Validator); ok {
+		return v.IsValid()
+	}
+	return true
+}
+
+type queuedTx struct {
+	driver.Tx
+	conn *queuedConn
+}
+
+func (t *queuedTx) Commit() error   { return t.end(t.Tx.Commit) }
+func (t *queuedTx) Rollback() error { return t.end(t.Tx.Rollback) }
+
+func (t *queuedTx) end(f func() error) error {
+	err := f()
+	if t.conn.tx != nil {
+		t.conn.tx = nil
+		t.conn.release()
+	}
+	return err
+}
+
+type queuedRows struct {
+	driver.Rows
+	release func()
+}
+
+func (r *queuedRows) Close() error {
+	err := r.Rows.Close()
+	r.release()
+	return err
+}
