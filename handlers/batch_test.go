@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"examcert/blobstore"
 	"examcert/config"
 	"examcert/models"
 )
@@ -166,8 +168,23 @@ func TestBatchRegistration(t *testing.T) {
 	if _, err := e.db.NewUpdate().Model((*models.Registration)(nil)).Set("paid_at = ?", now).Where("person_id = (SELECT id FROM persons WHERE id_number = ?)", ids[0]).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
+	photoOf := func(idn string) string {
+		r, err := models.FindRegistration(ctx, e.db, sp64(t, sp), e.person(idn).ID)
+		if err != nil || r.PhotoKey == "" {
+			t.Fatalf("registration photo of %s: %q, %v", idn, r.PhotoKey, err)
+		}
+		return r.PhotoKey
+	}
+	keptPhoto, deletedPhoto := photoOf(ids[0]), photoOf(ids[2])
 	q := c.do(http.MethodPost, "/registrations/batch/delete-all?plan="+sp, url.Values{"_csrf": {c.csrf()}}, false, nil)
 	after := c.get(q.Location())
+	// The deleted registrations' photo files go with them; the kept one's stays.
+	if _, err := e.app.Blobs.Size(ctx, deletedPhoto); !errors.Is(err, blobstore.ErrNotFound) {
+		t.Errorf("a deleted registration's photo file is still stored: %v", err)
+	}
+	if _, err := e.app.Blobs.Size(ctx, keptPhoto); err != nil {
+		t.Errorf("the kept registration's photo file: %v", err)
+	}
 	if !strings.Contains(after.Text(`[data-testid="alert-ok"]`), "已删除2条") || !strings.Contains(after.Text(`[data-testid="alert-error"]`), "陈一") {
 		t.Errorf("delete all: %q / %q", after.Text(`[data-testid="alert-ok"]`), after.Text(`[data-testid="alert-error"]`))
 	}
@@ -265,4 +282,13 @@ func TestBatchUsesPlanRules(t *testing.T) {
 	if n, _ := e.db.NewSelect().Model((*models.Registration)(nil)).Count(context.Background()); n != 0 {
 		t.Errorf("%d saved", n)
 	}
+}
+
+func sp64(t *testing.T, s string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -67,6 +67,25 @@ func TestAdminExamPlans(t *testing.T) {
 		t.Errorf("status %s; want closed", plan.Status)
 	}
 	// Edit with a stale version: conflict.
+	vals := planFormValues(admin, sid)
+	vals.Set("fee", "150")
+	if p := admin.do(http.MethodPost, "/admin/exams/"+sid, vals, false, nil); p.Location() != "/admin/exams?ok=saved" {
+		t.Fatalf("edit: %d %v", p.Status, p.Doc.Find(".error, .alert").Text())
+	}
+	if p := admin.do(http.MethodPost, "/admin/exams/"+sid, vals, false, nil); !strings.Contains(p.Text(`[data-testid="alert-error"]`), "已被他人修改") {
+		t.Errorf("stale edit: %q", p.Text(`[data-testid="alert-error"]`))
+	}
+	// 岗位/工种 list.
+	if p := admin.submit("/admin/exam-categories", "/admin/exam-categories", url.Values{"category_name": {"施工员-土建"}}); p.Text(`[data-testid="error-category_name"]`) != "该岗位/工种已存在" {
+		t.Errorf("duplicate category: %q", p.Text(`[data-testid="error-category_name"]`))
+	}
+	if p := admin.submit("/admin/exam-categories", "/admin/exam-categories", url.Values{"category_name": {"造价员"}}); p.Location() != "/admin/exam-categories?ok=added" {
+		t.Errorf("add category: %d", p.Status)
+	}
+}
+
+// planFormValues reads the plan's edit form as the browser would send it back.
+func planFormValues(admin *client, sid string) url.Values {
 	form := admin.get("/admin/exams/" + sid)
 	ver, _ := form.Doc.Find(`input[name="version"]`).Attr("value")
 	vals := url.Values{"_csrf": {admin.csrf()}, "version": {ver}}
@@ -81,18 +100,36 @@ func TestAdminExamPlans(t *testing.T) {
 		}
 		vals.Set(n, v)
 	})
-	vals.Set("fee", "150")
+	return vals
+}
+
+// The capacity cannot go below the places already taken: the form says so beside the field.
+func TestCapacityBelowSeatsIsRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	planID := createPlan(t, e, "缩减名额考试", nil)
+	ids := benchStaff(t, e, 2)
+	c := e.client().signIn("jianshe")
+	for _, id := range ids {
+		p := c.regPost(planID, map[string]string{"id_number": id, "name": "基准考生", "education": "本科",
+			"work_start_date": "2010-07-01", "employer_name": "北京城建示范工程有限公司"}, nil, false)
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("register: %d %s", p.Status, p.Doc.Find(".error, .alert").Text())
+		}
+	}
+	admin := e.client().signIn("admin")
+	sid := strconv.FormatInt(planID, 10)
+	vals := planFormValues(admin, sid)
+	vals.Set("capacity", "1")
+	p := admin.do(http.MethodPost, "/admin/exams/"+sid, vals, false, nil)
+	if got := p.Text(`[data-testid="error-capacity"]`); got != "名额不能少于已报名的2人" {
+		t.Fatalf("capacity below the seats taken: %d %q", p.Status, got)
+	}
+	vals.Set("capacity", "2")
 	if p := admin.do(http.MethodPost, "/admin/exams/"+sid, vals, false, nil); p.Location() != "/admin/exams?ok=saved" {
-		t.Fatalf("edit: %d %v", p.Status, p.Doc.Find(".error, .alert").Text())
+		t.Fatalf("capacity equal to the seats taken: %d %v", p.Status, p.Doc.Find(".error, .alert").Text())
 	}
-	if p := admin.do(http.MethodPost, "/admin/exams/"+sid, vals, false, nil); !strings.Contains(p.Text(`[data-testid="alert-error"]`), "已被他人修改") {
-		t.Errorf("stale edit: %q", p.Text(`[data-testid="alert-error"]`))
-	}
-	// 岗位/工种 list.
-	if p := admin.submit("/admin/exam-categories", "/admin/exam-categories", url.Values{"category_name": {"施工员-土建"}}); p.Text(`[data-testid="error-category_name"]`) != "该岗位/工种已存在" {
-		t.Errorf("duplicate category: %q", p.Text(`[data-testid="error-category_name"]`))
-	}
-	if p := admin.submit("/admin/exam-categories", "/admin/exam-categories", url.Values{"category_name": {"造价员"}}); p.Location() != "/admin/exam-categories?ok=added" {
-		t.Errorf("add category: %d", p.Status)
+	if list := admin.get("/admin/exams"); !strings.Contains(list.Body, "2/2") {
+		t.Errorf("the plan list does not show 2/2 places")
 	}
 }

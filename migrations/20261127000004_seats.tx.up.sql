@@ -6,27 +6,54 @@ ALTER TABLE exam_plans ADD COLUMN seats_taken INTEGER NOT NULL DEFAULT 0;
 UPDATE exam_plans SET seats_taken = (SELECT COUNT(*) FROM registrations r WHERE r.plan_id = exam_plans.id AND r.status <> 'rejected');
 --bun:split
 {{if .Postgres}}
-CREATE FUNCTION registrations_seats() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Statement-level triggers (with the changed rows as tables), so a batch of 10,000 rows updates each plan once.
+CREATE FUNCTION registrations_seats_apply(deltas jsonb) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status <> 'rejected' THEN
-        UPDATE exam_plans SET seats_taken = seats_taken - 1 WHERE id = OLD.plan_id;
+    UPDATE exam_plans p SET seats_taken = p.seats_taken + (d.value)::int
+        FROM jsonb_each_text(deltas) d WHERE p.id = (d.key)::bigint AND (d.value)::int <> 0;
+    IF EXISTS (SELECT 1 FROM exam_plans p, jsonb_each_text(deltas) d
+               WHERE p.id = (d.key)::bigint AND (d.value)::int > 0 AND p.capacity > 0 AND p.seats_taken > p.capacity) THEN
+        RAISE EXCEPTION 'exam plan is full';
     END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.status <> 'rejected' THEN
-        UPDATE exam_plans SET seats_taken = seats_taken + 1 WHERE id = NEW.plan_id;
-        IF EXISTS (SELECT 1 FROM exam_plans WHERE id = NEW.plan_id AND capacity > 0 AND seats_taken > capacity) THEN
-            RAISE EXCEPTION 'exam plan is full';
-        END IF;
-    END IF;
+END
+$$;
+--bun:split
+CREATE FUNCTION registrations_seats_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM registrations_seats_apply((SELECT COALESCE(jsonb_object_agg(plan_id, n), '{}') FROM
+        (SELECT plan_id, COUNT(*) AS n FROM new_rows WHERE status <> 'rejected' GROUP BY plan_id) x));
     RETURN NULL;
 END
 $$;
 --bun:split
-CREATE TRIGGER registrations_seats_insert AFTER INSERT OR DELETE ON registrations
-    FOR EACH ROW EXECUTE FUNCTION registrations_seats();
+CREATE FUNCTION registrations_seats_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM registrations_seats_apply((SELECT COALESCE(jsonb_object_agg(plan_id, -n), '{}') FROM
+        (SELECT plan_id, COUNT(*) AS n FROM old_rows WHERE status <> 'rejected' GROUP BY plan_id) x));
+    RETURN NULL;
+END
+$$;
 --bun:split
-CREATE TRIGGER registrations_seats_update AFTER UPDATE OF status, plan_id ON registrations
-    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.plan_id <> NEW.plan_id)
-    EXECUTE FUNCTION registrations_seats();
+CREATE FUNCTION registrations_seats_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM registrations_seats_apply((SELECT COALESCE(jsonb_object_agg(plan_id, n), '{}') FROM
+        (SELECT plan_id, SUM(d) AS n FROM (
+            SELECT plan_id, 1 AS d FROM new_rows WHERE status <> 'rejected'
+            UNION ALL
+            SELECT plan_id, -1 AS d FROM old_rows WHERE status <> 'rejected') c
+         GROUP BY plan_id) x));
+    RETURN NULL;
+END
+$$;
+--bun:split
+CREATE TRIGGER registrations_seats_insert AFTER INSERT ON registrations
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION registrations_seats_insert();
+--bun:split
+CREATE TRIGGER registrations_seats_delete AFTER DELETE ON registrations
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION registrations_seats_delete();
+--bun:split
+CREATE TRIGGER registrations_seats_update AFTER UPDATE ON registrations
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION registrations_seats_update();
 {{else}}
 CREATE TRIGGER registrations_seats_insert AFTER INSERT ON registrations WHEN NEW.status <> 'rejected'
 BEGIN

@@ -110,7 +110,7 @@ type ExamPlan struct {
 	ExamAt               time.Time     `bun:"exam_at,notnull"`
 	FeeCents             int           `bun:"fee_cents,notnull"`
 	Capacity             int           `bun:"capacity,notnull"`
-	SeatsTaken           int           `bun:"seats_taken,scanonly"` // kept by the database (migration 4)
+	SeatsTaken           int           `bun:"seats_taken,notnull"` // places taken; kept by the database (migration 4), never written here
 	MinYearsOfWork       int           `bun:"min_years_of_work,notnull"`
 	MinEducation         string        `bun:"min_education,notnull"`
 	PhotoMinBytes        int           `bun:"photo_min_bytes,notnull"`
@@ -258,10 +258,10 @@ func SavePlan(ctx context.Context, db bun.IDB, p *ExamPlan, version int) error {
 	p.UpdatedAt = now
 	if p.ID == 0 {
 		p.CreatedAt, p.Version, p.Status = now, 1, PlanDraft
-		_, err := db.NewInsert().Model(p).Returning("id").Exec(ctx)
+		_, err := db.NewInsert().Model(p).ExcludeColumn("seats_taken").Returning("id").Exec(ctx)
 		return err
 	}
-	res, err := db.NewUpdate().Model(p).ExcludeColumn("id", "created_at", "version", "status").
+	res, err := db.NewUpdate().Model(p).ExcludeColumn("id", "created_at", "version", "status", "seats_taken").
 		Set("version = version + 1").Where("id = ? AND version = ?", p.ID, version).
 		Where("? = 0 OR seats_taken <= ?", p.Capacity, p.Capacity).Exec(ctx)
 	if err != nil {

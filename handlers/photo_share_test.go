@@ -1,0 +1,105 @@
+package handlers_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"examcert/blobstore"
+	"examcert/models"
+)
+
+// A registration made with the photo on record names that file instead of copying it. The file stays while
+// anything names it: a new profile photo keeps the old one for the registration, and deleting the registration
+// then removes it.
+func TestRegistrationSharesThePhotoOnRecord(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	planID := createPlan(t, e, "照片共用考试", nil)
+	c := e.client().signIn("zhangsan")
+	if p := c.upload("/profile", "/profile/photo", "p.jpg", testPhoto(t, 600, 840, "jpeg"), nil); p.Status != http.StatusSeeOther {
+		t.Fatalf("profile photo: %d", p.Status)
+	}
+	me := e.person(demoCode("zhangsan"))
+	first := me.PhotoKey
+	p := c.regPost(planID, map[string]string{"work_start_date": "2012-07-01", "employer_name": "某公司"}, nil, false)
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("register with the photo on record: %d %s", p.Status, p.Doc.Find(".error, .alert").Text())
+	}
+	regID := strings.Split(strings.TrimPrefix(p.Location(), "/registrations/"), "?")[0]
+	reg, err := models.FindRegistration(ctx, e.db, planID, me.ID)
+	if err != nil || reg.PhotoKey != first {
+		t.Fatalf("registration photo %q, want the profile's %q (%v)", reg.PhotoKey, first, err)
+	}
+	// A new profile photo: the registration keeps, and still serves, the one it was made with.
+	if p := c.upload("/profile", "/profile/photo", "p2.jpg", testPhoto(t, 700, 980, "jpeg"), nil); p.Status != http.StatusSeeOther {
+		t.Fatalf("second profile photo: %d", p.Status)
+	}
+	second := e.person(demoCode("zhangsan")).PhotoKey
+	if second == first {
+		t.Fatal("the new profile photo has the old key")
+	}
+	if _, err := e.app.Blobs.Size(ctx, first); err != nil {
+		t.Fatalf("the registration's photo was deleted with the old profile photo: %v", err)
+	}
+	if q := c.get("/registrations/" + regID + "/photo"); q.Status != http.StatusOK || !strings.HasPrefix(q.Body, "\xff\xd8") {
+		t.Fatalf("registration photo: %d", q.Status)
+	}
+	// Deleting the registration lets the old file go; the profile's stays.
+	if q := c.do(http.MethodPost, "/registrations/"+regID+"/delete", url.Values{"_csrf": {c.csrf()}}, false, nil); q.Status != http.StatusSeeOther {
+		t.Fatalf("delete: %d", q.Status)
+	}
+	if _, err := e.app.Blobs.Size(ctx, first); !errors.Is(err, blobstore.ErrNotFound) {
+		t.Errorf("the old photo outlived everything that named it: %v", err)
+	}
+	if _, err := e.app.Blobs.Size(ctx, second); err != nil {
+		t.Errorf("the profile photo: %v", err)
+	}
+}
+
+// SECURITY.md 22 with a capacity: 20 people submitted at once for 5 places → exactly 5 registrations, and the
+// others are told the plan is full.
+func TestConcurrentSubmitsRespectCapacity(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	planID := createPlan(t, e, "五个名额的考试", url.Values{"capacity": {"5"}})
+	ids := benchStaff(t, e, 20)
+	c := e.client().signIn("jianshe")
+	tok, _ := c.get("/registrations/new?plan=" + strconv.FormatInt(planID, 10)).Doc.Find(`input[name="_csrf"]`).First().Attr("value")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	saved, full := 0, 0
+	for _, id := range ids {
+		wg.Add(1)
+		go func(id string) {
+			defer wg.Done()
+			p := c.regPostToken(planID, tok, map[string]string{"id_number": id, "name": "基准考生", "education": "本科",
+				"work_start_date": "2010-07-01", "employer_name": "北京城建示范工程有限公司"}, nil)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case p.Status == http.StatusSeeOther:
+				saved++
+			case strings.Contains(p.Text(`[data-testid="error-plan"]`), "名额已满"):
+				full++
+			default:
+				t.Errorf("status %d: %s", p.Status, p.Doc.Find(".error, .alert").Text())
+			}
+		}(id)
+	}
+	wg.Wait()
+	n, err := e.db.NewSelect().Model((*models.Registration)(nil)).Where("plan_id = ?", planID).Count(context.Background())
+	if err != nil || n != 5 || saved != 5 || full != 15 {
+		t.Fatalf("%d registrations (%v), %d saved, %d told full; want 5, 5, 15", n, err, saved, full)
+	}
+	plan, _ := models.GetPlan(context.Background(), e.db, planID)
+	if plan.SeatsTaken != 5 {
+		t.Fatalf("seats taken %d, want 5", plan.SeatsTaken)
+	}
+}
