@@ -1,7 +1,7 @@
 # The README's two commands are `go run ./cmd/examcert serve --demo` and `make test`.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 
-.PHONY: test test-sqlite test-postgres run build generate bench
+.PHONY: test test-sqlite test-postgres run build generate bench loadtest
 
 # All tests, twice: on SQLite and on PostgreSQL. The browser suite (e2e) is required, not skipped.
 test: test-sqlite test-postgres
@@ -26,3 +26,8 @@ generate:
 
 bench:
 	go test -run '^$$' -bench . -benchmem ./handlers ./ident
+
+# The registration submit under wrk against a raw INSERT of the same row, on SQLite then PostgreSQL (see README).
+loadtest: build
+	go run ./cmd/loadtest -server bin/examcert
+	go run ./cmd/loadtest -server bin/examcert -database-url '$(TEST_DATABASE_URL)'

@@ -196,7 +196,7 @@ func saveBatch(ctx context.Context, tx bun.Tx, plan *ExamPlan, org *Organization
 		}
 		for i := 0; i < len(roster); i += batchChunk {
 			chunk := roster[i:min(i+batchChunk, len(roster))]
-			if _, err := tx.NewInsert().Model(&chunk).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
+			if _, err := tx.NewInsert().Model(&chunk).On("CONFLICT DO NOTHING").Returning("NULL").Exec(ctx); err != nil {
 				return err
 			}
 		}
@@ -230,7 +230,7 @@ func saveBatch(ctx context.Context, tx bun.Tx, plan *ExamPlan, org *Organization
 	}
 	for i := 0; i < len(inserts); i += batchChunk {
 		chunk := inserts[i:min(i+batchChunk, len(inserts))]
-		if _, err := tx.NewInsert().Model(&chunk).Exec(ctx); err != nil {
+		if _, err := tx.NewInsert().Model(&chunk).Returning("NULL").Exec(ctx); err != nil {
 			if IsUniqueViolation(err) {
 				return ErrConflict
 			}
