@@ -160,6 +160,10 @@ func (h *Registrations) NewPage(c echo.Context) error {
 }
 
 func (h *Registrations) renderForm(c echo.Context, f pages.RegForm) error {
+	// 姓名 is drawn by the autofill part, which shows the person part's errors.
+	if msg := f.Errors["name"]; msg != "" && f.Person.Errors != nil {
+		f.Person.Errors["name"] = msg
+	}
 	return h.render(c, http.StatusOK, pages.RegFormPage(h.shell(c, "考试报名", "registration.page"), f), nil)
 }
 
@@ -295,15 +299,19 @@ func (h *Registrations) Submit(c echo.Context) error {
 	if mine {
 		reg, err = models.SaveRegistration(ctx, h.DB, rc, channel, orgID, &acct.ID, regPhoto, "")
 	} else {
-		err = h.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			p, err := models.AddPerson(ctx, tx, org, pin)
+		save := func(ctx context.Context, tx bun.Tx) error {
+			p, err := models.EnsurePerson(ctx, tx, org, pin)
 			if err != nil {
 				return err
 			}
 			rc.Person = p
 			reg, err = models.SaveRegistration(ctx, tx, rc, channel, orgID, &acct.ID, regPhoto, "")
 			return err
-		})
+		}
+		// Two 报名表s for the same new person at once: the second finds them on the list when it tries again.
+		if err = h.DB.RunInTx(ctx, nil, save); errors.Is(err, models.ErrPersonAddedMeanwhile) {
+			err = h.DB.RunInTx(ctx, nil, save)
+		}
 	}
 	if err != nil {
 		if regPhoto.Key != "" {

@@ -261,3 +261,69 @@ func TestConcurrentSubmitsOnTwoServers(t *testing.T) {
 		t.Fatalf("%d registrations (%v); want 1", n, err)
 	}
 }
+
+// A wrong 姓名 on the 报名表 is said beside the 姓名 field: for a known person, and for a name that is not one.
+func TestRegistrationNameErrorsShowBesideTheField(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	planID := createPlan(t, e, "姓名核对考试", nil)
+	ids := benchStaff(t, e, 1)
+	c := e.client().signIn("jianshe")
+	fields := map[string]string{"id_number": ids[0], "name": "别人", "education": "本科", "work_start_date": "2010-07-01", "employer_name": "北京城建示范工程有限公司"}
+	p := c.regPost(planID, fields, nil, false)
+	if got := p.Text(`[data-testid="error-name"]`); got != "姓名与系统中该身份证号登记的姓名不一致" {
+		t.Errorf("wrong name of a known person: %d %q", p.Status, got)
+	}
+	fields["id_number"], fields["name"] = newID(61), "张3"
+	p = c.regPost(planID, fields, testPhoto(t, 600, 840, "jpeg"), false)
+	if got := p.Text(`[data-testid="error-name"]`); got == "" || p.Status != http.StatusOK {
+		t.Errorf("a name with a digit: %d %q", p.Status, got)
+	}
+	if n, _ := e.db.NewSelect().Model((*models.Registration)(nil)).Where("plan_id = ?", planID).Count(context.Background()); n != 0 {
+		t.Errorf("%d registrations saved from forms with errors", n)
+	}
+}
+
+// SECURITY.md 22 for someone new to the system: 20 报名表s for the same new person at once make one person and one
+// registration, and every other answer says the person is already registered.
+func TestConcurrentSubmitsOfANewPerson(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	planID := createPlan(t, e, "新人并发考试", nil)
+	c := e.client().signIn("jianshe")
+	tok, _ := c.get("/registrations/new?plan=" + strconv.FormatInt(planID, 10)).Doc.Find(`input[name="_csrf"]`).First().Attr("value")
+	idn := newID(88)
+	img := testPhoto(t, 600, 840, "jpeg")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	answers := map[string]int{}
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := c.regPostToken(planID, tok, map[string]string{"id_number": idn, "name": "并发新人", "education": "本科",
+				"work_start_date": "2010-07-01", "employer_name": "北京城建示范工程有限公司"}, img)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case p.Status == http.StatusSeeOther:
+				answers["saved"]++
+			case strings.Contains(p.Text(`[data-testid="error-id_number"]`), "不能重复报名"):
+				answers["already"]++
+			default:
+				answers[strconv.Itoa(p.Status)+" "+p.Doc.Find(".error, .alert").Text()]++
+			}
+		}()
+	}
+	wg.Wait()
+	if answers["saved"] != 1 || answers["already"] != 19 {
+		t.Errorf("answers %v: want 1 saved and 19 told the person is already registered", answers)
+	}
+	ctx := context.Background()
+	if n, _ := e.db.NewSelect().Model((*models.Person)(nil)).Where("id_number = ?", idn).Count(ctx); n != 1 {
+		t.Errorf("%d people with the ID number", n)
+	}
+	if n, _ := e.db.NewSelect().Model((*models.Registration)(nil)).Where("plan_id = ?", planID).Count(ctx); n != 1 {
+		t.Errorf("%d registrations", n)
+	}
+}

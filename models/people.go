@@ -110,6 +110,24 @@ func IsPersonOf(ctx context.Context, db bun.IDB, org *Organization, personID int
 // AddPerson puts someone on org's list by ID number: a new person is created; a known one must be named
 // correctly (whoever adds a person must know both), and an enterprise cannot take on another enterprise's staff.
 func AddPerson(ctx context.Context, db bun.IDB, org *Organization, in PersonInput) (*Person, error) {
+	return addPerson(ctx, db, org, in, false)
+}
+
+// ErrPersonAddedMeanwhile: someone else created the person between the check and the insert; trying again finds
+// them.
+var ErrPersonAddedMeanwhile = errors.New("person added by a concurrent request")
+
+// EnsurePerson is AddPerson for a 报名表: someone already on org's list is simply returned. A person created by a
+// concurrent request at the same moment is ErrPersonAddedMeanwhile (the transaction is spent; run it again).
+func EnsurePerson(ctx context.Context, db bun.IDB, org *Organization, in PersonInput) (*Person, error) {
+	p, err := addPerson(ctx, db, org, in, true)
+	if errors.Is(err, ErrDuplicate) {
+		return nil, ErrPersonAddedMeanwhile
+	}
+	return p, err
+}
+
+func addPerson(ctx context.Context, db bun.IDB, org *Organization, in PersonInput, mineIsFine bool) (*Person, error) {
 	in, idn, errs := in.Validate(false)
 	if errs != nil {
 		return nil, errs
@@ -137,6 +155,9 @@ func AddPerson(ctx context.Context, db bun.IDB, org *Organization, in PersonInpu
 			mine, err := IsPersonOf(ctx, tx, org, p.ID)
 			if err != nil {
 				return err
+			}
+			if mine && mineIsFine {
+				return nil
 			}
 			if mine {
 				return FieldErrors{"id_number": "此人已在本单位人员名单中"}
