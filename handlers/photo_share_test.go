@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"examcert/blobstore"
 	"examcert/models"
@@ -101,5 +102,76 @@ func TestConcurrentSubmitsRespectCapacity(t *testing.T) {
 	plan, _ := models.GetPlan(context.Background(), e.db, planID)
 	if plan.SeatsTaken != 5 {
 		t.Fatalf("seats taken %d, want 5", plan.SeatsTaken)
+	}
+}
+
+// A photo chosen on a 报名表 that comes back with an error (or from a 核对 button) is kept for that account: the
+// form shows it and does not ask for the file again. Nobody else can use or see it, and it is swept after a day.
+func TestKeptPhotoSurvivesAFormError(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	planID := createPlan(t, e, "照片保留考试", nil)
+	c := e.client().signIn("jianshe")
+	tok, _ := c.get("/registrations/new?plan=" + strconv.FormatInt(planID, 10)).Doc.Find(`input[name="_csrf"]`).First().Attr("value")
+	fields := map[string]string{"id_number": newID(71), "name": "保留照片", "education": "本科", "work_start_date": "2099-07-01",
+		"employer_name": "北京城建示范工程有限公司"}
+	p := c.regPostToken(planID, tok, fields, testPhoto(t, 600, 840, "jpeg"))
+	kept, _ := p.Doc.Find(`input[name="photo_token"]`).Attr("value")
+	if p.Status != http.StatusOK || p.Text(`[data-testid="error-work_start_date"]`) == "" || kept == "" || p.Text(`[data-testid="photo-kept"]`) == "" {
+		t.Fatalf("form with an error: %d, work start error %q, kept photo %q", p.Status, p.Text(`[data-testid="error-work_start_date"]`), kept)
+	}
+	preview, _ := p.Doc.Find(`img.photo`).Attr("src")
+	if q := c.get(preview); q.Status != http.StatusOK || !strings.HasPrefix(q.Body, "\xff\xd8") {
+		t.Fatalf("kept photo preview %q: %d", preview, q.Status)
+	}
+	// Another account can neither see it nor register with it.
+	other := e.client().signIn("jianshe2")
+	if q := other.get(preview); q.Status != http.StatusNotFound {
+		t.Errorf("another account sees the kept photo: %d", q.Status)
+	}
+	otok, _ := other.get("/registrations/new?plan=" + strconv.FormatInt(planID, 10)).Doc.Find(`input[name="_csrf"]`).First().Attr("value")
+	theirs := map[string]string{"id_number": newID(72), "name": "别家考生", "education": "本科", "work_start_date": "2010-07-01",
+		"employer_name": "北京宏远建设集团有限公司", "photo_token": kept}
+	if q := other.regPostToken(planID, otok, theirs, nil); q.Text(`[data-testid="error-photo"]`) != "请上传一寸照片" {
+		t.Errorf("another account's kept photo was accepted: %d %q", q.Status, q.Text(`[data-testid="error-photo"]`))
+	}
+	// Fixed and saved without choosing the file again: the registration has the kept photo.
+	fields["work_start_date"], fields["photo_token"] = "2010-07-01", kept
+	if p := c.regPostToken(planID, tok, fields, nil); p.Status != http.StatusSeeOther {
+		t.Fatalf("save with the kept photo: %d %s", p.Status, p.Doc.Find(".error, .alert").Text())
+	}
+	reg, err := models.FindRegistration(ctx, e.db, planID, e.person(fields["id_number"]).ID)
+	if err != nil || reg.PhotoKey != kept {
+		t.Fatalf("registration photo %q, want the kept %q (%v)", reg.PhotoKey, kept, err)
+	}
+	if q := c.get(preview); q.Status != http.StatusNotFound {
+		t.Errorf("the kept photo is still offered as kept after the save: %d", q.Status)
+	}
+	// 核对 without JavaScript keeps the photo too; a form never sent again is swept after a day.
+	fields = map[string]string{"id_number": newID(73), "name": "核对照片", "check": "id"}
+	p = c.regPostToken(planID, tok, fields, testPhoto(t, 600, 840, "jpeg"))
+	stale, _ := p.Doc.Find(`input[name="photo_token"]`).Attr("value")
+	if stale == "" {
+		t.Fatal("核对 lost the chosen photo")
+	}
+	if err := e.app.SweepPhotoUploads(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.Blobs.Size(ctx, stale); err != nil {
+		t.Fatalf("a fresh kept photo was swept: %v", err)
+	}
+	if _, err := e.db.NewUpdate().Model((*models.PhotoUpload)(nil)).Set("created_at = ?", models.Now().Add(-25*time.Hour)).
+		Where("photo_key = ?", stale).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.app.SweepPhotoUploads(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.Blobs.Size(ctx, stale); !errors.Is(err, blobstore.ErrNotFound) {
+		t.Errorf("a day-old kept photo was not swept: %v", err)
+	}
+	if _, err := e.app.Blobs.Size(ctx, kept); err != nil {
+		t.Errorf("the sweep took the registration's photo: %v", err)
 	}
 }

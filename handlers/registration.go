@@ -208,12 +208,23 @@ func (h *Registrations) Submit(c echo.Context) error {
 		deriveFromID(&f.Person)
 		pin = models.PersonInput{IDNumber: f.Person.IDNumber, Name: f.Person.Name, Education: f.Person.Education, Phone: f.Person.Phone}
 	}
+	up, err := h.readFormPhoto(c, plan, &f)
+	if err != nil {
+		return err
+	}
+	// showAgain shows the form again (with its errors, if any), keeping a new photo so it is not asked for twice.
+	showAgain := func(f pages.RegForm) error {
+		if err := h.keepPhoto(c, &f, &up); err != nil {
+			return err
+		}
+		return h.renderForm(c, f)
+	}
 	switch c.FormValue("check") {
 	case "id":
 		if err := h.fillPersonLookup(c, &f.Person); err != nil {
 			return err
 		}
-		return h.renderForm(c, f)
+		return showAgain(f)
 	case "org":
 		f.Person.EmployerCode, f.Person.EmployerName = f.EmployerCode, f.EmployerName
 		if err := h.fillOrgLookup(c, &f.Person); err != nil {
@@ -221,7 +232,7 @@ func (h *Registrations) Submit(c echo.Context) error {
 		}
 		f.EmployerCode, f.EmployerName = f.Person.EmployerCode, f.Person.EmployerName
 		f.Errors["employer_code"] = f.Person.Errors["employer_code"]
-		return h.renderForm(c, f)
+		return showAgain(f)
 	}
 
 	// The person: oneself, or someone typed by ID number (known, or new).
@@ -237,28 +248,11 @@ func (h *Registrations) Submit(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	// The photo: a new upload through the pipeline with this plan's size range, or the person's photo on record,
-	// which the registration then shares (no copy is written).
+	// The photo: the one chosen on this form, or else the person's photo on record, which the registration then
+	// shares (no copy is written).
 	var regPhoto models.RegPhoto
-	var jpeg []byte
-	size := 0
-	if fh, ferr := c.FormFile("photo"); ferr == nil {
-		crop, cerr := readCrop(c)
-		if cerr != nil {
-			f.Errors["photo"] = cerr.Error()
-		} else {
-			res, perr := processFileSpec(fh, crop, planSpec(plan))
-			var pe *photo.Error
-			switch {
-			case errors.As(perr, &pe):
-				f.Errors["photo"] = pe.Error()
-			case perr != nil:
-				return perr
-			default:
-				jpeg, size = res.JPEG, len(res.JPEG)
-			}
-		}
-	} else if person != nil && person.PhotoKey != "" {
+	size := up.size
+	if up.jpeg == nil && up.key == "" && person != nil && person.PhotoKey != "" {
 		size, err = h.Blobs.Size(ctx, person.PhotoKey)
 		if err != nil && !errors.Is(err, blobstore.ErrNotFound) {
 			return err
@@ -266,7 +260,7 @@ func (h *Registrations) Submit(c echo.Context) error {
 		regPhoto.PersonsOwn = size > 0
 	}
 	if person == nil {
-		return h.renderForm(c, withRegError(f))
+		return showAgain(withRegError(f))
 	}
 	rc, fe := models.CheckRegistration(plan, person, existing, in, size)
 	for k, v := range fe {
@@ -275,13 +269,15 @@ func (h *Registrations) Submit(c echo.Context) error {
 		}
 	}
 	if len(f.Errors) > 0 {
-		return h.renderForm(c, withRegError(f))
+		return showAgain(withRegError(f))
 	}
-	if jpeg != nil {
-		if regPhoto.Key, err = h.Blobs.Put(ctx, jpeg); err != nil {
+	if up.jpeg != nil {
+		if up.key, err = h.Blobs.Put(ctx, up.jpeg); err != nil {
 			return err
 		}
+		up.jpeg, up.fresh = nil, true
 	}
+	regPhoto.Key = up.key
 	channel, orgID := models.ChannelSelf, (*int64)(nil)
 	if org != nil {
 		channel, orgID = models.Channel(org.Kind), &org.ID
@@ -314,9 +310,6 @@ func (h *Registrations) Submit(c echo.Context) error {
 		}
 	}
 	if err != nil {
-		if regPhoto.Key != "" {
-			_ = h.Blobs.Delete(ctx, regPhoto.Key)
-		}
 		var pfe models.FieldErrors
 		switch {
 		case errors.As(err, &pfe):
@@ -328,12 +321,113 @@ func (h *Registrations) Submit(c echo.Context) error {
 		case errors.Is(err, models.ErrPlanFull):
 			f.Errors["plan"] = "该考试名额已满"
 		default:
+			if up.fresh {
+				_ = h.Blobs.Delete(ctx, up.key)
+			}
 			return err
 		}
-		return h.renderForm(c, withRegError(f))
+		return showAgain(withRegError(f))
+	}
+	if up.key != "" && !up.fresh {
+		// A kept photo now belongs to the registration.
+		if err := models.ForgetPhotoUpload(ctx, h.DB, up.key); err != nil {
+			h.Log.Warn("kept photo record not removed", "error", err)
+		}
 	}
 	h.audit(c, models.EventRegistered, "registration:"+reg.Number(), "ok", plan.Name)
 	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("registration.detail", strconv.FormatInt(reg.ID, 10))+"?ok=1")
+}
+
+// formPhoto is the photo a 报名表 brought: a new file, processed but not yet stored (jpeg), or a stored one (key):
+// kept from an earlier showing of the form, or stored by this request (fresh).
+type formPhoto struct {
+	jpeg  []byte
+	key   string
+	fresh bool
+	size  int
+}
+
+// readFormPhoto takes the photo of a submitted 报名表: a new file through the pipeline with the plan's size range,
+// or else the kept upload named by photo_token, if it is the account's own. Problems go beside the field.
+func (h *Registrations) readFormPhoto(c echo.Context, plan *models.ExamPlan, f *pages.RegForm) (formPhoto, error) {
+	ctx := c.Request().Context()
+	if fh, err := c.FormFile("photo"); err == nil {
+		crop, err := readCrop(c)
+		if err != nil {
+			f.Errors["photo"] = err.Error()
+			return formPhoto{}, nil
+		}
+		res, err := processFileSpec(fh, crop, planSpec(plan))
+		var pe *photo.Error
+		switch {
+		case errors.As(err, &pe):
+			f.Errors["photo"] = pe.Error()
+			return formPhoto{}, nil
+		case err != nil:
+			return formPhoto{}, err
+		}
+		return formPhoto{jpeg: res.JPEG, size: len(res.JPEG)}, nil
+	}
+	key := c.FormValue("photo_token")
+	if key == "" {
+		return formPhoto{}, nil
+	}
+	mine, err := models.PhotoUploadOf(ctx, h.DB, currentAccount(c).ID, key)
+	if err != nil || !mine {
+		return formPhoto{}, err // someone else's, expired or made up: as if no photo was chosen
+	}
+	size, err := h.Blobs.Size(ctx, key)
+	if errors.Is(err, blobstore.ErrNotFound) {
+		return formPhoto{}, nil
+	}
+	if err != nil {
+		return formPhoto{}, err
+	}
+	f.PhotoToken, f.PhotoURL = key, c.Echo().Reverse("registration.kept_photo", key)
+	return formPhoto{key: key, size: size}, nil
+}
+
+// keepPhoto stores a new photo for a form shown again, for this account only, and names it in the form.
+func (h *Registrations) keepPhoto(c echo.Context, f *pages.RegForm, p *formPhoto) error {
+	ctx := c.Request().Context()
+	if p.jpeg != nil {
+		key, err := h.Blobs.Put(ctx, p.jpeg)
+		if err != nil {
+			return err
+		}
+		p.jpeg, p.key, p.fresh = nil, key, true
+	}
+	if !p.fresh {
+		return nil // nothing new; a kept photo is already in the form
+	}
+	if err := models.KeepPhotoUpload(ctx, h.DB, currentAccount(c).ID, p.key); err != nil {
+		_ = h.Blobs.Delete(ctx, p.key)
+		return err
+	}
+	p.fresh = false
+	f.PhotoToken, f.PhotoURL = p.key, c.Echo().Reverse("registration.kept_photo", p.key)
+	return nil
+}
+
+// KeptPhoto shows a photo kept for a form, to the account that uploaded it only.
+func (h *Registrations) KeptPhoto(c echo.Context) error {
+	mine, err := models.PhotoUploadOf(c.Request().Context(), h.DB, currentAccount(c).ID, c.Param("key"))
+	if err != nil {
+		return err
+	}
+	if !mine {
+		return models.ErrNotFound
+	}
+	return h.servePhoto(c, &models.Person{PhotoKey: c.Param("key")})
+}
+
+// SweepPhotoUploads forgets kept photos whose form never came back and deletes their files.
+func (a *App) SweepPhotoUploads(ctx context.Context) error {
+	keys, err := models.ExpirePhotoUploads(ctx, a.DB, models.Now())
+	for _, k := range keys {
+		a.releaseBlob(ctx, k)
+	}
+	return err
 }
 
 func withRegError(f pages.RegForm) pages.RegForm {

@@ -77,6 +77,7 @@ func (a *App) routes() []route {
 		{method: http.MethodPost, path: "/registrations", name: "registration.submit", handler: regs.Submit, roles: applicants, bodyLimit: photoBodyLimit},
 		{method: http.MethodGet, path: "/registrations/:id", name: "registration.detail", handler: regs.Detail, roles: anyone},
 		{method: http.MethodGet, path: "/registrations/:id/photo", name: "registration.photo", handler: regs.Photo, roles: anyone},
+		{method: http.MethodGet, path: "/registrations/kept-photos/:key", name: "registration.kept_photo", handler: regs.KeptPhoto, roles: applicants},
 		{method: http.MethodGet, path: "/registrations/:id/pdf", name: "registration.pdf", handler: regs.PDF, roles: anyone},
 		{method: http.MethodGet, path: "/registrations/:id/docx", name: "registration.docx", handler: regs.DOCX, roles: anyone},
 		{method: http.MethodPost, path: "/registrations/:id/delete", name: "registration.delete", handler: regs.Delete, roles: applicants},

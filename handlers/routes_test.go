@@ -63,6 +63,7 @@ var expectedAccess = map[string]string{
 	"registration.submit":     "P E T",
 	"registration.detail":     anyRole,
 	"registration.photo":      anyRole,
+	"registration.kept_photo": "P E T",
 	"registration.pdf":        anyRole,
 	"registration.docx":       anyRole,
 	"registration.delete":     "P E T",

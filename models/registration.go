@@ -465,12 +465,17 @@ func DeleteAllRegistrations(ctx context.Context, db bun.IDB, acct *Account, plan
 	return deleted, kept, photos, err
 }
 
-// BlobInUse says whether any person or registration names the stored file key (a registration may share its
-// person's photo, so a file is deleted only when nothing names it any more).
+// BlobInUse says whether any person, registration or kept upload names the stored file key (a registration may
+// share its person's photo, so a file is deleted only when nothing names it any more).
 func BlobInUse(ctx context.Context, db bun.IDB, key string) (bool, error) {
-	inPersons, err := db.NewSelect().Model((*Person)(nil)).Where("photo_key = ? AND photo_key <> ''", key).Exists(ctx)
-	if err != nil || inPersons {
-		return inPersons, err
+	if key == "" {
+		return false, nil
 	}
-	return db.NewSelect().Model((*Registration)(nil)).Where("photo_key = ? AND photo_key <> ''", key).Exists(ctx)
+	for _, m := range []any{(*Person)(nil), (*Registration)(nil), (*PhotoUpload)(nil)} {
+		used, err := db.NewSelect().Model(m).Where("photo_key = ? AND photo_key <> ''", key).Exists(ctx)
+		if err != nil || used {
+			return used, err
+		}
+	}
+	return false, nil
 }

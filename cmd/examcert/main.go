@@ -153,7 +153,7 @@ func serve(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger)
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
-	go sweepSessions(ctx, db, log)
+	go sweep(ctx, db, app, log)
 	errc := make(chan error, 1)
 	go func() {
 		log.Info("serving", "url", "http://"+displayAddr(cfg.Addr), "database", dbKind(cfg), "version", version)
@@ -170,8 +170,8 @@ func serve(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger)
 	return srv.Shutdown(shutdownCtx)
 }
 
-// sweepSessions deletes expired sessions every ten minutes.
-func sweepSessions(ctx context.Context, db *bun.DB, log *slog.Logger) {
+// sweep deletes expired sessions, and photos kept for forms that never came back, every ten minutes.
+func sweep(ctx context.Context, db *bun.DB, app *handlers.App, log *slog.Logger) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {
@@ -181,6 +181,9 @@ func sweepSessions(ctx context.Context, db *bun.DB, log *slog.Logger) {
 		case <-t.C:
 			if _, err := models.DeleteExpiredSessions(ctx, db, models.Now()); err != nil {
 				log.Warn("session sweep failed", "error", err)
+			}
+			if err := app.SweepPhotoUploads(ctx); err != nil {
+				log.Warn("kept photo sweep failed", "error", err)
 			}
 		}
 	}
