@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,7 +16,9 @@ import (
 )
 
 // The pre-scan runs on the uploaded bytes before excelize sees them. It reads
-// every zip entry exactly once, streaming, and checks what excelize does not:
+// every zip entry, streaming, and checks what excelize does not (XML parts
+// go through fastScan, a byte-level scanner, and are read a second time,
+// with encoding/xml, only when it gives up; see fastxml.go):
 //
 //   - zip structure: entry count, declared sizes and compression ratios (the
 //     archive/zip reader refuses to inflate past a declared size, so declared
@@ -255,39 +258,42 @@ func prescan(b []byte, lim Limits) (*scanResult, error) {
 	}
 
 	// 2. Shared strings: count the items so cell indexes can be checked.
-	sstCount := 0
+	// This part and the worksheet are the big ones: they are scanned with
+	// fastScan, and with encoding/xml only when fastScan gives up.
+	sst := sstCounter{}
 	if zf := byName[pathSharedStrings]; zf != nil {
-		err = scanPart(zf, done, func(t xml.Token, depth int) error {
-			if se, ok := t.(xml.StartElement); ok && se.Name.Local == "si" {
-				if depth != 2 {
-					return fileErr(msgCorrupt)
-				}
-				sstCount++
-			}
-			return nil
-		})
+		err = scanBigPart(zf, done, &sst, func() { sst = sstCounter{} }, sst.token)
 		if err != nil {
 			return nil, err
 		}
 	}
 
 	// 3. The target worksheet.
-	sc := sheetChecker{sstCount: sstCount, res: res}
-	if err := scanPart(byName[res.sheets[res.target].Path], done, sc.token); err != nil {
+	sc := sheetChecker{sstCount: sst.n}
+	err = scanBigPart(byName[res.sheets[res.target].Path], done, fastSheet{&sc}, func() { sc = sheetChecker{sstCount: sst.n} }, sc.token)
+	if err != nil {
 		return nil, err
 	}
 	if sc.inSheetData {
 		return nil, fileErr(msgCorrupt)
 	}
+	res.numeric = sc.numeric
 	res.lastRow = sc.row
 
 	// 4. Everything else: well-formed XML without DTD, or (binary parts such
-	// as images) at least a clean inflate with a matching CRC.
+	// as images) at least a clean inflate with a matching CRC. fastScan
+	// would give up on a binary part, so it is only tried on XML names.
 	for _, zf := range zr.File {
 		if done[zf] || strings.HasSuffix(zf.Name, "/") {
 			continue
 		}
-		if err := scanPart(zf, done, nil); err != nil {
+		var err error
+		if l := strings.ToLower(zf.Name); strings.HasSuffix(l, ".xml") || strings.HasSuffix(l, ".rels") {
+			err = scanBigPart(zf, done, nopVisitor{}, func() {}, nil)
+		} else {
+			err = scanPart(zf, done, nil)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -387,11 +393,7 @@ func isRelNamespace(url string) bool {
 }
 
 // scanPart inflates one zip entry, streaming, and — unless it is plainly not
-// XML — tokenizes it, calling visit (if not nil) for each token with the
-// element depth (1 for the root element; an end element has the depth of its
-// start). Names are raw: Space is the prefix, not the namespace URL. It
-// refuses DTDs, deep nesting, giant tokens and malformed XML; a failed
-// inflate or CRC is corruption.
+// XML — tokenizes it with scanXML. A failed inflate or CRC is corruption.
 func scanPart(zf *zip.File, done map[*zip.File]bool, visit func(xml.Token, int) error) error {
 	done[zf] = true
 	rc, err := zf.Open()
@@ -399,7 +401,51 @@ func scanPart(zf *zip.File, done map[*zip.File]bool, visit func(xml.Token, int) 
 		return fileErr(msgCorrupt)
 	}
 	defer rc.Close()
-	br := bufio.NewReaderSize(rc, 64<<10)
+	// A buffer as large as the part (declared size, at least enough for
+	// looksXML's peek), at most 64 KiB.
+	size := int(min(zf.UncompressedSize64+1, 64<<10))
+	return scanXML(bufio.NewReaderSize(rc, max(size, 1024)), visit)
+}
+
+// scanBigPart scans a part with fastScan and the visitor fast; if fastScan
+// gives up, reset is called and the part is scanned again with scanXML and
+// visit, which decides. fast and visit must record the same things.
+// (Used for the big parts, the worksheet and the shared strings, and for
+// the other XML parts that need no visitor: encoding/xml is kept for the
+// small structural parts that the pre-scan reads in detail.)
+func scanBigPart(zf *zip.File, done map[*zip.File]bool, fast fastVisitor, reset func(), visit func(xml.Token, int) error) error {
+	done[zf] = true
+	rc, err := zf.Open()
+	if err != nil {
+		return fileErr(msgCorrupt)
+	}
+	ok := !testNoFastScan && fastScan(rc, zf.UncompressedSize64, fast)
+	rc.Close()
+	if ok {
+		return nil
+	}
+	if testHookFallback != nil {
+		testHookFallback(zf.Name)
+	}
+	reset()
+	return scanPart(zf, done, visit)
+}
+
+// Test hooks: testNoFastScan makes the pre-scan use scanXML only;
+// testHookFallback is called with the name of each part that fastScan gave
+// up on.
+var (
+	testNoFastScan   bool
+	testHookFallback func(name string)
+)
+
+// scanXML tokenizes a part unless it is plainly not XML, calling visit (if
+// not nil) for each token with the element depth (1 for the root element;
+// an end element has the depth of its start). Names are raw: Space is the
+// prefix, not the namespace URL. It refuses DTDs, deep nesting, giant tokens
+// and malformed XML, and reads br to the end (so that a zip entry's CRC is
+// checked).
+func scanXML(br *bufio.Reader, visit func(xml.Token, int) error) error {
 	if !looksXML(br) {
 		if visit != nil {
 			return fileErr(msgCorrupt) // a structural part that is not XML
@@ -491,137 +537,333 @@ func (l *tokenLimiter) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// sstCounter counts the <si> items of the shared string table, which must
+// be children of the root. token is the scanXML visit function, the other
+// methods make it a fastVisitor.
+type sstCounter struct{ n int }
+
+func (c *sstCounter) token(t xml.Token, depth int) error {
+	if se, ok := t.(xml.StartElement); ok && se.Name.Local == "si" {
+		if depth != 2 {
+			return fileErr(msgCorrupt)
+		}
+		c.n++
+	}
+	return nil
+}
+
+func (c *sstCounter) start(local []byte, _ *attrList, depth int) error {
+	if string(local) == "si" {
+		if depth != 2 {
+			return fileErr(msgCorrupt)
+		}
+		c.n++
+	}
+	return nil
+}
+
+func (c *sstCounter) end([]byte, int) error   { return nil }
+func (c *sstCounter) text([]byte, bool) error { return nil }
+
 // sheetChecker validates the target worksheet's rows and cells, mirroring the
 // way excelize's Rows iterator finds them (any element named "row" or "c"
-// until </sheetData>, namespaces ignored).
+// until </sheetData>, namespaces ignored). It is fed by scanXML through
+// token, or by fastScan through fastSheet; both hand the same elements,
+// attributes and text to startElem, chars and endElem.
 type sheetChecker struct {
 	sstCount    int
-	res         *scanResult
-	done        bool // past </sheetData>
+	numeric     []uint64 // number cells, as cellPos, increasing
+	done        bool     // past </sheetData>
 	inSheetData bool
 	row         int // current row number (0 before the first row)
 	inRow       bool
 	col         int // current column number in the row
 	cellDepth   int // depth of the open <c>, 0 if none
-	cellType    string
+	cellType    cellType
 	inV         bool
 	v           []byte
 	hasV        bool
+	scratch     []byte // attribute values copied from xml.Attr
 }
 
+// elemKind is an element by local name, as the checker tells them apart.
+type elemKind uint8
+
+const (
+	elOther elemKind = iota
+	elSheetData
+	elRow
+	elC
+	elV
+)
+
+func elemKindOf(local string) elemKind {
+	switch local {
+	case "sheetData":
+		return elSheetData
+	case "row":
+		return elRow
+	case "c":
+		return elC
+	case "v":
+		return elV
+	}
+	return elOther
+}
+
+func elemKindOfBytes(local []byte) elemKind {
+	switch string(local) {
+	case "sheetData":
+		return elSheetData
+	case "row":
+		return elRow
+	case "c":
+		return elC
+	case "v":
+		return elV
+	}
+	return elOther
+}
+
+type cellType uint8
+
+const (
+	cellNumber cellType = iota // t absent, "" or "n"
+	cellShared                 // t="s"
+	cellOther
+)
+
+// rcAttrs are the attributes of a <row> or <c> the checker reads (r, t and
+// s), found by local name in any namespace (including "xmlns:r"), as
+// excelize finds them, with their decoded values. A count above 1 is a
+// duplicate, where excelize might pick another one than we do.
+type rcAttrs struct {
+	val [3][]byte // r, t, s
+	n   [3]int
+}
+
+const (
+	attrR = iota
+	attrT
+	attrS
+)
+
+// rcAttrIndex returns attrR, attrT or attrS for those local names, else -1.
+func rcAttrIndex(local string) int {
+	switch local {
+	case "r":
+		return attrR
+	case "t":
+		return attrT
+	case "s":
+		return attrS
+	}
+	return -1
+}
+
+func (a *rcAttrs) set(i int, val []byte) {
+	a.val[i] = val
+	a.n[i]++
+}
+
+// token is the scanXML visit function.
 func (sc *sheetChecker) token(t xml.Token, depth int) error {
 	if sc.done {
 		return nil
 	}
 	switch tok := t.(type) {
 	case xml.StartElement:
-		switch tok.Name.Local {
-		case "sheetData":
-			sc.inSheetData = true
-		case "row":
-			if sc.cellDepth != 0 || sc.inRow {
-				return fileErr(msgCorrupt)
-			}
-			n := sc.row + 1
-			r, ok, dup := attrAny(tok, "r")
-			if dup {
-				return fileErr(msgCorrupt)
-			}
-			if ok {
-				v, ok := parseUint(r)
-				if !ok || v < 1 || v > maxRowNumber {
-					return fileErr(msgRowNumber)
+		k := elemKindOf(tok.Name.Local)
+		var a rcAttrs
+		if k == elRow || k == elC {
+			// The values are copied into scratch, grown first so that the
+			// slices taken stay valid.
+			need := 0
+			for _, at := range tok.Attr {
+				if rcAttrIndex(at.Name.Local) >= 0 {
+					need += len(at.Value)
 				}
-				if v <= sc.row {
-					return fileErr(msgOrder)
-				}
-				n = v
 			}
-			if n > maxRowNumber {
+			sc.scratch = slices.Grow(sc.scratch[:0], need)
+			for _, at := range tok.Attr {
+				if i := rcAttrIndex(at.Name.Local); i >= 0 {
+					start := len(sc.scratch)
+					sc.scratch = append(sc.scratch, at.Value...)
+					a.set(i, sc.scratch[start:len(sc.scratch):len(sc.scratch)])
+				}
+			}
+		}
+		return sc.startElem(k, &a, depth)
+	case xml.CharData:
+		sc.chars(tok)
+	case xml.EndElement:
+		return sc.endElem(elemKindOf(tok.Name.Local), depth)
+	}
+	return nil
+}
+
+// fastSheet feeds a sheetChecker from fastScan.
+type fastSheet struct{ sc *sheetChecker }
+
+func (f fastSheet) start(local []byte, attrs *attrList, depth int) error {
+	sc := f.sc
+	if sc.done {
+		return nil
+	}
+	k := elemKindOfBytes(local)
+	var a rcAttrs
+	if k == elRow || k == elC {
+		for j := range attrs.len() {
+			i := -1
+			switch string(attrs.local(j)) {
+			case "r":
+				i = attrR
+			case "t":
+				i = attrT
+			case "s":
+				i = attrS
+			}
+			if i < 0 {
+				continue
+			}
+			if !attrs.isPlain(j) {
+				return errFallback // a value with an entity reference
+			}
+			a.set(i, attrs.val(j))
+		}
+	}
+	return sc.startElem(k, &a, depth)
+}
+
+func (f fastSheet) end(local []byte, depth int) error {
+	if f.sc.done {
+		return nil
+	}
+	return f.sc.endElem(elemKindOfBytes(local), depth)
+}
+
+func (f fastSheet) text(raw []byte, plain bool) error {
+	if f.sc.done {
+		return nil
+	}
+	if f.sc.inV && !plain {
+		return errFallback // <v> text with an entity reference or a '\r'
+	}
+	f.sc.chars(raw)
+	return nil
+}
+
+func (sc *sheetChecker) startElem(k elemKind, a *rcAttrs, depth int) error {
+	switch k {
+	case elSheetData:
+		sc.inSheetData = true
+	case elRow:
+		if sc.cellDepth != 0 || sc.inRow {
+			return fileErr(msgCorrupt)
+		}
+		n := sc.row + 1
+		if a.n[attrR] > 1 {
+			return fileErr(msgCorrupt)
+		}
+		if a.n[attrR] == 1 {
+			v, ok := parseUint(a.val[attrR])
+			if !ok || v < 1 || v > maxRowNumber {
 				return fileErr(msgRowNumber)
 			}
-			sc.row, sc.inRow, sc.col = n, true, 0
-		case "c":
-			if !sc.inRow || sc.cellDepth != 0 {
-				return fileErr(msgCorrupt)
+			if v <= sc.row {
+				return fileErr(msgOrder)
 			}
-			n := sc.col + 1
-			r, ok, dup := attrAny(tok, "r")
-			t, _, dupT := attrAny(tok, "t")
-			st, hasS, dupS := attrAny(tok, "s")
-			if dup || dupT || dupS {
-				return fileErr(msgCorrupt)
-			}
-			if hasS {
-				// excelize drops the whole cell value when s is not an integer.
-				if _, err := strconv.ParseInt(st, 10, 64); err != nil {
-					return fileErr(msgCorrupt)
-				}
-			}
-			if ok {
-				col, row, ok := parseCellRef(r)
-				if !ok {
-					return fileErr(msgCellRef)
-				}
-				if row != sc.row || col <= sc.col {
-					return fileErr(msgOrder)
-				}
-				n = col
-			}
-			if n > maxColumns {
+			n = v
+		}
+		if n > maxRowNumber {
+			return fileErr(msgRowNumber)
+		}
+		sc.row, sc.inRow, sc.col = n, true, 0
+	case elC:
+		if !sc.inRow || sc.cellDepth != 0 {
+			return fileErr(msgCorrupt)
+		}
+		n := sc.col + 1
+		if a.n[attrR] > 1 || a.n[attrT] > 1 || a.n[attrS] > 1 {
+			return fileErr(msgCorrupt)
+		}
+		if a.n[attrS] == 1 && !isInt64(a.val[attrS]) {
+			// excelize drops the whole cell value when s is not an integer.
+			return fileErr(msgCorrupt)
+		}
+		if a.n[attrR] == 1 {
+			col, row, ok := parseCellRef(a.val[attrR])
+			if !ok {
 				return fileErr(msgCellRef)
 			}
-			sc.col = n
-			sc.cellDepth = depth
-			sc.cellType = t
-			sc.hasV, sc.v = false, sc.v[:0]
-		case "v":
-			if sc.cellDepth != 0 && depth == sc.cellDepth+1 {
-				sc.inV, sc.hasV = true, true
+			if row != sc.row || col <= sc.col {
+				return fileErr(msgOrder)
 			}
+			n = col
 		}
-	case xml.CharData:
-		if sc.inV {
-			if len(sc.v)+len(tok) > 64 {
-				// Long <v> text: only the kind matters, keep a prefix.
-				tok = tok[:max(0, min(len(tok), 64-len(sc.v)))]
-			}
-			sc.v = append(sc.v, tok...)
+		if n > maxColumns {
+			return fileErr(msgCellRef)
 		}
-	case xml.EndElement:
-		switch tok.Name.Local {
-		case "sheetData":
-			sc.inSheetData, sc.done = false, true
-		case "row":
-			sc.inRow = false
-		case "v":
-			sc.inV = false
-		case "c":
-			if depth != sc.cellDepth {
-				return nil
-			}
-			sc.cellDepth = 0
-			if err := sc.endCell(); err != nil {
-				return err
-			}
+		sc.col = n
+		sc.cellDepth = depth
+		switch string(a.val[attrT]) {
+		case "", "n":
+			sc.cellType = cellNumber
+		case "s":
+			sc.cellType = cellShared
+		default:
+			sc.cellType = cellOther
+		}
+		sc.hasV, sc.v = false, sc.v[:0]
+	case elV:
+		if sc.cellDepth != 0 && depth == sc.cellDepth+1 {
+			sc.inV, sc.hasV = true, true
 		}
 	}
 	return nil
 }
 
+func (sc *sheetChecker) chars(b []byte) {
+	if sc.inV {
+		if len(sc.v)+len(b) > 64 {
+			// Long <v> text: only the kind matters, keep a prefix.
+			b = b[:max(0, min(len(b), 64-len(sc.v)))]
+		}
+		sc.v = append(sc.v, b...)
+	}
+}
+
+func (sc *sheetChecker) endElem(k elemKind, depth int) error {
+	switch k {
+	case elSheetData:
+		sc.inSheetData, sc.done = false, true
+	case elRow:
+		sc.inRow = false
+	case elV:
+		sc.inV = false
+	case elC:
+		if depth != sc.cellDepth {
+			return nil
+		}
+		sc.cellDepth = 0
+		return sc.endCell()
+	}
+	return nil
+}
+
 func (sc *sheetChecker) endCell() error {
-	v := strings.TrimSpace(string(sc.v))
+	v := bytes.TrimSpace(sc.v)
 	switch sc.cellType {
-	case "s":
-		if sc.hasV && v != "" {
+	case cellShared:
+		if sc.hasV && len(v) != 0 {
 			i, ok := parseUint(v)
 			if !ok || i >= sc.sstCount {
 				return fileErr(msgSharedIndex)
 			}
 		}
-	case "", "n":
-		if v != "" {
-			sc.res.numeric = append(sc.res.numeric, cellPos(sc.row, sc.col))
+	case cellNumber:
+		if len(v) != 0 {
+			sc.numeric = append(sc.numeric, cellPos(sc.row, sc.col))
 		}
 	}
 	return nil
@@ -643,17 +885,44 @@ func attrAny(se xml.StartElement, local string) (val string, ok, dup bool) {
 }
 
 // parseUint parses 1..9 decimal digits.
-func parseUint(s string) (int, bool) {
-	if len(s) == 0 || len(s) > 9 || !allDigits(s) {
+func parseUint(s []byte) (int, bool) {
+	if len(s) == 0 || len(s) > 9 {
 		return 0, false
 	}
-	n, err := strconv.Atoi(s)
-	return n, err == nil
+	n := 0
+	for _, c := range s {
+		if !isDigit(c) {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// isInt64 reports whether strconv.ParseInt(s, 10, 64) accepts s.
+func isInt64(s []byte) bool {
+	d := s
+	if len(d) > 0 && (d[0] == '+' || d[0] == '-') {
+		d = d[1:]
+	}
+	if len(d) == 0 {
+		return false
+	}
+	if len(d) <= 18 {
+		for _, c := range d {
+			if !isDigit(c) {
+				return false
+			}
+		}
+		return true
+	}
+	_, err := strconv.ParseInt(string(s), 10, 64)
+	return err == nil
 }
 
 // parseCellRef parses "AB12" (letters of either case, as excelize accepts) to
 // column and row, refusing anything beyond XFD1048576 without overflowing.
-func parseCellRef(s string) (col, row int, ok bool) {
+func parseCellRef(s []byte) (col, row int, ok bool) {
 	i := 0
 	for i < len(s) {
 		c := s[i]

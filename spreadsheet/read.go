@@ -156,7 +156,7 @@ var testHookOpened func(tmpDir string)
 // for the user; any other error is an internal one (I/O, temp directory).
 func Read(r io.Reader, cols []Column, lim Limits) (rows []Row, err error) {
 	lim = lim.withDefaults()
-	b, err := io.ReadAll(io.LimitReader(r, lim.MaxFileBytes+1))
+	b, err := readUpload(r, lim.MaxFileBytes+1)
 	if err != nil {
 		return nil, fmt.Errorf("spreadsheet: reading upload: %w", err)
 	}
@@ -222,6 +222,39 @@ func Read(r io.Reader, cols []Column, lim Limits) (rows []Row, err error) {
 	}
 	defer it.Close()
 	return readRows(it, cols, lim, sc)
+}
+
+// readUpload reads at most limit bytes of r, like
+// io.ReadAll(io.LimitReader(r, limit)), into a buffer sized up front when r
+// tells its size (bytes.Reader, io.SectionReader — what a multipart file
+// held in memory is —, os.File), to spare the copies of a growing buffer.
+func readUpload(r io.Reader, limit int64) ([]byte, error) {
+	hint := int64(512)
+	switch x := r.(type) {
+	case interface{ Len() int }:
+		hint = int64(x.Len())
+	case interface{ Size() int64 }:
+		hint = x.Size()
+	case interface{ Stat() (os.FileInfo, error) }:
+		if fi, err := x.Stat(); err == nil && fi.Mode().IsRegular() {
+			hint = fi.Size()
+		}
+	}
+	b := make([]byte, 0, min(max(hint, 0), limit-1, 64<<20)+1) // +1: EOF needs no growth
+	lr := io.LimitReader(r, limit)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow
+		}
+		n, err := lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // headerKey is how header cells and Column.Header are compared.

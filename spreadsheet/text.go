@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // NormalizeText cleans up text the way people type it into spreadsheets:
@@ -22,6 +23,9 @@ import (
 // It does not change letter case: callers decide whether "x" in an ID number
 // becomes "X".
 func NormalizeText(s string) string {
+	if isNormalText(s) {
+		return s // nothing to change: no allocation
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	pendingSpace := false
@@ -42,6 +46,34 @@ func NormalizeText(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// isNormalText reports whether NormalizeText would return s unchanged:
+// valid UTF-8 without full-width ASCII, invisible characters or white space
+// other than single inner ASCII spaces.
+func isNormalText(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == ' ':
+				if i == 0 || i == len(s)-1 || s[i-1] == ' ' {
+					return false
+				}
+			case '\t' <= c && c <= '\r': // \t \n \v \f \r
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || (r >= 0xFF01 && r <= 0xFF5E) ||
+			r == 0x200B || r == 0x200C || r == 0x200D || r == 0x2060 || r == 0xFEFF || unicode.IsSpace(r) {
+			return false
+		}
+		i += size
+	}
+	return true
 }
 
 // LooksLikeMangledNumber reports whether s looks like a long code (an ID
