@@ -1,3 +1,5 @@
+CREATE INDEX registrations_batch ON registrations (batch_id);
+--bun:split
 DROP INDEX registrations_photo_key;
 --bun:split
 DROP INDEX persons_photo_key;

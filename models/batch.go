@@ -37,7 +37,7 @@ type BatchProblem struct {
 }
 
 // batchChunk keeps IN lists short.
-const batchChunk = 500
+const batchChunk = 1000
 
 // ImportBatch checks every entry against the plan's rules and the people already in the system, then saves them
 // all in one transaction — or, if anything at all is wrong (problems passed in included), nothing. Re-importing the
@@ -68,7 +68,7 @@ func ImportBatch(ctx context.Context, db bun.IDB, plan *ExamPlan, org *Organizat
 	}
 	for i := 0; i < len(ids); i += batchChunk {
 		var ps []Person
-		if err := db.NewSelect().Model(&ps).Where("id_number IN (?)", bun.List(ids[i:min(i+batchChunk, len(ids))])).Scan(ctx); err != nil {
+		if err := db.NewSelect().Model(&ps).Column("id", "id_number", "name", "organization_id").Where("id_number IN (?)", bun.List(ids[i:min(i+batchChunk, len(ids))])).Scan(ctx); err != nil {
 			return 0, nil, err
 		}
 		for j := range ps {
@@ -163,7 +163,7 @@ func saveBatch(ctx context.Context, tx bun.Tx, plan *ExamPlan, org *Organization
 	}
 	for i := 0; i < len(fresh); i += batchChunk {
 		chunk := fresh[i:min(i+batchChunk, len(fresh))]
-		if _, err := tx.NewInsert().Model(&chunk).Returning("id").Exec(ctx); err != nil {
+		if err := insertPeople(ctx, tx, chunk); err != nil {
 			if IsUniqueViolation(err) {
 				return ErrConflict // someone registered one of these people meanwhile
 			}
@@ -230,7 +230,7 @@ func saveBatch(ctx context.Context, tx bun.Tx, plan *ExamPlan, org *Organization
 	}
 	for i := 0; i < len(inserts); i += batchChunk {
 		chunk := inserts[i:min(i+batchChunk, len(inserts))]
-		if _, err := tx.NewInsert().Model(&chunk).Returning("NULL").Exec(ctx); err != nil {
+		if err := insertRegistrations(ctx, tx, chunk); err != nil {
 			if IsUniqueViolation(err) {
 				return ErrConflict
 			}

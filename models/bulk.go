@@ -1,0 +1,92 @@
+package models
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+)
+
+// The batch import stores thousands of rows at once. bun writes a bulk INSERT as a VALUES list with a literal per
+// cell, which PostgreSQL parses several times more slowly than it inserts the rows; there the rows go instead as
+// one array per column through unnest (a literal per column). SQLite keeps bun's bulk INSERT.
+
+func isPostgres(db bun.IDB) bool { return db.Dialect().Name().String() == "pg" }
+
+// insertPeople stores new people of one batch (all with the same organization) and sets their ids.
+func insertPeople(ctx context.Context, tx bun.IDB, people []Person) error {
+	if !isPostgres(tx) || !allDated(people) {
+		_, err := tx.NewInsert().Model(&people).Returning("id").Exec(ctx)
+		return err
+	}
+	n := len(people)
+	idNumbers, names, genders, educations := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	phones, majors, titles := make([]string, n), make([]string, n), make([]string, n)
+	births, starts := make([]time.Time, n), make([]time.Time, n)
+	for i, p := range people {
+		idNumbers[i], names[i], genders[i], educations[i] = p.IDNumber, p.Name, p.Gender, p.Education
+		phones[i], majors[i], titles[i] = p.Phone, p.Major, p.Title
+		births[i], starts[i] = *p.BirthDate, *p.WorkStartDate
+	}
+	var rows []struct {
+		ID       int64  `bun:"id"`
+		IDNumber string `bun:"id_number"`
+	}
+	err := tx.NewRaw(`INSERT INTO persons (id_number, name, gender, birth_date, education, phone, major, title, work_start_date,
+			organization_id, created_at, updated_at, version)
+		SELECT u.id_number, u.name, u.gender, u.birth_date, u.education, u.phone, u.major, u.title, u.work_start_date, ?, ?, ?, 1
+		FROM unnest(?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])
+			AS u(id_number, name, gender, birth_date, education, phone, major, title, work_start_date)
+		RETURNING id, id_number`,
+		people[0].OrganizationID, people[0].CreatedAt, people[0].UpdatedAt,
+		pgdialect.Array(idNumbers), pgdialect.Array(names), pgdialect.Array(genders), pgdialect.Array(births),
+		pgdialect.Array(educations), pgdialect.Array(phones), pgdialect.Array(majors), pgdialect.Array(titles),
+		pgdialect.Array(starts)).Scan(ctx, &rows)
+	if err != nil {
+		return err
+	}
+	ids := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		ids[r.IDNumber] = r.ID
+	}
+	for i := range people {
+		people[i].ID = ids[people[i].IDNumber]
+	}
+	return nil
+}
+
+// insertRegistrations stores new registrations of one batch (same plan, organization, account, batch and time).
+func insertRegistrations(ctx context.Context, tx bun.IDB, regs []Registration) error {
+	if !isPostgres(tx) || slices.ContainsFunc(regs, func(r Registration) bool { return r.WorkStartDate == nil }) {
+		_, err := tx.NewInsert().Model(&regs).Returning("NULL").Exec(ctx)
+		return err
+	}
+	n := len(regs)
+	persons, years := make([]int64, n), make([]int64, n)
+	employers, codes, resumes, opinions := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	starts := make([]time.Time, n)
+	for i, r := range regs {
+		persons[i], years[i] = r.PersonID, int64(r.YearsOfWork)
+		employers[i], codes[i], resumes[i], opinions[i] = r.EmployerName, r.EmployerCode, r.Resume, r.EmployerOpinion
+		starts[i] = *r.WorkStartDate
+	}
+	r := regs[0]
+	_, err := tx.NewRaw(`INSERT INTO registrations (plan_id, person_id, channel, organization_id, account_id, employer_name,
+			employer_code, work_start_date, years_of_work, resume, employer_opinion, batch_id, status, created_at, updated_at, version)
+		SELECT ?, u.person_id, ?, ?, ?, u.employer_name, u.employer_code, u.work_start_date, u.years_of_work, u.resume,
+			u.employer_opinion, ?, ?, ?, ?, 1
+		FROM unnest(?::bigint[], ?::text[], ?::text[], ?::timestamptz[], ?::int[], ?::text[], ?::text[])
+			AS u(person_id, employer_name, employer_code, work_start_date, years_of_work, resume, employer_opinion)`,
+		r.PlanID, r.Channel, r.OrganizationID, r.AccountID, r.BatchID, r.Status, r.CreatedAt, r.UpdatedAt,
+		pgdialect.Array(persons), pgdialect.Array(employers), pgdialect.Array(codes), pgdialect.Array(starts),
+		pgdialect.Array(years), pgdialect.Array(resumes), pgdialect.Array(opinions)).Exec(ctx)
+	return err
+}
+
+// allDated says whether every person has the birth date and work start a batch always gives (the array path
+// takes dates, not NULLs).
+func allDated(people []Person) bool {
+	return !slices.ContainsFunc(people, func(p Person) bool { return p.BirthDate == nil || p.WorkStartDate == nil })
+}
