@@ -327,3 +327,48 @@ func TestConcurrentSubmitsOfANewPerson(t *testing.T) {
 		t.Errorf("%d registrations", n)
 	}
 }
+
+// Every saved 报名表 leaves one audit row naming the registration by its number (on PostgreSQL written by the same
+// statement as the registration), also once ids outgrow the number's 7 digits.
+func TestRegistrationIsAudited(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	planID := createPlan(t, e, "审计考试", nil)
+	seq := "UPDATE sqlite_sequence SET seq = 12345678 WHERE name = 'registrations'"
+	if e.db.Dialect().Name().String() == "pg" {
+		seq = "SELECT setval(pg_get_serial_sequence('registrations', 'id'), 12345678)"
+	}
+	c := e.client().signIn("jianshe")
+	ids := benchStaff(t, e, 1)
+	for i, fields := range []map[string]string{
+		{"id_number": ids[0], "name": "基准考生"},      // on the staff, photo on record: the registration alone
+		{"id_number": newID(91), "name": "审计新人"}, // new: saved with the person, in a transaction
+	} {
+		if i == 1 {
+			if _, err := e.db.ExecContext(ctx, seq); err != nil {
+				t.Fatal(err)
+			}
+		}
+		fields["education"], fields["work_start_date"], fields["employer_name"] = "本科", "2010-07-01", "北京城建示范工程有限公司"
+		var photo []byte
+		if i == 1 {
+			photo = testPhoto(t, 600, 840, "jpeg")
+		}
+		if p := c.regPost(planID, fields, photo, false); p.Status != http.StatusSeeOther {
+			t.Fatalf("register %d: %d %s", i, p.Status, p.Doc.Find(".error, .alert").Text())
+		}
+		reg, err := models.FindRegistration(ctx, e.db, planID, e.person(fields["id_number"]).ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var evs []models.AuditEvent
+		if err := e.db.NewSelect().Model(&evs).Where("event = ? AND object = ?", models.EventRegistered, "registration:"+reg.Number()).Scan(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) != 1 || evs[0].Username != "jianshe" || evs[0].Detail != "审计考试" || evs[0].IP == "" || evs[0].Result != "ok" ||
+			evs[0].AccountID == nil || evs[0].Role != models.RoleEnterprise {
+			t.Errorf("registration %s (id %d): audit rows %+v", reg.Number(), reg.ID, evs)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -305,7 +306,32 @@ func personPhoto(db bun.IDB) string {
 // and an unpaid one from an earlier upload of the same organization's batch is replaced; any other existing
 // registration of the person for the plan is ErrDuplicate. Capacity is the database's to enforce (the seats
 // triggers of migration 4): ErrPlanFull.
-func SaveRegistration(ctx context.Context, tx bun.IDB, rc RegistrationCheck, channel Channel, orgID, accountID *int64, photo RegPhoto, batchID string) (*Registration, error) {
+//
+// With ev, the audit row of the registration (Object is filled in here) is written by the same statement where
+// the database can (PostgreSQL: one statement, one commit); audited says whether it was, else the caller records
+// it.
+func SaveRegistration(ctx context.Context, tx bun.IDB, rc RegistrationCheck, channel Channel, orgID, accountID *int64, photo RegPhoto, batchID string, ev *AuditEvent) (reg *Registration, audited bool, err error) {
+	reg, audited, err = saveRegistration(ctx, tx, rc, channel, orgID, accountID, photo, batchID, ev)
+	return reg, audited, planFull(err)
+}
+
+// auditedInsert inserts the registration and its audit row in one statement (PostgreSQL).
+func auditedInsert(ctx context.Context, tx bun.IDB, ins *bun.InsertQuery, reg *Registration, ev *AuditEvent) (bool, error) {
+	const number = `'registration:BM' || lpad(reg.plan_id::text, greatest(4, length(reg.plan_id::text)), '0') ||
+		lpad(reg.id::text, greatest(7, length(reg.id::text)), '0')`
+	err := tx.NewRaw(`WITH reg AS (?), ev AS (
+			INSERT INTO audit_events (occurred_at, account_id, username, role, organization_id, ip, event, object, result, detail, request_id)
+			SELECT ?, ?, ?, ?, ?, ?, ?, `+number+`, ?, ?, ? FROM reg)
+		SELECT id, photo_key FROM reg`,
+		ins.Returning("id, photo_key, plan_id"), Now(), ev.AccountID, ev.Username, ev.Role, ev.OrganizationID, ev.IP, ev.Event,
+		ev.Result, ev.Detail, ev.RequestID).Scan(ctx, &reg.ID, &reg.PhotoKey)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func saveRegistration(ctx context.Context, tx bun.IDB, rc RegistrationCheck, channel Channel, orgID, accountID *int64, photo RegPhoto, batchID string, ev *AuditEvent) (*Registration, bool, error) {
 	resume, _ := json.Marshal(rc.Resume)
 	if rc.Resume == nil {
 		resume = []byte("[]")
@@ -318,37 +344,43 @@ func SaveRegistration(ctx context.Context, tx bun.IDB, rc RegistrationCheck, cha
 		Resume: string(resume), EmployerOpinion: rc.Opinion, PhotoKey: photo.Key, BatchID: batchID,
 		Status: RegSubmitted, CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
-	ins := tx.NewInsert().Model(reg).On("CONFLICT (plan_id, person_id) DO NOTHING").Returning("id, photo_key")
+	ins := tx.NewInsert().Model(reg).On("CONFLICT (plan_id, person_id) DO NOTHING")
 	if photo.PersonsOwn {
 		ins = ins.Value("photo_key", personPhoto(tx), rc.Person.ID)
 	}
-	res, err := ins.Exec(ctx)
-	if err != nil {
-		return nil, planFull(err)
-	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		return reg, nil
+	if ev != nil && isPostgres(tx) {
+		if inserted, err := auditedInsert(ctx, tx, ins, reg, ev); err != nil || inserted {
+			return reg, inserted, err
+		}
+	} else {
+		res, err := ins.Returning("id, photo_key").Exec(ctx)
+		if err != nil {
+			return nil, false, err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return reg, false, nil
+		}
 	}
 	old, err := FindRegistration(ctx, tx, rc.Plan.ID, rc.Person.ID)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if old.Status != RegRejected && !(batchID != "" && old.BatchID != "" && sameOrg(old.OrganizationID, orgID) && !old.Paid() && old.Status == RegSubmitted) {
-		return nil, ErrDuplicate
+		return nil, false, ErrDuplicate
 	}
 	reg.ID, reg.CreatedAt, reg.Version = old.ID, old.CreatedAt, old.Version+1
 	upd := tx.NewUpdate().Model(reg).ExcludeColumn("id", "created_at").Where("id = ? AND version = ?", old.ID, old.Version).Returning("photo_key")
 	if photo.PersonsOwn {
 		upd = upd.Value("photo_key", personPhoto(tx), rc.Person.ID)
 	}
-	res, err = upd.Exec(ctx)
+	res, err := upd.Exec(ctx)
 	if err != nil {
-		return nil, planFull(err)
+		return nil, false, err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return nil, ErrDuplicate // changed by someone else since it was read
+		return nil, false, ErrDuplicate // changed by someone else since it was read
 	}
-	return reg, nil
+	return reg, false, nil
 }
 
 func sameOrg(a, b *int64) bool { return a != nil && b != nil && *a == *b }

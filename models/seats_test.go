@@ -53,7 +53,8 @@ func (f *seatsFixture) register(t *testing.T, i int, photo models.RegPhoto) (*mo
 	t.Helper()
 	rc := models.RegistrationCheck{Plan: f.plan, Person: f.people[i], WorkStart: time.Date(2005, 7, 1, 0, 0, 0, 0, time.UTC), Years: 20,
 		EmployerName: "北京城建示范工程有限公司"}
-	return models.SaveRegistration(context.Background(), f.db, rc, models.ChannelSelf, nil, nil, photo, "")
+	reg, _, err := models.SaveRegistration(context.Background(), f.db, rc, models.ChannelSelf, nil, nil, photo, "", nil)
+	return reg, err
 }
 
 func (f *seatsFixture) seats(t *testing.T) int {

@@ -58,7 +58,7 @@ func main() {
 	var o options
 	flag.StringVar(&o.server, "server", "bin/examcert", "the examcert binary to load")
 	flag.StringVar(&o.databaseURL, "database-url", "", "postgres://… of a server where a scratch database may be created (default: SQLite)")
-	flag.IntVar(&o.people, "people", 60000, "people on the enterprise's staff (one registration each; more than the run can use)")
+	flag.IntVar(&o.people, "people", 100000, "people on the enterprise's staff (one registration each; more than the run can use)")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long each of the two measurements runs")
 	flag.IntVar(&o.connections, "connections", 4, "concurrent connections (wrk) and clients (pgbench)")
 	flag.IntVar(&o.threads, "threads", 2, "wrk and pgbench threads")
