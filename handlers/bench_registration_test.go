@@ -38,10 +38,10 @@ var benchSeq atomic.Uint64
 func benchIDNumber() string {
 	n := benchSeq.Add(1)
 	r := rand.New(rand.NewPCG(n, 7))
-	regions := []string{"110101", "110102", "110105", "110106", "110108"}
-	// A different (region, birth date) for every call up to 5 × 18,000, so numbers never repeat.
-	birth := time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(n/5%18000))
-	return ident.GenerateIDNumber(r, regions[n%5], birth, ident.GenderMale)
+	regions := []string{"110101", "110102", "110105", "110106", "110108", "110111", "110112", "110113", "110114", "110115"}
+	// A different (region, birth date) for every call up to 10 × 20,000, so numbers never repeat in a run.
+	birth := time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(n/10%20000))
+	return ident.GenerateIDNumber(r, regions[n%10], birth, ident.GenderMale)
 }
 
 // BenchmarkRegistrationSubmit: an enterprise submits 报名表s for new people through the whole HTTP stack (session,
