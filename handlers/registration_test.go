@@ -342,7 +342,7 @@ func TestRegistrationIsAudited(t *testing.T) {
 	c := e.client().signIn("jianshe")
 	ids := benchStaff(t, e, 1)
 	for i, fields := range []map[string]string{
-		{"id_number": ids[0], "name": "基准考生"},      // on the staff, photo on record: the registration alone
+		{"id_number": ids[0], "name": "基准考生"},    // on the staff, photo on record: the registration alone
 		{"id_number": newID(91), "name": "审计新人"}, // new: saved with the person, in a transaction
 	} {
 		if i == 1 {
