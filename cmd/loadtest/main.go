@@ -462,19 +462,14 @@ func rawPgbench(ctx context.Context, o options, f *fixture) (float64, error) {
 	if _, err := f.db.ExecContext(ctx, fmt.Sprintf("CREATE SEQUENCE loadtest_person START %d", f.rawFirst)); err != nil {
 		return 0, err
 	}
-	r := rawRegistration(f, 0)
-	q := f.db.NewInsert().Model(r).ExcludeColumn("id")
-	sql, err := q.AppendQuery(f.db.QueryGen(), nil)
+	// The same INSERT, but for the next person from the sequence.
+	q := f.db.NewInsert().Model(rawRegistration(f, 0)).ExcludeColumn("id").Value("person_id", "nextval('loadtest_person')")
+	stmt, err := q.AppendQuery(f.db.QueryGen(), nil)
 	if err != nil {
 		return 0, err
 	}
-	// The same INSERT, but for the person from the sequence.
-	stmt := strings.Replace(string(sql), ", 0, 'enterprise'", ", nextval('loadtest_person'), 'enterprise'", 1)
-	if stmt == string(sql) {
-		return 0, fmt.Errorf("cannot place the person in %s", sql)
-	}
 	scriptFile := filepath.Join(f.dir, "insert.sql")
-	if err := os.WriteFile(scriptFile, []byte(stmt+";\n"), 0o600); err != nil {
+	if err := os.WriteFile(scriptFile, append(stmt, ";\n"...), 0o600); err != nil {
 		return 0, err
 	}
 	out, err := exec.CommandContext(ctx, "pgbench", "-n", "-c", strconv.Itoa(o.connections), "-j", strconv.Itoa(o.threads),
