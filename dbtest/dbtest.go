@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -74,15 +73,6 @@ func adminExec(ctx context.Context, stmt string) error {
 	defer db.Close()
 	_, err = db.ExecContext(ctx, stmt)
 	return err
-}
-
-func withDatabase(raw, name string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	u.Path = "/" + strings.TrimPrefix(name, "/")
-	return u.String()
 }
 
 // withSearchPath points a PostgreSQL URL's connections at one schema.

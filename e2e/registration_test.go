@@ -503,7 +503,7 @@ func TestBatchImportPhotosDelete(t *testing.T) {
 					t.Errorf("after 【删除】 the page (%s) says %q, want 报名信息已删除", b.path(), got)
 				}
 				if got := b.path(); got != batchPath+"&ok=deleted" {
-					t.Logf("NOTE: after 【删除】 on 批量报名 the tab is on %s, not back on 批量报名", got)
+					t.Errorf("after 【删除】 on 批量报名 the tab is on %s, not back on 批量报名", got)
 				}
 				b.open(batchPath)
 			}

@@ -96,9 +96,9 @@ func (h *Batch) view(c echo.Context, plan *models.ExamPlan) (pages.BatchPage, er
 		return b, err
 	}
 	for i := range regs {
-		row := pages.BatchRow{RegRow: h.regRow(c, &regs[i]), HasPhoto: regs[i].PhotoKey != ""}
+		row := h.regRow(c, &regs[i])
 		row.BackURL = h.pageURL(c, plan.ID)
-		if !row.HasPhoto {
+		if regs[i].PhotoKey == "" {
 			row.Status += "（缺照片）"
 		}
 		b.Rows = append(b.Rows, row)
@@ -374,8 +374,8 @@ func (h *Batch) Photos(c echo.Context) error {
 	report := &pages.PhotoReport{}
 	spec := planSpec(plan)
 	for _, f := range files {
-		base := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(path.Base(f.name), ".jpg"), ".jpeg"), ".png")
-		idn, err := ident.ParseIDNumber(strings.TrimSuffix(strings.TrimSuffix(base, ".JPG"), ".PNG"))
+		base := path.Base(f.name)
+		idn, err := ident.ParseIDNumber(strings.TrimSuffix(base, path.Ext(base)))
 		if err != nil {
 			report.Unmatched = append(report.Unmatched, f.name)
 			continue

@@ -139,7 +139,7 @@ func TestBatchRegistration(t *testing.T) {
 	_, _ = w.Write(testPhoto(t, 600, 840, "jpeg"))
 	zw.Close()
 	p = c.postFiles(page, "/registrations/batch/photos?plan="+sp, "photos", map[string][]byte{
-		ids[0] + ".jpg": testPhoto(t, 700, 980, "jpeg"), strings.ToLower(ids[1]) + ".jpg": []byte("not a photo"),
+		ids[0] + ".JPEG": testPhoto(t, 700, 980, "jpeg"), strings.ToLower(ids[1]) + ".jpg": []byte("not a photo"),
 		"110101199003070011.jpg": testPhoto(t, 600, 840, "jpeg"), "more.zip": zbuf.Bytes()})
 	if got := p.Text(`[data-testid="photo-report"]`); got != "照片上传成功：2张" {
 		t.Errorf("photo report: %q", got)
@@ -254,7 +254,7 @@ func TestImportRowLimitIsASetting(t *testing.T) {
 		rows = append(rows, []any{newID(uint64(40 + i)), "限制", "本科", "", "", "", "某单位", "", "2012-07-01"})
 	}
 	p := c.postFiles("/registrations/batch?plan="+sp, "/registrations/batch/import?plan="+sp, "file", map[string][]byte{"x.xlsx": fillTemplate(t, c, planID, rows)})
-	if !strings.Contains(p.Text(`[data-testid="alert-error"]`), "2") {
+	if !strings.Contains(p.Text(`[data-testid="alert-error"]`), "最多一次导入2行") {
 		t.Errorf("3 rows with a limit of 2: %q", p.Text(`[data-testid="alert-error"]`))
 	}
 }

@@ -112,7 +112,7 @@ func TestCapacityBelowSeatsIsRefused(t *testing.T) {
 	c := e.client().signIn("jianshe")
 	for _, id := range ids {
 		p := c.regPost(planID, map[string]string{"id_number": id, "name": "基准考生", "education": "本科",
-			"work_start_date": "2010-07-01", "employer_name": "北京城建示范工程有限公司"}, nil, false)
+			"work_start_date": "2010-07-01", "employer_name": "北京城建示范工程有限公司"}, nil)
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("register: %d %s", p.Status, p.Doc.Find(".error, .alert").Text())
 		}

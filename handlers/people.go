@@ -275,15 +275,20 @@ func (h *People) Detail(c echo.Context) error {
 		return err
 	}
 	h.audit(c, models.EventPersonViewed, "person:"+ident.MaskIDNumber(p.IDNumber), "ok", "")
+	return h.render(c, http.StatusOK, pages.PersonDetailPage(h.detailPage(c, p, c.QueryParam("photo"))), nil)
+}
+
+// detailPage is 详细 for p, its photo panel showing the photo on record and the notice named by notice.
+func (h *People) detailPage(c echo.Context, p *models.Person, notice string) pages.PersonDetail {
 	d := pages.PersonDetail{
 		Shell: h.shell(c, "人员详细信息", h.prefix+".page"), Fields: personFields(p),
 		EditURL: h.url(c, "edit", p.ID), BackURL: h.url(c, "page"),
-		Photo: h.photoPanel(h.url(c, "photo_upload", p.ID), c.QueryParam("photo")),
+		Photo: h.photoPanel(h.url(c, "photo_upload", p.ID), notice),
 	}
 	if p.PhotoKey != "" {
-		d.PhotoURL = h.url(c, "photo", p.ID) + "?v=" + strconv.Itoa(p.Version)
+		d.Photo.ImageURL = h.url(c, "photo", p.ID) + "?v=" + strconv.Itoa(p.Version)
 	}
-	return h.render(c, http.StatusOK, pages.PersonDetailPage(d), nil)
+	return d
 }
 
 // personFields lists a person's details for 详细.

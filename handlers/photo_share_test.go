@@ -29,7 +29,7 @@ func TestRegistrationSharesThePhotoOnRecord(t *testing.T) {
 	}
 	me := e.person(demoCode("zhangsan"))
 	first := me.PhotoKey
-	p := c.regPost(planID, map[string]string{"work_start_date": "2012-07-01", "employer_name": "某公司"}, nil, false)
+	p := c.regPost(planID, map[string]string{"work_start_date": "2012-07-01", "employer_name": "某公司"}, nil)
 	if p.Status != http.StatusSeeOther {
 		t.Fatalf("register with the photo on record: %d %s", p.Status, p.Doc.Find(".error, .alert").Text())
 	}

@@ -137,7 +137,11 @@ func TestStaffPhotoAndPublicTool(t *testing.T) {
 	if p.Location() != "/staff/"+id+"?photo=ok" {
 		t.Fatalf("staff photo: %d %q %s", p.Status, p.Location(), p.Text(`[data-testid="alert-error"]`))
 	}
-	src, _ := c.get("/staff/" + id).Doc.Find(`[data-testid="photo-img"]`).Attr("src")
+	detail := c.get("/staff/" + id)
+	if n := detail.Doc.Find(`[data-testid="photo-none"]`).Length(); n != 0 {
+		t.Errorf("详细 with a photo on record also says 尚未上传照片")
+	}
+	src, _ := detail.Doc.Find(`[data-testid="photo-img"]`).Attr("src")
 	if cfg, err := jpeg.DecodeConfig(strings.NewReader(c.get(src).Body)); err != nil || cfg.Width != 295 || cfg.Height != 413 {
 		t.Fatalf("staff photo: %v %+v", err, cfg)
 	}

@@ -156,15 +156,8 @@ func (h *People) UploadPhoto(c echo.Context) error {
 	res, err := h.processUpload(c)
 	var pe *photo.Error
 	if errors.As(err, &pe) {
-		d := pages.PersonDetail{
-			Shell: h.shell(c, "人员详细信息", h.prefix+".page"), Fields: personFields(p),
-			EditURL: h.url(c, "edit", p.ID), BackURL: h.url(c, "page"),
-			Photo: h.photoPanel(h.url(c, "photo_upload", p.ID), ""),
-		}
+		d := h.detailPage(c, p, "")
 		d.Photo.Error = pe.Error()
-		if p.PhotoKey != "" {
-			d.PhotoURL = h.url(c, "photo", p.ID) + "?v=" + strconv.Itoa(p.Version)
-		}
 		return h.render(c, http.StatusOK, pages.PersonDetailPage(d), nil)
 	}
 	if err != nil {

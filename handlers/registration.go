@@ -140,6 +140,8 @@ func (h *Registrations) form(c echo.Context, plan *models.ExamPlan) (f pages.Reg
 			f.EmployerName, f.EmployerCode = org.Name, org.Code()
 		}
 	}
+	// One error map for the whole form: the person part (姓名 in the autofill, 单位代码) shows the same errors.
+	f.Person.Errors = f.Errors
 	return f, me, org, nil
 }
 
@@ -160,10 +162,6 @@ func (h *Registrations) NewPage(c echo.Context) error {
 }
 
 func (h *Registrations) renderForm(c echo.Context, f pages.RegForm) error {
-	// 姓名 is drawn by the autofill part, which shows the person part's errors.
-	if msg := f.Errors["name"]; msg != "" && f.Person.Errors != nil {
-		f.Person.Errors["name"] = msg
-	}
 	return h.render(c, http.StatusOK, pages.RegFormPage(h.shell(c, "考试报名", "registration.page"), f), nil)
 }
 
@@ -231,7 +229,6 @@ func (h *Registrations) Submit(c echo.Context) error {
 			return err
 		}
 		f.EmployerCode, f.EmployerName = f.Person.EmployerCode, f.Person.EmployerName
-		f.Errors["employer_code"] = f.Person.Errors["employer_code"]
 		return showAgain(f)
 	}
 

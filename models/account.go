@@ -192,7 +192,10 @@ func SetDisabled(ctx context.Context, db bun.IDB, accountID int64, disabled bool
 
 type execResult interface{ RowsAffected() (int64, error) }
 
-func affectedOne(res execResult, err error) error {
+func affectedOne(res execResult, err error) error { return affectedOneOr(res, err, ErrNotFound) }
+
+// affectedOneOr is affectedOne with the error to give when no row changed (a database error passes through as it is).
+func affectedOneOr(res execResult, err, none error) error {
 	if err != nil {
 		return err
 	}
@@ -201,7 +204,7 @@ func affectedOne(res execResult, err error) error {
 		return err
 	}
 	if n == 0 {
-		return ErrNotFound
+		return none
 	}
 	return nil
 }

@@ -221,8 +221,8 @@ func saveBatch(ctx context.Context, tx bun.Tx, plan *ExamPlan, org *Organization
 		if old := regs[p.ID]; old != nil {
 			r.ID, r.CreatedAt, r.PhotoKey, r.Version = old.ID, old.CreatedAt, old.PhotoKey, old.Version+1
 			res, err := tx.NewUpdate().Model(&r).ExcludeColumn("id", "created_at").Where("id = ? AND version = ?", old.ID, old.Version).Exec(ctx)
-			if err := affectedOne(res, err); err != nil {
-				return ErrConflict
+			if err := affectedOneOr(res, err, ErrConflict); err != nil {
+				return err
 			}
 			continue
 		}

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -13,11 +12,10 @@ import (
 // cell, which PostgreSQL parses several times more slowly than it inserts the rows; there the rows go instead as
 // one array per column through unnest (a literal per column). SQLite keeps bun's bulk INSERT.
 
-func isPostgres(db bun.IDB) bool { return db.Dialect().Name().String() == "pg" }
-
-// insertPeople stores new people of one batch (all with the same organization) and sets their ids.
+// insertPeople stores new people of one batch (all with the same organization, each with a birth date and a work
+// start, as a batch always gives) and sets their ids.
 func insertPeople(ctx context.Context, tx bun.IDB, people []Person) error {
-	if !isPostgres(tx) || !allDated(people) {
+	if !isPostgres(tx) {
 		_, err := tx.NewInsert().Model(&people).Returning("id").Exec(ctx)
 		return err
 	}
@@ -57,9 +55,10 @@ func insertPeople(ctx context.Context, tx bun.IDB, people []Person) error {
 	return nil
 }
 
-// insertRegistrations stores new registrations of one batch (same plan, organization, account, batch and time).
+// insertRegistrations stores new registrations of one batch (same plan, organization, account, batch and time; each
+// with a work start).
 func insertRegistrations(ctx context.Context, tx bun.IDB, regs []Registration) error {
-	if !isPostgres(tx) || slices.ContainsFunc(regs, func(r Registration) bool { return r.WorkStartDate == nil }) {
+	if !isPostgres(tx) {
 		_, err := tx.NewInsert().Model(&regs).Returning("NULL").Exec(ctx)
 		return err
 	}
@@ -83,10 +82,4 @@ func insertRegistrations(ctx context.Context, tx bun.IDB, regs []Registration) e
 		pgdialect.Array(persons), pgdialect.Array(employers), pgdialect.Array(codes), pgdialect.Array(starts),
 		pgdialect.Array(years), pgdialect.Array(resumes), pgdialect.Array(opinions)).Exec(ctx)
 	return err
-}
-
-// allDated says whether every person has the birth date and work start a batch always gives (the array path
-// takes dates, not NULLs).
-func allDated(people []Person) bool {
-	return !slices.ContainsFunc(people, func(p Person) bool { return p.BirthDate == nil || p.WorkStartDate == nil })
 }

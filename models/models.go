@@ -7,6 +7,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/uptrace/bun"
 )
 
 // Domain errors. Handlers map each of them once to a message and a status code.
@@ -40,3 +42,6 @@ func IsUniqueViolation(err error) bool {
 
 // China has one time zone and no daylight saving; pages show times in it.
 var Beijing = time.FixedZone("CST", 8*3600)
+
+// isPostgres says whether db speaks PostgreSQL (else SQLite), for the few statements the two write differently.
+func isPostgres(db bun.IDB) bool { return db.Dialect().Name().String() == "pg" }

@@ -169,8 +169,8 @@ func addPerson(ctx context.Context, db bun.IDB, org *Organization, in PersonInpu
 				res, err := tx.NewUpdate().Model((*Person)(nil)).Set("organization_id = ?", org.ID).
 					Set("version = version + 1").Set("updated_at = ?", Now()).
 					Where("id = ? AND organization_id IS NULL", p.ID).Exec(ctx)
-				if err := affectedOne(res, err); err != nil {
-					return ErrConflict
+				if err := affectedOneOr(res, err, ErrConflict); err != nil {
+					return err
 				}
 				p.OrganizationID = &org.ID
 			}
@@ -204,7 +204,6 @@ type PersonLookup struct {
 	PersonID int64
 	Name     string
 	Stage    string // 此人目前处于…: what the system knows of them
-	InScope  bool   // one of the caller's own people (or the caller, or an admin asking)
 }
 
 // LookupPerson checks an ID number and says what the system knows of that person, as far as acct may know it.
@@ -224,11 +223,6 @@ func LookupPerson(ctx context.Context, db bun.IDB, acct *Account, idNumber strin
 		return out, err
 	}
 	out.Known, out.PersonID, out.Name = true, p.ID, p.Name
-	if _, err := PersonInScope(ctx, db, acct, p.ID); err == nil {
-		out.InScope = true
-	} else if !errors.Is(err, ErrNotFound) {
-		return out, err
-	}
 	out.Stage, err = PersonStage(ctx, db, p, acct)
 	return out, err
 }

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"errors"
 	"regexp"
 	"slices"
 	"strings"
@@ -176,12 +175,6 @@ func SetPersonPhoto(ctx context.Context, db bun.IDB, personID int64, key string)
 		Set("version = version + 1").Where("id = ?", personID).Exec(ctx)
 	return affectedOne(res, err)
 }
-
-// ErrPersonElsewhere: the person works for another enterprise, so this one may not take them on.
-var ErrPersonElsewhere = errors.New("person belongs to another organization")
-
-// ErrNameMismatch: a known ID number was given with another name (adding someone requires knowing both).
-var ErrNameMismatch = errors.New("name does not match the ID number")
 
 // ValidPhone says whether s is a mobile (11 digits) or landline number.
 func ValidPhone(s string) bool { return mobileRE.MatchString(s) || landlineRE.MatchString(s) }

@@ -134,16 +134,14 @@ type RegistrationInput struct {
 
 // RegistrationCheck is a registration about to be saved: the validated input plus the person and plan.
 type RegistrationCheck struct {
-	Plan          *ExamPlan
-	Person        *Person
-	WorkStart     time.Time
-	Years         int
-	Resume        []ResumeRow
-	Opinion       string
-	EmployerName  string
-	EmployerCode  string
-	PhotoBytes    int // size of the photo the registration will carry (0: none)
-	ExistingStage string
+	Plan         *ExamPlan
+	Person       *Person
+	WorkStart    time.Time
+	Years        int
+	Resume       []ResumeRow
+	Opinion      string
+	EmployerName string
+	EmployerCode string
 }
 
 // CheckRegistration applies every rule of a registration and returns the problems by field. The person's
@@ -151,7 +149,7 @@ type RegistrationCheck struct {
 // already has a registration for the plan (existing, nil when none).
 func CheckRegistration(plan *ExamPlan, person *Person, existing *Registration, in RegistrationInput, photoBytes int) (RegistrationCheck, FieldErrors) {
 	errs := FieldErrors{}
-	rc := RegistrationCheck{Plan: plan, Person: person, PhotoBytes: photoBytes}
+	rc := RegistrationCheck{Plan: plan, Person: person}
 	now := Now()
 	if !plan.AcceptsRegistrations(now) {
 		errs["plan"] = "该考试计划当前不在报名时间内（报名时间：" + plan.RegistrationStartsAt.In(Beijing).Format("2006-01-02 15:04") +
@@ -215,8 +213,7 @@ func CheckRegistration(plan *ExamPlan, person *Person, existing *Registration, i
 		errs["plan"] = "该考试名额已满"
 	}
 	if existing != nil && existing.Status != RegRejected {
-		rc.ExistingStage = "此人目前处于「" + existing.Status.Label() + "」阶段（报名编号 " + existing.Number() + "），不能重复报名该考试"
-		errs["id_number"] = rc.ExistingStage
+		errs["id_number"] = "此人目前处于「" + existing.Status.Label() + "」阶段（报名编号 " + existing.Number() + "），不能重复报名该考试"
 	}
 	if len(errs) == 0 {
 		return rc, nil
@@ -295,7 +292,7 @@ type RegPhoto struct {
 // moment waits for this transaction and then sees its registration before deciding to delete the old file
 // (SQLite's write transactions are serial already).
 func personPhoto(db bun.IDB) string {
-	if db.Dialect().Name().String() == "pg" {
+	if isPostgres(db) {
 		return "(SELECT photo_key FROM persons WHERE id = ? FOR SHARE)"
 	}
 	return "(SELECT photo_key FROM persons WHERE id = ?)"
@@ -464,8 +461,8 @@ func DeleteRegistration(ctx context.Context, db bun.IDB, acct *Account, id int64
 		return r, ErrPaidRegistration
 	}
 	res, err := db.NewDelete().Model((*Registration)(nil)).Where("id = ? AND paid_at IS NULL", r.ID).Exec(ctx)
-	if err := affectedOne(res, err); err != nil {
-		return r, ErrPaidRegistration
+	if err := affectedOneOr(res, err, ErrPaidRegistration); err != nil {
+		return r, err
 	}
 	return r, nil
 }

@@ -52,7 +52,6 @@ type runProps struct {
 	font   string // East Asian font; "" → default
 	color  string // hex RGB; "" → auto
 	center bool   // paragraph alignment
-	right  bool
 }
 
 func (w *docxWriter) rPr(p runProps) {
@@ -96,11 +95,8 @@ func (w *docxWriter) run(text string, p runProps) {
 // para writes one paragraph; extraPPr is inserted into <w:pPr> before the alignment (spacing, ind, tabs…).
 func (w *docxWriter) para(text string, p runProps, tabs, spacing string) {
 	w.s("<w:p><w:pPr>", tabs, spacing)
-	switch {
-	case p.center:
+	if p.center {
 		w.s(`<w:jc w:val="center"/>`)
-	case p.right:
-		w.s(`<w:jc w:val="right"/>`)
 	}
 	w.rPr(p)
 	w.s("</w:pPr>")

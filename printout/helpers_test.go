@@ -104,9 +104,7 @@ func sampleForm(t testing.TB) Form {
 // pdfText runs pdftotext -raw (text in drawing order) on pdf, or skips the test when pdftotext is missing.
 func pdfText(t *testing.T, pdf []byte) string {
 	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext not installed (Debian: poppler-utils)")
-	}
+	requireTool(t, "pdftotext")
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.pdf")
 	if err := os.WriteFile(in, pdf, 0o600); err != nil {
@@ -143,4 +141,16 @@ func newTestDoc(t testing.TB) *pdfDoc {
 	}
 	gp.AddPage()
 	return &pdfDoc{gp: gp, widths: map[float64]map[rune]float64{}}
+}
+
+// requireTool skips the test when a Poppler tool is missing, unless E2E_REQUIRED is set (make test, CI): then it
+// fails, so a check that needs the tool can never pass by not running.
+func requireTool(t *testing.T, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		if os.Getenv("E2E_REQUIRED") != "" {
+			t.Fatalf("%s is required (Debian: poppler-utils)", name)
+		}
+		t.Skipf("%s not installed (Debian: poppler-utils)", name)
+	}
 }

@@ -288,7 +288,6 @@ func (d *pdfDoc) wrap(s string, width float64, maxLines int) []string {
 const (
 	alignLeft = iota
 	alignCenter
-	alignRight
 )
 
 // text draws one line with its em box's top at y.
@@ -308,11 +307,8 @@ func (d *pdfDoc) lines(x, y, w, h float64, ls []string, align int) {
 	ty := y + (h-float64(len(ls))*lh)/2 + (lh-em)/2
 	for i, l := range ls {
 		lx := x
-		switch align {
-		case alignCenter:
+		if align == alignCenter {
 			lx = x + (w-d.textW(l))/2
-		case alignRight:
-			lx = x + w - d.textW(l)
 		}
 		d.text(lx, ty+float64(i)*lh, l)
 	}

@@ -1,8 +1,10 @@
 package sessionstore_test
 
 import (
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,6 +42,20 @@ func TestRoundTripRenewAndExpiry(t *testing.T) {
 	if err != nil || s2.IsNew || s2.Values[sessionstore.KeyAccountID] != acct.ID || s2.Values["note"] != "你好" {
 		t.Fatalf("loaded %+v %v", s2.Values, err)
 	}
+	// The account comes with the row (one query per request) and is never written into the row's data.
+	if a, ok := s2.Values[sessionstore.KeyAccount].(*models.Account); !ok || a.ID != acct.ID || a.Username != "someone" {
+		t.Fatalf("account loaded with the session: %+v", s2.Values[sessionstore.KeyAccount])
+	}
+	if err := s2.Save(r2, httptest.NewRecorder()); err != nil {
+		t.Fatal(err)
+	}
+	var row models.Session
+	if err := db.NewSelect().Model(&row).Where("id = ?", s2.ID).Scan(r2.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if raw, _ := base64.StdEncoding.DecodeString(row.Data); strings.Contains(string(raw), "someone") {
+		t.Fatal("the loaded account was written into the session row")
+	}
 	// Renew: a new id; the old cookie no longer works.
 	if err := st.Renew(r2.Context(), s2); err != nil {
 		t.Fatal(err)
@@ -50,9 +66,14 @@ func TestRoundTripRenewAndExpiry(t *testing.T) {
 	if !s3.IsNew || s3.Values[sessionstore.KeyExpired] != true {
 		t.Fatalf("old id after renew: new=%v values=%v", s3.IsNew, s3.Values)
 	}
-	// Expired rows are swept.
-	n, err := models.DeleteExpiredSessions(r.Context(), db, time.Now().Add(24*time.Hour))
-	if err != nil || n != 0 {
-		t.Fatalf("sweep: %d %v (the renewed session was never saved, the old one deleted)", n, err)
+	// Expired rows are swept: the renewed session, once saved, is not yet; a day later it is.
+	if err := s2.Save(r2, httptest.NewRecorder()); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := models.DeleteExpiredSessions(r.Context(), db, time.Now()); err != nil || n != 0 {
+		t.Fatalf("sweep now: %d %v; want 0", n, err)
+	}
+	if n, err := models.DeleteExpiredSessions(r.Context(), db, time.Now().Add(24*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("sweep a day later: %d %v; want 1", n, err)
 	}
 }

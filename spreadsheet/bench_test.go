@@ -95,23 +95,3 @@ func BenchmarkExcelizeRead5000(b *testing.B)  { benchExcelize(b, 5000) }
 func BenchmarkExcelizeRead10000(b *testing.B) { benchExcelize(b, 10000) }
 func BenchmarkPrescan5000(b *testing.B)       { benchPrescan(b, 5000) }
 func BenchmarkPrescan10000(b *testing.B)      { benchPrescan(b, 10000) }
-func BenchmarkWriteSheet10000(b *testing.B) {
-	rows := make([][]string, 10000)
-	for i := range rows {
-		rows[i] = []string{"王伟", "110101199003071234", "男", "1990-03-07", "13800138000", "北京市朝阳区建筑工程有限公司",
-			"91110105MA01234567", "大学本科", "土木工程", "5", "中级", ""}
-	}
-	hdr := make([]string, len(regCols))
-	for i, c := range regCols {
-		hdr[i] = c.Header
-	}
-	b.ReportAllocs()
-	start := cpuTime()
-	defer reportCPU(b, start)
-	for b.Loop() {
-		var buf bytes.Buffer
-		if err := WriteSheet(&buf, "名单", hdr, rows); err != nil {
-			b.Fatal(err)
-		}
-	}
-}

@@ -239,7 +239,7 @@ func TestMaxRowNumber(t *testing.T) {
 func TestTooLarge(t *testing.T) {
 	r := io.LimitReader(&zeros{1 << 40}, DefaultLimits.MaxFileBytes+1)
 	_, err := Read(r, smallCols, Limits{TempDir: t.TempDir()})
-	if err != ErrTooLarge || err.Error() != "文件不能超过10MB" {
+	if !errors.Is(err, ErrTooLarge) || err.Error() != "文件不能超过10MB" {
 		t.Fatalf("got %v", err)
 	}
 	// Exactly at the limit is not too large (it is just not an xlsx).
@@ -258,7 +258,7 @@ func TestTooLarge(t *testing.T) {
 	}
 	// A reader that would go on forever is not read past the limit.
 	_, err = Read(&zeros{1 << 50}, smallCols, Limits{TempDir: t.TempDir()})
-	if err != ErrTooLarge {
+	if !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -1,5 +1,5 @@
-// Package spreadsheet makes the batch-registration Excel template, reads
-// uploaded .xlsx files safely and writes exports without formulas.
+// Package spreadsheet makes the batch-registration Excel template and reads
+// uploaded .xlsx files safely.
 //
 // Read returns cell text faithfully, with the spreadsheet row number of each
 // row; checking what the text means (ID numbers, dates, choices) is the
@@ -94,7 +94,7 @@ type Row struct {
 // MangledNumber reports whether the cell under key holds a long code (an ID
 // number) that Excel has damaged by treating it as a number: scientific
 // notation, whatever the cell type, or — only for a number cell — 16+ digits
-// that are all zero after the 15th (see LooksLikeMangledNumber). The caller
+// that are all zero after the 15th (see isScientific, hasTruncatedDigits). The caller
 // then says "身份证号被Excel转换为数字而损坏，请将该列设为文本格式后重新填写".
 func (r Row) MangledNumber(key string) bool {
 	v := NormalizeText(r.Cells[key])
@@ -161,9 +161,6 @@ func Read(r io.Reader, cols []Column, lim Limits) (rows []Row, err error) {
 		return nil, fmt.Errorf("spreadsheet: reading upload: %w", err)
 	}
 	if int64(len(b)) > lim.MaxFileBytes {
-		if lim.MaxFileBytes == DefaultLimits.MaxFileBytes {
-			return nil, ErrTooLarge
-		}
 		return nil, tooLargeError(lim.MaxFileBytes)
 	}
 	if len(b) == 0 {

@@ -76,31 +76,17 @@ func isNormalText(s string) bool {
 	return true
 }
 
-// LooksLikeMangledNumber reports whether s looks like a long code (an ID
-// number, a bank or phone number) that Excel has turned into a number and so
-// damaged. The rule, applied to NormalizeText(s):
+// How Excel damages a long code (an ID number, a bank or phone number) typed into a number cell, as seen in
+// NormalizeText of the value:
 //
 //	(a) scientific notation: digits, an optional fraction, E or e, an optional
-//	    sign and digits, e.g. "1.10101E+17", "1.10101199003071E+17",
-//	    "1.1010119900307101E+17", "1.10101199003071232E17". A code never has
-//	    this shape, so this is damage whatever kind of cell it came from;
-//	    it is what a number cell holding an ID number looks like in a file
-//	    saved by Excel, WPS or LibreOffice (Read returns raw cell values), and
-//	    what such a cell shows when its text was copied.
+//	    sign and digits, e.g. "1.10101E+17", "1.10101199003071E+17". A code never
+//	    has this shape, so this is damage whatever kind of cell it came from.
 //	(b) a run of 16 or more digits in which every digit after the 15th is 0,
-//	    e.g. "110101199003070000": Excel keeps only 15 significant digits, and
-//	    that is what an ID number typed into a number cell shows with the "0"
-//	    number format.
+//	    e.g. "110101199003070000": Excel keeps only 15 significant digits.
 //
-// Rule (b) also matches genuine ID numbers that happen to end in "000" (about
-// 1 in 1,100), so it is conclusive only when the value came from a number
-// cell: use Row.MangledNumber, which applies (b) only then. Call this
-// function directly only on values whose cell type you do not know and where
-// a false alarm is acceptable.
-func LooksLikeMangledNumber(s string) bool {
-	s = NormalizeText(s)
-	return isScientific(s) || hasTruncatedDigits(s)
-}
+// Rule (b) also matches genuine ID numbers that happen to end in "000" (about 1 in 1,100), so Row.MangledNumber
+// applies it only to number cells.
 
 // isScientific matches [+-]?\d+(\.\d*)?[Ee][+-]?\d+ without a regexp.
 func isScientific(s string) bool {

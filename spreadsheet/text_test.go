@@ -30,7 +30,8 @@ func TestNormalizeText(t *testing.T) {
 	}
 }
 
-func TestLooksLikeMangledNumber(t *testing.T) {
+// The two rules of a damaged long code, whatever the cell type (Row.MangledNumber applies rule (b) to number cells).
+func TestMangledNumberRules(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
 		want bool
@@ -61,8 +62,9 @@ func TestLooksLikeMangledNumber(t *testing.T) {
 		{"ABCE+17", false},
 		{"2012-07-01", false},
 	} {
-		if got := LooksLikeMangledNumber(tc.in); got != tc.want {
-			t.Errorf("LooksLikeMangledNumber(%q) = %v, want %v", tc.in, got, tc.want)
+		v := NormalizeText(tc.in)
+		if got := isScientific(v) || hasTruncatedDigits(v); got != tc.want {
+			t.Errorf("rules (a) or (b) on %q = %v, want %v", tc.in, got, tc.want)
 		}
 	}
 }
