@@ -254,7 +254,7 @@ func batchEntries(rows []spreadsheet.Row) ([]models.BatchEntry, []models.BatchPr
 		}
 		cell := func(k string) string { return spreadsheet.NormalizeText(r.Cells[k]) }
 		e := models.BatchEntry{Row: r.Number, Name: strings.Join(strings.Fields(cell("name")), " "), Education: cell("education"),
-			Phone: strings.ReplaceAll(cell("phone"), " ", ""), Major: cell("major"), Title: cell("title"),
+			Phone: models.NormalizePhone(cell("phone")), Major: cell("major"), Title: cell("title"),
 			EmployerName: cell("employer_name"), Opinion: cell("employer_opinion")}
 		ok := true
 		raw := cell("id_number")
@@ -286,7 +286,7 @@ func batchEntries(rows []spreadsheet.Row) ([]models.BatchEntry, []models.BatchPr
 			ok = false
 		}
 		if e.Phone != "" && !models.ValidPhone(e.Phone) {
-			bad("手机号码", e.Phone, "电话号码格式不正确")
+			bad("手机号码", e.Phone, models.PhoneFormatMsg)
 			ok = false
 		}
 		if e.EmployerName == "" {

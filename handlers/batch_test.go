@@ -132,6 +132,13 @@ func TestBatchRegistration(t *testing.T) {
 	if n, _ := e.db.NewSelect().Model((*models.Registration)(nil)).Count(ctx); n != 3 || p.Status != http.StatusSeeOther {
 		t.Fatalf("after re-upload: %d registrations, status %d", n, p.Status)
 	}
+	var again models.Registration
+	if err := e.db.NewSelect().Model(&again).Where("id = ?", r.ID).Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if again.Version != r.Version+1 || again.BatchID == r.BatchID || !again.CreatedAt.Equal(r.CreatedAt) || again.WorkStartDate.Format("2006-01-02") != "2012-07-01" {
+		t.Errorf("re-upload should rewrite the same row: before %+v, after %+v", r, again)
+	}
 	// Photos: two loose files and one in a zip; one file matches nobody, one is not a picture.
 	var zbuf bytes.Buffer
 	zw := zip.NewWriter(&zbuf)

@@ -75,14 +75,12 @@ func (a *App) regRow(c echo.Context, r *models.Registration) pages.RegRow {
 	if r.Person != nil {
 		row.Name, row.IDMasked = r.Person.Name, ident.MaskIDNumber(r.Person.IDNumber)
 	}
-	mine := acct.Role == models.RolePractitioner || sameOrgID(r.OrganizationID, acct.OrganizationID)
+	mine := acct.Role == models.RolePractitioner || models.SameOrg(r.OrganizationID, acct.OrganizationID)
 	if mine && !r.Paid() && r.Status == models.RegSubmitted {
 		row.DeleteURL = c.Echo().Reverse("registration.delete", id)
 	}
 	return row
 }
-
-func sameOrgID(a, b *int64) bool { return a != nil && b != nil && *a == *b }
 
 func (h *Registrations) plan(c echo.Context, raw string) (*models.ExamPlan, error) {
 	id, err := strconv.ParseInt(raw, 10, 64)
@@ -119,15 +117,6 @@ func (h *Registrations) form(c echo.Context, plan *models.ExamPlan) (f pages.Reg
 		}
 		me = p
 		f.Person = h.personForm(c, p)
-		f.EmployerName, f.EmployerCode = p.EmployerName, p.EmployerCode
-		if p.OrganizationID != nil {
-			if o, err := models.GetOrganization(ctx, h.DB, *p.OrganizationID); err == nil {
-				f.EmployerName, f.EmployerCode = o.Name, o.Code()
-			}
-		}
-		if p.WorkStartDate != nil {
-			f.WorkStart = day(p.WorkStartDate)
-		}
 		if p.PhotoKey != "" {
 			f.HasPhoto, f.PhotoURL = true, c.Echo().Reverse("profile.photo")+"?v="+strconv.Itoa(p.Version)
 		}
@@ -135,9 +124,6 @@ func (h *Registrations) form(c echo.Context, plan *models.ExamPlan) (f pages.Reg
 		f.ForOther = true
 		if org, err = models.OrganizationOf(ctx, h.DB, acct); err != nil {
 			return f, nil, nil, err
-		}
-		if org.Kind == models.KindEnterprise {
-			f.EmployerName, f.EmployerCode = org.Name, org.Code()
 		}
 	}
 	// One error map for the whole form: the person part (姓名 in the autofill, 单位代码) shows the same errors.
@@ -151,9 +137,24 @@ func (h *Registrations) NewPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, _, _, err := h.form(c, plan)
+	f, me, org, err := h.form(c, plan)
 	if err != nil {
 		return err
+	}
+	// A blank form starts from what is known: one's own employer and work start, or the enterprise itself.
+	switch {
+	case me != nil:
+		f.EmployerName, f.EmployerCode = me.EmployerName, me.EmployerCode
+		if me.OrganizationID != nil {
+			if o, err := models.GetOrganization(c.Request().Context(), h.DB, *me.OrganizationID); err == nil {
+				f.EmployerName, f.EmployerCode = o.Name, o.Code()
+			}
+		}
+		if me.WorkStartDate != nil {
+			f.WorkStart = day(me.WorkStartDate)
+		}
+	case org.Kind == models.KindEnterprise:
+		f.EmployerName, f.EmployerCode = org.Name, org.Code()
 	}
 	if !plan.AcceptsRegistrations(models.Now()) {
 		f.Errors["plan"] = "该考试计划当前不在报名时间内，不能报名"
@@ -282,7 +283,7 @@ func (h *Registrations) Submit(c echo.Context) error {
 	// Someone new, or not yet on the organization's list, is added to it (with AddPerson's rules) in the same
 	// transaction as the registration. For anyone else the registration is a single INSERT and needs no
 	// transaction (on SQLite one would only add a statement journal and two statements to the write lock).
-	mine := org == nil || (org.Kind == models.KindEnterprise && sameOrgID(person.OrganizationID, &org.ID))
+	mine := org == nil || (org.Kind == models.KindEnterprise && models.SameOrg(person.OrganizationID, &org.ID))
 	if !mine && !isNew && org.Kind == models.KindTraining {
 		if mine, err = models.IsPersonOf(ctx, h.DB, org, person.ID); err != nil {
 			return err

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
 	"time"
 
@@ -82,7 +81,7 @@ func ImportBatch(ctx context.Context, db bun.IDB, plan *ExamPlan, org *Organizat
 	}
 	for i := 0; i < len(pids); i += batchChunk {
 		var rs []Registration
-		if err := db.NewSelect().Model(&rs).Where("plan_id = ? AND person_id IN (?)", plan.ID, bun.List(pids[i:min(i+batchChunk, len(pids))])).Scan(ctx); err != nil {
+		if err := db.NewSelect().Model(&rs).Column("id", "person_id", "status", "organization_id", "paid_at", "batch_id", "version", "created_at", "photo_key").Where("plan_id = ? AND person_id IN (?)", plan.ID, bun.List(pids[i:min(i+batchChunk, len(pids))])).Scan(ctx); err != nil {
 			return 0, nil, err
 		}
 		for j := range rs {
@@ -105,7 +104,7 @@ func ImportBatch(ctx context.Context, db bun.IDB, plan *ExamPlan, org *Organizat
 			if r := regs[p.ID]; r != nil {
 				switch {
 				case r.Status == RegRejected:
-				case sameOrg(r.OrganizationID, &org.ID) && r.Status == RegSubmitted && !r.Paid():
+				case SameOrg(r.OrganizationID, &org.ID) && r.Status == RegSubmitted && !r.Paid():
 					replacing++ // this organization's own earlier upload: replaced
 				default:
 					bad(e.Row, "身份证号", ident.MaskIDNumber(e.IDNumber), "此人目前处于「"+r.Status.Label()+"」阶段（报名编号 "+r.Number()+"），不能重复报名")
@@ -202,31 +201,36 @@ func saveBatch(ctx context.Context, tx bun.Tx, plan *ExamPlan, org *Organization
 		}
 	}
 	// Registrations: new ones in bulk; an earlier upload's or a rejected one reused.
-	var inserts []Registration
+	var inserts, updates []Registration
 	for _, e := range entries {
 		p := persons[e.IDNumber]
 		years := YearsBetween(e.WorkStart, now)
 		if e.Years != nil {
 			years = *e.Years
 		}
-		resume, _ := json.Marshal(e.Resume)
-		if e.Resume == nil {
-			resume = []byte("[]")
-		}
 		ws := e.WorkStart
 		r := Registration{PlanID: plan.ID, PersonID: p.ID, Channel: Channel(org.Kind), OrganizationID: &org.ID, AccountID: &accountID,
 			EmployerName: e.EmployerName, EmployerCode: e.EmployerCode, WorkStartDate: &ws, YearsOfWork: years,
-			Resume: string(resume), EmployerOpinion: e.Opinion, BatchID: batchID, Status: RegSubmitted,
+			Resume: encodeResume(e.Resume), EmployerOpinion: e.Opinion, BatchID: batchID, Status: RegSubmitted,
 			CreatedAt: now, UpdatedAt: now, Version: 1}
 		if old := regs[p.ID]; old != nil {
 			r.ID, r.CreatedAt, r.PhotoKey, r.Version = old.ID, old.CreatedAt, old.PhotoKey, old.Version+1
-			res, err := tx.NewUpdate().Model(&r).ExcludeColumn("id", "created_at").Where("id = ? AND version = ?", old.ID, old.Version).Exec(ctx)
-			if err := affectedOneOr(res, err, ErrConflict); err != nil {
-				return err
-			}
+			updates = append(updates, r)
 			continue
 		}
 		inserts = append(inserts, r)
+	}
+	// Reused rows in bulk too, each only if nobody changed it since it was read.
+	for i := 0; i < len(updates); i += batchChunk {
+		chunk := updates[i:min(i+batchChunk, len(updates))]
+		res, err := tx.NewUpdate().Model(&chunk).ExcludeColumn("created_at").Bulk().
+			Where("reg.version = _data.version - 1").Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != int64(len(chunk)) {
+			return ErrConflict
+		}
 	}
 	for i := 0; i < len(inserts); i += batchChunk {
 		chunk := inserts[i:min(i+batchChunk, len(inserts))]

@@ -38,9 +38,9 @@ func (in OrgInput) Validate() (OrgInput, string, string, FieldErrors) {
 		errs["code"] = err.Error()
 	}
 	in.ContactName, in.Address = strings.TrimSpace(in.ContactName), strings.TrimSpace(in.Address)
-	in.ContactPhone = strings.ReplaceAll(strings.TrimSpace(ident.Normalize(in.ContactPhone)), " ", "")
-	if in.ContactPhone != "" && !mobileRE.MatchString(in.ContactPhone) && !landlineRE.MatchString(in.ContactPhone) {
-		errs["contact_phone"] = "电话号码格式不正确（手机号11位，座机如010-12345678）"
+	in.ContactPhone = NormalizePhone(in.ContactPhone)
+	if in.ContactPhone != "" && !ValidPhone(in.ContactPhone) {
+		errs["contact_phone"] = PhoneFormatMsg
 	}
 	if utf8.RuneCountInString(in.ContactName) > 30 {
 		errs["contact_name"] = "最多30个字"

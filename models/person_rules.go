@@ -81,12 +81,12 @@ func (in PersonInput) Validate(requireAll bool) (PersonInput, ident.IDNumber, Fi
 	if msg := CheckName(in.Name); msg != "" {
 		errs["name"] = msg
 	}
-	in.Phone = strings.ReplaceAll(strings.TrimSpace(ident.Normalize(in.Phone)), " ", "")
+	in.Phone = NormalizePhone(in.Phone)
 	switch {
 	case in.Phone == "" && requireAll:
 		errs["phone"] = "请输入手机号码"
-	case in.Phone != "" && !mobileRE.MatchString(in.Phone) && !landlineRE.MatchString(in.Phone):
-		errs["phone"] = "电话号码格式不正确（手机号11位，座机如010-12345678）"
+	case in.Phone != "" && !ValidPhone(in.Phone):
+		errs["phone"] = PhoneFormatMsg
 	}
 	if in.Education == "" && requireAll {
 		errs["education"] = "请选择学历"
@@ -108,10 +108,8 @@ func (in PersonInput) Validate(requireAll bool) (PersonInput, ident.IDNumber, Fi
 		}
 	} else if d, err := ParseDate(in.WorkStartDate); err != nil {
 		errs["work_start_date"] = "日期格式应为 2012-07-01"
-	} else if d.After(time.Now()) {
-		errs["work_start_date"] = "参加工作时间不能晚于今天"
-	} else if !idn.BirthDate.IsZero() && d.Before(idn.BirthDate.AddDate(14, 0, 0)) {
-		errs["work_start_date"] = "参加工作时间应在年满14周岁之后"
+	} else if msg := checkWorkStart(d, idn.BirthDate, time.Now()); msg != "" {
+		errs["work_start_date"] = msg
 	} else {
 		in.WorkStartDate = d.Format("2006-01-02")
 	}
@@ -176,5 +174,13 @@ func SetPersonPhoto(ctx context.Context, db bun.IDB, personID int64, key string)
 	return affectedOne(res, err)
 }
 
-// ValidPhone says whether s is a mobile (11 digits) or landline number.
+// PhoneFormatMsg says what a phone number should look like.
+const PhoneFormatMsg = "电话号码格式不正确（手机号11位，座机如010-12345678）"
+
+// NormalizePhone turns full-width digits into ASCII and drops spaces.
+func NormalizePhone(s string) string {
+	return strings.ReplaceAll(strings.TrimSpace(ident.Normalize(s)), " ", "")
+}
+
+// ValidPhone says whether s (normalised) is a mobile (11 digits) or landline number.
 func ValidPhone(s string) bool { return mobileRE.MatchString(s) || landlineRE.MatchString(s) }

@@ -88,6 +88,15 @@ type Registration struct {
 // Number is the 报名编号 shown and printed.
 func (r *Registration) Number() string { return fmt.Sprintf("BM%04d%07d", r.PlanID, r.ID) }
 
+// encodeResume is how 个人简历 is stored: a JSON list, [] when empty.
+func encodeResume(rows []ResumeRow) string {
+	if rows == nil {
+		return "[]"
+	}
+	b, _ := json.Marshal(rows)
+	return string(b)
+}
+
 // ResumeRows decodes 个人简历.
 func (r *Registration) ResumeRows() []ResumeRow {
 	var rows []ResumeRow
@@ -227,12 +236,12 @@ func CheckRegistration(plan *ExamPlan, person *Person, existing *Registration, i
 // batch import both use it, so the two never disagree.
 func CheckEligibility(plan *ExamPlan, birth *time.Time, workStart time.Time, claimed *int, now time.Time) (int, FieldErrors) {
 	errs := FieldErrors{}
-	switch {
-	case workStart.After(now):
-		errs["work_start_date"] = "参加工作时间不能晚于今天"
-		return 0, errs
-	case birth != nil && workStart.Before(birth.AddDate(14, 0, 0)):
-		errs["work_start_date"] = "参加工作时间应在年满14周岁之后"
+	var born time.Time
+	if birth != nil {
+		born = *birth
+	}
+	if msg := checkWorkStart(workStart, born, now); msg != "" {
+		errs["work_start_date"] = msg
 		return 0, errs
 	}
 	years := YearsBetween(workStart, now)
@@ -250,6 +259,18 @@ func CheckEligibility(plan *ExamPlan, birth *time.Time, workStart time.Time, cla
 		return years, nil
 	}
 	return years, errs
+}
+
+// checkWorkStart says why a work start is impossible ("" when it is not): in the future, or before the age of 14
+// (birth may be zero: unknown).
+func checkWorkStart(workStart, birth, now time.Time) string {
+	switch {
+	case workStart.After(now):
+		return "参加工作时间不能晚于今天"
+	case !birth.IsZero() && workStart.Before(birth.AddDate(14, 0, 0)):
+		return "参加工作时间应在年满14周岁之后"
+	}
+	return ""
 }
 
 // checkEducation says why a 学历 falls short of the plan's minimum ("" when it does not).
@@ -329,16 +350,12 @@ func auditedInsert(ctx context.Context, tx bun.IDB, ins *bun.InsertQuery, reg *R
 }
 
 func saveRegistration(ctx context.Context, tx bun.IDB, rc RegistrationCheck, channel Channel, orgID, accountID *int64, photo RegPhoto, batchID string, ev *AuditEvent) (*Registration, bool, error) {
-	resume, _ := json.Marshal(rc.Resume)
-	if rc.Resume == nil {
-		resume = []byte("[]")
-	}
 	ws := rc.WorkStart
 	now := Now()
 	reg := &Registration{
 		PlanID: rc.Plan.ID, PersonID: rc.Person.ID, Channel: channel, OrganizationID: orgID, AccountID: accountID,
 		EmployerName: rc.EmployerName, EmployerCode: rc.EmployerCode, WorkStartDate: &ws, YearsOfWork: rc.Years,
-		Resume: string(resume), EmployerOpinion: rc.Opinion, PhotoKey: photo.Key, BatchID: batchID,
+		Resume: encodeResume(rc.Resume), EmployerOpinion: rc.Opinion, PhotoKey: photo.Key, BatchID: batchID,
 		Status: RegSubmitted, CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
 	ins := tx.NewInsert().Model(reg).On("CONFLICT (plan_id, person_id) DO NOTHING")
@@ -362,7 +379,7 @@ func saveRegistration(ctx context.Context, tx bun.IDB, rc RegistrationCheck, cha
 	if err != nil {
 		return nil, false, err
 	}
-	if old.Status != RegRejected && !(batchID != "" && old.BatchID != "" && sameOrg(old.OrganizationID, orgID) && !old.Paid() && old.Status == RegSubmitted) {
+	if old.Status != RegRejected && !(batchID != "" && old.BatchID != "" && SameOrg(old.OrganizationID, orgID) && !old.Paid() && old.Status == RegSubmitted) {
 		return nil, false, ErrDuplicate
 	}
 	reg.ID, reg.CreatedAt, reg.Version = old.ID, old.CreatedAt, old.Version+1
@@ -380,7 +397,8 @@ func saveRegistration(ctx context.Context, tx bun.IDB, rc RegistrationCheck, cha
 	return reg, false, nil
 }
 
-func sameOrg(a, b *int64) bool { return a != nil && b != nil && *a == *b }
+// SameOrg says whether two organization references name the same organization (nil names none).
+func SameOrg(a, b *int64) bool { return a != nil && b != nil && *a == *b }
 
 // RegistrationScope says whose registrations a caller sees: a practitioner their own; an organization those it
 // made or of its own people; an admin all.
@@ -454,7 +472,7 @@ func DeleteRegistration(ctx context.Context, db bun.IDB, acct *Account, id int64
 	if err != nil {
 		return nil, err
 	}
-	if acct.Role != RolePractitioner && acct.Role != RoleAdmin && !sameOrg(r.OrganizationID, acct.OrganizationID) {
+	if acct.Role != RolePractitioner && acct.Role != RoleAdmin && !SameOrg(r.OrganizationID, acct.OrganizationID) {
 		return nil, ErrNotFound // an enterprise sees its staff's own registrations but deletes only its own
 	}
 	if r.Paid() {
@@ -500,11 +518,10 @@ func BlobInUse(ctx context.Context, db bun.IDB, key string) (bool, error) {
 	if key == "" {
 		return false, nil
 	}
-	for _, m := range []any{(*Person)(nil), (*Registration)(nil), (*PhotoUpload)(nil)} {
-		used, err := db.NewSelect().Model(m).Where("photo_key = ? AND photo_key <> ''", key).Exists(ctx)
-		if err != nil || used {
-			return used, err
-		}
-	}
-	return false, nil
+	var used bool
+	// "photo_key <> ''" lets SQLite use the partial indexes (migration 4).
+	err := db.NewRaw(`SELECT EXISTS (SELECT 1 FROM persons WHERE photo_key = ?0 AND photo_key <> '')
+		OR EXISTS (SELECT 1 FROM registrations WHERE photo_key = ?0 AND photo_key <> '')
+		OR EXISTS (SELECT 1 FROM photo_uploads WHERE photo_key = ?0)`, key).Scan(ctx, &used)
+	return used, err
 }
