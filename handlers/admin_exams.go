@@ -265,17 +265,9 @@ func (h *AdminExams) ToggleCategory(c echo.Context) error {
 	if err != nil {
 		return models.ErrNotFound
 	}
-	cs, err := models.ListCategories(c.Request().Context(), h.DB, true)
-	if err != nil {
+	if err := models.ToggleCategory(c.Request().Context(), h.DB, id); err != nil {
 		return err
 	}
-	for _, x := range cs {
-		if x.ID == id {
-			if err := models.SetCategoryActive(c.Request().Context(), h.DB, id, !x.Active); err != nil {
-				return err
-			}
-			return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("admin.categories")+"?ok=toggled")
-		}
-	}
-	return models.ErrNotFound
+	h.audit(c, models.EventPlanSaved, "category:"+strconv.FormatInt(id, 10), "toggled", "")
+	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("admin.categories")+"?ok=toggled")
 }

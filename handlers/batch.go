@@ -117,8 +117,6 @@ func (h *Batch) show(c echo.Context, plan *models.ExamPlan, edit func(*pages.Bat
 	return h.render(c, http.StatusOK, pages.BatchPageView(b), nil)
 }
 
-var batchNotices = map[string]string{"deleted": "报名信息已删除"}
-
 // Page is the 批量报名 screen; without a plan it asks for one (the picker).
 func (h *Batch) Page(c echo.Context) error {
 	var plan *models.ExamPlan
@@ -133,7 +131,7 @@ func (h *Batch) Page(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b.Success = batchNotices[c.QueryParam("ok")]
+	b.Success = regNotices[c.QueryParam("ok")]
 	if n := c.QueryParam("imported"); n != "" {
 		b.Success = "导入成功，共" + n + "人，状态为待审核。请继续上传照片。"
 	}

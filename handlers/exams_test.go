@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -131,5 +132,35 @@ func TestCapacityBelowSeatsIsRefused(t *testing.T) {
 	}
 	if list := admin.get("/admin/exams"); !strings.Contains(list.Body, "2/2") {
 		t.Errorf("the plan list does not show 2/2 places")
+	}
+}
+
+// 停用/启用 of a 岗位/工种 flips it (a second click flips it back), is audited, and an unknown one is 404.
+func TestToggleCategory(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	admin := e.client().signIn("admin")
+	active := func() bool {
+		t.Helper()
+		cs, err := models.ListCategories(ctx, e.db, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.ContainsFunc(cs, func(c models.ExamCategory) bool { return c.ID == 1 })
+	}
+	for _, want := range []bool{false, true} {
+		if p := admin.submit("/admin/exam-categories", "/admin/exam-categories/1/toggle", nil); p.Location() != "/admin/exam-categories?ok=toggled" {
+			t.Fatalf("toggle: %d %q", p.Status, p.Location())
+		}
+		if active() != want {
+			t.Fatalf("category 1 active = %v, want %v", !want, want)
+		}
+	}
+	if n, _ := e.db.NewSelect().Model((*models.AuditEvent)(nil)).Where("object = 'category:1'").Count(ctx); n != 2 {
+		t.Errorf("%d audit rows for the toggles, want 2", n)
+	}
+	if p := admin.submit("/admin/exam-categories", "/admin/exam-categories/99999/toggle", nil); p.Status != http.StatusNotFound {
+		t.Errorf("unknown category: %d", p.Status)
 	}
 }

@@ -45,9 +45,10 @@ func AddCategory(ctx context.Context, db bun.IDB, name string, order int) (*Exam
 	return c, err
 }
 
-// SetCategoryActive shows or hides a 岗位/工种 in new plans (existing plans keep theirs).
-func SetCategoryActive(ctx context.Context, db bun.IDB, id int64, active bool) error {
-	res, err := db.NewUpdate().Model((*ExamCategory)(nil)).Set("active = ?", active).Where("id = ?", id).Exec(ctx)
+// ToggleCategory shows a hidden 岗位/工种 in new plans again, or hides a shown one (existing plans keep theirs), in
+// one statement so two admins' clicks never read a stale state.
+func ToggleCategory(ctx context.Context, db bun.IDB, id int64) error {
+	res, err := db.NewUpdate().Model((*ExamCategory)(nil)).Set("active = NOT active").Where("id = ?", id).Exec(ctx)
 	return affectedOne(res, err)
 }
 

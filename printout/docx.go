@@ -31,7 +31,6 @@ func emu(mm float64) int { return int(math.Round(mm * 36000)) }
 type docxWriter struct {
 	b      bytes.Buffer
 	photos [][]byte // word/media/photoN.jpeg, N = index+1
-	drawID int
 }
 
 func (w *docxWriter) s(parts ...string) {
@@ -190,25 +189,15 @@ func DOCX(out io.Writer, forms ...Form) error {
 		fmt.Fprintf(&rels, `<Relationship Id="rIdPhoto%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/photo%d.jpeg"/>`, i+1, i+1)
 	}
 	rels.WriteString(`</Relationships>`)
-	files := []struct {
-		name string
-		data []byte
-	}{
-		{"[Content_Types].xml", []byte(docxContentTypes)},
-		{"_rels/.rels", []byte(docxRootRels)},
-		{"word/document.xml", w.b.Bytes()},
-		{"word/_rels/document.xml.rels", []byte(rels.String())},
-		{"word/styles.xml", []byte(docxStyles)},
-		{"word/settings.xml", []byte(docxSettings)},
-	}
+	names := []string{"[Content_Types].xml", "_rels/.rels", "word/document.xml", "word/_rels/document.xml.rels",
+		"word/styles.xml", "word/settings.xml"}
+	parts := [][]byte{[]byte(docxContentTypes), []byte(docxRootRels), w.b.Bytes(), []byte(rels.String()),
+		[]byte(docxStyles), []byte(docxSettings)}
 	for i, p := range w.photos {
-		files = append(files, struct {
-			name string
-			data []byte
-		}{fmt.Sprintf("word/media/photo%d.jpeg", i+1), p})
+		names, parts = append(names, fmt.Sprintf("word/media/photo%d.jpeg", i+1)), append(parts, p)
 	}
-	for _, f := range files {
-		if err := add(f.name, f.data); err != nil {
+	for i, name := range names {
+		if err := add(name, parts[i]); err != nil {
 			return fmt.Errorf("printout: write docx: %w", err)
 		}
 	}
@@ -338,10 +327,9 @@ func (w *docxWriter) photo(p photoInfo) {
 	}
 	w.photos = append(w.photos, p.data)
 	n := len(w.photos)
-	w.drawID++
 	iw, ih := fitPhoto(p.width, p.height, photoW, photoH)
 	cx, cy := fmt.Sprint(emu(iw)), fmt.Sprint(emu(ih))
-	id := fmt.Sprint(w.drawID)
+	id := fmt.Sprint(n)
 	w.s(`<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:drawing>`,
 		`<wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="`, cx, `" cy="`, cy, `"/>`,
 		`<wp:effectExtent l="0" t="0" r="0" b="0"/>`,

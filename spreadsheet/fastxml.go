@@ -52,7 +52,7 @@ func fastScan(r io.Reader, size uint64, v fastVisitor) bool {
 			}
 		}
 		if first {
-			if !looksXMLBytes(buf[:n]) {
+			if isXML, _ := xmlHead(buf[:n]); !isXML { // UTF-16 is left to encoding/xml
 				return false
 			}
 			first = false
@@ -83,7 +83,7 @@ func fastScan(r io.Reader, size uint64, v fastVisitor) bool {
 }
 
 // The window fastScan reads through: as large as the part, but at least
-// fastMinWindow (room for looksXMLBytes) and at most fastWindow, widened
+// fastMinWindow (room for xmlHead) and at most fastWindow, widened
 // (up to fastMaxWindow) only for a token that does not fit. Variables so
 // that tests can make windows small.
 var (
@@ -525,15 +525,4 @@ func procInst(param, s string) string {
 		return ""
 	}
 	return s[i : i+j]
-}
-
-// looksXMLBytes is looksXML on a part held in memory.
-func looksXMLBytes(d []byte) bool {
-	head := d[:min(len(d), 512)]
-	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
-	head = bytes.TrimLeft(head, " \t\r\n")
-	if bytes.HasPrefix(head, []byte("\xfe\xff")) || bytes.HasPrefix(head, []byte("\xff\xfe")) {
-		return false // UTF-16: left to encoding/xml
-	}
-	return len(head) > 0 && head[0] == '<'
 }

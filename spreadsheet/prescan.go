@@ -84,6 +84,9 @@ type scanResult struct {
 // recorded in document order are sorted.
 func cellPos(row, col int) uint64 { return uint64(row)<<14 | uint64(col-1) }
 
+// rowCol undoes cellPos: the row number and the 0-based column index.
+func rowCol(p uint64) (row, colIndex int) { return int(p >> 14), int(p & 0x3fff) }
+
 func fileErr(msg string) *FileError { return &FileError{Msg: msg} }
 
 var (
@@ -505,12 +508,19 @@ func scanXML(br *bufio.Reader, visit func(xml.Token, int) error) error {
 // looksXML peeks at the start of a part: optional BOM and white space, then "<".
 func looksXML(br *bufio.Reader) bool {
 	head, _ := br.Peek(512)
-	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	isXML, utf16 := xmlHead(head)
+	return isXML || utf16 // UTF-16: let the decoder refuse it
+}
+
+// xmlHead looks at the start of a part (after a UTF-8 byte-order mark and blanks): whether it starts with '<', or
+// with a UTF-16 byte-order mark.
+func xmlHead(head []byte) (isXML, utf16 bool) {
+	head = bytes.TrimPrefix(head[:min(len(head), 512)], []byte("\xef\xbb\xbf"))
 	head = bytes.TrimLeft(head, " \t\r\n")
 	if bytes.HasPrefix(head, []byte("\xfe\xff")) || bytes.HasPrefix(head, []byte("\xff\xfe")) {
-		return true // UTF-16: let the decoder refuse it
+		return false, true
 	}
-	return len(head) > 0 && head[0] == '<'
+	return len(head) > 0 && head[0] == '<', false
 }
 
 // tokenLimiter fails the read when more than max bytes pass without a '<'.

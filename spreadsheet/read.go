@@ -286,15 +286,14 @@ func readRows(it *excelize.Rows, cols []Column, lim Limits, sc *scanResult) ([]R
 		// Number cells of this row, from the pre-scan.
 		var numeric map[string]bool
 		for ; numIdx < len(sc.numeric); numIdx++ {
-			p := sc.numeric[numIdx]
-			row := int(p >> 14)
+			row, col := rowCol(sc.numeric[numIdx])
 			if row > n {
 				break
 			}
 			if row < n {
 				continue
 			}
-			if key, ok := byIndex[int(p&0x3fff)]; ok {
+			if key, ok := byIndex[col]; ok {
 				if numeric == nil {
 					numeric = map[string]bool{}
 				}

@@ -33,7 +33,7 @@ func NormalizeText(s string) string {
 		switch {
 		case r >= 0xFF01 && r <= 0xFF5E:
 			r -= 0xFF01 - 0x21
-		case r == 0x200B || r == 0x200C || r == 0x200D || r == 0x2060 || r == 0xFEFF:
+		case isInvisible(r):
 			continue
 		case unicode.IsSpace(r):
 			pendingSpace = b.Len() > 0
@@ -46,6 +46,11 @@ func NormalizeText(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// isInvisible: the zero-width characters NormalizeText removes.
+func isInvisible(r rune) bool {
+	return r == 0x200B || r == 0x200C || r == 0x200D || r == 0x2060 || r == 0xFEFF
 }
 
 // isNormalText reports whether NormalizeText would return s unchanged:
@@ -67,8 +72,7 @@ func isNormalText(s string) bool {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if (r == utf8.RuneError && size == 1) || (r >= 0xFF01 && r <= 0xFF5E) ||
-			r == 0x200B || r == 0x200C || r == 0x200D || r == 0x2060 || r == 0xFEFF || unicode.IsSpace(r) {
+		if (r == utf8.RuneError && size == 1) || (r >= 0xFF01 && r <= 0xFF5E) || isInvisible(r) || unicode.IsSpace(r) {
 			return false
 		}
 		i += size
