@@ -25,7 +25,7 @@ generate:
 	go tool templ generate
 
 bench:
-	go test -run '^$$' -bench . -benchmem ./handlers ./ident
+	go test -run '^$$' -bench . -benchmem ./handlers ./internal/ident
 
 # The registration submit under wrk against a raw INSERT of the same row, on SQLite then PostgreSQL (see README).
 loadtest: build

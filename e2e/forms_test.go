@@ -22,7 +22,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"examcert/ident"
+	"examcert/internal/ident"
 )
 
 // Helpers for the person forms (autofill, inline edit), photos and downloads.

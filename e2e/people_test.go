@@ -6,7 +6,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"examcert/ident"
+	"examcert/internal/ident"
 )
 
 // TestPeopleAutofillByIDNumber adds a person to 企业人员信息 as the enterprise jianshe. Typing an ID number fills

@@ -21,7 +21,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
-	"examcert/ident"
+	"examcert/internal/ident"
 )
 
 // Helpers for the registration tests (考试报名, 批量报名, the exam-plan picker).

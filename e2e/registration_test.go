@@ -10,7 +10,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/chromedp/chromedp"
 
-	"examcert/ident"
+	"examcert/internal/ident"
 )
 
 // TestRegistrationPractitioner registers the practitioner zhangsan for the 安全员 plan (no education minimum;

@@ -8,9 +8,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"examcert/ident"
+	"examcert/internal/ident"
 	"examcert/models"
-	"examcert/password"
+	"examcert/internal/password"
 	"examcert/views/components"
 	"examcert/views/pages"
 )

@@ -14,10 +14,10 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/uptrace/bun"
 
-	"examcert/blobstore"
-	"examcert/config"
-	"examcert/printout"
-	"examcert/sessionstore"
+	"examcert/internal/blobstore"
+	"examcert/internal/config"
+	"examcert/internal/printout"
+	"examcert/handlers/sessionstore"
 )
 
 // App is what every handler needs: the database, the settings, the session store and the logger.

@@ -11,10 +11,10 @@ import (
 	"github.com/dchest/captcha"
 	"github.com/labstack/echo/v4"
 
-	"examcert/ident"
+	"examcert/internal/ident"
 	"examcert/models"
-	"examcert/password"
-	"examcert/sessionstore"
+	"examcert/internal/password"
+	"examcert/handlers/sessionstore"
 	"examcert/views/pages"
 )
 

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"examcert/config"
-	"examcert/demo"
-	"examcert/ident"
+	"examcert/internal/config"
+	"examcert/models/demo"
+	"examcert/internal/ident"
 	"examcert/models"
 )
 

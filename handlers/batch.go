@@ -17,11 +17,11 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"examcert/ident"
+	"examcert/internal/ident"
 	"examcert/models"
-	"examcert/photo"
-	"examcert/printout"
-	"examcert/spreadsheet"
+	"examcert/internal/photo"
+	"examcert/internal/printout"
+	"examcert/internal/spreadsheet"
 	"examcert/views/pages"
 )
 

@@ -17,8 +17,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"examcert/blobstore"
-	"examcert/config"
+	"examcert/internal/blobstore"
+	"examcert/internal/config"
 	"examcert/models"
 )
 

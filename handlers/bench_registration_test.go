@@ -13,7 +13,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"examcert/ident"
+	"examcert/internal/ident"
 	"examcert/models"
 )
 

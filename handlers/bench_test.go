@@ -9,10 +9,10 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"examcert/config"
-	"examcert/demo"
+	"examcert/internal/config"
+	"examcert/models/demo"
 	"examcert/models"
-	"examcert/password"
+	"examcert/internal/password"
 )
 
 // Benchmarks of the hot paths, each beside a reference measured in the same run (the machine is noisy: compare

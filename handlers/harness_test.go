@@ -18,13 +18,13 @@ import (
 	"github.com/uptrace/bun"
 	"golang.org/x/crypto/bcrypt"
 
-	"examcert/blobstore"
-	"examcert/config"
-	"examcert/dbtest"
-	"examcert/demo"
+	"examcert/internal/blobstore"
+	"examcert/internal/config"
+	"examcert/internal/dbtest"
+	"examcert/models/demo"
 	"examcert/handlers"
 	"examcert/models"
-	"examcert/password"
+	"examcert/internal/password"
 )
 
 func TestMain(m *testing.M) {

@@ -9,7 +9,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
 
-	"examcert/ident"
+	"examcert/internal/ident"
 	"examcert/models"
 	"examcert/views/pages"
 )

@@ -17,7 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"examcert/models"
-	"examcert/sessionstore"
+	"examcert/handlers/sessionstore"
 	"examcert/views/components"
 )
 

@@ -10,7 +10,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"examcert/demo"
+	"examcert/models/demo"
 	"examcert/models"
 )
 

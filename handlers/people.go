@@ -8,7 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"examcert/ident"
+	"examcert/internal/ident"
 	"examcert/models"
 	"examcert/views/components"
 	"examcert/views/pages"

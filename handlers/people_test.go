@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"examcert/ident"
+	"examcert/internal/ident"
 	"examcert/models"
 )
 

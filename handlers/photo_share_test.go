@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"examcert/blobstore"
+	"examcert/internal/blobstore"
 	"examcert/models"
 )
 

@@ -6,7 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"examcert/photo"
+	"examcert/internal/photo"
 	"examcert/views/pages"
 )
 

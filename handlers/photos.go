@@ -10,9 +10,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"examcert/ident"
+	"examcert/internal/ident"
 	"examcert/models"
-	"examcert/photo"
+	"examcert/internal/photo"
 	"examcert/views/pages"
 )
 

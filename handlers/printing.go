@@ -9,7 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"examcert/models"
-	"examcert/printout"
+	"examcert/internal/printout"
 )
 
 // 【打印】 gives the 报名表 as a PDF and 【导出】 as a Word file; both are downloads with fixed file names, for

@@ -8,7 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"examcert/models"
-	"examcert/photo"
+	"examcert/internal/photo"
 	"examcert/views/pages"
 )
 

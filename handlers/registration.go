@@ -10,10 +10,10 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/uptrace/bun"
 
-	"examcert/blobstore"
-	"examcert/ident"
+	"examcert/internal/blobstore"
+	"examcert/internal/ident"
 	"examcert/models"
-	"examcert/photo"
+	"examcert/internal/photo"
 	"examcert/views/pages"
 )
 

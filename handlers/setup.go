@@ -10,7 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"examcert/models"
-	"examcert/password"
+	"examcert/internal/password"
 	"examcert/views/pages"
 )
 

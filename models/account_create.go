@@ -9,7 +9,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"examcert/ident"
+	"examcert/internal/ident"
 )
 
 // FieldErrors maps a form field's name to what is wrong with it, in Chinese.

@@ -7,7 +7,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"examcert/ident"
+	"examcert/internal/ident"
 )
 
 // BatchEntry is one row of a 批量报名 file, already parsed (cell formats checked by the caller).

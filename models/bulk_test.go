@@ -8,8 +8,8 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"examcert/dbtest"
-	"examcert/ident"
+	"examcert/internal/dbtest"
+	"examcert/internal/ident"
 )
 
 // The batch's bulk inserts (unnest arrays on PostgreSQL, bun's VALUES list on SQLite) store exactly what bun's own

@@ -10,9 +10,9 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"examcert/database"
-	"examcert/dbtest"
-	"examcert/ident"
+	"examcert/internal/database"
+	"examcert/internal/dbtest"
+	"examcert/internal/ident"
 	"examcert/models"
 )
 

@@ -7,7 +7,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"examcert/ident"
+	"examcert/internal/ident"
 )
 
 // OrgInput is what the admin types about an organization.

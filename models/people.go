@@ -8,7 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"examcert/ident"
+	"examcert/internal/ident"
 )
 
 // An organization's people: an enterprise's staff are the persons whose 工作单位 it is (organization_id); a

@@ -11,7 +11,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"examcert/ident"
+	"examcert/internal/ident"
 )
 
 // Educations are the choices of 学历, lowest first.

@@ -10,8 +10,8 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"examcert/dbtest"
-	"examcert/ident"
+	"examcert/internal/dbtest"
+	"examcert/internal/ident"
 	"examcert/models"
 )
 

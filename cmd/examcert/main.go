@@ -19,13 +19,13 @@ import (
 	"github.com/uptrace/bun"
 	"golang.org/x/term"
 
-	"examcert/blobstore"
-	"examcert/config"
-	"examcert/database"
-	"examcert/demo"
+	"examcert/internal/blobstore"
+	"examcert/internal/config"
+	"examcert/internal/database"
+	"examcert/models/demo"
 	"examcert/handlers"
 	"examcert/models"
-	"examcert/password"
+	"examcert/internal/password"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".

@@ -8,9 +8,9 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"examcert/database"
+	"examcert/internal/database"
 	"examcert/models"
-	"examcert/password"
+	"examcert/internal/password"
 )
 
 func withStdin(t *testing.T, input string) {

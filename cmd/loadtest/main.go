@@ -37,10 +37,10 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"examcert/blobstore"
-	"examcert/database"
-	"examcert/demo"
-	"examcert/ident"
+	"examcert/internal/blobstore"
+	"examcert/internal/database"
+	"examcert/models/demo"
+	"examcert/internal/ident"
 	"examcert/models"
 )
 

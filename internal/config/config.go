@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"examcert/password"
+	"examcert/internal/password"
 )
 
 // Config is every setting the server reads. The README lists each one with its flag and variable.

@@ -11,9 +11,9 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"examcert/ident"
+	"examcert/internal/ident"
 	"examcert/models"
-	"examcert/password"
+	"examcert/internal/password"
 )
 
 // Password is the password of every demo account (the README lists them).

@@ -8,11 +8,11 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"examcert/dbtest"
-	"examcert/demo"
-	"examcert/ident"
+	"examcert/internal/dbtest"
+	"examcert/models/demo"
+	"examcert/internal/ident"
 	"examcert/models"
-	"examcert/password"
+	"examcert/internal/password"
 )
 
 func TestMain(m *testing.M) {

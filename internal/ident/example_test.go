@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"examcert/ident"
+	"examcert/internal/ident"
 )
 
 func ExampleParseIDNumber() {

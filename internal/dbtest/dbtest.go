@@ -13,7 +13,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"examcert/database"
+	"examcert/internal/database"
 )
 
 // URL returns TEST_DATABASE_URL ("" for SQLite).

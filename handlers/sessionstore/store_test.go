@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"examcert/dbtest"
+	"examcert/internal/dbtest"
 	"examcert/models"
-	"examcert/sessionstore"
+	"examcert/handlers/sessionstore"
 )
 
 func TestRoundTripRenewAndExpiry(t *testing.T) {

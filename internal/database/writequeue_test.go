@@ -9,7 +9,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"examcert/database"
+	"examcert/internal/database"
 )
 
 // openSQLite opens a fresh SQLite database with a table to write to.
