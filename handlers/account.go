@@ -1,14 +1,15 @@
 package handlers
 
 import (
+	"examcert/handlers/routes"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
-	"examcert/models"
 	"examcert/internal/password"
+	"examcert/models"
 	"examcert/views/pages"
 )
 
@@ -27,7 +28,7 @@ func (h *AccountSettings) PasswordPage(c echo.Context) error {
 func (h *AccountSettings) passwordForm(c echo.Context) pages.PasswordForm {
 	acct := currentAccount(c)
 	f := pages.PasswordForm{
-		Action:     c.Echo().Reverse("account.password_submit"),
+		Action:     reverse(c, routes.AccountPasswordSubmit),
 		Username:   acct.Username,
 		PolicyText: policyText(h.Cfg.Password),
 	}
@@ -41,7 +42,7 @@ func (h *AccountSettings) passwordForm(c echo.Context) pages.PasswordForm {
 }
 
 func (h *AccountSettings) renderPassword(c echo.Context, f pages.PasswordForm) error {
-	return h.render(c, http.StatusOK, pages.PasswordPage(h.shell(c, "登录信息维护", "account.password"), f), pages.PasswordPanel(f))
+	return h.render(c, http.StatusOK, pages.PasswordPage(h.shell(c, "登录信息维护", routes.AccountPassword), f), pages.PasswordPanel(f))
 }
 
 // ChangePassword checks the old password and the policy, stores the new hash, ends every other session of the
@@ -87,7 +88,7 @@ func (h *AccountSettings) ChangePassword(c echo.Context) error {
 	acct.MustChangePassword, acct.PasswordHash, acct.PasswordChangedAt = false, hash, models.Now()
 	h.audit(c, models.EventPasswordChanged, "", "ok", "")
 	if !isHTMX(c) {
-		return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("account.password")+"?ok=1")
+		return c.Redirect(http.StatusSeeOther, reverse(c, routes.AccountPassword)+"?ok=1")
 	}
 	f = h.passwordForm(c)
 	f.Success = "密码修改成功"

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"examcert/handlers/routes"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,8 +10,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"examcert/internal/ident"
-	"examcert/models"
 	"examcert/internal/password"
+	"examcert/models"
 	"examcert/views/components"
 	"examcert/views/pages"
 )
@@ -60,8 +61,8 @@ func (h *AdminAccounts) renderList(c echo.Context, success, failure string) erro
 		return err
 	}
 	l := pages.AccountList{
-		Shell: h.shell(c, "机构与账号", "admin.accounts"), Tabs: (&AdminOrganizations{h.App}).tabs(c, "accounts"), Query: q, Role: string(role), Roles: roleOptions(true),
-		NewURL: c.Echo().Reverse("admin.accounts_new"), ListURL: c.Echo().Reverse("admin.accounts"),
+		Shell: h.shell(c, "机构与账号", routes.AdminAccounts), Tabs: (&AdminOrganizations{h.App}).tabs(c, "accounts"), Query: q, Role: string(role), Roles: roleOptions(true),
+		NewURL: reverse(c, routes.AdminAccountsNew), ListURL: reverse(c, routes.AdminAccounts),
 		Success: success, Error: failure,
 	}
 	owners, err := models.AccountOwners(ctx, h.DB, accts)
@@ -71,7 +72,7 @@ func (h *AdminAccounts) renderList(c echo.Context, success, failure string) erro
 	for i := range accts {
 		l.Rows = append(l.Rows, h.row(c, &accts[i], owners))
 	}
-	l.Pager = pager(c.Echo().Reverse("admin.accounts"), total, page, accountsPerPage, url.Values{"q": {q}, "role": {string(role)}})
+	l.Pager = pager(reverse(c, routes.AdminAccounts), total, page, accountsPerPage, url.Values{"q": {q}, "role": {string(role)}})
 	return h.render(c, http.StatusOK, pages.AccountListPage(l), nil)
 }
 
@@ -81,10 +82,10 @@ func (h *AdminAccounts) row(c echo.Context, a *models.Account, owners models.Own
 	r := pages.AccountRow{
 		ID: a.ID, Username: a.Username, DisplayName: a.DisplayName, RoleLabel: a.Role.Label(),
 		Locked: a.Locked(models.Now()), Disabled: a.Disabled, Status: "正常",
-		ResetURL:   c.Echo().Reverse("admin.accounts_reset", id),
-		UnlockURL:  c.Echo().Reverse("admin.accounts_unlock", id),
-		DisableURL: c.Echo().Reverse("admin.accounts_disable", id),
-		EnableURL:  c.Echo().Reverse("admin.accounts_enable", id),
+		ResetURL:   reverse(c, routes.AdminAccountsReset, id),
+		UnlockURL:  reverse(c, routes.AdminAccountsUnlock, id),
+		DisableURL: reverse(c, routes.AdminAccountsDisable, id),
+		EnableURL:  reverse(c, routes.AdminAccountsEnable, id),
 	}
 	switch {
 	case a.Disabled:
@@ -112,7 +113,7 @@ func (h *AdminAccounts) row(c echo.Context, a *models.Account, owners models.Own
 
 func (h *AdminAccounts) accountForm(c echo.Context) pages.AccountForm {
 	return pages.AccountForm{
-		Action: c.Echo().Reverse("admin.accounts_create"), ListURL: c.Echo().Reverse("admin.accounts"),
+		Action: reverse(c, routes.AdminAccountsCreate), ListURL: reverse(c, routes.AdminAccounts),
 		Roles: roleOptions(false), Errors: map[string]string{},
 	}
 }
@@ -120,7 +121,7 @@ func (h *AdminAccounts) accountForm(c echo.Context) pages.AccountForm {
 // NewPage shows the 新建账号 form.
 func (h *AdminAccounts) NewPage(c echo.Context) error {
 	f := h.accountForm(c)
-	return h.render(c, http.StatusOK, pages.AccountNewPage(h.shell(c, "新建账号", "admin.accounts"), f), nil)
+	return h.render(c, http.StatusOK, pages.AccountNewPage(h.shell(c, "新建账号", routes.AdminAccounts), f), nil)
 }
 
 // Create makes the account with a generated temporary password, shown once; the user must change it.
@@ -141,15 +142,15 @@ func (h *AdminAccounts) Create(c echo.Context) error {
 	if errors.As(err, &fe) {
 		f.Errors = fe
 		f.Error = "请按提示修改后重新保存"
-		return h.render(c, http.StatusOK, pages.AccountNewPage(h.shell(c, "新建账号", "admin.accounts"), f), nil)
+		return h.render(c, http.StatusOK, pages.AccountNewPage(h.shell(c, "新建账号", routes.AdminAccounts), f), nil)
 	}
 	if err != nil {
 		return err
 	}
 	h.audit(c, models.EventAccountCreated, "account:"+acct.Username, "ok", string(acct.Role))
 	done := pages.AccountCreated{Username: acct.Username, RoleLabel: acct.Role.Label(), TempPassword: temp,
-		ListURL: c.Echo().Reverse("admin.accounts"), NewURL: c.Echo().Reverse("admin.accounts_new")}
-	return h.render(c, http.StatusOK, pages.AccountCreatedPage(h.shell(c, "账号已创建", "admin.accounts"), done), nil)
+		ListURL: reverse(c, routes.AdminAccounts), NewURL: reverse(c, routes.AdminAccountsNew)}
+	return h.render(c, http.StatusOK, pages.AccountCreatedPage(h.shell(c, "账号已创建", routes.AdminAccounts), done), nil)
 }
 
 func (h *AdminAccounts) target(c echo.Context) (*models.Account, error) {
@@ -254,5 +255,5 @@ func (h *AdminAccounts) afterAction(c echo.Context, a *models.Account, msg, okCo
 	if okCode == "" {
 		return h.renderList(c, msg, "")
 	}
-	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("admin.accounts")+"?ok="+okCode)
+	return c.Redirect(http.StatusSeeOther, reverse(c, routes.AdminAccounts)+"?ok="+okCode)
 }

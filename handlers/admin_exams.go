@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"examcert/handlers/routes"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -48,7 +49,7 @@ func (a *App) planRow(c echo.Context, p *models.ExamPlan) pages.PlanRow {
 		RegistrationPeriod: p.RegistrationStartsAt.In(models.Beijing).Format("2006-01-02 15:04") + " 至 " + p.RegistrationEndsAt.In(models.Beijing).Format("2006-01-02 15:04"),
 		ExamAt:             p.ExamAt.In(models.Beijing).Format("2006-01-02 15:04"),
 		Fee:                p.Fee(), Status: p.Status.Label(),
-		EditURL: c.Echo().Reverse("admin.exams_edit", id),
+		EditURL: reverse(c, routes.AdminExamsEdit, id),
 	}
 	r.Places = strconv.Itoa(p.SeatsTaken) + "/"
 	if p.Capacity == 0 {
@@ -57,7 +58,7 @@ func (a *App) planRow(c echo.Context, p *models.ExamPlan) pages.PlanRow {
 		r.Places += strconv.Itoa(p.Capacity)
 	}
 	if _, label := p.Status.Next(); label != "" {
-		r.AdvanceURL, r.AdvanceLabel = c.Echo().Reverse("admin.exams_advance", id)+"?from="+string(p.Status), label
+		r.AdvanceURL, r.AdvanceLabel = reverse(c, routes.AdminExamsAdvance, id)+"?from="+string(p.Status), label
 	}
 	return r
 }
@@ -76,10 +77,10 @@ func (h *AdminExams) List(c echo.Context) error {
 		return err
 	}
 	l := pages.PlanAdminList{
-		Shell: h.shell(c, "考务管理", "admin.exams"), Query: q, Status: string(status), Statuses: statusOptions("全部"),
-		ListURL: c.Echo().Reverse("admin.exams"), NewURL: c.Echo().Reverse("admin.exams_new"),
-		CategoriesURL: c.Echo().Reverse("admin.categories"),
-		Pager:         pager(c.Echo().Reverse("admin.exams"), total, page, plansPerPage, url.Values{"q": {q}, "status": {string(status)}}),
+		Shell: h.shell(c, "考务管理", routes.AdminExams), Query: q, Status: string(status), Statuses: statusOptions("全部"),
+		ListURL: reverse(c, routes.AdminExams), NewURL: reverse(c, routes.AdminExamsNew),
+		CategoriesURL: reverse(c, routes.AdminCategories),
+		Pager:         pager(reverse(c, routes.AdminExams), total, page, plansPerPage, url.Values{"q": {q}, "status": {string(status)}}),
 		Success:       planNotices[c.QueryParam("ok")],
 	}
 	for i := range ps {
@@ -90,7 +91,7 @@ func (h *AdminExams) List(c echo.Context) error {
 
 func (h *AdminExams) form(c echo.Context, title, action string) (pages.PlanForm, error) {
 	cats, err := h.categoryOptions(c, "请选择", false)
-	return pages.PlanForm{Title: title, Action: action, BackURL: c.Echo().Reverse("admin.exams"), Categories: cats,
+	return pages.PlanForm{Title: title, Action: action, BackURL: reverse(c, routes.AdminExams), Categories: cats,
 		Levels: components.Options("请选择", models.Levels), Educations: components.Options("不限", models.Educations),
 		Errors: map[string]string{}}, err
 }
@@ -110,12 +111,12 @@ func planInput(v pages.PlanValues) models.PlanInput {
 }
 
 func (h *AdminExams) renderForm(c echo.Context, f pages.PlanForm) error {
-	return h.render(c, http.StatusOK, pages.PlanFormPage(h.shell(c, f.Title, "admin.exams"), f), nil)
+	return h.render(c, http.StatusOK, pages.PlanFormPage(h.shell(c, f.Title, routes.AdminExams), f), nil)
 }
 
 // NewPage is 新建考试计划, with sensible defaults.
 func (h *AdminExams) NewPage(c echo.Context) error {
-	f, err := h.form(c, "新建考试计划", c.Echo().Reverse("admin.exams_create"))
+	f, err := h.form(c, "新建考试计划", reverse(c, routes.AdminExamsCreate))
 	if err != nil {
 		return err
 	}
@@ -125,7 +126,7 @@ func (h *AdminExams) NewPage(c echo.Context) error {
 
 // Create stores a new plan as 草稿.
 func (h *AdminExams) Create(c echo.Context) error {
-	f, err := h.form(c, "新建考试计划", c.Echo().Reverse("admin.exams_create"))
+	f, err := h.form(c, "新建考试计划", reverse(c, routes.AdminExamsCreate))
 	if err != nil {
 		return err
 	}
@@ -139,7 +140,7 @@ func (h *AdminExams) Create(c echo.Context) error {
 		return err
 	}
 	h.audit(c, models.EventPlanSaved, "plan:"+strconv.FormatInt(p.ID, 10), "created", p.Name)
-	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("admin.exams")+"?ok=created")
+	return c.Redirect(http.StatusSeeOther, reverse(c, routes.AdminExams)+"?ok=created")
 }
 
 func (h *AdminExams) load(c echo.Context) (*models.ExamPlan, error) {
@@ -165,7 +166,7 @@ func (h *AdminExams) EditPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := h.form(c, "编辑考试计划", c.Echo().Reverse("admin.exams_update", strconv.FormatInt(p.ID, 10)))
+	f, err := h.form(c, "编辑考试计划", reverse(c, routes.AdminExamsUpdate, strconv.FormatInt(p.ID, 10)))
 	if err != nil {
 		return err
 	}
@@ -179,7 +180,7 @@ func (h *AdminExams) Update(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := h.form(c, "编辑考试计划", c.Echo().Reverse("admin.exams_update", strconv.FormatInt(p.ID, 10)))
+	f, err := h.form(c, "编辑考试计划", reverse(c, routes.AdminExamsUpdate, strconv.FormatInt(p.ID, 10)))
 	if err != nil {
 		return err
 	}
@@ -207,7 +208,7 @@ func (h *AdminExams) Update(c echo.Context) error {
 		return err
 	}
 	h.audit(c, models.EventPlanSaved, "plan:"+strconv.FormatInt(p.ID, 10), "updated", p.Name)
-	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("admin.exams")+"?ok=saved")
+	return c.Redirect(http.StatusSeeOther, reverse(c, routes.AdminExams)+"?ok=saved")
 }
 
 // Advance moves a plan to its next status; from= guards against a double click moving it twice.
@@ -218,12 +219,12 @@ func (h *AdminExams) Advance(c echo.Context) error {
 	}
 	if err := models.AdvancePlan(c.Request().Context(), h.DB, p.ID, models.PlanStatus(c.QueryParam("from"))); err != nil {
 		if errors.Is(err, models.ErrConflict) {
-			return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("admin.exams"))
+			return c.Redirect(http.StatusSeeOther, reverse(c, routes.AdminExams))
 		}
 		return err
 	}
 	h.audit(c, models.EventPlanSaved, "plan:"+strconv.FormatInt(p.ID, 10), "advanced", string(p.Status))
-	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("admin.exams")+"?ok=advanced")
+	return c.Redirect(http.StatusSeeOther, reverse(c, routes.AdminExams)+"?ok=advanced")
 }
 
 // Categories shows the 岗位/工种 list.
@@ -236,11 +237,11 @@ func (h *AdminExams) renderCategories(c echo.Context, name, errMsg, success stri
 	if err != nil {
 		return err
 	}
-	l := pages.CategoryList{Shell: h.shell(c, "岗位/工种管理", "admin.exams"), AddURL: c.Echo().Reverse("admin.categories_add"),
-		BackURL: c.Echo().Reverse("admin.exams"), Name: name, Error: errMsg, Success: success}
+	l := pages.CategoryList{Shell: h.shell(c, "岗位/工种管理", routes.AdminExams), AddURL: reverse(c, routes.AdminCategoriesAdd),
+		BackURL: reverse(c, routes.AdminExams), Name: name, Error: errMsg, Success: success}
 	for _, x := range cs {
 		l.Rows = append(l.Rows, pages.CategoryRow{Name: x.Name, Active: x.Active,
-			ToggleURL: c.Echo().Reverse("admin.categories_toggle", strconv.FormatInt(x.ID, 10))})
+			ToggleURL: reverse(c, routes.AdminCategoriesToggle, strconv.FormatInt(x.ID, 10))})
 	}
 	return h.render(c, http.StatusOK, pages.CategoryPage(l), nil)
 }
@@ -256,7 +257,7 @@ func (h *AdminExams) AddCategory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("admin.categories")+"?ok=added")
+	return c.Redirect(http.StatusSeeOther, reverse(c, routes.AdminCategories)+"?ok=added")
 }
 
 // ToggleCategory stops or resumes offering a 岗位/工种 for new plans.
@@ -269,5 +270,5 @@ func (h *AdminExams) ToggleCategory(c echo.Context) error {
 		return err
 	}
 	h.audit(c, models.EventPlanSaved, "category:"+strconv.FormatInt(id, 10), "toggled", "")
-	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("admin.categories")+"?ok=toggled")
+	return c.Redirect(http.StatusSeeOther, reverse(c, routes.AdminCategories)+"?ok=toggled")
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"examcert/handlers/routes"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -19,7 +20,7 @@ type AdminOrganizations struct{ *App }
 const orgsPerPage = 20
 
 func (h *AdminOrganizations) tabs(c echo.Context, active string) pages.AdminTabs {
-	return pages.AdminTabs{AccountsURL: c.Echo().Reverse("admin.accounts"), OrgsURL: c.Echo().Reverse("admin.orgs"), Active: active}
+	return pages.AdminTabs{AccountsURL: reverse(c, routes.AdminAccounts), OrgsURL: reverse(c, routes.AdminOrgs), Active: active}
 }
 
 func kindOptions(first string) []components.Option {
@@ -52,14 +53,14 @@ func (h *AdminOrganizations) List(c echo.Context) error {
 		return err
 	}
 	l := pages.OrgList{
-		Shell: h.shell(c, "机构与账号", "admin.accounts"), Tabs: h.tabs(c, "orgs"), Query: q, Kind: string(kind),
-		Kinds: kindOptions("全部"), ListURL: c.Echo().Reverse("admin.orgs"), NewURL: c.Echo().Reverse("admin.orgs_new"),
-		Pager:   pager(c.Echo().Reverse("admin.orgs"), total, page, orgsPerPage, url.Values{"q": {q}, "kind": {string(kind)}}),
+		Shell: h.shell(c, "机构与账号", routes.AdminAccounts), Tabs: h.tabs(c, "orgs"), Query: q, Kind: string(kind),
+		Kinds: kindOptions("全部"), ListURL: reverse(c, routes.AdminOrgs), NewURL: reverse(c, routes.AdminOrgsNew),
+		Pager:   pager(reverse(c, routes.AdminOrgs), total, page, orgsPerPage, url.Values{"q": {q}, "kind": {string(kind)}}),
 		Success: orgNotices[c.QueryParam("ok")],
 	}
 	for _, o := range os {
 		r := pages.OrgRow{Name: o.Name, Kind: o.Kind.Label(), Contact: o.ContactName + " " + o.ContactPhone,
-			Accounts: strconv.Itoa(counts[o.ID]), EditURL: c.Echo().Reverse("admin.orgs_edit", strconv.FormatInt(o.ID, 10))}
+			Accounts: strconv.Itoa(counts[o.ID]), EditURL: reverse(c, routes.AdminOrgsEdit, strconv.FormatInt(o.ID, 10))}
 		if o.CreditCode != nil {
 			r.CreditCode = *o.CreditCode
 		}
@@ -72,7 +73,7 @@ func (h *AdminOrganizations) List(c echo.Context) error {
 }
 
 func (h *AdminOrganizations) renderForm(c echo.Context, f pages.OrgForm) error {
-	return h.render(c, http.StatusOK, pages.OrgFormPage(h.shell(c, f.Title, "admin.accounts"), h.tabs(c, "orgs"), f), nil)
+	return h.render(c, http.StatusOK, pages.OrgFormPage(h.shell(c, f.Title, routes.AdminAccounts), h.tabs(c, "orgs"), f), nil)
 }
 
 func readOrgInput(c echo.Context, f *pages.OrgForm) models.OrgInput {
@@ -86,13 +87,13 @@ func readOrgInput(c echo.Context, f *pages.OrgForm) models.OrgInput {
 
 // NewPage is 新建单位.
 func (h *AdminOrganizations) NewPage(c echo.Context) error {
-	return h.renderForm(c, pages.OrgForm{Title: "新建单位", Action: c.Echo().Reverse("admin.orgs_create"),
-		BackURL: c.Echo().Reverse("admin.orgs"), Kinds: kindOptions("请选择"), Errors: map[string]string{}})
+	return h.renderForm(c, pages.OrgForm{Title: "新建单位", Action: reverse(c, routes.AdminOrgsCreate),
+		BackURL: reverse(c, routes.AdminOrgs), Kinds: kindOptions("请选择"), Errors: map[string]string{}})
 }
 
 // Create stores a new organization.
 func (h *AdminOrganizations) Create(c echo.Context) error {
-	f := pages.OrgForm{Title: "新建单位", Action: c.Echo().Reverse("admin.orgs_create"), BackURL: c.Echo().Reverse("admin.orgs"),
+	f := pages.OrgForm{Title: "新建单位", Action: reverse(c, routes.AdminOrgsCreate), BackURL: reverse(c, routes.AdminOrgs),
 		Kinds: kindOptions("请选择"), Errors: map[string]string{}}
 	o, err := models.CreateOrganization(c.Request().Context(), h.DB, readOrgInput(c, &f))
 	var fe models.FieldErrors
@@ -104,7 +105,7 @@ func (h *AdminOrganizations) Create(c echo.Context) error {
 		return err
 	}
 	h.audit(c, models.EventOrgCreated, "organization:"+o.Code(), "ok", o.Name)
-	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("admin.orgs")+"?ok=created")
+	return c.Redirect(http.StatusSeeOther, reverse(c, routes.AdminOrgs)+"?ok=created")
 }
 
 func (h *AdminOrganizations) load(c echo.Context) (*models.Organization, error) {
@@ -116,8 +117,8 @@ func (h *AdminOrganizations) load(c echo.Context) (*models.Organization, error) 
 }
 
 func (h *AdminOrganizations) editForm(c echo.Context, o *models.Organization) (pages.OrgForm, error) {
-	f := pages.OrgForm{Title: "编辑单位", Action: c.Echo().Reverse("admin.orgs_update", strconv.FormatInt(o.ID, 10)),
-		BackURL: c.Echo().Reverse("admin.orgs"), Version: o.Version, Kind: o.Kind.Label(), KindLocked: true,
+	f := pages.OrgForm{Title: "编辑单位", Action: reverse(c, routes.AdminOrgsUpdate, strconv.FormatInt(o.ID, 10)),
+		BackURL: reverse(c, routes.AdminOrgs), Version: o.Version, Kind: o.Kind.Label(), KindLocked: true,
 		Name: o.Name, Code: o.Code(), ContactName: o.ContactName, ContactPhone: o.ContactPhone, Address: o.Address,
 		Errors: map[string]string{}}
 	accts, err := models.AccountsOf(c.Request().Context(), h.DB, o.ID)
@@ -171,5 +172,5 @@ func (h *AdminOrganizations) Update(c echo.Context) error {
 		return err
 	}
 	h.audit(c, models.EventOrgUpdated, "organization:"+o.Code(), "ok", o.Name)
-	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("admin.orgs")+"?ok=saved")
+	return c.Redirect(http.StatusSeeOther, reverse(c, routes.AdminOrgs)+"?ok=saved")
 }

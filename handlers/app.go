@@ -3,6 +3,7 @@
 package handlers
 
 import (
+	"examcert/handlers/routes"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -14,10 +15,10 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/uptrace/bun"
 
+	"examcert/handlers/sessionstore"
 	"examcert/internal/blobstore"
 	"examcert/internal/config"
 	"examcert/internal/printout"
-	"examcert/handlers/sessionstore"
 )
 
 // App is what every handler needs: the database, the settings, the session store and the logger.
@@ -30,7 +31,7 @@ type App struct {
 	Echo     *echo.Echo
 	Blobs    blobstore.Store
 
-	wip        map[string]bool // routes that still show 建设中 (for the menu)
+	wip        map[routes.Name]bool // routes that still show 建设中 (for the menu)
 	setupOnce  sync.Once
 	setupToken string
 	bodyLimits map[string]int64 // "METHOD /path" → bytes, for routes that take more than defaultBodyLimit

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"examcert/handlers/routes"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -23,7 +24,7 @@ func (h *AuditLog) List(c echo.Context) error {
 	page, _ := strconv.Atoi(c.QueryParam("page"))
 	page = max(page, 1)
 	l := pages.AuditList{
-		Shell: h.shell(c, "操作日志", "admin.audit"), Action: c.Echo().Reverse("admin.audit"),
+		Shell: h.shell(c, "操作日志", routes.AdminAudit), Action: reverse(c, routes.AdminAudit),
 		Username: c.QueryParam("username"), Event: c.QueryParam("event"),
 		From: c.QueryParam("from"), To: c.QueryParam("to"), Errors: map[string]string{},
 		Events: []components.Option{{Value: "", Label: "全部"}},

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"examcert/handlers/routes"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,10 +12,10 @@ import (
 	"github.com/dchest/captcha"
 	"github.com/labstack/echo/v4"
 
-	"examcert/internal/ident"
-	"examcert/models"
-	"examcert/internal/password"
 	"examcert/handlers/sessionstore"
+	"examcert/internal/ident"
+	"examcert/internal/password"
+	"examcert/models"
 	"examcert/views/pages"
 )
 
@@ -39,7 +40,7 @@ func (h *Auth) Page(c echo.Context) error {
 }
 
 func (h *Auth) renderLogin(c echo.Context, vm pages.LoginPage, required bool) error {
-	vm.Action = c.Echo().Reverse("auth.submit")
+	vm.Action = reverse(c, routes.AuthSubmit)
 	if next := safeNext(c.QueryParam("next")); next != "" {
 		vm.Action += "?next=" + url.QueryEscape(next)
 	}
@@ -163,7 +164,7 @@ func (h *Auth) Logout(c echo.Context) error {
 		return err
 	}
 	h.setCSRFCookie(c)
-	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("auth.login")+"?reason=signed_out")
+	return c.Redirect(http.StatusSeeOther, reverse(c, routes.AuthLogin)+"?reason=signed_out")
 }
 
 // keyPrevLogin keeps, for the session's life, when and from where the account last signed in before this one:
@@ -180,9 +181,9 @@ func (a *App) newCaptcha(c echo.Context, required bool) (pages.Captcha, error) {
 	models.CaptchaStore{DB: a.DB}.Set(id, captcha.RandomDigits(captchaLength))
 	return pages.Captcha{
 		ID:        id,
-		ImageURL:  c.Echo().Reverse("auth.captcha_image", id),
-		ReloadURL: c.Echo().Reverse("auth.captcha") + map[bool]string{true: "?required=1", false: ""}[required],
-		PageURL:   c.Echo().Reverse("auth.login"),
+		ImageURL:  reverse(c, routes.AuthCaptchaImage, id),
+		ReloadURL: reverse(c, routes.AuthCaptcha) + map[bool]string{true: "?required=1", false: ""}[required],
+		PageURL:   reverse(c, routes.AuthLogin),
 		Required:  required,
 	}, nil
 }
@@ -207,7 +208,7 @@ func (a *App) checkCaptcha(id, answer string) bool {
 // NewCaptcha is 换一张: a fresh captcha field (htmx), or the sign-in page again without JavaScript.
 func (h *Auth) NewCaptcha(c echo.Context) error {
 	if !isHTMX(c) {
-		return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("auth.login"))
+		return c.Redirect(http.StatusSeeOther, reverse(c, routes.AuthLogin))
 	}
 	cp, err := h.newCaptcha(c, c.QueryParam("required") == "1")
 	if err != nil {

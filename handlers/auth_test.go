@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"examcert/internal/config"
-	"examcert/models/demo"
 	"examcert/internal/ident"
 	"examcert/models"
+	"examcert/models/demo"
 )
 
 const badCredentials = "用户名或密码错误"

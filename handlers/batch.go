@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"examcert/handlers/routes"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -18,10 +19,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"examcert/internal/ident"
-	"examcert/models"
 	"examcert/internal/photo"
 	"examcert/internal/printout"
 	"examcert/internal/spreadsheet"
+	"examcert/models"
 	"examcert/views/pages"
 )
 
@@ -70,15 +71,15 @@ func (h *Batch) plan(c echo.Context) (*models.ExamPlan, error) {
 }
 
 func (h *Batch) pageURL(c echo.Context, planID int64) string {
-	return c.Echo().Reverse("registration.batch") + "?plan=" + strconv.FormatInt(planID, 10)
+	return reverse(c, routes.RegistrationBatch) + "?plan=" + strconv.FormatInt(planID, 10)
 }
 
 // view builds the page for a plan (nil: none chosen yet).
 func (h *Batch) view(c echo.Context, plan *models.ExamPlan) (pages.BatchPage, error) {
 	ctx := c.Request().Context()
 	acct := currentAccount(c)
-	b := pages.BatchPage{Shell: h.shell(c, "批量报名", "registration.batch"), MaxRows: h.spreadsheetLimits().MaxRows,
-		Picker: pages.PlanField{PickerURL: c.Echo().Reverse("plan.picker") + "?return=" + url.QueryEscape(c.Echo().Reverse("registration.batch"))}}
+	b := pages.BatchPage{Shell: h.shell(c, "批量报名", routes.RegistrationBatch), MaxRows: h.spreadsheetLimits().MaxRows,
+		Picker: pages.PlanField{PickerURL: reverse(c, routes.PlanPicker) + "?return=" + url.QueryEscape(reverse(c, routes.RegistrationBatch))}}
 	if plan == nil {
 		return b, nil
 	}
@@ -86,11 +87,11 @@ func (h *Batch) view(c echo.Context, plan *models.ExamPlan) (pages.BatchPage, er
 	b.PlanChosen, b.Picker.PlanID, b.Picker.PlanName = true, plan.ID, plan.Name
 	b.PlanInfo = plan.CategoryName() + "，" + plan.Level + "；报名截止 " + plan.RegistrationEndsAt.In(models.Beijing).Format("2006-01-02 15:04") +
 		"；考试时间 " + plan.ExamAt.In(models.Beijing).Format("2006-01-02 15:04") + "；状态 " + plan.Status.Label()
-	b.TemplateURL = c.Echo().Reverse("registration.template") + q
-	b.ImportURL = c.Echo().Reverse("registration.import") + q
-	b.PhotosURL = c.Echo().Reverse("registration.photos") + q
-	b.PrintURL = c.Echo().Reverse("registration.print_all") + q
-	b.DeleteAllURL = c.Echo().Reverse("registration.delete_all") + q
+	b.TemplateURL = reverse(c, routes.RegistrationTemplate) + q
+	b.ImportURL = reverse(c, routes.RegistrationImport) + q
+	b.PhotosURL = reverse(c, routes.RegistrationPhotos) + q
+	b.PrintURL = reverse(c, routes.RegistrationPrintAll) + q
+	b.DeleteAllURL = reverse(c, routes.RegistrationDeleteAll) + q
 	regs, _, err := models.ListRegistrations(ctx, h.DB, acct, models.RegFilter{PlanID: plan.ID, MadeByOrg: true, Limit: 20000})
 	if err != nil {
 		return b, err
@@ -541,7 +542,7 @@ func (h *Batch) Picker(c echo.Context) error {
 	ctx := c.Request().Context()
 	ret := safeNext(c.QueryParam("return"))
 	if ret == "" {
-		ret = c.Echo().Reverse("registration.batch")
+		ret = reverse(c, routes.RegistrationBatch)
 	}
 	cid, _ := strconv.ParseInt(c.QueryParam("category"), 10, 64)
 	from, _ := parseDay(c.QueryParam("from"))
@@ -554,7 +555,7 @@ func (h *Batch) Picker(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := pages.PlanPicker{Shell: h.shell(c, "选择考试计划", "registration.batch"), Action: c.Echo().Reverse("plan.picker"), Return: ret,
+	p := pages.PlanPicker{Shell: h.shell(c, "选择考试计划", routes.RegistrationBatch), Action: reverse(c, routes.PlanPicker), Return: ret,
 		Query: c.QueryParam("q"), Category: c.QueryParam("category"), From: c.QueryParam("from"), To: c.QueryParam("to"), Categories: cats}
 	sep := "?"
 	if strings.Contains(ret, "?") {

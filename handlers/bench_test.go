@@ -10,9 +10,9 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"examcert/internal/config"
-	"examcert/models/demo"
-	"examcert/models"
 	"examcert/internal/password"
+	"examcert/models"
+	"examcert/models/demo"
 )
 
 // Benchmarks of the hot paths, each beside a reference measured in the same run (the machine is noisy: compare

@@ -18,13 +18,13 @@ import (
 	"github.com/uptrace/bun"
 	"golang.org/x/crypto/bcrypt"
 
+	"examcert/handlers"
 	"examcert/internal/blobstore"
 	"examcert/internal/config"
 	"examcert/internal/dbtest"
-	"examcert/models/demo"
-	"examcert/handlers"
-	"examcert/models"
 	"examcert/internal/password"
+	"examcert/models"
+	"examcert/models/demo"
 )
 
 func TestMain(m *testing.M) {

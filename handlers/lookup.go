@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"examcert/handlers/routes"
 	"net/http"
 	"strconv"
 
@@ -84,7 +85,7 @@ func (h *Lookup) Organization(c echo.Context) error {
 	if err := h.fillOrgLookup(c, &f); err != nil {
 		return err
 	}
-	f.OrgLookupURL = c.Echo().Reverse("lookup.organization")
+	f.OrgLookupURL = reverse(c, routes.LookupOrganization)
 	return h.render(c, http.StatusOK, pages.EmployerFields(f), nil)
 }
 

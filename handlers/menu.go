@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"examcert/handlers/routes"
 	"github.com/labstack/echo/v4"
 
 	"examcert/models"
@@ -12,54 +13,57 @@ type menuGroup struct {
 	items []menuEntry
 }
 
-type menuEntry struct{ label, route string }
+type menuEntry struct {
+	label string
+	route routes.Name
+}
 
 // menus is each role's left menu, as in the seed system. Entries name routes; paths come from the route table.
 var menus = map[models.Role][]menuGroup{
 	models.RolePractitioner: {
-		{"首页", []menuEntry{{"首页", "home.page"}}},
+		{"首页", []menuEntry{{"首页", routes.HomePage}}},
 		{"业务办理", []menuEntry{
-			{"考试报名", "registration.page"}, {"打印准考证", "ticket.page"}, {"查看考试结果", "result.page"},
-			{"申请证书续期", "renewal.page"}, {"申请变更证书", "change.page"},
+			{"考试报名", routes.RegistrationPage}, {"打印准考证", routes.TicketPage}, {"查看考试结果", routes.ResultPage},
+			{"申请证书续期", routes.RenewalPage}, {"申请变更证书", routes.ChangePage},
 		}},
-		{"个人信息", []menuEntry{{"个人信息维护", "profile.page"}, {"个人证书信息", "certificate.mine"}}},
-		{"证书进京", []menuEntry{{"证书进京", "transfer.page"}}},
+		{"个人信息", []menuEntry{{"个人信息维护", routes.ProfilePage}, {"个人证书信息", routes.CertificateMine}}},
+		{"证书进京", []menuEntry{{"证书进京", routes.TransferPage}}},
 	},
 	models.RoleEnterprise: {
-		{"首页", []menuEntry{{"首页", "home.page"}}},
-		{"考试报名", []menuEntry{{"单个报名", "registration.page"}, {"批量报名", "registration.batch"}}},
+		{"首页", []menuEntry{{"首页", routes.HomePage}}},
+		{"考试报名", []menuEntry{{"单个报名", routes.RegistrationPage}, {"批量报名", routes.RegistrationBatch}}},
 		{"业务办理", []menuEntry{
-			{"打印准考证", "ticket.page"}, {"查看考试结果", "result.page"},
-			{"申请证书续期", "renewal.page"}, {"申请证书变更", "change.page"},
+			{"打印准考证", routes.TicketPage}, {"查看考试结果", routes.ResultPage},
+			{"申请证书续期", routes.RenewalPage}, {"申请证书变更", routes.ChangePage},
 		}},
 		{"企业信息", []menuEntry{
-			{"企业人员信息", "staff.page"}, {"企业人员获证信息", "staff.certificates"}, {"登录信息维护", "account.password"},
+			{"企业人员信息", routes.StaffPage}, {"企业人员获证信息", routes.StaffCertificates}, {"登录信息维护", routes.AccountPassword},
 		}},
 	},
 	models.RoleTraining: {
-		{"首页", []menuEntry{{"首页", "home.page"}}},
-		{"考试报名", []menuEntry{{"单个报名", "registration.page"}, {"批量报名", "registration.batch"}}},
+		{"首页", []menuEntry{{"首页", routes.HomePage}}},
+		{"考试报名", []menuEntry{{"单个报名", routes.RegistrationPage}, {"批量报名", routes.RegistrationBatch}}},
 		{"业务办理", []menuEntry{
-			{"打印准考证", "ticket.page"}, {"查看考试结果", "result.page"},
-			{"申请证书续期", "renewal.page"}, {"申请变更证书", "change.page"},
+			{"打印准考证", routes.TicketPage}, {"查看考试结果", routes.ResultPage},
+			{"申请证书续期", routes.RenewalPage}, {"申请变更证书", routes.ChangePage},
 		}},
-		{"机构信息", []menuEntry{{"人员信息", "trainees.page"}, {"登录信息维护", "account.password"}, {"证书进京", "transfer.page"}}},
+		{"机构信息", []menuEntry{{"人员信息", routes.TraineesPage}, {"登录信息维护", routes.AccountPassword}, {"证书进京", routes.TransferPage}}},
 	},
 	models.RoleAdmin: {
 		{"系统管理", []menuEntry{
-			{"考务管理", "admin.exams"}, {"证书管理", "admin.certificates"},
-			{"机构与账号", "admin.accounts"}, {"操作日志", "admin.audit"},
+			{"考务管理", routes.AdminExams}, {"证书管理", routes.AdminCertificates},
+			{"机构与账号", routes.AdminAccounts}, {"操作日志", routes.AdminAudit},
 		}},
 	},
 }
 
 // shell builds the frame of a signed-in page; active names the route of the current menu item.
-func (a *App) shell(c echo.Context, title, active string) layouts.Shell {
+func (a *App) shell(c echo.Context, title string, active routes.Name) layouts.Shell {
 	acct := currentAccount(c)
 	s := layouts.Shell{
 		Title:       title,
-		PasswordURL: c.Echo().Reverse("account.password"),
-		LogoutURL:   c.Echo().Reverse("auth.logout"),
+		PasswordURL: reverse(c, routes.AccountPassword),
+		LogoutURL:   reverse(c, routes.AuthLogout),
 	}
 	if acct == nil {
 		return s
@@ -77,8 +81,8 @@ func (a *App) shell(c echo.Context, title, active string) layouts.Shell {
 		mg := layouts.MenuGroup{Title: g.title}
 		for _, e := range g.items {
 			mg.Items = append(mg.Items, layouts.MenuItem{
-				Label: e.label, Href: c.Echo().Reverse(e.route), Active: e.route == active, WIP: a.wip[e.route],
-				TestID: "menu-" + e.route,
+				Label: e.label, Href: reverse(c, e.route), Active: e.route == active, WIP: a.wip[e.route],
+				TestID: "menu-" + string(e.route),
 			})
 		}
 		s.Menu = append(s.Menu, mg)

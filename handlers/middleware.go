@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"examcert/handlers/routes"
 	"fmt"
 	"net"
 	"net/http"
@@ -16,8 +17,8 @@ import (
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 
-	"examcert/models"
 	"examcert/handlers/sessionstore"
+	"examcert/models"
 	"examcert/views/components"
 )
 
@@ -166,7 +167,7 @@ func (a *App) requireRoles(roles []models.Role, passwordRoute bool) echo.Middlew
 				return echo.NewHTTPError(http.StatusForbidden)
 			}
 			if !passwordRoute && a.mustChangePassword(acct) {
-				return a.redirect(c, c.Echo().Reverse("account.password"))
+				return a.redirect(c, reverse(c, routes.AccountPassword))
 			}
 			return next(c)
 		}
@@ -188,7 +189,7 @@ func (a *App) redirectToLogin(c echo.Context) error {
 	if c.Request().Method == http.MethodGet && !isHTMX(c) {
 		q.Set("next", c.Request().URL.RequestURI())
 	}
-	return a.redirect(c, c.Echo().Reverse("auth.login")+"?"+q.Encode())
+	return a.redirect(c, reverse(c, routes.AuthLogin)+"?"+q.Encode())
 }
 
 // redirect answers 303 to a plain request and HX-Redirect (a whole-page load) to an htmx one.

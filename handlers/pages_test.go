@@ -10,8 +10,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"examcert/models/demo"
 	"examcert/models"
+	"examcert/models/demo"
 )
 
 func TestRenderFragmentOrFullPage(t *testing.T) {

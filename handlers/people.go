@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"examcert/handlers/routes"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,20 +16,20 @@ import (
 )
 
 // People is an organization's list of people: 企业人员信息 for an enterprise (its staff), 人员信息 for a training
-// institution (the people it registered or trains). One handler serves both under their own routes (prefix).
+// institution (the people it registered or trains). One handler serves both under their own route names (names).
 type People struct {
 	*App
-	prefix  string // route-name prefix: "staff" or "trainees"
+	names   routes.People // routes.Staff or routes.Trainees
 	heading string
 }
 
 const peoplePerPage = 20
 
-func (h *People) url(c echo.Context, name string, id ...int64) string {
+func (h *People) url(c echo.Context, name routes.Name, id ...int64) string {
 	if len(id) > 0 {
-		return c.Echo().Reverse(h.prefix+"."+name, strconv.FormatInt(id[0], 10))
+		return reverse(c, name, strconv.FormatInt(id[0], 10))
 	}
-	return c.Echo().Reverse(h.prefix + "." + name)
+	return reverse(c, name)
 }
 
 func (h *People) org(c echo.Context) (*models.Organization, error) {
@@ -58,9 +59,9 @@ func (h *People) List(c echo.Context) error {
 		return err
 	}
 	l := pages.PeopleList{
-		Shell: h.shell(c, h.heading, h.prefix+".page"), Heading: h.heading, Query: q,
-		ListURL: h.url(c, "page"), AddURL: h.url(c, "new"),
-		Pager:   pager(h.url(c, "page"), total, page, peoplePerPage, url.Values{"q": {q}}),
+		Shell: h.shell(c, h.heading, h.names.Page), Heading: h.heading, Query: q,
+		ListURL: h.url(c, h.names.Page), AddURL: h.url(c, h.names.New),
+		Pager:   pager(h.url(c, h.names.Page), total, page, peoplePerPage, url.Values{"q": {q}}),
 		Success: peopleNotices[c.QueryParam("ok")],
 	}
 	for i := range ps {
@@ -79,8 +80,8 @@ func (h *People) row(c echo.Context, p *models.Person) pages.PersonRow {
 	r := pages.PersonRow{
 		ID: p.ID, Version: p.Version, Name: p.Name, IDMasked: ident.MaskIDNumber(p.IDNumber), Gender: p.Gender,
 		Education: p.Education, JobTitle: p.Title, Phone: p.Phone,
-		DetailURL: h.url(c, "detail", p.ID), EditURL: h.url(c, "edit", p.ID), RowEditURL: h.url(c, "row_edit", p.ID),
-		RowURL: h.url(c, "row", p.ID), SaveURL: h.url(c, "update", p.ID), RemoveURL: h.url(c, "remove", p.ID),
+		DetailURL: h.url(c, h.names.Detail, p.ID), EditURL: h.url(c, h.names.Edit, p.ID), RowEditURL: h.url(c, h.names.RowEdit, p.ID),
+		RowURL: h.url(c, h.names.Row, p.ID), SaveURL: h.url(c, h.names.Update, p.ID), RemoveURL: h.url(c, h.names.Remove, p.ID),
 		Educations: components.Options("请选择", models.Educations), Titles: components.Options("请选择", models.Titles),
 		Errors: map[string]string{},
 	}
@@ -97,7 +98,7 @@ func (h *People) Row(c echo.Context) error {
 		return err
 	}
 	if !isHTMX(c) {
-		return c.Redirect(http.StatusSeeOther, h.url(c, "page"))
+		return c.Redirect(http.StatusSeeOther, h.url(c, h.names.Page))
 	}
 	return h.render(c, http.StatusOK, pages.PersonRowView(h.row(c, p)), nil)
 }
@@ -109,7 +110,7 @@ func (h *People) RowEdit(c echo.Context) error {
 		return err
 	}
 	if !isHTMX(c) {
-		return c.Redirect(http.StatusSeeOther, h.url(c, "edit", p.ID))
+		return c.Redirect(http.StatusSeeOther, h.url(c, h.names.Edit, p.ID))
 	}
 	r := h.row(c, p)
 	r.Editing = true
@@ -118,17 +119,17 @@ func (h *People) RowEdit(c echo.Context) error {
 
 func (h *People) form(c echo.Context, p *models.Person) pages.PersonForm {
 	f := h.personForm(c, p)
-	f.BackURL = h.url(c, "page")
+	f.BackURL = h.url(c, h.names.Page)
 	if p == nil {
-		f.Title, f.Action, f.SubmitLabel = "新增人员", h.url(c, "create"), "保存"
+		f.Title, f.Action, f.SubmitLabel = "新增人员", h.url(c, h.names.Create), "保存"
 	} else {
-		f.Title, f.Action = "编辑人员信息", h.url(c, "update", p.ID)
+		f.Title, f.Action = "编辑人员信息", h.url(c, h.names.Update, p.ID)
 	}
 	return f
 }
 
 func (h *People) renderForm(c echo.Context, f pages.PersonForm) error {
-	return h.render(c, http.StatusOK, pages.PersonFormPage(h.shell(c, f.Title, h.prefix+".page"), f), pages.PersonFormPanel(f))
+	return h.render(c, http.StatusOK, pages.PersonFormPage(h.shell(c, f.Title, h.names.Page), f), pages.PersonFormPanel(f))
 }
 
 // NewPage is the 新增人员 form: typing the ID number fills what the system knows.
@@ -161,7 +162,7 @@ func (h *People) Create(c echo.Context) error {
 		return err
 	}
 	h.audit(c, models.EventPersonAdded, "person:"+ident.MaskIDNumber(p.IDNumber), "ok", "")
-	return c.Redirect(http.StatusSeeOther, h.url(c, "page")+"?ok=added")
+	return c.Redirect(http.StatusSeeOther, h.url(c, h.names.Page)+"?ok=added")
 }
 
 // EditPage is the full edit form (also what 编辑 opens without JavaScript).
@@ -237,7 +238,7 @@ func (h *People) Update(c echo.Context) error {
 		r.Message = "修改保存成功"
 		return h.render(c, http.StatusOK, pages.PersonRowView(r), nil)
 	}
-	return c.Redirect(http.StatusSeeOther, h.url(c, "page")+"?ok=saved")
+	return c.Redirect(http.StatusSeeOther, h.url(c, h.names.Page)+"?ok=saved")
 }
 
 func withErrors(f pages.PersonForm, fe models.FieldErrors, msg string) pages.PersonForm {
@@ -265,7 +266,7 @@ func (h *People) Remove(c echo.Context) error {
 	if isHTMX(c) {
 		return h.render(c, http.StatusOK, pages.PersonRemoved(p.Name), nil)
 	}
-	return c.Redirect(http.StatusSeeOther, h.url(c, "page")+"?ok=removed")
+	return c.Redirect(http.StatusSeeOther, h.url(c, h.names.Page)+"?ok=removed")
 }
 
 // Detail shows everything about the person, with the full ID number; each view is audited.
@@ -281,12 +282,12 @@ func (h *People) Detail(c echo.Context) error {
 // detailPage is 详细 for p, its photo panel showing the photo on record and the notice named by notice.
 func (h *People) detailPage(c echo.Context, p *models.Person, notice string) pages.PersonDetail {
 	d := pages.PersonDetail{
-		Shell: h.shell(c, "人员详细信息", h.prefix+".page"), Fields: personFields(p),
-		EditURL: h.url(c, "edit", p.ID), BackURL: h.url(c, "page"),
-		Photo: h.photoPanel(h.url(c, "photo_upload", p.ID), notice),
+		Shell: h.shell(c, "人员详细信息", h.names.Page), Fields: personFields(p),
+		EditURL: h.url(c, h.names.Edit, p.ID), BackURL: h.url(c, h.names.Page),
+		Photo: h.photoPanel(h.url(c, h.names.PhotoUpload, p.ID), notice),
 	}
 	if p.PhotoKey != "" {
-		d.Photo.ImageURL = h.url(c, "photo", p.ID) + "?v=" + strconv.Itoa(p.Version)
+		d.Photo.ImageURL = h.url(c, h.names.Photo, p.ID) + "?v=" + strconv.Itoa(p.Version)
 	}
 	return d
 }

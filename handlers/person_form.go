@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"examcert/handlers/routes"
 	"github.com/labstack/echo/v4"
 
 	"examcert/internal/ident"
@@ -16,8 +17,8 @@ func day(t interface{ Format(string) string }) string { return t.Format("2006-01
 // personForm fills the form from a stored person (p may be nil for a new one).
 func (a *App) personForm(c echo.Context, p *models.Person) pages.PersonForm {
 	f := pages.PersonForm{
-		LookupURL:    c.Echo().Reverse("lookup.person"),
-		OrgLookupURL: c.Echo().Reverse("lookup.organization"),
+		LookupURL:    reverse(c, routes.LookupPerson),
+		OrgLookupURL: reverse(c, routes.LookupOrganization),
 		Educations:   components.Options("请选择", models.Educations),
 		Titles:       components.Options("请选择", models.Titles),
 		Errors:       map[string]string{},

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"examcert/handlers/routes"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -14,8 +15,8 @@ import (
 type PhotoTool struct{ *App }
 
 func (h *PhotoTool) page(c echo.Context) pages.PhotoTool {
-	return pages.PhotoTool{Action: c.Echo().Reverse("photo.tool_submit"), SpecText: photoSpecText(photo.Standard),
-		LoginURL: c.Echo().Reverse("auth.login")}
+	return pages.PhotoTool{Action: reverse(c, routes.PhotoToolSubmit), SpecText: photoSpecText(photo.Standard),
+		LoginURL: reverse(c, routes.AuthLogin)}
 }
 
 // Page shows the upload form.

@@ -11,8 +11,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"examcert/internal/ident"
-	"examcert/models"
 	"examcert/internal/photo"
+	"examcert/models"
 	"examcert/views/pages"
 )
 

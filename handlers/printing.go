@@ -8,8 +8,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"examcert/models"
 	"examcert/internal/printout"
+	"examcert/models"
 )
 
 // 【打印】 gives the 报名表 as a PDF and 【导出】 as a Word file; both are downloads with fixed file names, for

@@ -2,13 +2,14 @@ package handlers
 
 import (
 	"errors"
+	"examcert/handlers/routes"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
-	"examcert/models"
 	"examcert/internal/photo"
+	"examcert/models"
 	"examcert/views/pages"
 )
 
@@ -25,21 +26,21 @@ func (h *Profile) me(c echo.Context) (*models.Person, error) {
 
 func (h *Profile) form(c echo.Context, p *models.Person) pages.PersonForm {
 	f := h.personForm(c, p)
-	f.Title, f.Action, f.RequireAll, f.ShowEmployer = "个人信息维护", c.Echo().Reverse("profile.save"), true, true
+	f.Title, f.Action, f.RequireAll, f.ShowEmployer = "个人信息维护", reverse(c, routes.ProfileSave), true, true
 	if p.OrganizationID != nil && p.EmployerName == "" {
 		if o, err := models.GetOrganization(c.Request().Context(), h.DB, *p.OrganizationID); err == nil {
 			f.EmployerName, f.EmployerCode = o.Name, o.Code()
 		}
 	}
-	f.Photo = h.photoPanel(c.Echo().Reverse("profile.photo_upload"), c.QueryParam("photo"))
+	f.Photo = h.photoPanel(reverse(c, routes.ProfilePhotoUpload), c.QueryParam("photo"))
 	if p.PhotoKey != "" {
-		f.Photo.ImageURL = c.Echo().Reverse("profile.photo") + "?v=" + strconv.Itoa(p.Version)
+		f.Photo.ImageURL = reverse(c, routes.ProfilePhoto) + "?v=" + strconv.Itoa(p.Version)
 	}
 	return f
 }
 
 func (h *Profile) renderForm(c echo.Context, f pages.PersonForm) error {
-	return h.render(c, http.StatusOK, pages.PersonFormPage(h.shell(c, "个人信息维护", "profile.page"), f), pages.PersonFormPanel(f))
+	return h.render(c, http.StatusOK, pages.PersonFormPage(h.shell(c, "个人信息维护", routes.ProfilePage), f), pages.PersonFormPanel(f))
 }
 
 // Page shows the practitioner's record.
@@ -104,7 +105,7 @@ func (h *Profile) Save(c echo.Context) error {
 		f.Success = "修改保存成功"
 		return h.renderForm(c, f)
 	}
-	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("profile.page")+"?ok=1")
+	return c.Redirect(http.StatusSeeOther, reverse(c, routes.ProfilePage)+"?ok=1")
 }
 
 // employerOrg finds the registered enterprise with that code (nil when none or no code).
@@ -154,5 +155,5 @@ func (h *Profile) UploadPhoto(c echo.Context) error {
 	if err := h.storePhoto(c, p, res); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("profile.page")+"?photo=ok")
+	return c.Redirect(http.StatusSeeOther, reverse(c, routes.ProfilePage)+"?photo=ok")
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"examcert/handlers/routes"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,8 +13,8 @@ import (
 
 	"examcert/internal/blobstore"
 	"examcert/internal/ident"
-	"examcert/models"
 	"examcert/internal/photo"
+	"examcert/models"
 	"examcert/views/pages"
 )
 
@@ -38,17 +39,17 @@ func (h *Registrations) Home(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := pages.RegistrationHome{Shell: h.shell(c, "考试报名", "registration.page"), Query: c.QueryParam("q"),
-		Category: c.QueryParam("category"), Categories: cats, ListURL: c.Echo().Reverse("registration.page"),
+	v := pages.RegistrationHome{Shell: h.shell(c, "考试报名", routes.RegistrationPage), Query: c.QueryParam("q"),
+		Category: c.QueryParam("category"), Categories: cats, ListURL: reverse(c, routes.RegistrationPage),
 		MineTitle: "我的报名", Success: regNotices[c.QueryParam("ok")]}
 	if acct.Role != models.RolePractitioner {
 		v.MineTitle = "本单位的报名"
 	}
 	for i := range plans {
 		r := h.planRow(c, &plans[i])
-		r.RegisterURL = c.Echo().Reverse("registration.new") + "?plan=" + strconv.FormatInt(plans[i].ID, 10)
+		r.RegisterURL = reverse(c, routes.RegistrationNew) + "?plan=" + strconv.FormatInt(plans[i].ID, 10)
 		if acct.Role != models.RolePractitioner {
-			r.BatchURL = c.Echo().Reverse("registration.batch") + "?plan=" + strconv.FormatInt(plans[i].ID, 10)
+			r.BatchURL = reverse(c, routes.RegistrationBatch) + "?plan=" + strconv.FormatInt(plans[i].ID, 10)
 		}
 		v.Plans = append(v.Plans, r)
 	}
@@ -68,7 +69,7 @@ func (a *App) regRow(c echo.Context, r *models.Registration) pages.RegRow {
 	id := strconv.FormatInt(r.ID, 10)
 	row := pages.RegRow{ID: r.ID, Number: r.Number(), Status: r.Status.Label(), Paid: r.Paid(),
 		CreatedAt: r.CreatedAt.In(models.Beijing).Format("2006-01-02 15:04"),
-		DetailURL: c.Echo().Reverse("registration.detail", id), PDFURL: c.Echo().Reverse("registration.pdf", id)}
+		DetailURL: reverse(c, routes.RegistrationDetail, id), PDFURL: reverse(c, routes.RegistrationPDF, id)}
 	if r.Plan != nil {
 		row.Plan = r.Plan.Name
 	}
@@ -77,7 +78,7 @@ func (a *App) regRow(c echo.Context, r *models.Registration) pages.RegRow {
 	}
 	mine := acct.Role == models.RolePractitioner || models.SameOrg(r.OrganizationID, acct.OrganizationID)
 	if mine && !r.Paid() && r.Status == models.RegSubmitted {
-		row.DeleteURL = c.Echo().Reverse("registration.delete", id)
+		row.DeleteURL = reverse(c, routes.RegistrationDelete, id)
 	}
 	return row
 }
@@ -98,7 +99,7 @@ func (h *Registrations) plan(c echo.Context, raw string) (*models.ExamPlan, erro
 func (h *Registrations) form(c echo.Context, plan *models.ExamPlan) (f pages.RegForm, me *models.Person, org *models.Organization, err error) {
 	ctx := c.Request().Context()
 	acct := currentAccount(c)
-	f = pages.RegForm{Title: "报名表", Action: c.Echo().Reverse("registration.submit"), BackURL: c.Echo().Reverse("registration.page"),
+	f = pages.RegForm{Title: "报名表", Action: reverse(c, routes.RegistrationSubmit), BackURL: reverse(c, routes.RegistrationPage),
 		PlanID: plan.ID, PlanName: plan.Name, Notes: plan.Notes, Errors: map[string]string{},
 		PlanInfo:  "（" + plan.CategoryName() + "，" + plan.Level + "，考试时间 " + plan.ExamAt.In(models.Beijing).Format("2006-01-02 15:04") + "）",
 		YearsHint: "留空则按参加工作时间计算", Resume: make([]pages.ResumeValues, resumeRows)}
@@ -118,7 +119,7 @@ func (h *Registrations) form(c echo.Context, plan *models.ExamPlan) (f pages.Reg
 		me = p
 		f.Person = h.personForm(c, p)
 		if p.PhotoKey != "" {
-			f.HasPhoto, f.PhotoURL = true, c.Echo().Reverse("profile.photo")+"?v="+strconv.Itoa(p.Version)
+			f.HasPhoto, f.PhotoURL = true, reverse(c, routes.ProfilePhoto)+"?v="+strconv.Itoa(p.Version)
 		}
 	default:
 		f.ForOther = true
@@ -163,7 +164,7 @@ func (h *Registrations) NewPage(c echo.Context) error {
 }
 
 func (h *Registrations) renderForm(c echo.Context, f pages.RegForm) error {
-	return h.render(c, http.StatusOK, pages.RegFormPage(h.shell(c, "考试报名", "registration.page"), f), nil)
+	return h.render(c, http.StatusOK, pages.RegFormPage(h.shell(c, "考试报名", routes.RegistrationPage), f), nil)
 }
 
 func readRegForm(c echo.Context, f *pages.RegForm) models.RegistrationInput {
@@ -338,7 +339,7 @@ func (h *Registrations) Submit(c echo.Context) error {
 	if !audited {
 		h.audit(c, models.EventRegistered, "registration:"+reg.Number(), "ok", plan.Name)
 	}
-	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("registration.detail", strconv.FormatInt(reg.ID, 10))+"?ok=1")
+	return c.Redirect(http.StatusSeeOther, reverse(c, routes.RegistrationDetail, strconv.FormatInt(reg.ID, 10))+"?ok=1")
 }
 
 // formPhoto is the photo a 报名表 brought: a new file, processed but not yet stored (jpeg), or a stored one (key):
@@ -386,7 +387,7 @@ func (h *Registrations) readFormPhoto(c echo.Context, plan *models.ExamPlan, f *
 	if err != nil {
 		return formPhoto{}, err
 	}
-	f.PhotoToken, f.PhotoURL = key, c.Echo().Reverse("registration.kept_photo", key)
+	f.PhotoToken, f.PhotoURL = key, reverse(c, routes.RegistrationKeptPhoto, key)
 	return formPhoto{key: key, size: size}, nil
 }
 
@@ -408,7 +409,7 @@ func (h *Registrations) keepPhoto(c echo.Context, f *pages.RegForm, p *formPhoto
 		return err
 	}
 	p.fresh = false
-	f.PhotoToken, f.PhotoURL = p.key, c.Echo().Reverse("registration.kept_photo", p.key)
+	f.PhotoToken, f.PhotoURL = p.key, reverse(c, routes.RegistrationKeptPhoto, p.key)
 	return nil
 }
 
@@ -490,20 +491,20 @@ func (h *Registrations) Detail(c echo.Context) error {
 		return err
 	}
 	id := strconv.FormatInt(r.ID, 10)
-	d := pages.RegDetail{Shell: h.shell(c, "报名信息", "registration.page"), Number: r.Number(), Status: r.Status.Label(),
-		Fields: regFields(r), Opinion: r.EmployerOpinion, PDFURL: c.Echo().Reverse("registration.pdf", id),
-		DOCXURL: c.Echo().Reverse("registration.docx", id), BackURL: c.Echo().Reverse("registration.page")}
+	d := pages.RegDetail{Shell: h.shell(c, "报名信息", routes.RegistrationPage), Number: r.Number(), Status: r.Status.Label(),
+		Fields: regFields(r), Opinion: r.EmployerOpinion, PDFURL: reverse(c, routes.RegistrationPDF, id),
+		DOCXURL: reverse(c, routes.RegistrationDOCX, id), BackURL: reverse(c, routes.RegistrationPage)}
 	for _, x := range r.ResumeRows() {
 		d.Resume = append(d.Resume, pages.ResumeValues{Period: x.Period, Employer: x.Employer, Post: x.Post})
 	}
 	if r.PhotoKey != "" {
-		d.PhotoURL = c.Echo().Reverse("registration.photo", id)
+		d.PhotoURL = reverse(c, routes.RegistrationPhoto, id)
 	}
 	if c.QueryParam("ok") == "1" {
 		d.Success = "报名成功"
 	}
 	if currentAccount(c).Role != models.RolePractitioner {
-		d.NewURL = c.Echo().Reverse("registration.new") + "?plan=" + strconv.FormatInt(r.PlanID, 10)
+		d.NewURL = reverse(c, routes.RegistrationNew) + "?plan=" + strconv.FormatInt(r.PlanID, 10)
 	}
 	return h.render(c, http.StatusOK, pages.RegDetailPage(d), nil)
 }
@@ -570,7 +571,7 @@ func (h *Registrations) Delete(c echo.Context) error {
 	back := safeNext(c.FormValue("back"))
 	switch {
 	case back == "":
-		back = c.Echo().Reverse("registration.page") + "?ok=deleted"
+		back = reverse(c, routes.RegistrationPage) + "?ok=deleted"
 	case strings.Contains(back, "?"):
 		back += "&ok=deleted"
 	default:

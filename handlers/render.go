@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"examcert/handlers/routes"
 	"net/http"
 	"sync"
 
@@ -39,4 +40,9 @@ func (a *App) render(c echo.Context, status int, full, fragment templ.Component)
 		return c.NoContent(status)
 	}
 	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// reverse is the path of a named route with its parameters. Names are routes constants, never literals.
+func reverse(c echo.Context, name routes.Name, params ...any) string {
+	return c.Echo().Reverse(string(name), params...)
 }

@@ -5,12 +5,13 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"examcert/handlers/routes"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
-	"examcert/models"
 	"examcert/internal/password"
+	"examcert/models"
 	"examcert/views/pages"
 )
 
@@ -40,7 +41,7 @@ func (h *Setup) available(c echo.Context) error {
 }
 
 func (h *Setup) form(c echo.Context) pages.SetupForm {
-	return pages.SetupForm{Action: c.Echo().Reverse("setup.submit"), Errors: map[string]string{}, PolicyText: policyText(h.Cfg.Password)}
+	return pages.SetupForm{Action: reverse(c, routes.SetupSubmit), Errors: map[string]string{}, PolicyText: policyText(h.Cfg.Password)}
 }
 
 // Page shows the setup form while there is no admin (404 afterwards).
@@ -88,5 +89,5 @@ func (h *Setup) Submit(c echo.Context) error {
 		return err
 	}
 	h.auditSignIn(c, acct, "", models.EventAdminSetup, "ok")
-	return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("auth.login")+"?reason=setup_done")
+	return c.Redirect(http.StatusSeeOther, reverse(c, routes.AuthLogin)+"?reason=setup_done")
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"examcert/handlers/routes"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -18,9 +19,9 @@ func (h *Workspace) Root(c echo.Context) error {
 	acct := currentAccount(c)
 	if acct == nil {
 		if ok, err := models.HasAdmin(c.Request().Context(), h.DB); err == nil && !ok {
-			return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("setup.page"))
+			return c.Redirect(http.StatusSeeOther, reverse(c, routes.SetupPage))
 		}
-		return c.Redirect(http.StatusSeeOther, c.Echo().Reverse("auth.login"))
+		return c.Redirect(http.StatusSeeOther, reverse(c, routes.AuthLogin))
 	}
 	return c.Redirect(http.StatusSeeOther, h.landing(c, acct))
 }
@@ -28,14 +29,14 @@ func (h *Workspace) Root(c echo.Context) error {
 // landing is where a role lands after sign-in: admins on 考务管理, everyone else on their start page.
 func (a *App) landing(c echo.Context, acct *models.Account) string {
 	if acct.Role == models.RoleAdmin {
-		return c.Echo().Reverse("admin.exams")
+		return reverse(c, routes.AdminExams)
 	}
-	return c.Echo().Reverse("home.page")
+	return reverse(c, routes.HomePage)
 }
 
 // Home is the start page of practitioners, enterprises and training institutions.
 func (h *Workspace) Home(c echo.Context) error {
-	shell := h.shell(c, "首页", "home.page")
+	shell := h.shell(c, "首页", routes.HomePage)
 	var links []layouts.MenuItem
 	for _, g := range shell.Menu {
 		for _, it := range g.Items {
@@ -49,7 +50,7 @@ func (h *Workspace) Home(c echo.Context) error {
 }
 
 // route is a route table line for a screen that a later issue builds: until then it says plainly 建设中.
-func (h *Workspace) route(path, name, title string, roles []models.Role) route {
+func (h *Workspace) route(path string, name routes.Name, title string, roles []models.Role) route {
 	handler := func(c echo.Context) error {
 		shell := h.shell(c, title, name)
 		return h.render(c, http.StatusOK, pages.WIPPage(shell), pages.WIPContent(title))

@@ -1,0 +1,227 @@
+// Package routes names every route of the server. Handlers and menus refer to a route by one of these constants,
+// so a misspelt name does not compile (Echo's Reverse answers "" for an unknown name, silently); the route table in
+// handlers/routes.go gives each name its method, path and roles.
+package routes
+
+// Name is the name of a route in the route table.
+type Name string
+
+const (
+	HomeRoot              Name = "home.root"
+	OpsHealthz            Name = "ops.healthz"
+	OpsReadyz             Name = "ops.readyz"
+	AuthLogin             Name = "auth.login"
+	AuthSubmit            Name = "auth.submit"
+	AuthCaptcha           Name = "auth.captcha"
+	AuthCaptchaImage      Name = "auth.captcha_image"
+	AuthLogout            Name = "auth.logout"
+	SetupPage             Name = "setup.page"
+	SetupSubmit           Name = "setup.submit"
+	HomePage              Name = "home.page"
+	AccountPassword       Name = "account.password"
+	AccountPasswordSubmit Name = "account.password_submit"
+	RegistrationPage      Name = "registration.page"
+	RegistrationNew       Name = "registration.new"
+	RegistrationSubmit    Name = "registration.submit"
+	RegistrationDetail    Name = "registration.detail"
+	RegistrationPhoto     Name = "registration.photo"
+	RegistrationKeptPhoto Name = "registration.kept_photo"
+	RegistrationPDF       Name = "registration.pdf"
+	RegistrationDOCX      Name = "registration.docx"
+	RegistrationDelete    Name = "registration.delete"
+	RegistrationBatch     Name = "registration.batch"
+	RegistrationTemplate  Name = "registration.template"
+	RegistrationImport    Name = "registration.import"
+	RegistrationPhotos    Name = "registration.photos"
+	RegistrationPrintAll  Name = "registration.print_all"
+	RegistrationDeleteAll Name = "registration.delete_all"
+	PlanPicker            Name = "plan.picker"
+	ProfilePage           Name = "profile.page"
+	ProfileSave           Name = "profile.save"
+	ProfilePhoto          Name = "profile.photo"
+	ProfilePhotoUpload    Name = "profile.photo_upload"
+	AdminExams            Name = "admin.exams"
+	AdminExamsNew         Name = "admin.exams_new"
+	AdminExamsCreate      Name = "admin.exams_create"
+	AdminExamsEdit        Name = "admin.exams_edit"
+	AdminExamsUpdate      Name = "admin.exams_update"
+	AdminExamsAdvance     Name = "admin.exams_advance"
+	AdminCategories       Name = "admin.categories"
+	AdminCategoriesAdd    Name = "admin.categories_add"
+	AdminCategoriesToggle Name = "admin.categories_toggle"
+	AdminAccounts         Name = "admin.accounts"
+	AdminAccountsNew      Name = "admin.accounts_new"
+	AdminAccountsCreate   Name = "admin.accounts_create"
+	AdminAccountsReset    Name = "admin.accounts_reset"
+	AdminAccountsUnlock   Name = "admin.accounts_unlock"
+	AdminAccountsDisable  Name = "admin.accounts_disable"
+	AdminAccountsEnable   Name = "admin.accounts_enable"
+	AdminAudit            Name = "admin.audit"
+	AdminOrgs             Name = "admin.orgs"
+	AdminOrgsNew          Name = "admin.orgs_new"
+	AdminOrgsCreate       Name = "admin.orgs_create"
+	AdminOrgsEdit         Name = "admin.orgs_edit"
+	AdminOrgsUpdate       Name = "admin.orgs_update"
+	LookupPerson          Name = "lookup.person"
+	LookupOrganization    Name = "lookup.organization"
+	PhotoTool             Name = "photo.tool"
+	PhotoToolSubmit       Name = "photo.tool_submit"
+	TicketPage            Name = "ticket.page"
+	ResultPage            Name = "result.page"
+	RenewalPage           Name = "renewal.page"
+	ChangePage            Name = "change.page"
+	CertificateMine       Name = "certificate.mine"
+	TransferPage          Name = "transfer.page"
+	StaffCertificates     Name = "staff.certificates"
+	AdminCertificates     Name = "admin.certificates"
+	StaffPage             Name = "staff.page"
+	StaffNew              Name = "staff.new"
+	StaffCreate           Name = "staff.create"
+	StaffDetail           Name = "staff.detail"
+	StaffEdit             Name = "staff.edit"
+	StaffRow              Name = "staff.row"
+	StaffRowEdit          Name = "staff.row_edit"
+	StaffUpdate           Name = "staff.update"
+	StaffRemove           Name = "staff.remove"
+	StaffPhoto            Name = "staff.photo"
+	StaffPhotoUpload      Name = "staff.photo_upload"
+	TraineesPage          Name = "trainees.page"
+	TraineesNew           Name = "trainees.new"
+	TraineesCreate        Name = "trainees.create"
+	TraineesDetail        Name = "trainees.detail"
+	TraineesEdit          Name = "trainees.edit"
+	TraineesRow           Name = "trainees.row"
+	TraineesRowEdit       Name = "trainees.row_edit"
+	TraineesUpdate        Name = "trainees.update"
+	TraineesRemove        Name = "trainees.remove"
+	TraineesPhoto         Name = "trainees.photo"
+	TraineesPhotoUpload   Name = "trainees.photo_upload"
+)
+
+// People are the names of one organization's people list: 企业人员信息 (staff) or 人员信息 (trainees).
+type People struct {
+	Page, New, Create, Detail, Edit, Row, RowEdit, Update, Remove, Photo, PhotoUpload Name
+}
+
+// Staff is the people list of an enterprise.
+var Staff = People{
+	Page:        StaffPage,
+	New:         StaffNew,
+	Create:      StaffCreate,
+	Detail:      StaffDetail,
+	Edit:        StaffEdit,
+	Row:         StaffRow,
+	RowEdit:     StaffRowEdit,
+	Update:      StaffUpdate,
+	Remove:      StaffRemove,
+	Photo:       StaffPhoto,
+	PhotoUpload: StaffPhotoUpload,
+}
+
+// Trainees is the people list of a training institution.
+var Trainees = People{
+	Page:        TraineesPage,
+	New:         TraineesNew,
+	Create:      TraineesCreate,
+	Detail:      TraineesDetail,
+	Edit:        TraineesEdit,
+	Row:         TraineesRow,
+	RowEdit:     TraineesRowEdit,
+	Update:      TraineesUpdate,
+	Remove:      TraineesRemove,
+	Photo:       TraineesPhoto,
+	PhotoUpload: TraineesPhotoUpload,
+}
+
+// All lists every name, for the test that each one is in the route table.
+var All = []Name{
+	HomeRoot,
+	OpsHealthz,
+	OpsReadyz,
+	AuthLogin,
+	AuthSubmit,
+	AuthCaptcha,
+	AuthCaptchaImage,
+	AuthLogout,
+	SetupPage,
+	SetupSubmit,
+	HomePage,
+	AccountPassword,
+	AccountPasswordSubmit,
+	RegistrationPage,
+	RegistrationNew,
+	RegistrationSubmit,
+	RegistrationDetail,
+	RegistrationPhoto,
+	RegistrationKeptPhoto,
+	RegistrationPDF,
+	RegistrationDOCX,
+	RegistrationDelete,
+	RegistrationBatch,
+	RegistrationTemplate,
+	RegistrationImport,
+	RegistrationPhotos,
+	RegistrationPrintAll,
+	RegistrationDeleteAll,
+	PlanPicker,
+	ProfilePage,
+	ProfileSave,
+	ProfilePhoto,
+	ProfilePhotoUpload,
+	AdminExams,
+	AdminExamsNew,
+	AdminExamsCreate,
+	AdminExamsEdit,
+	AdminExamsUpdate,
+	AdminExamsAdvance,
+	AdminCategories,
+	AdminCategoriesAdd,
+	AdminCategoriesToggle,
+	AdminAccounts,
+	AdminAccountsNew,
+	AdminAccountsCreate,
+	AdminAccountsReset,
+	AdminAccountsUnlock,
+	AdminAccountsDisable,
+	AdminAccountsEnable,
+	AdminAudit,
+	AdminOrgs,
+	AdminOrgsNew,
+	AdminOrgsCreate,
+	AdminOrgsEdit,
+	AdminOrgsUpdate,
+	LookupPerson,
+	LookupOrganization,
+	PhotoTool,
+	PhotoToolSubmit,
+	TicketPage,
+	ResultPage,
+	RenewalPage,
+	ChangePage,
+	CertificateMine,
+	TransferPage,
+	StaffCertificates,
+	AdminCertificates,
+	StaffPage,
+	StaffNew,
+	StaffCreate,
+	StaffDetail,
+	StaffEdit,
+	StaffRow,
+	StaffRowEdit,
+	StaffUpdate,
+	StaffRemove,
+	StaffPhoto,
+	StaffPhotoUpload,
+	TraineesPage,
+	TraineesNew,
+	TraineesCreate,
+	TraineesDetail,
+	TraineesEdit,
+	TraineesRow,
+	TraineesRowEdit,
+	TraineesUpdate,
+	TraineesRemove,
+	TraineesPhoto,
+	TraineesPhotoUpload,
+}
