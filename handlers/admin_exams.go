@@ -217,13 +217,12 @@ func (h *AdminExams) Advance(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := models.AdvancePlan(c.Request().Context(), h.DB, p.ID, models.PlanStatus(c.QueryParam("from"))); err != nil {
+	if err := models.AdvancePlan(c.Request().Context(), h.DB, actor(c), p.ID, models.PlanStatus(c.QueryParam("from"))); err != nil {
 		if errors.Is(err, models.ErrConflict) {
 			return c.Redirect(http.StatusSeeOther, reverse(c, routes.AdminExams))
 		}
 		return err
 	}
-	h.audit(c, models.EventPlanSaved, "plan:"+strconv.FormatInt(p.ID, 10), "advanced", string(p.Status))
 	return c.Redirect(http.StatusSeeOther, reverse(c, routes.AdminExams)+"?ok=advanced")
 }
 

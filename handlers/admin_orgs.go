@@ -1,10 +1,8 @@
 package handlers
 
 import (
-	"errors"
 	"examcert/handlers/routes"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -34,29 +32,26 @@ var orgNotices = map[string]string{"created": "单位已创建", "saved": "修�
 // List shows organizations, searchable by name or code.
 func (h *AdminOrganizations) List(c echo.Context) error {
 	ctx := c.Request().Context()
-	page, _ := strconv.Atoi(c.QueryParam("page"))
-	page = max(page, 1)
-	q, kind := c.QueryParam("q"), models.OrganizationKind(c.QueryParam("kind"))
-	if kind != models.KindEnterprise && kind != models.KindTraining {
-		kind = ""
-	}
-	os, total, err := models.ListOrganizations(ctx, h.DB, models.OrgFilter{Query: q, Kind: kind, Offset: (page - 1) * orgsPerPage, Limit: orgsPerPage})
+	lq, err := readList(c, orgsPerPage, "kind")
 	if err != nil {
 		return err
 	}
-	ids := make([]int64, len(os))
-	for i, o := range os {
-		ids[i] = o.ID
+	kind := models.OrganizationKind(lq.Filter.Get("kind"))
+	if kind != models.KindEnterprise && kind != models.KindTraining {
+		kind = ""
 	}
-	counts, err := models.AccountCounts(ctx, h.DB, ids)
+	os, total, err := models.ListOrganizations(ctx, h.DB, models.OrgFilter{Query: lq.Q, Kind: kind, Offset: lq.Offset(), Limit: lq.PerPage})
+	if err != nil {
+		return err
+	}
+	counts, err := models.AccountCounts(ctx, h.DB, orgIDs(os))
 	if err != nil {
 		return err
 	}
 	l := pages.OrgList{
-		Shell: h.shell(c, "机构与账号", routes.AdminAccounts), Tabs: h.tabs(c, "orgs"), Query: q, Kind: string(kind),
+		Shell: h.shell(c, "机构与账号", routes.AdminAccounts), Tabs: h.tabs(c, "orgs"), Query: lq.Q, Kind: string(kind),
 		Kinds: kindOptions("全部"), ListURL: reverse(c, routes.AdminOrgs), NewURL: reverse(c, routes.AdminOrgsNew),
-		Pager:   pager(reverse(c, routes.AdminOrgs), total, page, orgsPerPage, url.Values{"q": {q}, "kind": {string(kind)}}),
-		Success: orgNotices[c.QueryParam("ok")],
+		Pager: lq.pager(reverse(c, routes.AdminOrgs), total), Success: orgNotices[c.QueryParam("ok")],
 	}
 	for _, o := range os {
 		r := pages.OrgRow{Name: o.Name, Kind: o.Kind.Label(), Contact: o.ContactName + " " + o.ContactPhone,
@@ -69,7 +64,15 @@ func (h *AdminOrganizations) List(c echo.Context) error {
 		}
 		l.Rows = append(l.Rows, r)
 	}
-	return h.render(c, http.StatusOK, pages.OrgListPage(l), nil)
+	return h.render(c, http.StatusOK, pages.OrgListPage(l), pages.OrgResults(l))
+}
+
+func orgIDs(os []models.Organization) []int64 {
+	ids := make([]int64, len(os))
+	for i, o := range os {
+		ids[i] = o.ID
+	}
+	return ids
 }
 
 func (h *AdminOrganizations) renderForm(c echo.Context, f pages.OrgForm) error {
@@ -88,23 +91,17 @@ func readOrgInput(c echo.Context, f *pages.OrgForm) models.OrgInput {
 // NewPage is 新建单位.
 func (h *AdminOrganizations) NewPage(c echo.Context) error {
 	return h.renderForm(c, pages.OrgForm{Title: "新建单位", Action: reverse(c, routes.AdminOrgsCreate),
-		BackURL: reverse(c, routes.AdminOrgs), Kinds: kindOptions("请选择"), Errors: map[string]string{}})
+		BackURL: reverse(c, routes.AdminOrgs), Kinds: kindOptions("请选择")})
 }
 
 // Create stores a new organization.
 func (h *AdminOrganizations) Create(c echo.Context) error {
 	f := pages.OrgForm{Title: "新建单位", Action: reverse(c, routes.AdminOrgsCreate), BackURL: reverse(c, routes.AdminOrgs),
-		Kinds: kindOptions("请选择"), Errors: map[string]string{}}
-	o, err := models.CreateOrganization(c.Request().Context(), h.DB, readOrgInput(c, &f))
-	var fe models.FieldErrors
-	if errors.As(err, &fe) {
-		f.Errors, f.Error = fe, "请按提示修改后重新保存"
-		return h.renderForm(c, f)
+		Kinds: kindOptions("请选择")}
+	_, err := models.CreateOrganization(c.Request().Context(), h.DB, actor(c), readOrgInput(c, &f))
+	if show, err := formOutcome(err, &f.FormState, "该单位信息", nil); show || err != nil {
+		return orRender(err, func() error { return h.renderForm(c, f) })
 	}
-	if err != nil {
-		return err
-	}
-	h.audit(c, models.EventOrgCreated, "organization:"+o.Code(), "ok", o.Name)
 	return c.Redirect(http.StatusSeeOther, reverse(c, routes.AdminOrgs)+"?ok=created")
 }
 
@@ -118,9 +115,9 @@ func (h *AdminOrganizations) load(c echo.Context) (*models.Organization, error) 
 
 func (h *AdminOrganizations) editForm(c echo.Context, o *models.Organization) (pages.OrgForm, error) {
 	f := pages.OrgForm{Title: "编辑单位", Action: reverse(c, routes.AdminOrgsUpdate, strconv.FormatInt(o.ID, 10)),
-		BackURL: reverse(c, routes.AdminOrgs), Version: o.Version, Kind: o.Kind.Label(), KindLocked: true,
+		BackURL: reverse(c, routes.AdminOrgs), Kind: o.Kind.Label(), KindLocked: true,
 		Name: o.Name, Code: o.Code(), ContactName: o.ContactName, ContactPhone: o.ContactPhone, Address: o.Address,
-		Errors: map[string]string{}}
+		FormState: components.FormState{Version: o.Version}}
 	accts, err := models.AccountsOf(c.Request().Context(), h.DB, o.ID)
 	for _, a := range accts {
 		f.Accounts = append(f.Accounts, pages.Pair{Label: a.Username, Value: a.Role.Label()})
@@ -151,26 +148,17 @@ func (h *AdminOrganizations) Update(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	version, _ := strconv.Atoi(c.FormValue("version"))
-	err = models.UpdateOrganization(c.Request().Context(), h.DB, o, readOrgInput(c, &f), version)
-	var fe models.FieldErrors
-	switch {
-	case errors.As(err, &fe):
-		f.Errors, f.Error = fe, "请按提示修改后重新保存"
-		return h.renderForm(c, f)
-	case errors.Is(err, models.ErrConflict):
+	f.Version = formVersion(c)
+	_, err = models.UpdateOrganization(c.Request().Context(), h.DB, actor(c), o.ID, readOrgInput(c, &f), f.Version)
+	reload := func() error {
 		fresh, err := h.load(c)
-		if err != nil {
-			return err
+		if err == nil {
+			f, err = h.editForm(c, fresh)
 		}
-		if f, err = h.editForm(c, fresh); err != nil {
-			return err
-		}
-		f.Error = "保存失败：该单位信息已被他人修改。下面是最新的信息，请核对后重新修改并保存。"
-		return h.renderForm(c, f)
-	case err != nil:
 		return err
 	}
-	h.audit(c, models.EventOrgUpdated, "organization:"+o.Code(), "ok", o.Name)
+	if show, err := formOutcome(err, &f.FormState, "该单位信息", reload); show || err != nil {
+		return orRender(err, func() error { return h.renderForm(c, f) })
+	}
 	return c.Redirect(http.StatusSeeOther, reverse(c, routes.AdminOrgs)+"?ok=saved")
 }

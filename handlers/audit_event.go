@@ -3,54 +3,38 @@ package handlers
 import (
 	"github.com/labstack/echo/v4"
 
-	"examcert/internal/ident"
 	"examcert/models"
 )
 
-// audit records an event by the signed-in account (if any) with the request's real client address.
+// actor is who makes this request, for the workflow verbs of models: the signed-in account (if any), the real
+// client address and the request id.
+func actor(c echo.Context) models.Actor {
+	return models.Actor{Account: currentAccount(c), IP: c.RealIP(), RequestID: requestID(c)}
+}
+
+// audit records an event that changes no data (a download, a lookup, a refused request) by the signed-in account.
+// Workflows that change data write their own audit row inside their transaction.
 func (a *App) audit(c echo.Context, event, object, result, detail string) {
-	a.record(c, currentAccount(c), "", models.AuditEvent{Event: event, Object: object, Result: result, Detail: detail})
+	a.record(c, actor(c), models.AuditEvent{Event: event, Object: object, Result: result, Detail: detail})
 }
 
 // auditSignIn records a sign-in event for acct, or, when acct is nil, for the name that was typed.
 func (a *App) auditSignIn(c echo.Context, acct *models.Account, typed, event, result string) {
-	a.record(c, acct, typed, models.AuditEvent{Event: event, Result: result})
+	who := actor(c)
+	who.Account, who.Typed = acct, typed
+	a.record(c, who, models.AuditEvent{Event: event, Result: result})
 }
 
-func (a *App) record(c echo.Context, acct *models.Account, typed string, ev models.AuditEvent) {
-	ev = auditEvent(c, acct, typed, ev)
+func (a *App) record(c echo.Context, who models.Actor, e models.AuditEvent) {
+	ev := who.Event(e.Event, e.Object, e.Result, e.Detail)
 	if err := models.RecordAudit(c.Request().Context(), a.DB, &ev); err != nil {
 		a.Log.Error("audit write failed", "request_id", requestID(c), "event", ev.Event, "error", err)
 	}
 }
 
 // auditEvent completes an event with who did it and from where.
-func auditEvent(c echo.Context, acct *models.Account, typed string, ev models.AuditEvent) models.AuditEvent {
-	ev.IP, ev.RequestID, ev.Username = c.RealIP(), requestID(c), models.NormalizeUsername(typed)
-	if acct != nil {
-		ev.AccountID, ev.Username, ev.Role, ev.OrganizationID = &acct.ID, acct.Username, acct.Role, acct.OrganizationID
-	}
-	// The log never holds a full ID number, even a mistyped one someone used as their sign-in name.
-	if looksLikeIDNumber(ev.Username) {
-		ev.Username = ident.MaskIDNumber(ident.Normalize(ev.Username))
-	}
-	if r := []rune(ev.Username); len(r) > 64 {
-		ev.Username = string(r[:64])
-	}
-	return ev
-}
-
-// looksLikeIDNumber says whether s has the shape of a 身份证号 (18 or 15 characters, digits but for a final X),
-// whether or not its check digit is right.
-func looksLikeIDNumber(s string) bool {
-	s = ident.Normalize(s)
-	if len(s) != 18 && len(s) != 15 {
-		return false
-	}
-	for i, r := range s {
-		if !(r >= '0' && r <= '9') && !(r == 'X' && i == len(s)-1) {
-			return false
-		}
-	}
-	return true
+func auditEvent(c echo.Context, acct *models.Account, typed string, e models.AuditEvent) models.AuditEvent {
+	who := actor(c)
+	who.Account, who.Typed = acct, typed
+	return who.Event(e.Event, e.Object, e.Result, e.Detail)
 }

@@ -27,7 +27,7 @@ func benchPlan(b testing.TB, e *env, name string) *models.ExamPlan {
 	if err := models.SavePlan(ctx, e.db, p, 0); err != nil {
 		b.Fatal(err)
 	}
-	if err := models.AdvancePlan(ctx, e.db, p.ID, models.PlanDraft); err != nil {
+	if err := models.AdvancePlan(ctx, e.db, models.Actor{Account: &models.Account{Role: models.RoleAdmin, Username: "bench"}}, p.ID, models.PlanDraft); err != nil {
 		b.Fatal(err)
 	}
 	return p

@@ -41,8 +41,10 @@ func (a *App) handleError(err error, c echo.Context) {
 		}
 	case errors.Is(err, models.ErrNotFound), errors.Is(err, models.ErrOutOfScope):
 		code = http.StatusNotFound
-	case errors.Is(err, models.ErrConflict):
+	case errors.Is(err, models.ErrConflict), errors.Is(err, models.ErrNothingMoved):
 		code, msg = http.StatusConflict, "该记录已被他人修改，请刷新后重试"
+	case errors.Is(err, models.ErrNotAllowed), errors.Is(err, models.ErrNoTransition):
+		code = http.StatusForbidden
 	}
 	if msg == "" {
 		msg = statusMessages[code]

@@ -166,5 +166,5 @@ func (h *People) UploadPhoto(c echo.Context) error {
 	if err := h.storePhoto(c, p, res); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, h.url(c, "detail", p.ID)+"?photo=ok")
+	return c.Redirect(http.StatusSeeOther, h.url(c, h.names.Detail, p.ID)+"?photo=ok")
 }

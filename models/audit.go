@@ -49,6 +49,13 @@ const (
 	EventOrgCreated      = "organization.created"
 	EventOrgUpdated      = "organization.updated"
 	EventPlanSaved       = "plan.saved"
+	EventPlanAdvanced    = "plan.advanced"
+	EventRegApproved     = "registration.approved"
+	EventRegRejected     = "registration.rejected"
+	EventRegResubmitted  = "registration.resubmitted"
+	EventRegPaid         = "registration.paid"
+	EventRegTicketed     = "registration.ticketed"
+	EventRegScored       = "registration.scored"
 	EventRegistered      = "registration.submitted"
 	EventRegDeleted      = "registration.deleted"
 	EventRegImported     = "registration.imported"
@@ -78,6 +85,13 @@ var EventLabels = []struct{ Event, Label string }{
 	{EventOrgCreated, "新建单位"},
 	{EventOrgUpdated, "修改单位"},
 	{EventPlanSaved, "维护考试计划"},
+	{EventPlanAdvanced, "考试计划状态变更"},
+	{EventRegApproved, "报名审核通过"},
+	{EventRegRejected, "报名审核不通过"},
+	{EventRegResubmitted, "重新提交报名"},
+	{EventRegPaid, "确认缴费"},
+	{EventRegTicketed, "发放准考证"},
+	{EventRegScored, "登记成绩"},
 	{EventRegistered, "提交报名"},
 	{EventRegDeleted, "删除报名"},
 	{EventRegImported, "批量导入报名"},
@@ -94,11 +108,18 @@ func EventLabel(event string) string {
 	return event
 }
 
-// RecordAudit appends one event. OccurredAt is set here.
+// RecordAudit appends one event that goes with no change of data (a sign-in attempt, a lookup, a download).
+// OccurredAt is set here. Workflows write theirs with Actor.Audit inside their transaction.
 func RecordAudit(ctx context.Context, db bun.IDB, ev *AuditEvent) error {
+	return recordAudit(ctx, db, ev)
+}
+
+func recordAudit(ctx context.Context, db bun.IDB, ev *AuditEvent) error {
 	ev.OccurredAt = Now()
-	_, err := db.NewInsert().Model(ev).Exec(ctx)
-	return err
+	if _, err := db.NewInsert().Model(ev).Exec(ctx); err != nil {
+		return err
+	}
+	return failureAfterAudit(ctx)
 }
 
 // AuditFilter narrows ListAudit. From and To are whole days in Beijing time; To is inclusive.

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -79,17 +80,21 @@ func (s PlanStatus) Label() string {
 	return string(s)
 }
 
+// PlanTransitions is the table of a plan's status changes: 草稿 → 报名中 → 报名结束 → 已考试 → 成绩已发布, each by
+// the registry.
+var PlanTransitions = Transitions[PlanStatus]{Kind: "plan", Table: "exam_plans", Lines: []Transition[PlanStatus]{
+	{From: PlanDraft, To: PlanOpen, Roles: []Role{RoleAdmin}, Action: "开放报名", Event: EventPlanAdvanced},
+	{From: PlanOpen, To: PlanClosed, Roles: []Role{RoleAdmin}, Action: "结束报名", Event: EventPlanAdvanced},
+	{From: PlanClosed, To: PlanExamined, Roles: []Role{RoleAdmin}, Action: "标记为已考试", Event: EventPlanAdvanced},
+	{From: PlanExamined, To: PlanPublished, Roles: []Role{RoleAdmin}, Action: "发布成绩", Event: EventPlanAdvanced},
+}}
+
 // Next is the status a plan moves to from s, and the label of the action that moves it ("" when none).
 func (s PlanStatus) Next() (PlanStatus, string) {
-	switch s {
-	case PlanDraft:
-		return PlanOpen, "开放报名"
-	case PlanOpen:
-		return PlanClosed, "结束报名"
-	case PlanClosed:
-		return PlanExamined, "标记为已考试"
-	case PlanExamined:
-		return PlanPublished, "发布成绩"
+	for _, l := range PlanTransitions.Lines {
+		if l.From == s {
+			return l.To, l.Action
+		}
 	}
 	return "", ""
 }
@@ -280,21 +285,21 @@ func SavePlan(ctx context.Context, db bun.IDB, p *ExamPlan, version int) error {
 	return nil
 }
 
-// AdvancePlan moves a plan to its next status (草稿 → 报名中 → 报名结束 → 已考试 → 成绩已发布).
-func AdvancePlan(ctx context.Context, db bun.IDB, id int64, from PlanStatus) error {
+// AdvancePlan moves a plan from its status from to the next (草稿 → 报名中 → 报名结束 → 已考试 → 成绩已发布),
+// with its audit row. from guards against a double click moving it twice: a plan no longer in from is
+// ErrConflict, and nothing is written.
+func AdvancePlan(ctx context.Context, db bun.IDB, actor Actor, id int64, from PlanStatus) error {
 	to, _ := from.Next()
 	if to == "" {
 		return ErrConflict
 	}
-	res, err := db.NewUpdate().Model((*ExamPlan)(nil)).Set("status = ?", to).Set("updated_at = ?", Now()).
-		Set("version = version + 1").Where("id = ? AND status = ?", id, from).Exec(ctx)
-	if err != nil {
+	return inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		_, err := PlanTransitions.Apply(ctx, tx, actor, Move[PlanStatus]{IDs: []int64{id}, From: from, To: to})
+		if errors.Is(err, ErrNothingMoved) {
+			return ErrConflict
+		}
 		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrConflict
-	}
-	return nil
+	})
 }
 
 // GetPlan loads a plan with its category.

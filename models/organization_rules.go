@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"unicode/utf8"
 
@@ -62,45 +63,61 @@ func (in OrgInput) apply(o *Organization, credit, org string) {
 	}
 }
 
-// CreateOrganization stores a new organization; a code already registered is a field error.
-func CreateOrganization(ctx context.Context, db bun.IDB, in OrgInput) (*Organization, error) {
+// CreateOrganization is 新建单位 by the registry: it checks the input and stores the organization with its audit
+// row, in one transaction. A code already registered is a field error.
+func CreateOrganization(ctx context.Context, db bun.IDB, actor Actor, in OrgInput) (*Organization, error) {
+	if !actor.Is(RoleAdmin) {
+		return nil, ErrNotAllowed
+	}
 	in, credit, org, errs := in.Validate()
 	if errs != nil {
 		return nil, errs
 	}
 	o := &Organization{Kind: OrganizationKind(in.Kind)}
 	in.apply(o, credit, org)
-	if err := InsertOrganization(ctx, db, o); err == ErrDuplicate {
+	err := inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		if err := InsertOrganization(ctx, tx, o); err != nil {
+			return err
+		}
+		return actor.Audit(ctx, tx, EventOrgCreated, "organization:"+o.Code(), "ok", o.Name)
+	})
+	if errors.Is(err, ErrDuplicate) {
 		return nil, FieldErrors{"code": "该代码已登记"}
-	} else if err != nil {
-		return nil, err
 	}
-	return o, nil
+	return o, err
 }
 
-// UpdateOrganization saves an organization if nobody changed it since version (else ErrConflict). Its kind
-// does not change: its accounts' roles depend on it.
-func UpdateOrganization(ctx context.Context, db bun.IDB, o *Organization, in OrgInput, version int) error {
-	in.Kind = string(o.Kind)
-	in, credit, org, errs := in.Validate()
-	if errs != nil {
-		return errs
+// UpdateOrganization is 编辑单位 by the registry: it saves organization id if nobody changed it since version (else
+// ErrConflict), with its audit row. Its kind does not change: its accounts' roles depend on it.
+func UpdateOrganization(ctx context.Context, db bun.IDB, actor Actor, id int64, in OrgInput, version int) (*Organization, error) {
+	if !actor.Is(RoleAdmin) {
+		return nil, ErrNotAllowed
 	}
-	in.apply(o, credit, org)
-	o.UpdatedAt = Now()
-	res, err := db.NewUpdate().Model(o).Column("name", "credit_code", "org_code", "contact_name", "contact_phone", "address", "updated_at").
-		Set("version = version + 1").Where("id = ? AND version = ?", o.ID, version).Exec(ctx)
-	if IsUniqueViolation(err) {
-		return FieldErrors{"code": "该代码已登记"}
-	}
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrConflict
-	}
-	o.Version = version + 1
-	return nil
+	var o *Organization
+	err := inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if o, err = GetOrganization(ctx, tx, id); err != nil {
+			return err
+		}
+		in.Kind = string(o.Kind)
+		in, credit, org, errs := in.Validate()
+		if errs != nil {
+			return errs
+		}
+		in.apply(o, credit, org)
+		o.UpdatedAt = Now()
+		res, err := tx.NewUpdate().Model(o).Column("name", "credit_code", "org_code", "contact_name", "contact_phone", "address", "updated_at").
+			Set("version = version + 1").Where("id = ? AND version = ?", o.ID, version).Exec(ctx)
+		if IsUniqueViolation(err) {
+			return FieldErrors{"code": "该代码已登记"}
+		}
+		if err := affectedOneOr(res, err, ErrConflict); err != nil {
+			return err
+		}
+		o.Version = version + 1
+		return actor.Audit(ctx, tx, EventOrgUpdated, "organization:"+o.Code(), "ok", o.Name)
+	})
+	return o, err
 }
 
 // OrgFilter narrows ListOrganizations.

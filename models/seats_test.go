@@ -32,7 +32,7 @@ func newSeatsFixture(t *testing.T, capacity, people int) *seatsFixture {
 	if err := models.SavePlan(ctx, db, plan, 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.AdvancePlan(ctx, db, plan.ID, models.PlanDraft); err != nil {
+	if err := models.AdvancePlan(ctx, db, models.Actor{Account: &models.Account{Role: models.RoleAdmin, Username: "test"}}, plan.ID, models.PlanDraft); err != nil {
 		t.Fatal(err)
 	}
 	f := &seatsFixture{db: db, plan: plan}

@@ -19,13 +19,13 @@ import (
 	"github.com/uptrace/bun"
 	"golang.org/x/term"
 
+	"examcert/handlers"
 	"examcert/internal/blobstore"
 	"examcert/internal/config"
 	"examcert/internal/database"
-	"examcert/models/demo"
-	"examcert/handlers"
-	"examcert/models"
 	"examcert/internal/password"
+	"examcert/models"
+	"examcert/models/demo"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".

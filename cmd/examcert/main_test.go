@@ -9,8 +9,8 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"examcert/internal/database"
-	"examcert/models"
 	"examcert/internal/password"
+	"examcert/models"
 )
 
 func withStdin(t *testing.T, input string) {

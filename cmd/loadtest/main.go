@@ -39,9 +39,9 @@ import (
 
 	"examcert/internal/blobstore"
 	"examcert/internal/database"
-	"examcert/models/demo"
 	"examcert/internal/ident"
 	"examcert/models"
+	"examcert/models/demo"
 )
 
 type options struct {
@@ -216,7 +216,11 @@ func openPlan(ctx context.Context, db *bun.DB, name string, capacity int) (*mode
 	if err := models.SavePlan(ctx, db, p, 0); err != nil {
 		return nil, err
 	}
-	return p, models.AdvancePlan(ctx, db, p.ID, models.PlanDraft)
+	admin, err := models.FindAccountForLogin(ctx, db, "admin", "", "", "")
+	if err != nil {
+		return nil, err
+	}
+	return p, models.AdvancePlan(ctx, db, models.Actor{Account: admin, IP: "127.0.0.1", RequestID: "loadtest"}, p.ID, models.PlanDraft)
 }
 
 // newIDs returns a generator of distinct valid ID numbers.

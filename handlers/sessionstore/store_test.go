@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"examcert/handlers/sessionstore"
 	"examcert/internal/dbtest"
 	"examcert/models"
-	"examcert/handlers/sessionstore"
 )
 
 func TestRoundTripRenewAndExpiry(t *testing.T) {

@@ -12,8 +12,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"examcert/internal/ident"
-	"examcert/models"
 	"examcert/internal/password"
+	"examcert/models"
 )
 
 // Password is the password of every demo account (the README lists them).
@@ -59,6 +59,8 @@ func Seed(ctx context.Context, db bun.IDB) ([]Account, error) {
 	}
 	accts := Accounts()
 	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// Demo data is written as its accounts would write it, from the seeding process.
+		as := map[string]models.Actor{}
 		for _, a := range accts {
 			na := models.NewAccount{Role: a.Role, Username: a.Username, DisplayName: a.Name, PasswordHash: hash}
 			switch a.Role {
@@ -67,14 +69,16 @@ func Seed(ctx context.Context, db bun.IDB) ([]Account, error) {
 			case models.RoleEnterprise, models.RoleTraining:
 				na.OrgName, na.OrgCode = a.Name, a.Code
 			}
-			if _, err := models.CreateAccount(ctx, tx, na); err != nil {
+			acct, err := models.CreateAccount(ctx, tx, na)
+			if err != nil {
 				return err
 			}
+			as[a.Username] = models.Actor{Account: acct, IP: "127.0.0.1", RequestID: "seed-demo"}
 		}
 		if err := seedPeople(ctx, tx); err != nil {
 			return err
 		}
-		return seedPlans(ctx, tx)
+		return seedPlans(ctx, tx, as["admin"])
 	})
 	return accts, err
 }
@@ -136,7 +140,7 @@ func seedPeople(ctx context.Context, db bun.IDB) error {
 }
 
 // seedPlans adds exam plans around the time of seeding: two open for registration, one still a draft.
-func seedPlans(ctx context.Context, db bun.IDB) error {
+func seedPlans(ctx context.Context, db bun.IDB, admin models.Actor) error {
 	cats, err := models.ListCategories(ctx, db, true)
 	if err != nil {
 		return err
@@ -164,7 +168,7 @@ func seedPlans(ctx context.Context, db bun.IDB) error {
 			return err
 		}
 		if x.open {
-			if err := models.AdvancePlan(ctx, db, p.ID, models.PlanDraft); err != nil {
+			if err := models.AdvancePlan(ctx, db, admin, p.ID, models.PlanDraft); err != nil {
 				return err
 			}
 		}

@@ -9,10 +9,10 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"examcert/internal/dbtest"
-	"examcert/models/demo"
 	"examcert/internal/ident"
-	"examcert/models"
 	"examcert/internal/password"
+	"examcert/models"
+	"examcert/models/demo"
 )
 
 func TestMain(m *testing.M) {

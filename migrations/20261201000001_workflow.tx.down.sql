@@ -1,0 +1,3 @@
+DROP TABLE status_changes;
+--bun:split
+DROP TABLE batch_numbers;

@@ -1,0 +1,148 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"examcert/internal/dbtest"
+	"examcert/models"
+)
+
+func newDraftPlan(t *testing.T, db bun.IDB) *models.ExamPlan {
+	t.Helper()
+	now := models.Now()
+	p := &models.ExamPlan{Name: "状态测试", CategoryID: 1, Level: "无", RegistrationStartsAt: now.Add(-time.Hour),
+		RegistrationEndsAt: now.Add(24 * time.Hour), ExamAt: now.Add(48 * time.Hour), PhotoMaxBytes: 60 * 1024}
+	if err := models.SavePlan(context.Background(), db, p, 0); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func planStatus(t *testing.T, db bun.IDB, id int64) models.PlanStatus {
+	t.Helper()
+	p, err := models.GetPlan(context.Background(), db, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Status
+}
+
+func TestAdvancePlanMovesOnceWithHistoryAndAudit(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Open(t)
+	ctx := context.Background()
+	p := newDraftPlan(t, db)
+	// Five double clicks at once: one moves the plan, the others find it moved and change nothing.
+	var wg sync.WaitGroup
+	errs := make([]error, 5)
+	for i := range errs {
+		wg.Go(func() { errs[i] = models.AdvancePlan(ctx, db, testAdmin, p.ID, models.PlanDraft) })
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, models.ErrConflict):
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	if ok != 1 {
+		t.Errorf("%d of 5 concurrent advances succeeded, want 1", ok)
+	}
+	if s := planStatus(t, db, p.ID); s != models.PlanOpen {
+		t.Errorf("status %s, want open", s)
+	}
+	hist, err := models.StatusHistory(ctx, db, "plan", p.ID)
+	if err != nil || len(hist) != 1 || hist[0].FromStatus != "draft" || hist[0].ToStatus != "open" {
+		t.Errorf("history = %+v, %v; want one draft → open", hist, err)
+	}
+	if n := auditCount(t, db, models.EventPlanAdvanced); n != 1 {
+		t.Errorf("%d audit rows, want 1", n)
+	}
+	// A status that has no next one, or a move by a non-admin, changes nothing.
+	practitioner := models.Actor{Account: &models.Account{Role: models.RolePractitioner, Username: "p"}}
+	if err := models.AdvancePlan(ctx, db, practitioner, p.ID, models.PlanOpen); !errors.Is(err, models.ErrNotAllowed) {
+		t.Errorf("a practitioner advancing a plan: %v, want ErrNotAllowed", err)
+	}
+	if err := models.AdvancePlan(ctx, db, testAdmin, p.ID, models.PlanPublished); !errors.Is(err, models.ErrConflict) {
+		t.Errorf("advancing past the last status: %v", err)
+	}
+	if s := planStatus(t, db, p.ID); s != models.PlanOpen {
+		t.Errorf("status %s after refused moves, want open", s)
+	}
+}
+
+func TestAdvancePlanRollsBackWithItsAudit(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Open(t)
+	p := newDraftPlan(t, db)
+	assertRollsBack(t, db, func(ctx context.Context) error {
+		return models.AdvancePlan(ctx, db, testAdmin, p.ID, models.PlanDraft)
+	}, func() {
+		if s := planStatus(t, db, p.ID); s != models.PlanDraft {
+			t.Errorf("status %s after a failed advance, want draft", s)
+		}
+	})
+}
+
+func TestTransitionTableChecks(t *testing.T) {
+	t.Parallel()
+	enterprise := models.Actor{Account: &models.Account{Role: models.RoleEnterprise}}
+	cases := []struct {
+		name     string
+		actor    models.Actor
+		from, to models.RegStatus
+		reason   string
+		want     error
+	}{
+		{"admin approves", testAdmin, models.RegSubmitted, models.RegApproved, "", nil},
+		{"admin rejects with a reason", testAdmin, models.RegSubmitted, models.RegRejected, "照片不合格", nil},
+		{"a rejection needs a reason", testAdmin, models.RegSubmitted, models.RegRejected, "", models.ErrReasonRequired},
+		{"nobody skips review", testAdmin, models.RegSubmitted, models.RegPaid, "", models.ErrNoTransition},
+		{"no way back from paid", testAdmin, models.RegPaid, models.RegSubmitted, "", models.ErrNoTransition},
+		{"an enterprise cannot approve", enterprise, models.RegSubmitted, models.RegApproved, "", models.ErrNotAllowed},
+		{"an enterprise resubmits", enterprise, models.RegRejected, models.RegSubmitted, "", nil},
+		{"signed out", models.Actor{}, models.RegRejected, models.RegSubmitted, "", models.ErrNotAllowed},
+	}
+	for _, c := range cases {
+		if _, err := models.RegistrationTransitions.Check(c.actor, c.from, c.to, c.reason); !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+	if got := models.RegistrationTransitions.From(models.RegSubmitted, testAdmin); len(got) != 2 {
+		t.Errorf("an admin's moves from submitted: %d, want 2 (通过, 不通过)", len(got))
+	}
+	if got := models.RegistrationTransitions.From(models.RegSubmitted, enterprise); len(got) != 0 {
+		t.Errorf("an enterprise's moves from submitted: %d, want none", len(got))
+	}
+}
+
+func TestBatchNumbers(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Open(t)
+	ctx := context.Background()
+	shape := regexp.MustCompile(`^BMSH\d{8}$`)
+	a, err := models.NewBatchNumber(ctx, db, testAdmin, models.BatchReview)
+	if err != nil || !shape.MatchString(a) {
+		t.Fatalf("first number %q, %v", a, err)
+	}
+	b, _ := models.NewBatchNumber(ctx, db, testAdmin, models.BatchImport)
+	if b[:4] != "PLBM" || b[4:] <= a[4:] {
+		t.Errorf("second number %q after %q: the serial is shared by all kinds and grows", b, a)
+	}
+	if _, err := models.NewBatchNumber(ctx, db, testAdmin, "bad"); err == nil {
+		t.Error("a kind that is not 4 capital letters was accepted")
+	}
+	if got := models.FormatBatchNumber("XQSQ", 12345); got != "XQSQ00012345" {
+		t.Errorf("FormatBatchNumber = %q", got)
+	}
+}
