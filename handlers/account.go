@@ -1,13 +1,13 @@
 package handlers
 
 import (
-	"examcert/handlers/routes"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"examcert/handlers/routes"
 	"examcert/internal/password"
 	"examcert/models"
 	"examcert/views/pages"

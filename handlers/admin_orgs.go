@@ -1,12 +1,12 @@
 package handlers
 
 import (
-	"examcert/handlers/routes"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"examcert/handlers/routes"
 	"examcert/models"
 	"examcert/views/components"
 	"examcert/views/pages"

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"examcert/handlers/routes"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"examcert/handlers/routes"
 	"examcert/models"
 	"examcert/views/components"
 	"examcert/views/pages"

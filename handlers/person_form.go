@@ -1,9 +1,9 @@
 package handlers
 
 import (
-	"examcert/handlers/routes"
 	"github.com/labstack/echo/v4"
 
+	"examcert/handlers/routes"
 	"examcert/internal/ident"
 	"examcert/models"
 	"examcert/views/components"

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"examcert/handlers/routes"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -9,8 +8,8 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"examcert/handlers/routes"
 	"examcert/models"
-	"examcert/static"
 )
 
 // Who may use a route. public: anyone, signed in or not.
@@ -170,13 +169,7 @@ func (a *App) register(e *echo.Echo) {
 		}
 		e.Add(r.method, r.path, r.handler, mw...).Name = string(r.name)
 	}
-	staticFiles := e.Group("/static", func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-			return next(c)
-		}
-	})
-	staticFiles.StaticFS("/", static.Files)
+	e.GET("/static/*", serveStatic)
 	a.registerTestHooks(e)
 }
 

@@ -1,11 +1,11 @@
 package handlers
 
 import (
-	"examcert/handlers/routes"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
+	"examcert/handlers/routes"
 	"examcert/models"
 	"examcert/views/layouts"
 	"examcert/views/pages"
