@@ -5,7 +5,9 @@ package handlers
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/netip"
@@ -38,7 +40,7 @@ type App struct {
 	wip        map[routes.Name]bool // routes that still show 建设中 (for the menu)
 	setupOnce  sync.Once
 	setupToken string
-	bodyLimits map[string]int64 // "METHOD /path" → bytes, for routes that take more than defaultBodyLimit
+	bodyRules  map[string]*bodyRule // "METHOD /path" → its body limit, for routes that take more than defaultBodyLimit
 
 	printOnce     sync.Once
 	printRenderer *printout.Renderer
@@ -85,15 +87,11 @@ const defaultBodyLimit = 1 << 20
 // known), answers 413 for a larger body, and removes any multipart temporary files when the request is done.
 func (a *App) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		limit, ok := a.bodyLimits[c.Request().Method+" "+c.Path()]
-		if !ok {
-			limit = defaultBodyLimit
-		}
 		r := c.Request()
-		if r.ContentLength > limit {
-			return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+		if r.ContentLength > a.bodyRule(c).limit {
+			return a.bodyTooLarge(c)
 		}
-		r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, a.bodyRule(c).limit)
 		defer func() {
 			if r.MultipartForm != nil {
 				_ = r.MultipartForm.RemoveAll()
@@ -101,6 +99,45 @@ func (a *App) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 		}()
 		return next(c)
 	}
+}
+
+var defaultBody = &bodyRule{limit: defaultBodyLimit}
+
+func (a *App) bodyRule(c echo.Context) *bodyRule {
+	if r, ok := a.bodyRules[c.Request().Method+" "+c.Path()]; ok {
+		return r
+	}
+	return defaultBody
+}
+
+// bodyTooLarge is the 413 for a body over the route's limit, with the route's own message.
+func (a *App) bodyTooLarge(c echo.Context) error {
+	if msg := a.bodyRule(c).tooLarge; msg != "" {
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, msg)
+	}
+	return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+}
+
+// parseBody reads a form body once (urlencoded or multipart, at most 1,000 parts as Go allows) and says why it
+// could not: a body over the limit, chunked or not, or too many parts, is 413 with the route's message.
+func (a *App) parseBody(c echo.Context) error {
+	r := c.Request()
+	var err error
+	if strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+		err = r.ParseMultipartForm(32 << 20)
+	} else {
+		err = r.ParseForm()
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &tooBig):
+		return a.bodyTooLarge(c)
+	case errors.Is(err, multipart.ErrMessageTooLarge):
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "一次提交的文件或字段过多（最多1000个），请分批提交")
+	}
+	return echo.NewHTTPError(http.StatusBadRequest, "提交的内容无法识别，请刷新页面后重试")
 }
 
 // realIP believes X-Forwarded-For only from the configured proxies, so nobody can pick their own address

@@ -132,7 +132,10 @@ func (a *App) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		sent := c.Request().Header.Get("X-CSRF-Token")
 		if sent == "" {
-			sent = c.FormValue("_csrf")
+			if err := a.parseBody(c); err != nil {
+				return err
+			}
+			sent = c.Request().PostFormValue("_csrf")
 		}
 		if sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(token)) != 1 {
 			return echo.NewHTTPError(http.StatusForbidden, "页面已过期或请求来源无效，请刷新页面后重试")

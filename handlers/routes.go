@@ -34,8 +34,8 @@ type route struct {
 	handler      echo.HandlerFunc
 	roles        []models.Role // nil: public
 	mw           []echo.MiddlewareFunc
-	wip          bool  // a 建设中 page until a later issue builds the screen
-	bodyLimit    int64 // bytes; 0 means defaultBodyLimit
+	wip          bool      // a 建设中 page until a later issue builds the screen
+	body         *bodyRule // how large a body the route takes; nil: defaultBodyLimit
 }
 
 func (a *App) routes() []route {
@@ -75,7 +75,7 @@ func (a *App) routes() []route {
 		// Screens built by later issues: a plain 建设中 page until then.
 		{method: http.MethodGet, path: "/registrations", name: routes.RegistrationPage, handler: regs.Home, roles: applicants},
 		{method: http.MethodGet, path: "/registrations/new", name: routes.RegistrationNew, handler: regs.NewPage, roles: applicants},
-		{method: http.MethodPost, path: "/registrations", name: routes.RegistrationSubmit, handler: regs.Submit, roles: applicants, bodyLimit: photoBodyLimit},
+		{method: http.MethodPost, path: "/registrations", name: routes.RegistrationSubmit, handler: regs.Submit, roles: applicants, body: photoBody},
 		{method: http.MethodGet, path: "/registrations/:id", name: routes.RegistrationDetail, handler: regs.Detail, roles: anyone},
 		{method: http.MethodGet, path: "/registrations/:id/photo", name: routes.RegistrationPhoto, handler: regs.Photo, roles: anyone},
 		{method: http.MethodGet, path: "/registrations/kept-photos/:key", name: routes.RegistrationKeptPhoto, handler: regs.KeptPhoto, roles: applicants},
@@ -84,8 +84,8 @@ func (a *App) routes() []route {
 		{method: http.MethodPost, path: "/registrations/:id/delete", name: routes.RegistrationDelete, handler: regs.Delete, roles: applicants},
 		{method: http.MethodGet, path: "/registrations/batch", name: routes.RegistrationBatch, handler: batch.Page, roles: organizations},
 		{method: http.MethodGet, path: "/registrations/batch/template", name: routes.RegistrationTemplate, handler: batch.Template, roles: organizations},
-		{method: http.MethodPost, path: "/registrations/batch/import", name: routes.RegistrationImport, handler: batch.Import, roles: organizations, bodyLimit: importBodyLimit},
-		{method: http.MethodPost, path: "/registrations/batch/photos", name: routes.RegistrationPhotos, handler: batch.Photos, roles: organizations, bodyLimit: photosBodyLimit},
+		{method: http.MethodPost, path: "/registrations/batch/import", name: routes.RegistrationImport, handler: batch.Import, roles: organizations, body: importBody},
+		{method: http.MethodPost, path: "/registrations/batch/photos", name: routes.RegistrationPhotos, handler: batch.Photos, roles: organizations, body: photosBody},
 		{method: http.MethodGet, path: "/registrations/batch/print", name: routes.RegistrationPrintAll, handler: batch.PrintAll, roles: organizations},
 		{method: http.MethodPost, path: "/registrations/batch/delete-all", name: routes.RegistrationDeleteAll, handler: batch.DeleteAll, roles: organizations},
 		{method: http.MethodGet, path: "/plans/picker", name: routes.PlanPicker, handler: batch.Picker, roles: anyone},
@@ -96,7 +96,7 @@ func (a *App) routes() []route {
 		{method: http.MethodGet, path: "/profile", name: routes.ProfilePage, handler: profile.Page, roles: practitioner},
 		{method: http.MethodPost, path: "/profile", name: routes.ProfileSave, handler: profile.Save, roles: practitioner},
 		{method: http.MethodGet, path: "/profile/photo", name: routes.ProfilePhoto, handler: profile.Photo, roles: practitioner},
-		{method: http.MethodPost, path: "/profile/photo", name: routes.ProfilePhotoUpload, handler: profile.UploadPhoto, roles: practitioner, bodyLimit: photoBodyLimit},
+		{method: http.MethodPost, path: "/profile/photo", name: routes.ProfilePhotoUpload, handler: profile.UploadPhoto, roles: practitioner, body: photoBody},
 		ws.route("/certificates", routes.CertificateMine, "个人证书信息", practitioner),
 		ws.route("/transfers", routes.TransferPage, "证书进京", withTransfers),
 		ws.route("/staff/certificates", routes.StaffCertificates, "企业人员获证信息", enterprise),
@@ -129,7 +129,7 @@ func (a *App) routes() []route {
 		{method: http.MethodGet, path: "/lookup/organization", name: routes.LookupOrganization, handler: lookup.Organization, roles: anyone, mw: []echo.MiddlewareFunc{lookupLimit}},
 
 		{method: http.MethodGet, path: "/photo-tool", name: routes.PhotoTool, handler: tool.Page, roles: public},
-		{method: http.MethodPost, path: "/photo-tool", name: routes.PhotoToolSubmit, handler: tool.Submit, roles: public, bodyLimit: photoBodyLimit,
+		{method: http.MethodPost, path: "/photo-tool", name: routes.PhotoToolSubmit, handler: tool.Submit, roles: public, body: photoBody,
 			mw: []echo.MiddlewareFunc{a.photoToolRateLimit()}},
 	}
 	routes = append(routes, peopleRoutes("/staff", staff, enterprise)...)
@@ -150,17 +150,30 @@ func peopleRoutes(base string, h *People, roles []models.Role) []route {
 		{method: http.MethodPost, path: base + "/:id", name: n.Update, handler: h.Update, roles: roles},
 		{method: http.MethodPost, path: base + "/:id/remove", name: n.Remove, handler: h.Remove, roles: roles},
 		{method: http.MethodGet, path: base + "/:id/photo", name: n.Photo, handler: h.Photo, roles: roles},
-		{method: http.MethodPost, path: base + "/:id/photo", name: n.PhotoUpload, handler: h.UploadPhoto, roles: roles, bodyLimit: photoBodyLimit},
+		{method: http.MethodPost, path: base + "/:id/photo", name: n.PhotoUpload, handler: h.UploadPhoto, roles: roles, body: photoBody},
 	}
 }
 
+// bodyRule is how large a request body a route takes, and what the user is told when theirs is larger.
+type bodyRule struct {
+	limit    int64
+	tooLarge string
+}
+
+// Routes that take uploads; every other route takes defaultBodyLimit.
+var (
+	photoBody  = &bodyRule{photoBodyLimit, "照片文件不能超过10MB"}
+	importBody = &bodyRule{importBodyLimit, "文件不能超过10MB"}
+	photosBody = &bodyRule{photosBodyLimit, "上传的照片总大小不能超过150MB，请分批上传"}
+)
+
 // register adds the route table, the static files and the test hooks (test builds only) to e.
 func (a *App) register(e *echo.Echo) {
-	a.bodyLimits, a.wip = map[string]int64{}, map[routes.Name]bool{}
+	a.bodyRules, a.wip = map[string]*bodyRule{}, map[routes.Name]bool{}
 	for _, r := range a.routes() {
 		a.wip[r.name] = r.wip
-		if r.bodyLimit > 0 {
-			a.bodyLimits[r.method+" "+r.path] = r.bodyLimit
+		if r.body != nil {
+			a.bodyRules[r.method+" "+r.path] = r.body
 		}
 		mw := r.mw
 		if r.roles != nil {
