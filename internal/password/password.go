@@ -76,6 +76,12 @@ func (p Policy) Check(pw, username string) error {
 	if p.RejectCommon && isCommon(pw) {
 		return &PolicyError{"该密码过于常见，请换一个"}
 	}
+	if p.RejectCommon && keyboardPattern(pw) {
+		return &PolicyError{"密码不能是键盘上相邻的按键或连续的字母、数字，请换一个"}
+	}
+	if p.RejectCommon && decoratedWord(pw) {
+		return &PolicyError{"密码不能是常见单词加数字或符号，请换一个"}
+	}
 	if u := strings.ToLower(strings.TrimSpace(username)); len(u) >= 3 && strings.Contains(strings.ToLower(pw), u) {
 		return &PolicyError{"密码不能包含用户名"}
 	}

@@ -1,6 +1,7 @@
 package password
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -23,6 +24,22 @@ func TestPolicyCheck(t *testing.T) {
 		{"1QAZ@wsx", "", false, "该密码过于常见，请换一个"},
 		{"Zhang#2026x", "zhang", false, "密码不能包含用户名"},
 		{"Kq7#mRt2", "", true, ""},
+		// Found accepted when the first release was tried: a common word with digits and a symbol, or key runs.
+		{"Password1!", "", false, "密码不能是常见单词加数字或符号，请换一个"},
+		{"Admin123!", "", false, "密码不能是常见单词加数字或符号，请换一个"},
+		{"Beijing@2026", "", false, "密码不能是常见单词加数字或符号，请换一个"},
+		{"Test@1234", "", false, "密码不能是常见单词加数字或符号，请换一个"},
+		{"P@ssw0rd2026", "", false, "密码不能是常见单词加数字或符号，请换一个"},
+		{"2026#Welcome", "", false, "密码不能是常见单词加数字或符号，请换一个"},
+		{"Abc12345!", "", false, "密码不能是键盘上相邻的按键或连续的字母、数字，请换一个"},
+		{"Qwer1234!", "", false, "密码不能是键盘上相邻的按键或连续的字母、数字，请换一个"},
+		{"1qaz@WSX3edc", "", false, "密码不能是键盘上相邻的按键或连续的字母、数字，请换一个"},
+		{"Asdf!@#$5", "", false, "密码不能是键盘上相邻的按键或连续的字母、数字，请换一个"},
+		{"Zxcv0987^", "", false, "密码不能是键盘上相邻的按键或连续的字母、数字，请换一个"},
+		{"Qw8$zxTy3", "", true, ""},
+		{"Xy7#kLm2pQ", "", true, ""},
+		{"Hetong#Lu7x", "", true, ""},
+		{"Lvshi2026@Kj", "", true, ""},
 		{"考试证书Ab12", "", true, ""}, // Chinese characters count as the fourth class
 	}
 	for _, c := range cases {
@@ -93,5 +110,27 @@ func TestGenerateMeetsPolicy(t *testing.T) {
 	}
 	if len(seen) < 200 {
 		t.Fatalf("only %d distinct passwords of 200", len(seen))
+	}
+}
+
+func TestCommonListIsLargeAndRefused(t *testing.T) {
+	isCommon("x")
+	if len(common) < 10000 {
+		t.Fatalf("the common-password list has %d entries, want ≥ 10,000", len(common))
+	}
+	// Each of the common passwords, made to pass the composition rules the way people do it, is still refused.
+	refused, tried := 0, 0
+	for w := range common {
+		if len(w) < 4 || !isLetters(w) {
+			continue
+		}
+		tried++
+		pw := strings.ToUpper(w[:1]) + w[1:] + "2026!"
+		if DefaultPolicy.Check(pw, "") != nil {
+			refused++
+		}
+	}
+	if tried < 1000 || refused != tried {
+		t.Errorf("%d of %d decorated common words refused", refused, tried)
 	}
 }
