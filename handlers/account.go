@@ -58,10 +58,10 @@ func (h *AccountSettings) ChangePassword(c echo.Context) error {
 	case !password.Verify(acct.PasswordHash, oldPw):
 		f.OldError = "原密码不正确"
 	}
-	if err := h.Cfg.Password.Check(newPw, acct.Username); err != nil {
-		f.NewError = err.Error()
-	} else if newPw == oldPw {
+	if newPw != "" && newPw == oldPw {
 		f.NewError = "新密码不能与原密码相同"
+	} else if err := h.Cfg.Password.Check(newPw, acct.Username); err != nil {
+		f.NewError = err.Error()
 	}
 	if f.NewError == "" && confirm != newPw {
 		f.ConfirmError = "两次输入的新密码不一致"
