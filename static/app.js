@@ -4,6 +4,7 @@
 // 2. The list of photos chosen for a batch upload, each with 【删除】, before 【上传】.
 (function () {
   "use strict";
+  if (!document.querySelectorAll || !window.addEventListener) return;
   function setup(input) {
     var box = document.getElementById(input.getAttribute("data-crop-preview"));
     var form = input.form;
@@ -65,7 +66,7 @@
   }
   function fileList(input) {
     var list = document.getElementById(input.getAttribute("data-file-list"));
-    if (!list || typeof DataTransfer === "undefined") return;
+    if (!list || !canBuildFileList()) return;
     function draw() {
       list.innerHTML = "";
       Array.prototype.forEach.call(input.files, function (f, i) {
@@ -86,6 +87,11 @@
       });
     }
     input.addEventListener("change", draw);
+  }
+  // Chromium before 60 (older 360/QQ cores) has DataTransfer but cannot construct one, nor assign input.files:
+  // there the file input stays as the browser draws it, which works without this script.
+  function canBuildFileList() {
+    try { return typeof DataTransfer === "function" && new DataTransfer().files !== undefined; } catch (e) { return false; }
   }
   function init() {
     var inputs = document.querySelectorAll("input[type=file][data-crop-preview]");

@@ -1,0 +1,52 @@
+package handlers_test
+
+import (
+	"regexp"
+	"testing"
+
+	"examcert/static"
+)
+
+// The stylesheet must read on the Chromium 49–79 cores of older 360/QQ browsers, which ignore flex gap, min(),
+// max(), clamp(), inset and custom properties (a rule using one of them is dropped whole, or lays out wrong).
+func TestStylesheetAvoidsWhatOldCoresLack(t *testing.T) {
+	css, err := static.Files.ReadFile("app.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := regexp.MustCompile(`(?s)/\*.*?\*/`).ReplaceAll(css, nil)
+	for name, re := range map[string]*regexp.Regexp{
+		"gap":              regexp.MustCompile(`(^|[;{\s])(row-|column-)?gap\s*:`),
+		"min()/max()":      regexp.MustCompile(`\b(min|max|clamp)\(`),
+		"inset":            regexp.MustCompile(`(^|[;{\s])inset\s*:`),
+		"custom property":  regexp.MustCompile(`var\(--|(^|[;{\s])--[a-z]`),
+		"aspect-ratio":     regexp.MustCompile(`aspect-ratio\s*:`),
+		":is()/:where()":   regexp.MustCompile(`:(is|where)\(`),
+		"logical property": regexp.MustCompile(`(margin|padding)-(inline|block)`),
+	} {
+		if loc := re.FindIndex(body); loc != nil {
+			t.Errorf("app.css uses %s: %q", name, body[max(loc[0]-30, 0):min(loc[1]+30, len(body))])
+		}
+	}
+}
+
+// app.js is ES5 (no arrow functions, let/const, template strings, classes, optional chaining), so that on an old
+// core it runs rather than failing to parse.
+func TestScriptIsES5(t *testing.T) {
+	js, err := static.Files.ReadFile(static.Script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, re := range map[string]*regexp.Regexp{
+		"arrow function":    regexp.MustCompile(`=>`),
+		"let/const":         regexp.MustCompile(`\b(let|const)\s`),
+		"template string":   regexp.MustCompile("`"),
+		"class":             regexp.MustCompile(`\bclass\s+[A-Z]`),
+		"optional chaining": regexp.MustCompile(`\?\.|\?\?`),
+		"for…of":            regexp.MustCompile(`for\s*\([^)]*\bof\b`),
+	} {
+		if loc := re.FindIndex(js); loc != nil {
+			t.Errorf("app.js uses %s: %q", name, js[max(loc[0]-30, 0):min(loc[1]+30, len(js))])
+		}
+	}
+}
