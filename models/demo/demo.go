@@ -75,7 +75,7 @@ func Seed(ctx context.Context, db bun.IDB) ([]Account, error) {
 			}
 			as[a.Username] = models.Actor{Account: acct, IP: "127.0.0.1", RequestID: "seed-demo"}
 		}
-		if err := seedPeople(ctx, tx, as["jianshe"], as["peixun"]); err != nil {
+		if err := seedPeople(ctx, tx); err != nil {
 			return err
 		}
 		return seedPlans(ctx, tx, as["admin"])
@@ -110,19 +110,29 @@ func People() []models.PersonInput {
 }
 
 // seedPeople puts the first two thirds of People on 北京城建示范工程有限公司's staff, the rest on
-// 北京建筑职业技能培训学校's roster (and two of the staff there too).
-func seedPeople(ctx context.Context, db bun.IDB, ent, tr models.Actor) error {
+// 北京建筑职业技能培训学校's roster (and two of the staff there too), with the add-person rules but, as data that was
+// there before anyone signed in, no audit row per person.
+func seedPeople(ctx context.Context, db bun.IDB) error {
+	accts := Accounts()
+	ent, err := models.FindOrganizationByCode(ctx, db, accts[3].Code, "")
+	if err != nil {
+		return err
+	}
+	tr, err := models.FindOrganizationByCode(ctx, db, accts[5].Code, "")
+	if err != nil {
+		return err
+	}
 	people := People()
 	for i, p := range people {
-		by := ent
+		org := ent
 		if i >= len(people)*2/3 {
-			by = tr
+			org = tr
 		}
-		if _, err := models.AddPerson(ctx, db, by, p); err != nil {
+		if _, err := models.EnsurePerson(ctx, db, org, p); err != nil {
 			return err
 		}
 		if i < 2 {
-			if _, err := models.AddPerson(ctx, db, tr, p); err != nil {
+			if _, err := models.EnsurePerson(ctx, db, tr, p); err != nil {
 				return err
 			}
 		}
