@@ -66,6 +66,14 @@ func (a *App) fillPersonLookup(c echo.Context, f *pages.PersonForm) error {
 	if res.Known {
 		f.Name = res.Name
 	}
+	// One's own people's 学历 and 手机号码 as stored: a form for them uses those (the htmx autofill swaps only the
+	// name part; a 核对 without JavaScript shows the whole form again).
+	if res.Education != "" {
+		f.Education = res.Education
+	}
+	if res.Phone != "" {
+		f.Phone = res.Phone
+	}
 	return nil
 }
 

@@ -15,11 +15,13 @@ import (
 // PersonLookup is what typing an ID number reveals. Outside the caller's own people only the name, gender, birth
 // date and stage are given, never phone, address or photo.
 type PersonLookup struct {
-	ID       ident.IDNumber
-	Known    bool
-	PersonID int64
-	Name     string
-	Stage    string // 此人目前处于…: what the system knows of them
+	ID        ident.IDNumber
+	Known     bool
+	PersonID  int64
+	Name      string
+	Stage     string // 此人目前处于…: what the system knows of them
+	Education string // only for the caller's own people (PersonInScope), as the forms then use the stored values
+	Phone     string
 }
 
 // LookupPerson checks an ID number and says what the system knows of that person, as far as the actor (an
@@ -44,6 +46,12 @@ func LookupPerson(ctx context.Context, db bun.IDB, actor Actor, idNumber string)
 	default:
 		out.Known, out.PersonID, out.Name = true, p.ID, p.Name
 		if out.Stage, err = PersonStage(ctx, db, p, actor.Account); err != nil {
+			return out, err
+		}
+		switch _, err := PersonInScope(ctx, db, actor.Account, p.ID); {
+		case err == nil:
+			out.Education, out.Phone = p.Education, p.Phone
+		case !errors.Is(err, ErrNotFound):
 			return out, err
 		}
 	}

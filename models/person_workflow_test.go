@@ -429,12 +429,18 @@ func TestLookupPerson(t *testing.T) {
 	f := newPeopleFixture(t)
 	ctx := context.Background()
 	p := f.add(t, f.entA, "褚四")
+	if _, err := models.UpdatePersonRow(ctx, f.db, f.entA, p.ID, models.PersonInput{Name: "褚四", Education: "本科", Phone: "13700137000"}, p.Version); err != nil {
+		t.Fatal(err)
+	}
 	// What an outside organization learns: name, gender, birth date and stage; a lookup is audited, masked.
 	res, err := models.LookupPerson(ctx, f.db, f.entB, " "+p.IDNumber+" ")
-	if err != nil || !res.Known || res.Name != "褚四" || res.Stage != "此人目前：已登记在其他单位" || res.ID.Number != p.IDNumber {
+	if err != nil || !res.Known || res.Name != "褚四" || res.Stage != "此人目前：已登记在其他单位" || res.ID.Number != p.IDNumber ||
+		res.Education != "" || res.Phone != "" {
 		t.Errorf("known: %+v %v", res, err)
 	}
-	if res, err = models.LookupPerson(ctx, f.db, f.entA, p.IDNumber); err != nil || res.Stage != "此人目前：本单位人员" {
+	// Of its own people an organization also gets 学历 and 手机号码, which its forms then use.
+	if res, err = models.LookupPerson(ctx, f.db, f.entA, p.IDNumber); err != nil || res.Stage != "此人目前：本单位人员" ||
+		res.Education != "本科" || res.Phone != "13700137000" {
 		t.Errorf("own staff: %+v %v", res, err)
 	}
 	if res, err = models.LookupPerson(ctx, f.db, f.tr, f.newID()); err != nil || res.Known || res.Name != "" {
