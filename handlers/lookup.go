@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"errors"
-	"examcert/handlers/routes"
 	"net/http"
 	"strconv"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
 
+	"examcert/handlers/routes"
 	"examcert/internal/ident"
 	"examcert/models"
 	"examcert/views/pages"
@@ -42,18 +42,17 @@ func (a *App) lookupRateLimit() echo.MiddlewareFunc {
 
 // Person fills the person part of a form from the ID number typed.
 func (h *Lookup) Person(c echo.Context) error {
-	f := pages.PersonForm{IDNumber: c.QueryParam("id_number"), Name: c.QueryParam("name"), Errors: map[string]string{}}
+	f := pages.PersonForm{IDNumber: c.QueryParam("id_number"), Name: c.QueryParam("name")}
 	if err := h.fillPersonLookup(c, &f); err != nil {
 		return err
 	}
 	return h.render(c, http.StatusOK, pages.PersonAutofill(f), nil)
 }
 
-// fillPersonLookup derives gender and birth date from f.IDNumber and, for a known person, fills the name and says
-// their stage. Every lookup of a valid number is audited (masked number, known or not).
+// fillPersonLookup derives gender and birth date from f.IDNumber and, for a known person, fills what the actor may
+// learn of them (models.LookupPerson, which audits the lookup). An invalid number is said inside the autofill.
 func (a *App) fillPersonLookup(c echo.Context, f *pages.PersonForm) error {
-	acct := currentAccount(c)
-	res, err := models.LookupPerson(c.Request().Context(), a.DB, acct, f.IDNumber)
+	res, err := models.LookupPerson(c.Request().Context(), a.DB, actor(c), f.IDNumber)
 	var ie *ident.Error
 	if errors.As(err, &ie) {
 		f.LookupError = ie.Error()
@@ -63,24 +62,24 @@ func (a *App) fillPersonLookup(c echo.Context, f *pages.PersonForm) error {
 	if err != nil {
 		return err
 	}
-	f.IDNumber = res.ID.Number
-	f.Gender = res.ID.Gender.String()
-	f.BirthDate = res.ID.BirthDate.Format("2006-01-02")
-	f.Stage = res.Stage
+	f.IDNumber, f.Gender, f.BirthDate, f.Stage = res.ID.Number, res.ID.Gender.String(), day(res.ID.BirthDate), res.Stage
 	if res.Known {
 		f.Name = res.Name
 	}
-	result := "unknown"
-	if res.Known {
-		result = "known"
+	// One's own people's 学历 and 手机号码 as stored: a form for them uses those (the htmx autofill swaps only the
+	// name part; a 核对 without JavaScript shows the whole form again).
+	if res.Education != "" {
+		f.Education = res.Education
 	}
-	a.audit(c, models.EventPersonLookup, "person:"+ident.MaskIDNumber(res.ID.Number), result, "")
+	if res.Phone != "" {
+		f.Phone = res.Phone
+	}
 	return nil
 }
 
 // Organization fills 单位名称 from the code typed.
 func (h *Lookup) Organization(c echo.Context) error {
-	f := pages.PersonForm{EmployerCode: c.QueryParam("employer_code"), EmployerName: c.QueryParam("employer_name"), Errors: map[string]string{},
+	f := pages.PersonForm{EmployerCode: c.QueryParam("employer_code"), EmployerName: c.QueryParam("employer_name"),
 		EmployerRequired: c.QueryParam("employer_required") == "1"}
 	if err := h.fillOrgLookup(c, &f); err != nil {
 		return err
@@ -95,28 +94,27 @@ func (a *App) fillOrgLookup(c echo.Context, f *pages.PersonForm) error {
 		f.OrgMessage = "请输入统一社会信用代码（18位）或组织机构代码（9位）"
 		return nil
 	}
-	credit, org, err := ident.ParseOrganizationCode(f.EmployerCode)
-	if err != nil {
-		f.Errors["employer_code"] = err.Error()
-		return nil
-	}
-	if credit != "" {
-		f.EmployerCode = credit
-	} else {
-		f.EmployerCode = org
-	}
-	o, err := models.FindOrganizationByCode(c.Request().Context(), a.DB, credit, org)
+	res, err := models.LookupOrganization(c.Request().Context(), a.DB, f.EmployerCode)
+	var ie *ident.Error
 	switch {
-	case errors.Is(err, models.ErrNotFound):
-		f.OrgMessage = "系统中未登记该单位，请输入单位名称"
+	case errors.As(err, &ie):
+		if f.Errors == nil {
+			f.Errors = map[string]string{}
+		}
+		f.Errors["employer_code"] = ie.Error()
+		return nil
 	case err != nil:
 		return err
-	default:
-		f.EmployerName = o.Name
-		f.OrgMessage = "已找到登记单位：" + o.Name
-		if o.Kind != models.KindEnterprise {
-			f.OrgMessage += "（" + o.Kind.Label() + "）"
-		}
+	}
+	f.EmployerCode = res.Code
+	if res.Org == nil {
+		f.OrgMessage = "系统中未登记该单位，请输入单位名称"
+		return nil
+	}
+	f.EmployerName = res.Org.Name
+	f.OrgMessage = "已找到登记单位：" + res.Org.Name
+	if res.Org.Kind != models.KindEnterprise {
+		f.OrgMessage += "（" + res.Org.Kind.Label() + "）"
 	}
 	return nil
 }

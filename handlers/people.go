@@ -1,14 +1,12 @@
 package handlers
 
 import (
-	"errors"
-	"examcert/handlers/routes"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"examcert/handlers/routes"
 	"examcert/internal/ident"
 	"examcert/models"
 	"examcert/views/components"
@@ -36,11 +34,20 @@ func (h *People) org(c echo.Context) (*models.Organization, error) {
 	return models.OrganizationOf(c.Request().Context(), h.DB, currentAccount(c))
 }
 
-// person loads one of the organization's people; anyone else's id is 404.
-func (h *People) person(c echo.Context) (*models.Person, error) {
+// personID is the person a URL names (a malformed id is 404).
+func personID(c echo.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
-		return nil, models.ErrNotFound
+		return 0, models.ErrNotFound
+	}
+	return id, nil
+}
+
+// person loads one of the organization's people; anyone else's id is 404.
+func (h *People) person(c echo.Context) (*models.Person, error) {
+	id, err := personID(c)
+	if err != nil {
+		return nil, err
 	}
 	return models.PersonInScope(c.Request().Context(), h.DB, currentAccount(c), id)
 }
@@ -51,18 +58,18 @@ func (h *People) List(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, _ := strconv.Atoi(c.QueryParam("page"))
-	page = max(page, 1)
-	q := c.QueryParam("q")
-	ps, total, err := models.ListPeople(c.Request().Context(), h.DB, org, models.PeopleFilter{Query: q, Offset: (page - 1) * peoplePerPage, Limit: peoplePerPage})
+	lq, err := readList(c, peoplePerPage)
+	if err != nil {
+		return err
+	}
+	ps, total, err := models.ListPeople(c.Request().Context(), h.DB, org, models.PeopleFilter{Query: lq.Q, Offset: lq.Offset(), Limit: lq.PerPage})
 	if err != nil {
 		return err
 	}
 	l := pages.PeopleList{
-		Shell: h.shell(c, h.heading, h.names.Page), Heading: h.heading, Query: q,
+		Shell: h.shell(c, h.heading, h.names.Page), Heading: h.heading, Query: lq.Q,
 		ListURL: h.url(c, h.names.Page), AddURL: h.url(c, h.names.New),
-		Pager:   pager(h.url(c, h.names.Page), total, page, peoplePerPage, url.Values{"q": {q}}),
-		Success: peopleNotices[c.QueryParam("ok")],
+		Pager: lq.pager(h.url(c, h.names.Page), total), Success: peopleNotices[c.QueryParam("ok")],
 	}
 	for i := range ps {
 		l.Rows = append(l.Rows, h.row(c, &ps[i]))
@@ -76,14 +83,17 @@ var peopleNotices = map[string]string{
 	"removed": "已移出名单，人员信息仍保留在系统中",
 }
 
+// whatPerson names a person's record in the banner of a stale save (保存失败：该人员信息已被他人修改…).
+const whatPerson = "该人员信息"
+
 func (h *People) row(c echo.Context, p *models.Person) pages.PersonRow {
 	r := pages.PersonRow{
-		ID: p.ID, Version: p.Version, Name: p.Name, IDMasked: ident.MaskIDNumber(p.IDNumber), Gender: p.Gender,
+		ID: p.ID, Name: p.Name, IDMasked: ident.MaskIDNumber(p.IDNumber), Gender: p.Gender,
 		Education: p.Education, JobTitle: p.Title, Phone: p.Phone,
 		DetailURL: h.url(c, h.names.Detail, p.ID), EditURL: h.url(c, h.names.Edit, p.ID), RowEditURL: h.url(c, h.names.RowEdit, p.ID),
 		RowURL: h.url(c, h.names.Row, p.ID), SaveURL: h.url(c, h.names.Update, p.ID), RemoveURL: h.url(c, h.names.Remove, p.ID),
 		Educations: components.Options("请选择", models.Educations), Titles: components.Options("请选择", models.Titles),
-		Errors: map[string]string{},
+		FormState: components.FormState{Version: p.Version},
 	}
 	if p.BirthDate != nil {
 		r.BirthDate = day(p.BirthDate)
@@ -139,29 +149,16 @@ func (h *People) NewPage(c echo.Context) error {
 
 // Create adds a person to the list (a new person, or a known one named correctly).
 func (h *People) Create(c echo.Context) error {
-	org, err := h.org(c)
-	if err != nil {
-		return err
-	}
 	f := h.form(c, nil)
 	in := readPersonInput(c, &f)
 	deriveFromID(&f)
 	if checked, err := h.runChecks(c, &f); checked || err != nil {
-		if err != nil {
-			return err
-		}
-		return h.renderForm(c, f)
+		return orRender(err, func() error { return h.renderForm(c, f) })
 	}
-	p, err := models.AddPerson(c.Request().Context(), h.DB, org, in)
-	var fe models.FieldErrors
-	if errors.As(err, &fe) {
-		f.Errors, f.Error = fe, "请按提示修改后重新保存"
-		return h.renderForm(c, f)
+	_, err := models.AddPerson(c.Request().Context(), h.DB, actor(c), in)
+	if show, err := formOutcome(err, &f.FormState, whatPerson, nil); show || err != nil {
+		return orRender(err, func() error { return h.renderForm(c, f) })
 	}
-	if err != nil {
-		return err
-	}
-	h.audit(c, models.EventPersonAdded, "person:"+ident.MaskIDNumber(p.IDNumber), "ok", "")
 	return c.Redirect(http.StatusSeeOther, h.url(c, h.names.Page)+"?ok=added")
 }
 
@@ -174,95 +171,83 @@ func (h *People) EditPage(c echo.Context) error {
 	return h.renderForm(c, h.form(c, p))
 }
 
-// Update saves a person, from the inline row (inline=1: only the row's fields) or from the full form. A stale
-// version is refused with a conflict message and the current values; nothing is lost or overwritten.
+// Update saves a person from the full form, or from the inline row (inline=1, updateRow). A stale version is
+// refused with a conflict message and the current values; nothing is lost or overwritten.
 func (h *People) Update(c echo.Context) error {
-	ctx := c.Request().Context()
 	p, err := h.person(c)
 	if err != nil {
 		return err
 	}
-	version, _ := strconv.Atoi(c.FormValue("version"))
-	inline := c.FormValue("inline") == "1"
+	if c.FormValue("inline") == "1" {
+		return h.updateRow(c, p)
+	}
 	f := h.form(c, p)
-	var in models.PersonInput
-	if inline {
-		// The row edits four fields; the rest stay as stored.
-		f.Name, f.Education, f.JobTitle, f.Phone = c.FormValue("name"), c.FormValue("education"), c.FormValue("title"), c.FormValue("phone")
-		in = models.PersonInput{IDNumber: p.IDNumber, Name: f.Name, Education: f.Education, Major: p.Major, Title: f.JobTitle,
-			Phone: f.Phone, Address: p.Address, WorkStartDate: f.WorkStart, EmployerName: p.EmployerName, EmployerCode: p.EmployerCode}
-	} else {
-		in = readPersonInput(c, &f)
-	}
-	in, idn, fe := in.Validate(false)
-	if fe == nil {
-		err = models.UpdatePerson(ctx, h.DB, p, in, idn, version)
-	}
-	conflict := errors.Is(err, models.ErrConflict)
-	if err != nil && !conflict {
+	in := readPersonInput(c, &f)
+	f.Version = formVersion(c)
+	_, err = models.UpdatePerson(c.Request().Context(), h.DB, actor(c), p.ID, in, f.Version)
+	reload := func() error {
+		fresh, err := h.person(c)
+		if err == nil {
+			f = h.form(c, fresh)
+		}
 		return err
 	}
-	if fe != nil || conflict {
-		msg := "请按提示修改后重新保存"
-		if conflict {
-			msg = "保存失败：该人员信息已被他人修改。下面是最新的信息，请核对后重新修改并保存。"
-			fresh, err := h.person(c)
-			if err != nil {
-				return err
-			}
-			f = h.form(c, fresh) // show what is stored now; the user's input is not silently applied
-			p = fresh
-		}
-		if inline {
-			r := h.row(c, p)
-			r.Editing, r.Errors = true, fe
-			if !conflict {
-				r.Name, r.Education, r.JobTitle, r.Phone = f.Name, f.Education, f.JobTitle, f.Phone
-				r.Version = version
-			} else {
-				r.Conflict = msg
-			}
-			if r.Errors == nil {
-				r.Errors = map[string]string{}
-			}
-			if !isHTMX(c) {
-				return h.renderForm(c, withErrors(f, fe, msg))
-			}
-			return h.render(c, http.StatusOK, pages.PersonRowView(r), nil)
-		}
-		return h.renderForm(c, withErrors(f, fe, msg))
-	}
-	h.audit(c, models.EventPersonUpdated, "person:"+ident.MaskIDNumber(p.IDNumber), "ok", "")
-	if inline && isHTMX(c) {
-		r := h.row(c, p)
-		r.Message = "修改保存成功"
-		return h.render(c, http.StatusOK, pages.PersonRowView(r), nil)
+	if show, err := formOutcome(err, &f.FormState, whatPerson, reload); show || err != nil {
+		return orRender(err, func() error { return h.renderForm(c, f) })
 	}
 	return c.Redirect(http.StatusSeeOther, h.url(c, h.names.Page)+"?ok=saved")
 }
 
-func withErrors(f pages.PersonForm, fe models.FieldErrors, msg string) pages.PersonForm {
-	if fe != nil {
-		f.Errors = fe
+// updateRow saves the inline row's four fields of p. With htmx the row comes back: as text with 修改保存成功, or
+// still a form with its errors, or after a conflict with the stored values and the conflict message. Without
+// JavaScript, a success returns to the list and a failure shows the full edit form.
+func (h *People) updateRow(c echo.Context, p *models.Person) error {
+	r := h.row(c, p)
+	r.Editing, r.Version = true, formVersion(c)
+	r.Name, r.Education, r.JobTitle, r.Phone = c.FormValue("name"), c.FormValue("education"), c.FormValue("title"), c.FormValue("phone")
+	in := models.PersonInput{Name: r.Name, Education: r.Education, Title: r.JobTitle, Phone: r.Phone}
+	saved, err := models.UpdatePersonRow(c.Request().Context(), h.DB, actor(c), p.ID, in, r.Version)
+	reload := func() error {
+		fresh, err := h.person(c)
+		if err == nil {
+			p, r = fresh, h.row(c, fresh)
+			r.Editing = true
+		}
+		return err
 	}
-	f.Error = msg
-	return f
+	if show, err := formOutcome(err, &r.FormState, whatPerson, reload); show || err != nil {
+		return orRender(err, func() error { return h.renderRowForm(c, p, r) })
+	}
+	if !isHTMX(c) {
+		return c.Redirect(http.StatusSeeOther, h.url(c, h.names.Page)+"?ok=saved")
+	}
+	r = h.row(c, saved)
+	r.Message = "修改保存成功"
+	return h.render(c, http.StatusOK, pages.PersonRowView(r), nil)
+}
+
+// renderRowForm shows an inline row that could not be saved: the row itself for htmx, else the full edit form of
+// stored with the row's values and banner.
+func (h *People) renderRowForm(c echo.Context, stored *models.Person, r pages.PersonRow) error {
+	if isHTMX(c) {
+		return h.render(c, http.StatusOK, pages.PersonRowView(r), nil)
+	}
+	f := h.form(c, stored)
+	f.Name, f.Education, f.JobTitle, f.Phone = r.Name, r.Education, r.JobTitle, r.Phone
+	f.FormState = r.FormState
+	return h.renderForm(c, f)
 }
 
 // Remove takes the person off the list (they stay in the system).
 func (h *People) Remove(c echo.Context) error {
-	org, err := h.org(c)
+	id, err := personID(c)
 	if err != nil {
 		return err
 	}
-	p, err := h.person(c)
+	p, err := models.RemovePerson(c.Request().Context(), h.DB, actor(c), id)
 	if err != nil {
 		return err
 	}
-	if err := models.RemovePerson(c.Request().Context(), h.DB, org, p.ID); err != nil {
-		return err
-	}
-	h.audit(c, models.EventPersonRemoved, "person:"+ident.MaskIDNumber(p.IDNumber), "ok", "")
 	if isHTMX(c) {
 		return h.render(c, http.StatusOK, pages.PersonRemoved(p.Name), nil)
 	}

@@ -21,8 +21,8 @@ func (a *App) personForm(c echo.Context, p *models.Person) pages.PersonForm {
 		OrgLookupURL: reverse(c, routes.LookupOrganization),
 		Educations:   components.Options("请选择", models.Educations),
 		Titles:       components.Options("请选择", models.Titles),
-		Errors:       map[string]string{},
 		SubmitLabel:  "保存",
+		FormState:    components.FormState{Errors: map[string]string{}},
 	}
 	if p == nil {
 		return f

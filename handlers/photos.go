@@ -10,7 +10,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"examcert/internal/ident"
 	"examcert/internal/photo"
 	"examcert/models"
 	"examcert/views/pages"
@@ -92,19 +91,20 @@ func processPhoto(r io.Reader, spec photo.Spec, crop photo.Crop) (photo.Result, 
 	return photo.Process(r, spec, crop)
 }
 
-// storePhoto saves a processed photo as the person's, replacing (and deleting) the old one.
-func (a *App) storePhoto(c echo.Context, p *models.Person, res photo.Result) error {
+// storePhoto saves a processed photo as the person's, replacing the old one (deleted after the commit unless a
+// registration still names it).
+func (a *App) storePhoto(c echo.Context, personID int64, res photo.Result) error {
 	ctx := c.Request().Context()
 	key, err := a.Blobs.Put(ctx, res.JPEG)
 	if err != nil {
 		return err
 	}
-	if err := models.SetPersonPhoto(ctx, a.DB, p.ID, key); err != nil {
+	replaced, err := models.SetPersonPhoto(ctx, a.DB, actor(c), personID, key)
+	if err != nil {
 		_ = a.Blobs.Delete(ctx, key)
 		return err
 	}
-	a.releaseBlob(ctx, p.PhotoKey)
-	a.audit(c, models.EventPhotoUploaded, "person:"+ident.MaskIDNumber(p.IDNumber), "ok", "")
+	a.releaseBlob(ctx, replaced)
 	return nil
 }
 
@@ -163,7 +163,7 @@ func (h *People) UploadPhoto(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := h.storePhoto(c, p, res); err != nil {
+	if err := h.storePhoto(c, p.ID, res); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, h.url(c, h.names.Detail, p.ID)+"?photo=ok")

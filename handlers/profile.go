@@ -2,12 +2,12 @@ package handlers
 
 import (
 	"errors"
-	"examcert/handlers/routes"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"examcert/handlers/routes"
 	"examcert/internal/photo"
 	"examcert/models"
 	"examcert/views/pages"
@@ -56,10 +56,12 @@ func (h *Profile) Page(c echo.Context) error {
 	return h.renderForm(c, f)
 }
 
-// Save stores the record (every red-star field required). 工作单位 given by a registered organization's code links
-// the person to it; an unknown code is kept as typed.
+// msgProfileConflict is the banner of a stale save of one's own record (it was changed in another tab).
+const msgProfileConflict = "保存失败：您的信息已在其他页面被修改。下面是最新的信息，请核对后重新修改并保存。"
+
+// Save stores the record (every red-star field required). 工作单位 given by a registered enterprise's code links
+// the person to it; an unknown code is kept as typed (models.UpdateProfile).
 func (h *Profile) Save(c echo.Context) error {
-	ctx := c.Request().Context()
 	p, err := h.me(c)
 	if err != nil {
 		return err
@@ -67,64 +69,29 @@ func (h *Profile) Save(c echo.Context) error {
 	f := h.form(c, p)
 	in := readPersonInput(c, &f)
 	if checked, err := h.runChecks(c, &f); checked || err != nil {
-		if err != nil {
-			return err
-		}
-		return h.renderForm(c, f)
+		return orRender(err, func() error { return h.renderForm(c, f) })
 	}
-	version, _ := strconv.Atoi(c.FormValue("version"))
-	in, idn, fe := in.Validate(true)
-	if fe == nil {
-		p.OrganizationID, err = h.employerOrg(c, in.EmployerCode)
-		if err != nil {
-			return err
-		}
-		if p.OrganizationID != nil {
-			in.EmployerName = "" // the registered organization's name is shown from its record
-		}
-		err = models.UpdatePerson(ctx, h.DB, p, in, idn, version)
-	}
-	switch {
-	case fe != nil:
-		f.Errors, f.Error = fe, "请按提示修改后重新保存"
-		return h.renderForm(c, f)
-	case errors.Is(err, models.ErrConflict):
+	f.Version = formVersion(c)
+	saved, err := models.UpdateProfile(c.Request().Context(), h.DB, actor(c), in, f.Version)
+	reload := func() error {
 		fresh, err := h.me(c)
-		if err != nil {
-			return err
+		if err == nil {
+			f = h.form(c, fresh)
 		}
-		f = h.form(c, fresh)
-		f.Error = "保存失败：您的信息已在其他页面被修改。下面是最新的信息，请核对后重新修改并保存。"
-		return h.renderForm(c, f)
-	case err != nil:
 		return err
 	}
-	h.audit(c, models.EventPersonUpdated, "self", "ok", "")
+	if show, err := formOutcome(err, &f.FormState, "您的信息", reload); show || err != nil {
+		if f.Conflict {
+			f.Error = msgProfileConflict
+		}
+		return orRender(err, func() error { return h.renderForm(c, f) })
+	}
 	if isHTMX(c) {
-		f = h.form(c, p)
+		f = h.form(c, saved)
 		f.Success = "修改保存成功"
 		return h.renderForm(c, f)
 	}
 	return c.Redirect(http.StatusSeeOther, reverse(c, routes.ProfilePage)+"?ok=1")
-}
-
-// employerOrg finds the registered enterprise with that code (nil when none or no code).
-func (h *Profile) employerOrg(c echo.Context, code string) (*int64, error) {
-	if code == "" {
-		return nil, nil
-	}
-	credit, org := code, ""
-	if len(code) == 9 {
-		credit, org = "", code
-	}
-	o, err := models.FindOrganizationByCode(c.Request().Context(), h.DB, credit, org)
-	if errors.Is(err, models.ErrNotFound) || (err == nil && o.Kind != models.KindEnterprise) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &o.ID, nil
 }
 
 // Photo serves the practitioner's own photo.
@@ -152,7 +119,7 @@ func (h *Profile) UploadPhoto(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := h.storePhoto(c, p, res); err != nil {
+	if err := h.storePhoto(c, p.ID, res); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, reverse(c, routes.ProfilePage)+"?photo=ok")

@@ -107,147 +107,94 @@ func IsPersonOf(ctx context.Context, db bun.IDB, org *Organization, personID int
 	return inPeopleOf(db.NewSelect().Model((*Person)(nil)).Where("person.id = ?", personID), org).Exists(ctx)
 }
 
-// AddPerson puts someone on org's list by ID number: a new person is created; a known one must be named
-// correctly (whoever adds a person must know both), and an enterprise cannot take on another enterprise's staff.
-func AddPerson(ctx context.Context, db bun.IDB, org *Organization, in PersonInput) (*Person, error) {
-	return addPerson(ctx, db, org, in, false)
-}
-
 // ErrPersonAddedMeanwhile: someone else created the person between the check and the insert; trying again finds
 // them.
 var ErrPersonAddedMeanwhile = errors.New("person added by a concurrent request")
 
-// EnsurePerson is AddPerson for a 报名表: someone already on org's list is simply returned. A person created by a
-// concurrent request at the same moment is ErrPersonAddedMeanwhile (the transaction is spent; run it again).
+// EnsurePerson puts someone on org's list for a 报名表, with AddPerson's rules, except that someone already on it is
+// simply returned; it writes no audit row of its own (the registration's says what happened). A person created by
+// a concurrent request at the same moment is ErrPersonAddedMeanwhile (the transaction is spent; run it again).
 func EnsurePerson(ctx context.Context, db bun.IDB, org *Organization, in PersonInput) (*Person, error) {
-	p, err := addPerson(ctx, db, org, in, true)
+	in, idn, errs := in.Validate(false)
+	if errs != nil {
+		return nil, errs
+	}
+	var p *Person
+	err := inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		p, err = putOnList(ctx, tx, org, in, idn, true)
+		return err
+	})
 	if errors.Is(err, ErrDuplicate) {
 		return nil, ErrPersonAddedMeanwhile
 	}
 	return p, err
 }
 
-func addPerson(ctx context.Context, db bun.IDB, org *Organization, in PersonInput, mineIsFine bool) (*Person, error) {
-	in, idn, errs := in.Validate(false)
-	if errs != nil {
-		return nil, errs
-	}
-	var p *Person
-	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		p, err = FindPersonByIDNumber(ctx, tx, idn.Number)
-		switch {
-		case errors.Is(err, ErrNotFound):
-			p = &Person{}
-			in.apply(p, idn)
-			if org.Kind == KindEnterprise {
-				p.OrganizationID = &org.ID
-			}
-			if err := InsertPerson(ctx, tx, p); err != nil {
-				return err
-			}
-		case err != nil:
-			return err
-		default:
-			if p.Name != in.Name {
-				return FieldErrors{"name": "姓名与系统中该身份证号登记的姓名不一致"}
-			}
-			mine, err := IsPersonOf(ctx, tx, org, p.ID)
-			if err != nil {
-				return err
-			}
-			if mine && mineIsFine {
-				return nil
-			}
-			if mine {
-				return FieldErrors{"id_number": "此人已在本单位人员名单中"}
-			}
-			if org.Kind == KindEnterprise {
-				if p.OrganizationID != nil {
-					return FieldErrors{"id_number": "此人目前登记在其他单位，需由原单位移出或本人修改工作单位后才能添加"}
-				}
-				res, err := tx.NewUpdate().Model((*Person)(nil)).Set("organization_id = ?", org.ID).
-					Set("version = version + 1").Set("updated_at = ?", Now()).
-					Where("id = ? AND organization_id IS NULL", p.ID).Exec(ctx)
-				if err := affectedOneOr(res, err, ErrConflict); err != nil {
-					return err
-				}
-				p.OrganizationID = &org.ID
-			}
-		}
-		if org.Kind == KindTraining {
-			_, err := tx.NewInsert().Model(&TrainingPerson{OrganizationID: org.ID, PersonID: p.ID, CreatedAt: Now()}).
-				On("CONFLICT DO NOTHING").Exec(ctx)
-			return err
-		}
-		return nil
-	})
-	return p, err
-}
+// The messages of the add-person rules.
+const (
+	MsgNameMismatch      = "姓名与系统中该身份证号登记的姓名不一致"
+	MsgAlreadyListed     = "此人已在本单位人员名单中"
+	MsgEmployedElsewhere = "此人目前登记在其他单位，需由原单位移出或本人修改工作单位后才能添加"
+)
 
-// RemovePerson takes someone off org's list; the person stays in the system.
-func RemovePerson(ctx context.Context, db bun.IDB, org *Organization, personID int64) error {
-	if org.Kind == KindTraining {
-		res, err := db.NewDelete().Model((*TrainingPerson)(nil)).Where("organization_id = ? AND person_id = ?", org.ID, personID).Exec(ctx)
-		return affectedOne(res, err)
-	}
-	res, err := db.NewUpdate().Model((*Person)(nil)).Set("organization_id = NULL").Set("version = version + 1").
-		Set("updated_at = ?", Now()).Where("id = ? AND organization_id = ?", personID, org.ID).Exec(ctx)
-	return affectedOne(res, err)
-}
-
-// PersonLookup is what typing an ID number reveals. Outside the caller's own people only the name, gender, birth
-// date and stage are given, never phone, address or photo.
-type PersonLookup struct {
-	ID       ident.IDNumber
-	Known    bool
-	PersonID int64
-	Name     string
-	Stage    string // 此人目前处于…: what the system knows of them
-}
-
-// LookupPerson checks an ID number and says what the system knows of that person, as far as acct may know it.
-func LookupPerson(ctx context.Context, db bun.IDB, acct *Account, idNumber string) (PersonLookup, error) {
-	var out PersonLookup
-	idn, err := ident.ParseIDNumber(idNumber)
-	if err != nil {
-		return out, err
-	}
-	out.ID = idn
-	p, err := FindPersonByIDNumber(ctx, db, idn.Number)
-	if errors.Is(err, ErrNotFound) {
-		out.Stage = "系统中尚无此人信息，可以新增"
-		return out, nil
-	}
-	if err != nil {
-		return out, err
-	}
-	out.Known, out.PersonID, out.Name = true, p.ID, p.Name
-	out.Stage, err = PersonStage(ctx, db, p, acct)
-	return out, err
-}
-
-// PersonStage says, in words, where a person stands: on whose list, and (as later features add them)
-// registrations and certificates.
-func PersonStage(ctx context.Context, db bun.IDB, p *Person, acct *Account) (string, error) {
-	var parts []string
+// putOnList puts the person with the validated input in and ID number idn on org's list, in tx: someone unknown
+// is created (an enterprise's new person has it as 工作单位); someone known must be named as in the system, must
+// not be on the list already (unless mineIsFine), and may join an enterprise's staff only without an employer.
+// A training institution's roster takes anyone named correctly.
+func putOnList(ctx context.Context, tx bun.Tx, org *Organization, in PersonInput, idn ident.IDNumber, mineIsFine bool) (*Person, error) {
+	p, err := FindPersonByIDNumber(ctx, tx, idn.Number)
 	switch {
-	case acct.OrganizationID != nil && p.OrganizationID != nil && *p.OrganizationID == *acct.OrganizationID:
-		parts = append(parts, "本单位人员")
-	case p.OrganizationID != nil:
-		parts = append(parts, "已登记在其他单位")
+	case errors.Is(err, ErrNotFound):
+		p = &Person{}
+		in.apply(p, idn)
+		if org.Kind == KindEnterprise {
+			p.OrganizationID = &org.ID
+		}
+		if err := InsertPerson(ctx, tx, p); err != nil {
+			return nil, err
+		}
+	case err != nil:
+		return nil, err
 	default:
-		parts = append(parts, "已在系统中登记，尚无工作单位")
-	}
-	if acct.Role == RoleTraining && acct.OrganizationID != nil {
-		onRoster, err := db.NewSelect().Model((*TrainingPerson)(nil)).
-			Where("organization_id = ? AND person_id = ?", *acct.OrganizationID, p.ID).Exists(ctx)
-		if err != nil {
-			return "", err
+		if p.Name != in.Name {
+			return nil, FieldErrors{"name": MsgNameMismatch}
 		}
-		if onRoster {
-			parts = append(parts, "已在本机构人员名单中")
+		mine, err := IsPersonOf(ctx, tx, org, p.ID)
+		switch {
+		case err != nil:
+			return nil, err
+		case mine && mineIsFine:
+			return p, nil
+		case mine:
+			return nil, FieldErrors{"id_number": MsgAlreadyListed}
+		}
+		if org.Kind == KindEnterprise {
+			if err := takeOn(ctx, tx, org, p); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return "此人目前：" + strings.Join(parts, "；"), nil
+	if org.Kind == KindTraining {
+		_, err := tx.NewInsert().Model(&TrainingPerson{OrganizationID: org.ID, PersonID: p.ID, CreatedAt: Now()}).
+			On("CONFLICT DO NOTHING").Exec(ctx)
+		return p, err
+	}
+	return p, nil
+}
+
+// takeOn makes a known person without an employer the enterprise's staff; one employed elsewhere is refused.
+func takeOn(ctx context.Context, tx bun.Tx, org *Organization, p *Person) error {
+	if p.OrganizationID != nil {
+		return FieldErrors{"id_number": MsgEmployedElsewhere}
+	}
+	res, err := tx.NewUpdate().Model((*Person)(nil)).Set("organization_id = ?", org.ID).
+		Set("version = version + 1").Set("updated_at = ?", Now()).
+		Where("id = ? AND organization_id IS NULL", p.ID).Exec(ctx)
+	if err := affectedOneOr(res, err, ErrConflict); err != nil {
+		return err
+	}
+	p.OrganizationID = &org.ID
+	p.Version++
+	return nil
 }

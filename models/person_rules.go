@@ -1,15 +1,12 @@
 package models
 
 import (
-	"context"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/uptrace/bun"
 
 	"examcert/internal/ident"
 )
@@ -147,33 +144,6 @@ func (in PersonInput) apply(p *Person, idn ident.IDNumber) {
 	p.EmployerName, p.EmployerCode = in.EmployerName, in.EmployerCode
 }
 
-// UpdatePerson saves the editable fields of p if nobody changed it since version was read (optimistic locking):
-// otherwise ErrConflict, and nothing is written.
-func UpdatePerson(ctx context.Context, db bun.IDB, p *Person, in PersonInput, idn ident.IDNumber, version int) error {
-	in.apply(p, idn)
-	p.UpdatedAt = Now()
-	res, err := db.NewUpdate().Model(p).
-		Column("name", "education", "major", "title", "phone", "address", "work_start_date", "employer_name",
-			"employer_code", "organization_id", "updated_at").
-		Set("version = version + 1").
-		Where("id = ? AND version = ?", p.ID, version).Exec(ctx)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrConflict
-	}
-	p.Version = version + 1
-	return nil
-}
-
-// SetPersonPhoto records the stored photo's key.
-func SetPersonPhoto(ctx context.Context, db bun.IDB, personID int64, key string) error {
-	res, err := db.NewUpdate().Model((*Person)(nil)).Set("photo_key = ?", key).Set("updated_at = ?", Now()).
-		Set("version = version + 1").Where("id = ?", personID).Exec(ctx)
-	return affectedOne(res, err)
-}
-
 // PhoneFormatMsg says what a phone number should look like.
 const PhoneFormatMsg = "电话号码格式不正确（手机号11位，座机如010-12345678）"
 
@@ -184,3 +154,13 @@ func NormalizePhone(s string) string {
 
 // ValidPhone says whether s (normalised) is a mobile (11 digits) or landline number.
 func ValidPhone(s string) bool { return mobileRE.MatchString(s) || landlineRE.MatchString(s) }
+
+// Input is the stored person as a form would say it: what an edit that leaves some fields alone starts from.
+func (p *Person) Input() PersonInput {
+	in := PersonInput{IDNumber: p.IDNumber, Name: p.Name, Education: p.Education, Major: p.Major, Title: p.Title,
+		Phone: p.Phone, Address: p.Address, EmployerName: p.EmployerName, EmployerCode: p.EmployerCode}
+	if p.WorkStartDate != nil {
+		in.WorkStartDate = p.WorkStartDate.Format("2006-01-02")
+	}
+	return in
+}

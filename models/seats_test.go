@@ -217,7 +217,7 @@ func TestSharedPhotoStaysInUse(t *testing.T) {
 		t.Fatal("a person's photo is not in use")
 	}
 	// The person gets a new photo: the old file is still named by the registration.
-	if err := models.SetPersonPhoto(ctx, f.db, p.ID, "11111111111111111111111111111111"); err != nil {
+	if _, err := models.SetPersonPhoto(ctx, f.db, testAdmin, p.ID, "11111111111111111111111111111111"); err != nil {
 		t.Fatal(err)
 	}
 	if !inUse(p.PhotoKey) {
