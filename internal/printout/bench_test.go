@@ -35,6 +35,28 @@ func BenchmarkPDF(b *testing.B) {
 	b.ReportMetric(float64(size), "bytes/doc")
 }
 
+// BenchmarkPDFRareName is BenchmarkPDF with a 姓名 that needs the fallback font (𠮷, CJK Extension B): the
+// fallback's glyphs are subset and embedded too, and the ToUnicode maps rewritten.
+func BenchmarkPDFRareName(b *testing.B) {
+	r := testRenderer(b)
+	if _, err := r.fallback(); err != nil { // parsed once per process, as in the app
+		b.Fatal(err)
+	}
+	f := sampleForm(b)
+	f.Fields[0].Value = "𠮷野家"
+	var size int
+	b.ReportAllocs()
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := r.PDF(&buf, f); err != nil {
+			b.Fatal(err)
+		}
+		size = buf.Len()
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+	b.ReportMetric(float64(size), "bytes/doc")
+}
+
 // BenchmarkPDFParallel is BenchmarkPDF from GOMAXPROCS goroutines sharing one Renderer.
 func BenchmarkPDFParallel(b *testing.B) {
 	r := testRenderer(b)

@@ -140,7 +140,7 @@ func newTestDoc(t testing.TB) *pdfDoc {
 		t.Fatal(err)
 	}
 	gp.AddPage()
-	return &pdfDoc{gp: gp, widths: map[float64]map[rune]float64{}}
+	return newPDFDoc(gp, testRenderer(t))
 }
 
 // requireTool skips the test when a Poppler tool is missing, unless E2E_REQUIRED is set (make test, CI): then it

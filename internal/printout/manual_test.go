@@ -41,8 +41,20 @@ func TestManualRender(t *testing.T) {
 	h.EmployerOpinion = strings.Repeat("该同志工作认真负责，业务能力强，遵守各项规章制度。", 60) + "同意报名。"
 	write("long.pdf", renderPDF(t, h))
 
+	rare := sampleForm(t)
+	rare.Fields[0].Value = "𠮷野家"
+	rare.Fields[1] = Field{"曾用名", "王𬌗 𠀾明"}
+	rare.Resume[0].Employer = "𠮷野家工作室"
+	write("rare.pdf", renderPDF(t, rare))
+
+	var q bytes.Buffer
+	if err := testRenderer(t).pdf(&q, []document{&qrSheet{title: "二维码", payload: qrPayloads[0], size: 30}}); err != nil {
+		t.Fatal(err)
+	}
+	write("qr.pdf", q.Bytes())
+
 	var b bytes.Buffer
-	if err := DOCX(&b, f, g, h); err != nil {
+	if err := DOCX(&b, f, g, h, rare); err != nil {
 		t.Fatal(err)
 	}
 	write("forms.docx", b.Bytes())

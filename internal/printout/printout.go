@@ -1,14 +1,17 @@
-// Package printout prints a 报名表 (exam registration form) as a PDF and exports it as a Word (.docx) file.
+// Package printout prints the system's documents as PDF and exports them as Word (.docx) files. It is a small
+// layout engine (page setup, wrapped text, headings, label/value tables, photo box, footer, QR code) and a set of
+// document kinds, each a file that lays itself out with those parts: the 报名表 (registration.go) today; the 准考证,
+// 证书 and 申请表 are to follow the same way.
 //
-// The PDF embeds a subset of Noto Sans SC (fonts/NotoSansSC_400Regular.ttf, SIL OFL 1.1, see fonts/OFL.txt), so
-// nothing has to be installed on the server and the printout looks the same everywhere. Only the glyphs a document
-// uses are embedded (a one-form PDF with a 295×413 photo is about 73 KB).
+// The PDF embeds subsets of Noto Sans SC (fonts/NotoSansSC_400Regular.ttf, SIL OFL 1.1) and, only for characters
+// it lacks such as CJK Extensions B–F (𠮷 𠀾), of a subset of HanaMinB (fonts/HanaMinB-subset.ttf, Hanazono Font
+// License), so nothing has to be installed on the server. A character neither font has (Extension G and later,
+// emoji) prints as □; the .docx keeps every character and names SimSun-ExtB/ExtG for those beyond U+FFFF.
 //
-// Every string in a Form is user data and is only ever written as text: in the PDF each character becomes a glyph
-// number of the embedded font (nothing is parsed), in the .docx it is XML-escaped inside <w:t>. Control and
+// Every string in a document is user data and is only ever written as text: in the PDF each character becomes a
+// glyph number of an embedded font (nothing is parsed), in the .docx it is XML-escaped inside <w:t>. Control and
 // invisible formatting characters (bidi overrides, zero-width characters) are dropped, so they cannot reorder or
-// hide what is printed. A character the font lacks (CJK Extension B such as 𠮷, emoji) prints as □ in the PDF; the
-// .docx keeps the character and Word picks a font for it.
+// hide what is printed.
 package printout
 
 import (
@@ -21,27 +24,18 @@ import (
 	"unicode/utf8"
 )
 
-// Form is one 报名表 as printed. All strings are user data: render them as text only.
-type Form struct {
-	Title           string      // e.g. "北京市建设行业从业人员考试报名表"
-	PlanName        string      // 考试计划名称
-	Category        string      // 岗位/工种
-	Level           string      // 级别
-	Number          string      // 报名编号
-	Status          string      // e.g. 待审核
-	SubmittedAt     string      // 提交时间
-	Fields          []Field     // label/value in order: 姓名, 性别, 出生日期, 身份证号, 学历, 专业, 职称, 手机号码, 单位名称 …
-	Resume          []ResumeRow // 个人简历
-	EmployerOpinion string      // 聘用单位意见 (may be long, wraps)
-	Photo           []byte      // JPEG 295×413 (一寸照片), or nil → a box saying 照片
-	Footer          string      // e.g. 打印时间 …
+// document is one printed document of some kind. The engine checks every document before it draws any, then lays
+// each out from a fresh page (PDF) or as its own section (.docx).
+type document interface {
+	// ref names the document in an error message (e.g. 报名编号 "BJ2026-000123"), or is "".
+	ref() string
+	// check refuses what must not be printed silently wrong, such as a photo that is not a JPEG.
+	check() error
+	// pdf lays the document out with the PDF engine; the first error is left in d.err.
+	pdf(d *pdfDoc)
+	// docx writes the document's body and ends it with w.sectionEnd.
+	docx(w *docxWriter)
 }
-
-// Field is one label/value pair of the form's main table.
-type Field struct{ Label, Value string }
-
-// ResumeRow is one line of 个人简历.
-type ResumeRow struct{ Period, Employer, Post string }
 
 // ErrPhoto is returned (wrapped, with the form's position) when Form.Photo is not nil but is not a readable JPEG.
 // A broken photo is an error rather than a silent placeholder: the form is an official record, and a missing
@@ -50,6 +44,27 @@ var ErrPhoto = errors.New("printout: photo is not a valid JPEG")
 
 // ErrNoForms is returned when PDF or DOCX is called without any form.
 var ErrNoForms = errors.New("printout: no forms to print")
+
+// docError wraps err with the document's position and reference (which is not personal data).
+func docError(i int, doc document, err error) error {
+	if ref := doc.ref(); ref != "" {
+		return fmt.Errorf("printout: form %d (%s): %w", i+1, ref, err)
+	}
+	return fmt.Errorf("printout: form %d: %w", i+1, err)
+}
+
+// checkAll checks every document, so that nothing is drawn when any of them is refused.
+func checkAll(docs []document) error {
+	if len(docs) == 0 {
+		return ErrNoForms
+	}
+	for i, doc := range docs {
+		if err := doc.check(); err != nil {
+			return docError(i, doc, err)
+		}
+	}
+	return nil
+}
 
 // Limits on the photo: the app stores 295×413 JPEGs; anything much bigger is refused before it is decoded.
 const (
@@ -131,33 +146,30 @@ func clean(s string, multiline bool) string {
 	return b.String()
 }
 
-// formError wraps err with the form's position (and number, which is not personal data).
-func formError(i int, f *Form, err error) error {
-	num := clean(f.Number, false)
-	if len([]rune(num)) > 40 {
-		num = string([]rune(num)[:40])
-	}
-	if num != "" {
-		return fmt.Errorf("printout: form %d (报名编号 %q): %w", i+1, num, err)
-	}
-	return fmt.Errorf("printout: form %d: %w", i+1, err)
+// segment is a stretch of text whose characters all fall in the same class (such as "needs the fallback font").
+type segment struct {
+	text  string
+	class int
 }
 
-// Label texts of the printed form.
-const (
-	lblPlan      = "考试计划："
-	lblCategory  = "岗位/工种："
-	lblLevel     = "级别："
-	lblNumber    = "报名编号："
-	lblStatus    = "审核状态："
-	lblSubmitted = "提交时间："
-	lblPhoto     = "照片"
-	lblResume    = "个人简历"
-	lblPeriod    = "起止时间"
-	lblEmployer  = "工作单位"
-	lblPost      = "职务/岗位"
-	lblOpinion   = "聘用单位意见"
-	lblSeal      = "单位（盖章）："
-	lblDate      = "日期：　　　　年　　月　　日"
-	minResume    = 4 // the 个人简历 table always has at least this many rows
-)
+// segments splits s into maximal runs of characters of one class. Text of a single class is returned whole,
+// without copying.
+func segments(s string, class func(rune) int) []segment {
+	var segs []segment
+	start, cur := 0, 0
+	for i, r := range s {
+		c := class(r)
+		if i == 0 {
+			cur = c
+			continue
+		}
+		if c != cur {
+			segs = append(segs, segment{s[start:i], cur})
+			start, cur = i, c
+		}
+	}
+	if start < len(s) {
+		segs = append(segs, segment{s[start:], cur})
+	}
+	return segs
+}

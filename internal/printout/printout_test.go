@@ -55,16 +55,17 @@ func TestPDFFullForm(t *testing.T) {
 
 func TestPDFRareCharacters(t *testing.T) {
 	f := sampleForm(t)
-	f.Fields = []Field{{"姓名", "张喆堃"}, {"曾用名", "李犇"}, {"别名", "刘䶮"}, {"备注", "吉𠮷"}}
+	f.Fields = []Field{{"姓名", "张喆堃"}, {"曾用名", "李犇"}, {"别名", "刘䶮"}, {"备注", "吉𠮷"}, {"其他", "符😀"}}
 	text := squash(pdfText(t, renderPDF(t, f)))
-	for _, want := range []string{"张喆堃", "李犇", "刘䶮"} {
+	// 𠮷 (CJK Extension B) is not in Noto Sans SC: the fallback font prints it.
+	for _, want := range []string{"张喆堃", "李犇", "刘䶮", "吉𠮷"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("PDF text lacks %q:\n%s", want, text)
 		}
 	}
-	// 𠮷 (CJK Extension B) is not in Noto Sans SC: it prints as a visible box, never as nothing.
-	if !strings.Contains(text, "吉□") {
-		t.Errorf("a character missing from the font should print as □:\n%s", text)
+	// An emoji is in neither font: it prints as a visible box, never as nothing.
+	if !strings.Contains(text, "符□") {
+		t.Errorf("a character missing from the fonts should print as □:\n%s", text)
 	}
 }
 
