@@ -281,6 +281,13 @@ func SetupAdmin(ctx context.Context, db bun.IDB, actor Actor, in AdminSetup, pol
 	var acct *Account
 	err = inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		if in.FirstRun {
+			// Two first runs at once must not both find no admin: PostgreSQL's transactions do not wait for each
+			// other on a read (SQLite's write transactions run one at a time anyway).
+			if isPostgres(tx) {
+				if _, err := tx.ExecContext(ctx, "LOCK TABLE accounts IN SHARE ROW EXCLUSIVE MODE"); err != nil {
+					return err
+				}
+			}
 			has, err := HasAdmin(ctx, tx)
 			if err != nil {
 				return err
