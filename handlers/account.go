@@ -1,13 +1,13 @@
 package handlers
 
 import (
+	"examcert/handlers/routes"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
-	"examcert/handlers/routes"
 	"examcert/internal/password"
 	"examcert/models"
 	"examcert/views/pages"
@@ -45,48 +45,19 @@ func (h *AccountSettings) renderPassword(c echo.Context, f pages.PasswordForm) e
 	return h.render(c, http.StatusOK, pages.PasswordPage(h.shell(c, "登录信息维护", routes.AccountPassword), f), pages.PasswordPanel(f))
 }
 
-// ChangePassword checks the old password and the policy, stores the new hash, ends every other session of the
-// account and gives this browser a new session id.
+// ChangePassword is 修改密码: models.ChangePassword checks the old password and the policy, stores the new hash and
+// ends every other session of the account; this browser then gets a new session id.
 func (h *AccountSettings) ChangePassword(c echo.Context) error {
-	ctx := c.Request().Context()
-	acct := currentAccount(c)
 	f := h.passwordForm(c)
-	oldPw, newPw, confirm := c.FormValue("old_password"), c.FormValue("new_password"), c.FormValue("confirm_password")
-	switch {
-	case oldPw == "":
-		f.OldError = "请输入原密码"
-	case !password.Verify(acct.PasswordHash, oldPw):
-		f.OldError = "原密码不正确"
+	in := models.PasswordChange{Old: c.FormValue("old_password"), New: c.FormValue("new_password"),
+		Confirm: c.FormValue("confirm_password"), KeepSession: currentSession(c).ID}
+	err := models.ChangePassword(c.Request().Context(), h.DB, actor(c), in, h.Cfg.Password)
+	if show, err := formOutcome(err, &f.FormState, "", nil); show || err != nil {
+		return orRender(err, func() error { return h.renderPassword(c, f) })
 	}
-	if newPw != "" && newPw == oldPw {
-		f.NewError = "新密码不能与原密码相同"
-	} else if err := h.Cfg.Password.Check(newPw, acct.Username); err != nil {
-		f.NewError = err.Error()
-	}
-	if f.NewError == "" && confirm != newPw {
-		f.ConfirmError = "两次输入的新密码不一致"
-	}
-	if f.OldError != "" || f.NewError != "" || f.ConfirmError != "" {
-		if f.OldError == "原密码不正确" {
-			h.audit(c, models.EventPasswordChanged, "", "bad_old_password", "")
-		}
-		return h.renderPassword(c, f)
-	}
-	hash, err := password.Hash(newPw)
-	if err != nil {
+	if err := h.startSession(c, currentAccount(c)); err != nil {
 		return err
 	}
-	if err := models.SetPassword(ctx, h.DB, acct.ID, hash, false); err != nil {
-		return err
-	}
-	if err := models.DeleteSessionsOf(ctx, h.DB, acct.ID, ""); err != nil {
-		return err
-	}
-	if err := h.startSession(c, acct); err != nil {
-		return err
-	}
-	acct.MustChangePassword, acct.PasswordHash, acct.PasswordChangedAt = false, hash, models.Now()
-	h.audit(c, models.EventPasswordChanged, "", "ok", "")
 	if !isHTMX(c) {
 		return c.Redirect(http.StatusSeeOther, reverse(c, routes.AccountPassword)+"?ok=1")
 	}

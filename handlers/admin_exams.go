@@ -4,7 +4,6 @@ import (
 	"errors"
 	"examcert/handlers/routes"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -65,35 +64,36 @@ func (a *App) planRow(c echo.Context, p *models.ExamPlan) pages.PlanRow {
 
 // List shows the exam plans.
 func (h *AdminExams) List(c echo.Context) error {
-	ctx := c.Request().Context()
-	page, _ := strconv.Atoi(c.QueryParam("page"))
-	page = max(page, 1)
-	q, status := c.QueryParam("q"), models.PlanStatus(c.QueryParam("status"))
+	lq, err := readList(c, plansPerPage, "status")
+	if err != nil {
+		return err
+	}
+	status := models.PlanStatus(lq.Filter.Get("status"))
 	if status.Label() == string(status) {
 		status = ""
+		lq.Filter.Set("status", "")
 	}
-	ps, total, err := models.ListPlans(ctx, h.DB, models.PlanFilter{Query: q, Status: status, Offset: (page - 1) * plansPerPage, Limit: plansPerPage})
+	ps, total, err := models.ListPlans(c.Request().Context(), h.DB, models.PlanFilter{Query: lq.Q, Status: status, Offset: lq.Offset(), Limit: lq.PerPage})
 	if err != nil {
 		return err
 	}
 	l := pages.PlanAdminList{
-		Shell: h.shell(c, "考务管理", routes.AdminExams), Query: q, Status: string(status), Statuses: statusOptions("全部"),
+		Shell: h.shell(c, "考务管理", routes.AdminExams), Query: lq.Q, Status: string(status), Statuses: statusOptions("全部"),
 		ListURL: reverse(c, routes.AdminExams), NewURL: reverse(c, routes.AdminExamsNew),
 		CategoriesURL: reverse(c, routes.AdminCategories),
-		Pager:         pager(reverse(c, routes.AdminExams), total, page, plansPerPage, url.Values{"q": {q}, "status": {string(status)}}),
+		Pager:         lq.pager(reverse(c, routes.AdminExams), total),
 		Success:       planNotices[c.QueryParam("ok")],
 	}
 	for i := range ps {
 		l.Rows = append(l.Rows, h.planRow(c, &ps[i]))
 	}
-	return h.render(c, http.StatusOK, pages.PlanAdminPage(l), nil)
+	return h.render(c, http.StatusOK, pages.PlanAdminPage(l), pages.PlanAdminResults(l))
 }
 
 func (h *AdminExams) form(c echo.Context, title, action string) (pages.PlanForm, error) {
 	cats, err := h.categoryOptions(c, "请选择", false)
 	return pages.PlanForm{Title: title, Action: action, BackURL: reverse(c, routes.AdminExams), Categories: cats,
-		Levels: components.Options("请选择", models.Levels), Educations: components.Options("不限", models.Educations),
-		Errors: map[string]string{}}, err
+		Levels: components.Options("请选择", models.Levels), Educations: components.Options("不限", models.Educations)}, err
 }
 
 func readPlanValues(c echo.Context) pages.PlanValues {
@@ -131,15 +131,10 @@ func (h *AdminExams) Create(c echo.Context) error {
 		return err
 	}
 	f.In = readPlanValues(c)
-	p := &models.ExamPlan{}
-	if fe := planInput(f.In).Validate(c.Request().Context(), h.DB, p); fe != nil {
-		f.Errors, f.Error = fe, "请按提示修改后重新保存"
-		return h.renderForm(c, f)
+	_, err = models.CreatePlan(c.Request().Context(), h.DB, actor(c), planInput(f.In))
+	if show, err := formOutcome(err, &f.FormState, "该考试计划", nil); show || err != nil {
+		return orRender(err, func() error { return h.renderForm(c, f) })
 	}
-	if err := models.SavePlan(c.Request().Context(), h.DB, p, 0); err != nil {
-		return err
-	}
-	h.audit(c, models.EventPlanSaved, "plan:"+strconv.FormatInt(p.ID, 10), "created", p.Name)
 	return c.Redirect(http.StatusSeeOther, reverse(c, routes.AdminExams)+"?ok=created")
 }
 
@@ -160,17 +155,22 @@ func planValues(p *models.ExamPlan) pages.PlanValues {
 		PhotoMaxKB: strconv.Itoa(p.PhotoMaxBytes / 1024), Notes: p.Notes}
 }
 
+func (h *AdminExams) editForm(c echo.Context, p *models.ExamPlan) (pages.PlanForm, error) {
+	f, err := h.form(c, "编辑考试计划", reverse(c, routes.AdminExamsUpdate, strconv.FormatInt(p.ID, 10)))
+	f.In, f.Version, f.Status = planValues(p), p.Version, p.Status.Label()
+	return f, err
+}
+
 // EditPage shows a plan's form.
 func (h *AdminExams) EditPage(c echo.Context) error {
 	p, err := h.load(c)
 	if err != nil {
 		return err
 	}
-	f, err := h.form(c, "编辑考试计划", reverse(c, routes.AdminExamsUpdate, strconv.FormatInt(p.ID, 10)))
+	f, err := h.editForm(c, p)
 	if err != nil {
 		return err
 	}
-	f.In, f.Version, f.Status = planValues(p), p.Version, p.Status.Label()
 	return h.renderForm(c, f)
 }
 
@@ -180,34 +180,22 @@ func (h *AdminExams) Update(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := h.form(c, "编辑考试计划", reverse(c, routes.AdminExamsUpdate, strconv.FormatInt(p.ID, 10)))
+	f, err := h.editForm(c, p)
 	if err != nil {
 		return err
 	}
-	f.In, f.Version, f.Status = readPlanValues(c), p.Version, p.Status.Label()
-	version, _ := strconv.Atoi(c.FormValue("version"))
-	if fe := planInput(f.In).Validate(c.Request().Context(), h.DB, p); fe != nil {
-		f.Errors, f.Error, f.Version = fe, "请按提示修改后重新保存", version
-		return h.renderForm(c, f)
-	}
-	err = models.SavePlan(c.Request().Context(), h.DB, p, version)
-	if fe := (models.FieldErrors{}); errors.As(err, &fe) {
-		f.Errors, f.Error, f.Version = fe, "请按提示修改后重新保存", version
-		return h.renderForm(c, f)
-	}
-	if errors.Is(err, models.ErrConflict) {
+	f.In, f.Version = readPlanValues(c), formVersion(c)
+	_, err = models.UpdatePlan(c.Request().Context(), h.DB, actor(c), p.ID, planInput(f.In), f.Version)
+	reload := func() error {
 		fresh, err := h.load(c)
-		if err != nil {
-			return err
+		if err == nil {
+			f, err = h.editForm(c, fresh)
 		}
-		f.In, f.Version = planValues(fresh), fresh.Version
-		f.Error = "保存失败：该考试计划已被他人修改。下面是最新的信息，请核对后重新修改并保存。"
-		return h.renderForm(c, f)
-	}
-	if err != nil {
 		return err
 	}
-	h.audit(c, models.EventPlanSaved, "plan:"+strconv.FormatInt(p.ID, 10), "updated", p.Name)
+	if show, err := formOutcome(err, &f.FormState, "该考试计划", reload); show || err != nil {
+		return orRender(err, func() error { return h.renderForm(c, f) })
+	}
 	return c.Redirect(http.StatusSeeOther, reverse(c, routes.AdminExams)+"?ok=saved")
 }
 
@@ -228,16 +216,16 @@ func (h *AdminExams) Advance(c echo.Context) error {
 
 // Categories shows the 岗位/工种 list.
 func (h *AdminExams) Categories(c echo.Context) error {
-	return h.renderCategories(c, "", "", map[string]string{"added": "已添加", "toggled": "已更新"}[c.QueryParam("ok")])
+	l := pages.CategoryList{Success: map[string]string{"added": "已添加", "toggled": "已更新"}[c.QueryParam("ok")]}
+	return h.renderCategories(c, l)
 }
 
-func (h *AdminExams) renderCategories(c echo.Context, name, errMsg, success string) error {
+func (h *AdminExams) renderCategories(c echo.Context, l pages.CategoryList) error {
 	cs, err := models.ListCategories(c.Request().Context(), h.DB, true)
 	if err != nil {
 		return err
 	}
-	l := pages.CategoryList{Shell: h.shell(c, "岗位/工种管理", routes.AdminExams), AddURL: reverse(c, routes.AdminCategoriesAdd),
-		BackURL: reverse(c, routes.AdminExams), Name: name, Error: errMsg, Success: success}
+	l.Shell, l.AddURL, l.BackURL = h.shell(c, "岗位/工种管理", routes.AdminExams), reverse(c, routes.AdminCategoriesAdd), reverse(c, routes.AdminExams)
 	for _, x := range cs {
 		l.Rows = append(l.Rows, pages.CategoryRow{Name: x.Name, Active: x.Active,
 			ToggleURL: reverse(c, routes.AdminCategoriesToggle, strconv.FormatInt(x.ID, 10))})
@@ -247,14 +235,10 @@ func (h *AdminExams) renderCategories(c echo.Context, name, errMsg, success stri
 
 // AddCategory adds a 岗位/工种.
 func (h *AdminExams) AddCategory(c echo.Context) error {
-	name := c.FormValue("category_name")
-	_, err := models.AddCategory(c.Request().Context(), h.DB, name, 100)
-	var fe models.FieldErrors
-	if errors.As(err, &fe) {
-		return h.renderCategories(c, name, fe["category_name"], "")
-	}
-	if err != nil {
-		return err
+	l := pages.CategoryList{Name: c.FormValue("category_name")}
+	_, err := models.AddCategory(c.Request().Context(), h.DB, actor(c), l.Name)
+	if show, err := formOutcome(err, &l.FormState, "", nil); show || err != nil {
+		return orRender(err, func() error { return h.renderCategories(c, l) })
 	}
 	return c.Redirect(http.StatusSeeOther, reverse(c, routes.AdminCategories)+"?ok=added")
 }
@@ -265,9 +249,8 @@ func (h *AdminExams) ToggleCategory(c echo.Context) error {
 	if err != nil {
 		return models.ErrNotFound
 	}
-	if err := models.ToggleCategory(c.Request().Context(), h.DB, id); err != nil {
+	if err := models.ToggleCategory(c.Request().Context(), h.DB, actor(c), id); err != nil {
 		return err
 	}
-	h.audit(c, models.EventPlanSaved, "category:"+strconv.FormatInt(id, 10), "toggled", "")
 	return c.Redirect(http.StatusSeeOther, reverse(c, routes.AdminCategories)+"?ok=toggled")
 }

@@ -13,8 +13,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"examcert/handlers/sessionstore"
-	"examcert/internal/ident"
-	"examcert/internal/password"
 	"examcert/models"
 	"examcert/views/pages"
 )
@@ -53,89 +51,45 @@ func (h *Auth) renderLogin(c echo.Context, vm pages.LoginPage, required bool) er
 	return h.render(c, http.StatusOK, pages.Login(vm), nil)
 }
 
-// Submit checks a sign-in: captcha when required, lockout, password; on success a new session id.
+// Submit is a sign-in attempt: models.SignIn checks it and records its outcome; on success the browser gets a
+// new session id.
 func (h *Auth) Submit(c echo.Context) error {
-	ctx := c.Request().Context()
-	login := strings.TrimSpace(c.FormValue("username"))
-	pw := c.FormValue("password")
-	ip := c.RealIP()
-	vm := pages.LoginPage{Username: login}
-	if login == "" || pw == "" {
-		vm.Error = "请输入用户名和密码"
-		return h.renderLogin(c, vm, false)
-	}
-	acct, err := h.findAccount(c, login)
-	if err != nil {
-		return err
-	}
-	needCaptcha, err := models.CaptchaRequired(ctx, h.DB, acct, login, ip)
-	if err != nil {
-		return err
-	}
-	if needCaptcha {
-		answer := strings.TrimSpace(c.FormValue("captcha_answer"))
-		switch {
-		case answer == "":
-			vm.CaptchaError = "请输入验证码"
-		case !h.checkCaptcha(c.FormValue("captcha_id"), answer):
-			vm.CaptchaError = "验证码错误，请重新输入"
-		}
-		if vm.CaptchaError != "" {
-			h.auditSignIn(c, acct, login, models.EventLoginFailed, "captcha")
-			return h.renderLogin(c, vm, true)
-		}
-	}
-	prevLogin := ""
-	if acct != nil && acct.LastLoginAt != nil {
-		prevLogin = "上次登录：" + acct.LastLoginAt.In(models.Beijing).Format("2006-01-02 15:04") + "，来自 " + acct.LastLoginIP
-	}
-	acct, err = models.Authenticate(ctx, h.DB, acct, login, ip, pw, password.Verify)
+	in := models.Credentials{Login: c.FormValue("username"), Password: c.FormValue("password"),
+		CaptchaID: c.FormValue("captcha_id"), CaptchaAnswer: c.FormValue("captcha_answer")}
+	out, err := models.SignIn(c.Request().Context(), h.DB, actor(c), in)
+	vm := pages.LoginPage{Username: strings.TrimSpace(in.Login)}
 	switch {
-	case errors.Is(err, models.ErrBadCredentials), errors.Is(err, models.ErrAccountLocked), errors.Is(err, models.ErrAccountDisabled):
-		result := map[bool]string{true: "locked", false: "bad_credentials"}[errors.Is(err, models.ErrAccountLocked)]
-		if errors.Is(err, models.ErrAccountDisabled) {
-			result = "disabled"
-		}
-		h.auditSignIn(c, acct, login, models.EventLoginFailed, result)
-		if err == models.ErrLockedNow {
-			h.auditSignIn(c, acct, login, models.EventAccountLocked, "locked")
-		}
+	case errors.Is(err, models.ErrNoCredentials):
 		vm.Error = err.Error()
-		again, cerr := models.CaptchaRequired(ctx, h.DB, nil, login, ip)
-		if cerr != nil {
-			return cerr
-		}
-		return h.renderLogin(c, vm, again || needCaptcha)
+		return h.renderLogin(c, vm, false)
+	case errors.Is(err, models.ErrCaptchaMissing), errors.Is(err, models.ErrCaptchaWrong):
+		vm.CaptchaError = err.Error()
+		return h.renderLogin(c, vm, true)
+	case errors.Is(err, models.ErrBadCredentials), errors.Is(err, models.ErrAccountLocked), errors.Is(err, models.ErrAccountDisabled):
+		vm.Error = err.Error()
+		return h.renderLogin(c, vm, out.NeedCaptcha)
 	case err != nil:
 		return err
 	}
+	return h.signedIn(c, out)
+}
+
+// signedIn starts the session of an account that signed in and sends it where it was going.
+func (h *Auth) signedIn(c echo.Context, out models.SignInOutcome) error {
+	prevLogin := ""
+	if out.PrevLoginAt != nil {
+		prevLogin = "上次登录：" + out.PrevLoginAt.In(models.Beijing).Format("2006-01-02 15:04") + "，来自 " + out.PrevLoginIP
+	}
 	currentSession(c).Values[keyPrevLogin] = prevLogin
-	if err := h.startSession(c, acct); err != nil {
+	if err := h.startSession(c, out.Account); err != nil {
 		return err
 	}
 	h.setCSRFCookie(c) // a token known before sign-in is worthless after it
-	h.auditSignIn(c, acct, acct.Username, models.EventLoginOK, "ok")
 	to := safeNext(c.QueryParam("next"))
 	if to == "" {
-		to = h.landing(c, acct)
+		to = h.landing(c, out.Account)
 	}
 	return c.Redirect(http.StatusSeeOther, to)
-}
-
-// findAccount resolves a sign-in name: a username, an enterprise's 统一社会信用代码 / 组织机构代码, or a
-// practitioner's 身份证号. nil means no such account (not an error).
-func (h *Auth) findAccount(c echo.Context, login string) (*models.Account, error) {
-	var credit, org, idNumber string
-	if cc, oc, err := ident.ParseOrganizationCode(login); err == nil {
-		credit, org = cc, oc
-	} else if n, err := ident.ParseIDNumber(login); err == nil {
-		idNumber = n.Number
-	}
-	acct, err := models.FindAccountForLogin(c.Request().Context(), h.DB, login, credit, org, idNumber)
-	if errors.Is(err, models.ErrNotFound) {
-		return nil, nil
-	}
-	return acct, err
 }
 
 // startSession gives the browser a new session id (the old one, if any, is deleted). The CSRF token stays: after
@@ -186,23 +140,6 @@ func (a *App) newCaptcha(c echo.Context, required bool) (pages.Captcha, error) {
 		PageURL:   reverse(c, routes.AuthLogin),
 		Required:  required,
 	}, nil
-}
-
-// checkCaptcha compares an answer with the stored digits; a captcha can be checked once only.
-func (a *App) checkCaptcha(id, answer string) bool {
-	if id == "" {
-		return false
-	}
-	digits := models.CaptchaStore{DB: a.DB}.Get(id, true)
-	if len(digits) == 0 || len(answer) != len(digits) {
-		return false
-	}
-	for i := range digits {
-		if answer[i] != '0'+digits[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // NewCaptcha is 换一张: a fresh captcha field (htmx), or the sign-in page again without JavaScript.

@@ -2,15 +2,12 @@ package handlers
 
 import (
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/hex"
-	"errors"
 	"examcert/handlers/routes"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
-	"examcert/internal/password"
 	"examcert/models"
 	"examcert/views/pages"
 )
@@ -41,7 +38,7 @@ func (h *Setup) available(c echo.Context) error {
 }
 
 func (h *Setup) form(c echo.Context) pages.SetupForm {
-	return pages.SetupForm{Action: reverse(c, routes.SetupSubmit), Errors: map[string]string{}, PolicyText: policyText(h.Cfg.Password)}
+	return pages.SetupForm{Action: reverse(c, routes.SetupSubmit), PolicyText: policyText(h.Cfg.Password)}
 }
 
 // Page shows the setup form while there is no admin (404 afterwards).
@@ -52,42 +49,18 @@ func (h *Setup) Page(c echo.Context) error {
 	return h.render(c, http.StatusOK, pages.SetupPage(h.form(c)), nil)
 }
 
-// Submit creates the first admin.
+// Submit creates the first admin, if the token is the one the server printed.
 func (h *Setup) Submit(c echo.Context) error {
 	if err := h.available(c); err != nil {
 		return err
 	}
 	f := h.form(c)
 	f.Username, f.DisplayName = c.FormValue("username"), c.FormValue("display_name")
-	pw := c.FormValue("password")
-	if subtle.ConstantTimeCompare([]byte(c.FormValue("token")), []byte(h.SetupToken())) != 1 {
-		f.Errors["token"] = "初始化令牌不正确（见服务器启动日志）"
+	in := models.AdminSetup{Username: f.Username, DisplayName: f.DisplayName, Password: c.FormValue("password"),
+		Confirm: c.FormValue("confirm_password"), FirstRun: true, Token: c.FormValue("token"), Expected: h.SetupToken()}
+	_, err := models.SetupAdmin(c.Request().Context(), h.DB, actor(c), in, h.Cfg.Password)
+	if show, err := formOutcome(err, &f.FormState, "", nil); show || err != nil {
+		return orRender(err, func() error { return h.render(c, http.StatusOK, pages.SetupPage(f), nil) })
 	}
-	if msg := models.CheckUsername(f.Username); msg != "" {
-		f.Errors["username"] = msg
-	}
-	if err := h.Cfg.Password.Check(pw, f.Username); err != nil {
-		f.Errors["password"] = err.Error()
-	} else if c.FormValue("confirm_password") != pw {
-		f.Errors["confirm_password"] = "两次输入的密码不一致"
-	}
-	if len(f.Errors) > 0 {
-		return h.render(c, http.StatusOK, pages.SetupPage(f), nil)
-	}
-	hash, err := password.Hash(pw)
-	if err != nil {
-		return err
-	}
-	acct, err := models.CreateAccount(c.Request().Context(), h.DB, models.NewAccount{
-		Role: models.RoleAdmin, Username: f.Username, DisplayName: f.DisplayName, PasswordHash: hash})
-	var fe models.FieldErrors
-	if errors.As(err, &fe) {
-		f.Errors = fe
-		return h.render(c, http.StatusOK, pages.SetupPage(f), nil)
-	}
-	if err != nil {
-		return err
-	}
-	h.auditSignIn(c, acct, "", models.EventAdminSetup, "ok")
 	return c.Redirect(http.StatusSeeOther, reverse(c, routes.AuthLogin)+"?reason=setup_done")
 }

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -153,43 +152,6 @@ func FindAccountForLogin(ctx context.Context, db bun.IDB, login, creditCode, org
 	return nil, ErrNotFound
 }
 
-// SetPassword stores a new password hash, clears the must-change flag (unless mustChange) and the lockout.
-func SetPassword(ctx context.Context, db bun.IDB, accountID int64, hash string, mustChange bool) error {
-	now := Now()
-	res, err := db.NewUpdate().Model((*Account)(nil)).
-		Set("password_hash = ?", hash).
-		Set("password_changed_at = ?", now).
-		Set("must_change_password = ?", mustChange).
-		Set("failed_logins = 0").
-		Set("locked_until = NULL").
-		Set("updated_at = ?", now).
-		Set("version = version + 1").
-		Where("id = ?", accountID).Exec(ctx)
-	return affectedOne(res, err)
-}
-
-// Unlock clears an account's failed sign-ins and lockout.
-func Unlock(ctx context.Context, db bun.IDB, accountID int64) error {
-	res, err := db.NewUpdate().Model((*Account)(nil)).
-		Set("failed_logins = 0").Set("locked_until = NULL").Set("updated_at = ?", Now()).Set("version = version + 1").
-		Where("id = ?", accountID).Exec(ctx)
-	return affectedOne(res, err)
-}
-
-// SetDisabled disables or enables an account. Disabling also ends its sessions.
-func SetDisabled(ctx context.Context, db bun.IDB, accountID int64, disabled bool) error {
-	res, err := db.NewUpdate().Model((*Account)(nil)).
-		Set("disabled = ?", disabled).Set("updated_at = ?", Now()).Set("version = version + 1").
-		Where("id = ?", accountID).Exec(ctx)
-	if err := affectedOne(res, err); err != nil {
-		return err
-	}
-	if disabled {
-		return DeleteSessionsOf(ctx, db, accountID, "")
-	}
-	return nil
-}
-
 type execResult interface{ RowsAffected() (int64, error) }
 
 func affectedOne(res execResult, err error) error { return affectedOneOr(res, err, ErrNotFound) }
@@ -239,15 +201,6 @@ func ListAccounts(ctx context.Context, db bun.IDB, f AccountFilter) ([]Account, 
 
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-// ErrLastAdmin refuses to disable the only enabled admin, which would leave nobody able to manage the system.
-var ErrLastAdmin = errors.New("the last enabled admin cannot be disabled")
-
-// CountEnabledAdmins counts admins that can still sign in.
-func CountEnabledAdmins(ctx context.Context, db bun.IDB) (int, error) {
-	n, err := db.NewSelect().Model((*Account)(nil)).Where("role = ? AND disabled = ?", RoleAdmin, false).Count(ctx)
-	return int(n), err
 }
 
 // Owners are the people and organizations a page of accounts acts for, by id.

@@ -65,3 +65,21 @@ func (s CaptchaStore) Get(id string, clear bool) []byte {
 	}
 	return out
 }
+
+// Check compares an answer with the digits of captcha id, using the captcha up whatever the answer: each one can
+// be checked once only.
+func (s CaptchaStore) Check(id, answer string) bool {
+	if id == "" {
+		return false
+	}
+	digits := s.Get(id, true)
+	if len(digits) == 0 || len(answer) != len(digits) {
+		return false
+	}
+	for i := range digits {
+		if answer[i] != '0'+digits[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -32,25 +32,51 @@ func ListCategories(ctx context.Context, db bun.IDB, all bool) ([]ExamCategory, 
 	return cs, q.Scan(ctx)
 }
 
-// AddCategory adds a 岗位/工种 to the list.
-func AddCategory(ctx context.Context, db bun.IDB, name string, order int) (*ExamCategory, error) {
+// AddCategory adds a 岗位/工种 to the list (after the ones there), with its audit row. A name already on the list is
+// a field error.
+func AddCategory(ctx context.Context, db bun.IDB, actor Actor, name string) (*ExamCategory, error) {
+	if !actor.Is(RoleAdmin) {
+		return nil, ErrNotAllowed
+	}
 	name = strings.TrimSpace(name)
 	if n := utf8.RuneCountInString(name); n < 2 || n > 40 {
 		return nil, FieldErrors{"category_name": "岗位/工种名称应为2至40个字"}
 	}
-	c := &ExamCategory{Name: name, SortOrder: order, Active: true}
-	_, err := db.NewInsert().Model(c).Returning("id").Exec(ctx)
-	if IsUniqueViolation(err) {
-		return nil, FieldErrors{"category_name": "该岗位/工种已存在"}
+	c := &ExamCategory{Name: name, SortOrder: newCategoryOrder, Active: true}
+	err := inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewInsert().Model(c).Returning("id").Exec(ctx)
+		if IsUniqueViolation(err) {
+			return FieldErrors{"category_name": "该岗位/工种已存在"}
+		}
+		if err != nil {
+			return err
+		}
+		return actor.Audit(ctx, tx, EventPlanSaved, categoryObject(c.ID), "added", c.Name)
+	})
+	if err != nil {
+		return nil, err
 	}
-	return c, err
+	return c, nil
 }
 
-// ToggleCategory shows a hidden 岗位/工种 in new plans again, or hides a shown one (existing plans keep theirs), in
-// one statement so two admins' clicks never read a stale state.
-func ToggleCategory(ctx context.Context, db bun.IDB, id int64) error {
-	res, err := db.NewUpdate().Model((*ExamCategory)(nil)).Set("active = NOT active").Where("id = ?", id).Exec(ctx)
-	return affectedOne(res, err)
+// newCategoryOrder places an added 岗位/工种 after the ones the list started with.
+const newCategoryOrder = 100
+
+func categoryObject(id int64) string { return "category:" + strconv.FormatInt(id, 10) }
+
+// ToggleCategory is 停用/启用 of a 岗位/工种: it hides a shown one from new plans (existing plans keep theirs) or
+// shows a hidden one again, in one statement so two admins' clicks never read a stale state, with its audit row.
+func ToggleCategory(ctx context.Context, db bun.IDB, actor Actor, id int64) error {
+	if !actor.Is(RoleAdmin) {
+		return ErrNotAllowed
+	}
+	return inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model((*ExamCategory)(nil)).Set("active = NOT active").Where("id = ?", id).Exec(ctx)
+		if err := affectedOne(res, err); err != nil {
+			return err
+		}
+		return actor.Audit(ctx, tx, EventPlanSaved, categoryObject(id), "toggled", "")
+	})
 }
 
 // PlanStatus is where an exam plan is in its life.
@@ -160,18 +186,16 @@ func ParseLocalTime(s string) (time.Time, error) {
 	return time.ParseInLocation("2006-01-02T15:04", s, Beijing)
 }
 
-// Validate checks the plan's fields and fills p with them.
-func (in PlanInput) Validate(ctx context.Context, db bun.IDB, p *ExamPlan) FieldErrors {
+// Validate checks the plan's fields and fills p with them: the times ordered (报名开始 < 截止 < 考试), the money,
+// the counts and the photo sizes in range. Whether the 岗位/工种 chosen exists is the workflow's to check.
+func (in PlanInput) Validate(p *ExamPlan) FieldErrors {
 	errs := FieldErrors{}
 	p.Name = strings.TrimSpace(in.Name)
 	if n := utf8.RuneCountInString(p.Name); n < 2 || n > 100 {
 		errs["name"] = "名称应为2至100个字"
 	}
-	cid, err := strconv.ParseInt(in.CategoryID, 10, 64)
-	if err != nil {
-		errs["category_id"] = "请选择岗位/工种"
-	} else if ok, err := db.NewSelect().Model((*ExamCategory)(nil)).Where("id = ?", cid).Exists(ctx); err != nil || !ok {
-		errs["category_id"] = "请选择岗位/工种"
+	if cid, err := strconv.ParseInt(in.CategoryID, 10, 64); err != nil || cid <= 0 {
+		errs["category_id"] = msgChooseCategory
 	} else {
 		p.CategoryID = cid
 	}
@@ -246,6 +270,29 @@ func (in PlanInput) Validate(ctx context.Context, db bun.IDB, p *ExamPlan) Field
 	return nil
 }
 
+const msgChooseCategory = "请选择岗位/工种"
+
+// check is Validate, and the 岗位/工种 chosen must exist (shown or hidden).
+func (in PlanInput) check(ctx context.Context, db bun.IDB, p *ExamPlan) error {
+	errs := in.Validate(p)
+	if errs == nil {
+		errs = FieldErrors{}
+	}
+	if errs["category_id"] == "" {
+		ok, err := db.NewSelect().Model((*ExamCategory)(nil)).Where("id = ?", p.CategoryID).Exists(ctx)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			errs["category_id"] = msgChooseCategory
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
 func parseYuan(s string) (int, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -258,7 +305,55 @@ func parseYuan(s string) (int, error) {
 	return int(f*100 + 0.5), nil
 }
 
-// SavePlan creates (p.ID == 0) or updates a plan; an update with a stale version is ErrConflict.
+func planObject(p *ExamPlan) string { return "plan:" + strconv.FormatInt(p.ID, 10) }
+
+// CreatePlan is 新建考试计划: the plan is checked and stored as 草稿, with its audit row.
+func CreatePlan(ctx context.Context, db bun.IDB, actor Actor, in PlanInput) (*ExamPlan, error) {
+	if !actor.Is(RoleAdmin) {
+		return nil, ErrNotAllowed
+	}
+	p := &ExamPlan{}
+	err := inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		if err := in.check(ctx, tx, p); err != nil {
+			return err
+		}
+		if err := SavePlan(ctx, tx, p, 0); err != nil {
+			return err
+		}
+		return actor.Audit(ctx, tx, EventPlanSaved, planObject(p), "created", p.Name)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// UpdatePlan is 编辑考试计划: it saves plan id if nobody changed it since version (else ErrConflict), with its audit
+// row. Its status is not the form's to change (AdvancePlan is), and its capacity cannot go below the places taken.
+func UpdatePlan(ctx context.Context, db bun.IDB, actor Actor, id int64, in PlanInput, version int) (*ExamPlan, error) {
+	if !actor.Is(RoleAdmin) {
+		return nil, ErrNotAllowed
+	}
+	var p *ExamPlan
+	err := inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if p, err = GetPlan(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := in.check(ctx, tx, p); err != nil {
+			return err
+		}
+		if err := SavePlan(ctx, tx, p, version); err != nil {
+			return err
+		}
+		return actor.Audit(ctx, tx, EventPlanSaved, planObject(p), "updated", p.Name)
+	})
+	return p, err
+}
+
+// SavePlan stores a plan as it is given: it creates (p.ID == 0) a 草稿, or updates one, where a stale version is
+// ErrConflict. It checks nothing else and writes no audit row: admins go through CreatePlan and UpdatePlan; seeding
+// and tests store plans they build with it.
 func SavePlan(ctx context.Context, db bun.IDB, p *ExamPlan, version int) error {
 	now := Now()
 	p.UpdatedAt = now

@@ -126,10 +126,10 @@ func TestFindAccountForLogin(t *testing.T) {
 	credit := ident.GenerateCreditCode(r, "110105")
 	cc, _ := ident.ParseCreditCode(credit)
 	idn := ident.GenerateIDNumber(r, "110101", time.Date(1990, 1, 2, 0, 0, 0, 0, time.UTC), ident.GenderFemale)
-	if _, err := models.CreateAccount(ctx, db, models.NewAccount{Role: models.RoleEnterprise, Username: "ent", OrgName: "甲公司", OrgCode: credit, PasswordHash: "x"}); err != nil {
+	if _, _, err := models.CreateAccount(ctx, db, testAdmin, models.NewAccount{Role: models.RoleEnterprise, Username: "ent", OrgName: "甲公司", OrgCode: credit, PasswordHash: "x"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := models.CreateAccount(ctx, db, models.NewAccount{Role: models.RolePractitioner, Username: "pp", DisplayName: "某人", IDNumber: idn, PasswordHash: "x"}); err != nil {
+	if _, _, err := models.CreateAccount(ctx, db, testAdmin, models.NewAccount{Role: models.RolePractitioner, Username: "pp", DisplayName: "某人", IDNumber: idn, PasswordHash: "x"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct{ login, credit, org, idn, want string }{
@@ -144,7 +144,7 @@ func TestFindAccountForLogin(t *testing.T) {
 		}
 	}
 	// A second enterprise account of the same organization makes the code ambiguous: no account.
-	if _, err := models.CreateAccount(ctx, db, models.NewAccount{Role: models.RoleEnterprise, Username: "ent2", OrgName: "甲公司", OrgCode: credit, PasswordHash: "x"}); err != nil {
+	if _, _, err := models.CreateAccount(ctx, db, testAdmin, models.NewAccount{Role: models.RoleEnterprise, Username: "ent2", OrgName: "甲公司", OrgCode: credit, PasswordHash: "x"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := models.FindAccountForLogin(ctx, db, credit, credit, cc.OrgCode, ""); err != models.ErrNotFound {

@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"examcert/internal/ident"
+	"examcert/internal/password"
 )
 
 // Sign-in rules (SECURITY.md 1, 2, 7).
@@ -24,6 +28,10 @@ var (
 	ErrAccountDisabled = errors.New("账号已停用，请联系管理员")
 	// ErrLockedNow is ErrAccountLocked returned by the very failure that locked the account (to audit the lockout once).
 	ErrLockedNow = fmt.Errorf("%w", ErrAccountLocked)
+	// The form's own refusals: nothing typed, or the captcha (when required) not solved.
+	ErrNoCredentials  = errors.New("请输入用户名和密码")
+	ErrCaptchaMissing = errors.New("请输入验证码")
+	ErrCaptchaWrong   = errors.New("验证码错误，请重新输入")
 )
 
 // LoginThrottle counts failed sign-ins for something that is not an account: an unknown login name, so that it
@@ -97,78 +105,245 @@ func CaptchaRequired(ctx context.Context, db bun.IDB, acct *Account, login, ip s
 	return false, nil
 }
 
-// Authenticate checks a password for an account found by FindAccountForLogin (acct is nil when the name is
-// unknown). It counts failures, locks at MaxFailedLogins, and on success clears the count and records the sign-in.
-// verify is the password check (password.Verify), passed in so this package needs no hashing.
-func Authenticate(ctx context.Context, db bun.IDB, acct *Account, login, ip, pw string, verify func(hash, pw string) bool) (*Account, error) {
+// Credentials is what the sign-in form sends: the name (a username, a 统一社会信用代码 / 组织机构代码, or a 身份证号),
+// the password, and the captcha with the answer typed.
+type Credentials struct {
+	Login, Password          string
+	CaptchaID, CaptchaAnswer string
+}
+
+// SignInOutcome is what a sign-in attempt leads to. Signed in: the account, and when and from where it signed in
+// the time before (shown on every page, so a user notices a sign-in that was not theirs). Refused: whether the
+// next attempt must solve the captcha.
+type SignInOutcome struct {
+	Account     *Account
+	PrevLoginAt *time.Time
+	PrevLoginIP string
+	NeedCaptcha bool
+}
+
+// SignIn is 系统登录. It asks for the captcha when CaptchaRequired, checks the password, and records the outcome:
+// the failure counters (of the account, or of an unknown name, which locks exactly like a real one so nobody
+// learns which names exist; and of the client address), the lockout at MaxFailedLogins, or the sign-in time, each
+// in one transaction with its audit rows (login.ok, login.failed, account.locked). A refusal is returned as the
+// error the form shows (ErrBadCredentials, the one answer for an unknown name and a wrong password;
+// ErrAccountLocked; ErrAccountDisabled; ErrCaptchaMissing, ErrCaptchaWrong; ErrNoCredentials, not audited).
+func SignIn(ctx context.Context, db bun.IDB, actor Actor, in Credentials) (SignInOutcome, error) {
+	login := strings.TrimSpace(in.Login)
+	if login == "" || in.Password == "" {
+		return SignInOutcome{}, ErrNoCredentials
+	}
+	actor.Account, actor.Typed = nil, login
+	acct, err := accountForLogin(ctx, db, login)
+	if err != nil {
+		return SignInOutcome{}, err
+	}
+	needCaptcha, err := CaptchaRequired(ctx, db, acct, login, actor.IP)
+	if err != nil {
+		return SignInOutcome{}, err
+	}
+	if needCaptcha {
+		if refusal := checkCaptcha(db, in); refusal != nil {
+			return SignInOutcome{NeedCaptcha: true}, recordSignIn(ctx, db, actor, acct, verdictCaptcha, refusal)
+		}
+	}
+	out := SignInOutcome{Account: acct}
+	if acct != nil {
+		out.PrevLoginAt, out.PrevLoginIP = acct.LastLoginAt, acct.LastLoginIP
+	}
+	v, err := judge(ctx, db, acct, login, in.Password)
+	if err != nil {
+		return SignInOutcome{}, err
+	}
+	var refusal error
+	err = inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		refusal, err = v.record(ctx, tx, actor, acct, login)
+		return err
+	})
+	if err != nil {
+		return SignInOutcome{}, err
+	}
+	if refusal != nil {
+		again, err := CaptchaRequired(ctx, db, nil, login, actor.IP)
+		if err != nil {
+			return SignInOutcome{}, err
+		}
+		return SignInOutcome{NeedCaptcha: again || needCaptcha}, refusal
+	}
+	return out, nil
+}
+
+// accountForLogin resolves a sign-in name: a username, an enterprise's 统一社会信用代码 / 组织机构代码, or a
+// practitioner's 身份证号. nil means no such account (not an error).
+func accountForLogin(ctx context.Context, db bun.IDB, login string) (*Account, error) {
+	var credit, org, idNumber string
+	if cc, oc, err := ident.ParseOrganizationCode(login); err == nil {
+		credit, org = cc, oc
+	} else if n, err := ident.ParseIDNumber(login); err == nil {
+		idNumber = n.Number
+	}
+	acct, err := FindAccountForLogin(ctx, db, login, credit, org, idNumber)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	return acct, err
+}
+
+// checkCaptcha says why the captcha of a sign-in is not solved (nil when it is).
+func checkCaptcha(db bun.IDB, in Credentials) error {
+	answer := strings.TrimSpace(in.CaptchaAnswer)
+	switch {
+	case answer == "":
+		return ErrCaptchaMissing
+	case !(CaptchaStore{DB: db}).Check(in.CaptchaID, answer):
+		return ErrCaptchaWrong
+	}
+	return nil
+}
+
+// verdict is how a sign-in attempt went, decided before its transaction: the password check is slow on purpose,
+// and a write transaction holds SQLite's one writer lock.
+type verdict string
+
+const (
+	verdictOK       verdict = "ok"
+	verdictWrong    verdict = "bad_credentials" // wrong password, or an unknown name
+	verdictLocked   verdict = "locked"          // locked already: the password is not even checked
+	verdictDisabled verdict = "disabled"        // the right password of a disabled account
+	verdictCaptcha  verdict = "captcha"
+)
+
+func judge(ctx context.Context, db bun.IDB, acct *Account, login, pw string) (verdict, error) {
 	now := Now()
 	if acct == nil {
 		t, err := throttle(ctx, db, NameKey(login), now)
 		if err != nil {
-			return nil, err
+			return "", err
 		}
 		if t.LockedUntil != nil && t.LockedUntil.After(now) {
-			return nil, ErrAccountLocked
+			return verdictLocked, nil
 		}
-		verify("", pw) // spend the time a real check takes
-		return nil, failed(ctx, db, NameKey(login), ip, now)
+		password.Verify("", pw) // spend the time a real check takes
+		return verdictWrong, nil
 	}
-	if acct.Locked(now) {
-		return nil, ErrAccountLocked
+	switch {
+	case acct.Locked(now):
+		return verdictLocked, nil
+	case !password.Verify(acct.PasswordHash, pw):
+		return verdictWrong, nil
+	case acct.Disabled:
+		return verdictDisabled, nil
 	}
-	if !verify(acct.PasswordHash, pw) {
-		var n int
-		err := db.NewRaw(`UPDATE accounts SET
-				failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= ? THEN 1 ELSE failed_logins + 1 END,
-				locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= ? THEN NULL ELSE locked_until END
-			WHERE id = ? RETURNING failed_logins`, now, now, acct.ID).Scan(ctx, &n)
-		if err != nil {
-			return nil, err
-		}
-		acct.FailedLogins = n
-		if n >= MaxFailedLogins {
-			until := now.Add(LockoutDuration)
-			if _, err := db.NewUpdate().Model((*Account)(nil)).Set("locked_until = ?", until).Where("id = ?", acct.ID).Exec(ctx); err != nil {
-				return nil, err
-			}
-			acct.LockedUntil = &until
-		}
-		if _, err := countFailure(ctx, db, AddressKey(ip), now); err != nil {
-			return nil, err
-		}
-		if n >= MaxFailedLogins {
-			return nil, ErrLockedNow
-		}
-		return nil, ErrBadCredentials
+	return verdictOK, nil
+}
+
+// record writes, inside tx, what the verdict changes (the failure counters and lockout, or the sign-in time) and
+// its audit rows. It returns the refusal to show, if any.
+func (v verdict) record(ctx context.Context, tx bun.Tx, actor Actor, acct *Account, login string) (refusal, err error) {
+	now := Now()
+	refusal = map[verdict]error{verdictLocked: ErrAccountLocked, verdictDisabled: ErrAccountDisabled}[v]
+	switch {
+	case v == verdictOK:
+		return nil, signedIn(ctx, tx, actor, acct, now)
+	case v == verdictWrong && acct == nil:
+		refusal, err = failed(ctx, tx, NameKey(login), actor.IP, now)
+	case v == verdictWrong:
+		refusal, err = wrongPassword(ctx, tx, acct, actor.IP, now)
 	}
-	if acct.Disabled {
-		return nil, ErrAccountDisabled
-	}
-	_, err := db.NewUpdate().Model((*Account)(nil)).
-		Set("failed_logins = 0").Set("locked_until = NULL").
-		Set("last_login_at = ?", now).Set("last_login_ip = ?", ip).
-		Where("id = ?", acct.ID).Exec(ctx)
 	if err != nil {
 		return nil, err
 	}
-	acct.FailedLogins, acct.LockedUntil, acct.LastLoginAt, acct.LastLoginIP = 0, nil, &now, ip
-	return acct, nil
+	return refusal, auditRefusal(ctx, tx, actor, acct, refusal, v)
 }
 
-// failed counts a failure of an unknown name (and of the address) and answers as for a real account.
-func failed(ctx context.Context, db bun.IDB, nameKey, ip string, now time.Time) error {
-	n, err := countFailure(ctx, db, nameKey, now)
+// recordSignIn writes the audit row of a refusal that changes nothing else (a captcha not solved), and returns
+// the refusal once it is committed.
+func recordSignIn(ctx context.Context, db bun.IDB, actor Actor, acct *Account, v verdict, refusal error) error {
+	err := inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		return auditRefusal(ctx, tx, actor, acct, refusal, v)
+	})
 	if err != nil {
 		return err
 	}
-	if _, err := countFailure(ctx, db, AddressKey(ip), now); err != nil {
+	return refusal
+}
+
+// auditRefusal writes login.failed with why, and account.locked when this very failure locked the name.
+func auditRefusal(ctx context.Context, tx bun.IDB, actor Actor, acct *Account, refusal error, v verdict) error {
+	actor.Account = acct
+	result := string(v)
+	if errors.Is(refusal, ErrAccountLocked) {
+		result = string(verdictLocked)
+	}
+	if err := actor.Audit(ctx, tx, EventLoginFailed, "", result, ""); err != nil {
 		return err
 	}
-	if n == MaxFailedLogins {
-		return ErrLockedNow
+	if refusal == ErrLockedNow {
+		return actor.Audit(ctx, tx, EventAccountLocked, "", "locked", "")
 	}
-	if n > MaxFailedLogins {
-		return ErrAccountLocked
+	return nil
+}
+
+// signedIn clears the account's failure count and lockout and records when and from where it signed in.
+func signedIn(ctx context.Context, tx bun.Tx, actor Actor, acct *Account, now time.Time) error {
+	_, err := tx.NewUpdate().Model((*Account)(nil)).
+		Set("failed_logins = 0").Set("locked_until = NULL").
+		Set("last_login_at = ?", now).Set("last_login_ip = ?", actor.IP).
+		Where("id = ?", acct.ID).Exec(ctx)
+	if err != nil {
+		return err
 	}
-	return ErrBadCredentials
+	actor.Account = acct
+	if err := actor.Audit(ctx, tx, EventLoginOK, "", "ok", ""); err != nil {
+		return err
+	}
+	acct.FailedLogins, acct.LockedUntil, acct.LastLoginAt, acct.LastLoginIP = 0, nil, &now, actor.IP
+	return nil
+}
+
+// wrongPassword counts a failure of a real account (and of the address), locking it at MaxFailedLogins. A
+// lockout that has run out starts the count over.
+func wrongPassword(ctx context.Context, tx bun.Tx, acct *Account, ip string, now time.Time) (refusal, err error) {
+	var n int
+	err = tx.NewRaw(`UPDATE accounts SET
+			failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= ? THEN 1 ELSE failed_logins + 1 END,
+			locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= ? THEN NULL ELSE locked_until END
+		WHERE id = ? RETURNING failed_logins`, now, now, acct.ID).Scan(ctx, &n)
+	if err != nil {
+		return nil, err
+	}
+	acct.FailedLogins = n
+	if n >= MaxFailedLogins {
+		until := now.Add(LockoutDuration)
+		if _, err := tx.NewUpdate().Model((*Account)(nil)).Set("locked_until = ?", until).Where("id = ?", acct.ID).Exec(ctx); err != nil {
+			return nil, err
+		}
+		acct.LockedUntil = &until
+	}
+	if _, err := countFailure(ctx, tx, AddressKey(ip), now); err != nil {
+		return nil, err
+	}
+	if n >= MaxFailedLogins {
+		return ErrLockedNow, nil
+	}
+	return ErrBadCredentials, nil
+}
+
+// failed counts a failure of an unknown name (and of the address) and answers as for a real account.
+func failed(ctx context.Context, db bun.IDB, nameKey, ip string, now time.Time) (refusal, err error) {
+	n, err := countFailure(ctx, db, nameKey, now)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := countFailure(ctx, db, AddressKey(ip), now); err != nil {
+		return nil, err
+	}
+	switch {
+	case n == MaxFailedLogins:
+		return ErrLockedNow, nil
+	case n > MaxFailedLogins:
+		return ErrAccountLocked, nil
+	}
+	return ErrBadCredentials, nil
 }

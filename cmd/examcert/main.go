@@ -23,7 +23,6 @@ import (
 	"examcert/internal/blobstore"
 	"examcert/internal/config"
 	"examcert/internal/database"
-	"examcert/internal/password"
 	"examcert/models"
 	"examcert/models/demo"
 )
@@ -201,21 +200,27 @@ func seedDemo(ctx context.Context, db *bun.DB, log *slog.Logger) error {
 }
 
 func createAdmin(ctx context.Context, db *bun.DB, cfg config.Config, username, name string) error {
-	if msg := models.CheckUsername(username); msg != "" {
+	if msg := models.CheckUsername(username); msg != "" { // before asking for the password
 		return fmt.Errorf("--username: %s", msg)
 	}
 	pw, err := readPassword()
 	if err != nil {
 		return err
 	}
-	if err := cfg.Password.Check(pw, username); err != nil {
-		return err
+	in := models.AdminSetup{Username: username, DisplayName: name, Password: pw, Confirm: pw}
+	acct, err := models.SetupAdmin(ctx, db, models.Actor{RequestID: "create-admin"}, in, cfg.Password)
+	var fe models.FieldErrors
+	if errors.As(err, &fe) {
+		switch {
+		case fe["username"] != "":
+			return fmt.Errorf("--username: %s", fe["username"])
+		case fe["display_name"] != "":
+			return fmt.Errorf("--name: %s", fe["display_name"])
+		case fe["password"] != "":
+			return errors.New(fe["password"])
+		}
+		return fe
 	}
-	hash, err := password.Hash(pw)
-	if err != nil {
-		return err
-	}
-	acct, err := models.CreateAccount(ctx, db, models.NewAccount{Role: models.RoleAdmin, Username: username, DisplayName: name, PasswordHash: hash})
 	if err != nil {
 		return err
 	}

@@ -61,6 +61,7 @@ func Seed(ctx context.Context, db bun.IDB) ([]Account, error) {
 	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		// Demo data is written as its accounts would write it, from the seeding process.
 		as := map[string]models.Actor{}
+		seeder := models.Actor{Account: &models.Account{Role: models.RoleAdmin, Username: "seed-demo"}, IP: "127.0.0.1", RequestID: "seed-demo"}
 		for _, a := range accts {
 			na := models.NewAccount{Role: a.Role, Username: a.Username, DisplayName: a.Name, PasswordHash: hash}
 			switch a.Role {
@@ -69,7 +70,7 @@ func Seed(ctx context.Context, db bun.IDB) ([]Account, error) {
 			case models.RoleEnterprise, models.RoleTraining:
 				na.OrgName, na.OrgCode = a.Name, a.Code
 			}
-			acct, err := models.CreateAccount(ctx, tx, na)
+			acct, _, err := models.CreateAccount(ctx, tx, seeder, na)
 			if err != nil {
 				return err
 			}

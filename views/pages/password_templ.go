@@ -14,16 +14,15 @@ import (
 	"examcert/views/layouts"
 )
 
-// PasswordForm is 登录信息维护: change one's own password.
+// PasswordForm is 登录信息维护: change one's own password. Its errors stand beside the fields (old_password,
+// new_password, confirm_password); a form this short has no banner above it.
 type PasswordForm struct {
-	Action       string
-	Username     string
-	Notice       string // why the user was sent here (must change, expired)
-	Success      string
-	OldError     string
-	NewError     string
-	ConfirmError string
-	PolicyText   string
+	Action     string
+	Username   string
+	Notice     string // why the user was sent here (must change, expired)
+	Success    string
+	PolicyText string
+	components.FormState
 }
 
 func PasswordPage(s layouts.Shell, f PasswordForm) templ.Component {
@@ -105,7 +104,7 @@ func PasswordPanel(f PasswordForm) templ.Component {
 		var templ_7745c5c3_Var4 string
 		templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(f.Username)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/password.templ`, Line: 31, Col: 37}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/password.templ`, Line: 30, Col: 37}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 		if templ_7745c5c3_Err != nil {
@@ -118,7 +117,7 @@ func PasswordPanel(f PasswordForm) templ.Component {
 		var templ_7745c5c3_Var5 string
 		templ_7745c5c3_Var5, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(f.Action)).ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/password.templ`, Line: 32, Col: 54}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/password.templ`, Line: 31, Col: 54}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var5)
 		if templ_7745c5c3_Err != nil {
@@ -131,7 +130,7 @@ func PasswordPanel(f PasswordForm) templ.Component {
 		var templ_7745c5c3_Var6 string
 		templ_7745c5c3_Var6, templ_7745c5c3_Err = templruntime.NewAttributeExpression(f.Action).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/password.templ`, Line: 32, Col: 75}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/pages/password.templ`, Line: 31, Col: 75}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var6)
 		if templ_7745c5c3_Err != nil {
@@ -145,15 +144,15 @@ func PasswordPanel(f PasswordForm) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = components.Input(components.Field{Name: "old_password", Label: "原密码", Type: "password", Required: true, Error: f.OldError, Autocomplete: "current-password", MaxLength: 128}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = components.Input(components.Field{Name: "old_password", Label: "原密码", Type: "password", Required: true, Error: f.Err("old_password"), Autocomplete: "current-password", MaxLength: 128}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = components.Input(components.Field{Name: "new_password", Label: "新密码", Type: "password", Required: true, Error: f.NewError, Autocomplete: "new-password", MaxLength: 128, Hint: f.PolicyText}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = components.Input(components.Field{Name: "new_password", Label: "新密码", Type: "password", Required: true, Error: f.Err("new_password"), Autocomplete: "new-password", MaxLength: 128, Hint: f.PolicyText}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = components.Input(components.Field{Name: "confirm_password", Label: "确认新密码", Type: "password", Required: true, Error: f.ConfirmError, Autocomplete: "new-password", MaxLength: 128}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = components.Input(components.Field{Name: "confirm_password", Label: "确认新密码", Type: "password", Required: true, Error: f.Err("confirm_password"), Autocomplete: "new-password", MaxLength: 128}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

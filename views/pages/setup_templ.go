@@ -14,13 +14,13 @@ import (
 	"examcert/views/layouts"
 )
 
-// SetupForm is the first-run page that creates the first admin account.
+// SetupForm is the first-run page that creates the first admin account. Its errors stand beside the fields.
 type SetupForm struct {
 	Action      string
 	Username    string
 	DisplayName string
-	Errors      map[string]string
 	PolicyText  string
+	components.FormState
 }
 
 func SetupPage(f SetupForm) templ.Component {
@@ -73,23 +73,23 @@ func SetupPage(f SetupForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.Input(components.Field{Name: "token", Label: "初始化令牌", Required: true, Error: f.Errors["token"], Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.Input(components.Field{Name: "token", Label: "初始化令牌", Required: true, Error: f.Err("token"), Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.Input(components.Field{Name: "username", Label: "用户名", Value: f.Username, Required: true, Error: f.Errors["username"], MaxLength: 64}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.Input(components.Field{Name: "username", Label: "用户名", Value: f.Username, Required: true, Error: f.Err("username"), MaxLength: 64}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.Input(components.Field{Name: "display_name", Label: "姓名", Value: f.DisplayName, Error: f.Errors["display_name"], MaxLength: 64}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.Input(components.Field{Name: "display_name", Label: "姓名", Value: f.DisplayName, Error: f.Err("display_name"), MaxLength: 64}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.Input(components.Field{Name: "password", Label: "密码", Type: "password", Required: true, Error: f.Errors["password"], Hint: f.PolicyText, Autocomplete: "new-password"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.Input(components.Field{Name: "password", Label: "密码", Type: "password", Required: true, Error: f.Err("password"), Hint: f.PolicyText, Autocomplete: "new-password"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.Input(components.Field{Name: "confirm_password", Label: "确认密码", Type: "password", Required: true, Error: f.Errors["confirm_password"], Autocomplete: "new-password"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.Input(components.Field{Name: "confirm_password", Label: "确认密码", Type: "password", Required: true, Error: f.Err("confirm_password"), Autocomplete: "new-password"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
