@@ -38,7 +38,7 @@ func newPeopleFixture(t *testing.T) *peopleFixture {
 func (f *peopleFixture) account(t *testing.T, n models.NewAccount) models.Actor {
 	t.Helper()
 	n.PasswordHash = "x"
-	acct, err := models.CreateAccount(context.Background(), f.db, n)
+	acct, _, err := models.CreateAccount(context.Background(), f.db, testAdmin, n)
 	if err != nil {
 		t.Fatalf("account %s: %v", n.Username, err)
 	}
