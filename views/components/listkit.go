@@ -20,6 +20,6 @@ type Search struct {
 	Action string
 	Target string // the List's ID
 	TestID string
-	Fields []Field
-	Extra  templ.Component // further controls after 查询 (a 新增 link, a select); may be nil
+	Fields []Field          // in order; a field with Options is a select
+	Extra  templ.Component // links after 查询 (新增 …); may be nil
 }

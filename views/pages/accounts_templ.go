@@ -89,7 +89,8 @@ func AccountListPage(l AccountList) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = components.SearchForm(components.Search{Action: l.ListURL, Target: "account-results", TestID: "account-search",
-				Fields: []components.Field{{Name: "q", Label: "用户名或名称", Value: l.Query}}, Extra: accountSearchExtra(l)}).Render(ctx, templ_7745c5c3_Buffer)
+				Fields: []components.Field{{Name: "q", Label: "用户名或名称", Value: l.Query}, {Name: "role", Label: "角色", Value: l.Role, Options: l.Roles}},
+				Extra:  accountSearchExtra(l)}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -128,10 +129,6 @@ func accountSearchExtra(l AccountList) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = components.Select(components.Field{Name: "role", Label: "角色", Value: l.Role}, l.Roles).Render(ctx, templ_7745c5c3_Buffer)
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
 		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<a class=\"btn secondary\" href=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err

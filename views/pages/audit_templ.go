@@ -68,10 +68,10 @@ func AuditPage(l AuditList) templ.Component {
 			templ_7745c5c3_Err = components.SearchForm(components.Search{Action: l.Action, Target: "audit-results", TestID: "audit-filter",
 				Fields: []components.Field{
 					{Name: "username", Label: "账号", Value: l.Username},
+					{Name: "event", Label: "事件", Value: l.Event, Options: l.Events},
 					{Name: "from", Label: "起始日期", Type: "date", Value: l.From, Error: l.Errors["from"]},
 					{Name: "to", Label: "截止日期", Type: "date", Value: l.To, Error: l.Errors["to"]},
-				},
-				Extra: components.Select(components.Field{Name: "event", Label: "事件", Value: l.Event}, l.Events)}).Render(ctx, templ_7745c5c3_Buffer)
+				}}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

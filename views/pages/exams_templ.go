@@ -84,7 +84,8 @@ func PlanAdminPage(l PlanAdminList) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = components.SearchForm(components.Search{Action: l.ListURL, Target: "plan-results", TestID: "plan-search",
-				Fields: []components.Field{{Name: "q", Label: "名称", Value: l.Query}}, Extra: planSearchExtra(l)}).Render(ctx, templ_7745c5c3_Buffer)
+				Fields: []components.Field{{Name: "q", Label: "名称", Value: l.Query}, {Name: "status", Label: "状态", Value: l.Status, Options: l.Statuses}},
+				Extra:  planSearchExtra(l)}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -123,10 +124,6 @@ func planSearchExtra(l PlanAdminList) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = components.Select(components.Field{Name: "status", Label: "状态", Value: l.Status}, l.Statuses).Render(ctx, templ_7745c5c3_Buffer)
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
 		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<a class=\"btn secondary\" href=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err

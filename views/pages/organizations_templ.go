@@ -213,7 +213,8 @@ func OrgListPage(l OrgList) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = components.SearchForm(components.Search{Action: l.ListURL, Target: "org-results", TestID: "org-search",
-				Fields: []components.Field{{Name: "q", Label: "单位名称或代码", Value: l.Query}}, Extra: orgSearchExtra(l)}).Render(ctx, templ_7745c5c3_Buffer)
+				Fields: []components.Field{{Name: "q", Label: "单位名称或代码", Value: l.Query}, {Name: "kind", Label: "类型", Value: l.Kind, Options: l.Kinds}},
+				Extra:  orgSearchExtra(l)}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -252,10 +253,6 @@ func orgSearchExtra(l OrgList) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = components.Select(components.Field{Name: "kind", Label: "类型", Value: l.Kind}, l.Kinds).Render(ctx, templ_7745c5c3_Buffer)
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
 		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<a class=\"btn secondary\" href=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
