@@ -14,6 +14,7 @@ import (
 // TestShippedBinaryHasNoTestHooks checks that the captcha test hook exists only in the testhooks build: its route
 // is not in the shipped binary's bytes, and a running shipped server answers 404 for a captcha that exists.
 func TestShippedBinaryHasNoTestHooks(t *testing.T) {
+	onceAcrossDatabases(t)
 	const hook = "/_test/captcha"
 	plain, hooked := plainBinary(t), testBinary(t)
 	for _, c := range []struct {

@@ -8,6 +8,7 @@ import (
 // TestCaptchaReload clicks 换一张 on the sign-in page: with JavaScript htmx swaps in a new captcha without leaving
 // the page; without, the link reloads /login. Either way the captcha id changes, and the new captcha signs in.
 func TestCaptchaReload(t *testing.T) {
+	onceAcrossDatabases(t)
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	srv := startServer(t, bin)

@@ -101,3 +101,14 @@ func requireChromium(t *testing.T) {
 		t.Skipf("%s not installed (set E2E_REQUIRED=1 to make this a failure)", chromiumPath)
 	}
 }
+
+// onceAcrossDatabases marks a browser test whose outcome does not depend on the database: make test runs the
+// suite twice (SQLite, then PostgreSQL), and such a test runs only in the first pass. The database's own
+// behaviour is covered by the handler and model tests on both; here only the tests where the database matters
+// (two server processes on one database) run twice.
+func onceAcrossDatabases(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TEST_DATABASE_URL") != "" {
+		t.Skip("a browser flow the database does not change: it runs in the SQLite pass")
+	}
+}

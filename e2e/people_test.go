@@ -14,6 +14,7 @@ import (
 // in place when the field is left, without through the 核对身份证号 button, which posts the form and shows it
 // again filled. Then the form is completed and saved, and the new person is found in the list.
 func TestPeopleAutofillByIDNumber(t *testing.T) {
+	onceAcrossDatabases(t)
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	for i, m := range modes {
@@ -150,6 +151,7 @@ func (b *tab) searchPeople(name string) {
 // form in place and 保存 turns it back, with the new number and 修改保存成功, without leaving the list (twice,
 // so the row's version is the saved one). Without, 编辑 opens the full edit page, and 保存 leads back to the list.
 func TestStaffInlineEdit(t *testing.T) {
+	onceAcrossDatabases(t)
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	for _, m := range modes {

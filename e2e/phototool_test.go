@@ -14,6 +14,7 @@ import (
 // data and comes back as a download, which the browser saves; it is a 295×413 JPEG, and the page stays where it
 // was.
 func TestPhotoToolDownload(t *testing.T) {
+	onceAcrossDatabases(t)
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	srv := startServer(t, bin) // two photos: well within the tool's limit of 6 a minute per address

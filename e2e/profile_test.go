@@ -13,6 +13,7 @@ import (
 // 单位名称 from the records (with JavaScript in place when the field is left, without through 核对单位代码); a code
 // with a wrong check character is refused beside the field. Then the required fields are filled and saved.
 func TestProfileEmployerAutofill(t *testing.T) {
+	onceAcrossDatabases(t)
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	for _, m := range modes {
@@ -110,6 +111,7 @@ func TestProfileEmployerAutofill(t *testing.T) {
 // what is shown is a 295×413 JPEG. With JavaScript the chosen photo is previewed, and dragging on the preview fills
 // the crop fields with a 5:7 box, which the upload then uses; without, the photo is cropped in the middle.
 func TestProfilePhotoUpload(t *testing.T) {
+	onceAcrossDatabases(t)
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	for _, m := range modes {

@@ -18,6 +18,7 @@ import (
 // organization code in place), 参加工作时间, one 个人简历 line, 聘用单位意见 and a photo, then 【保存】. The 报名成功
 // page says 待审核, 【打印】 downloads a PDF and 【导出】 a Word file, and 考试报名 lists the registration.
 func TestRegistrationPractitioner(t *testing.T) {
+	onceAcrossDatabases(t)
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	for i, m := range modes {
@@ -137,6 +138,7 @@ func TestRegistrationPractitioner(t *testing.T) {
 // 性别 and 出生日期 (with JavaScript in place, without through 核对身份证号), then 姓名, 学历, 参加工作时间 and a photo
 // are filled and saved. 【新增】 on the 报名成功 page opens an empty 报名表 for the same plan.
 func TestRegistrationEnterprise(t *testing.T) {
+	onceAcrossDatabases(t)
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	for i, m := range modes {
@@ -201,6 +203,7 @@ func TestRegistrationEnterprise(t *testing.T) {
 // 选择 is a link to the picker page. Choosing a plan returns to 批量报名 with it. Then peixun registers a new person
 // through 单个报名 (考试报名).
 func TestRegistrationTrainingPicker(t *testing.T) {
+	onceAcrossDatabases(t)
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	for i, m := range modes {
@@ -314,6 +317,7 @@ func TestRegistrationTrainingPicker(t *testing.T) {
 // chosen files with 删除 first). Then one row is deleted with 【删除】, one is marked paid, and 删除所有报名信息
 // deletes the rest and names the paid person, whose row stays.
 func TestBatchImportPhotosDelete(t *testing.T) {
+	onceAcrossDatabases(t)
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	for i, m := range modes {

@@ -14,6 +14,7 @@ import (
 // request, and the answer (HX-Redirect) must load the sign-in page as a whole page, not into the panel; without,
 // the plain post is redirected there.
 func TestExpiredSession(t *testing.T) {
+	onceAcrossDatabases(t)
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	srv := startServer(t, bin)

@@ -41,6 +41,7 @@ const newPassword = "Xy7#kLm2pQ"
 // the password through 登录信息维护 (wrong old password, too short, then valid), signs out, and signs in again with
 // the new password while the old one is refused. Each mode gets its own server, since the passwords change.
 func TestRoleWorkspace(t *testing.T) {
+	onceAcrossDatabases(t)
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	for _, m := range modes {
