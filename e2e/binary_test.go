@@ -15,6 +15,7 @@ import (
 // is not in the shipped binary's bytes, and a running shipped server answers 404 for a captcha that exists.
 func TestShippedBinaryHasNoTestHooks(t *testing.T) {
 	onceAcrossDatabases(t)
+	t.Parallel()
 	const hook = "/_test/captcha"
 	plain, hooked := plainBinary(t), testBinary(t)
 	for _, c := range []struct {

@@ -9,6 +9,7 @@ import (
 // the page; without, the link reloads /login. Either way the captcha id changes, and the new captcha signs in.
 func TestCaptchaReload(t *testing.T) {
 	onceAcrossDatabases(t)
+	t.Parallel()
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	srv := startServer(t, bin)

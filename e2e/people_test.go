@@ -15,6 +15,7 @@ import (
 // again filled. Then the form is completed and saved, and the new person is found in the list.
 func TestPeopleAutofillByIDNumber(t *testing.T) {
 	onceAcrossDatabases(t)
+	t.Parallel()
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	for i, m := range modes {
@@ -152,6 +153,7 @@ func (b *tab) searchPeople(name string) {
 // so the row's version is the saved one). Without, 编辑 opens the full edit page, and 保存 leads back to the list.
 func TestStaffInlineEdit(t *testing.T) {
 	onceAcrossDatabases(t)
+	t.Parallel()
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	for _, m := range modes {

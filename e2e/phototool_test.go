@@ -15,6 +15,7 @@ import (
 // was.
 func TestPhotoToolDownload(t *testing.T) {
 	onceAcrossDatabases(t)
+	t.Parallel()
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	srv := startServer(t, bin) // two photos: well within the tool's limit of 6 a minute per address

@@ -14,6 +14,7 @@ import (
 // with a wrong check character is refused beside the field. Then the required fields are filled and saved.
 func TestProfileEmployerAutofill(t *testing.T) {
 	onceAcrossDatabases(t)
+	t.Parallel()
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	for _, m := range modes {
@@ -112,6 +113,7 @@ func TestProfileEmployerAutofill(t *testing.T) {
 // the crop fields with a 5:7 box, which the upload then uses; without, the photo is cropped in the middle.
 func TestProfilePhotoUpload(t *testing.T) {
 	onceAcrossDatabases(t)
+	t.Parallel()
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	for _, m := range modes {

@@ -19,6 +19,7 @@ import (
 // page says 待审核, 【打印】 downloads a PDF and 【导出】 a Word file, and 考试报名 lists the registration.
 func TestRegistrationPractitioner(t *testing.T) {
 	onceAcrossDatabases(t)
+	t.Parallel()
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	for i, m := range modes {
@@ -139,6 +140,7 @@ func TestRegistrationPractitioner(t *testing.T) {
 // are filled and saved. 【新增】 on the 报名成功 page opens an empty 报名表 for the same plan.
 func TestRegistrationEnterprise(t *testing.T) {
 	onceAcrossDatabases(t)
+	t.Parallel()
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	for i, m := range modes {
@@ -204,6 +206,7 @@ func TestRegistrationEnterprise(t *testing.T) {
 // through 单个报名 (考试报名).
 func TestRegistrationTrainingPicker(t *testing.T) {
 	onceAcrossDatabases(t)
+	t.Parallel()
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	for i, m := range modes {
@@ -318,6 +321,7 @@ func TestRegistrationTrainingPicker(t *testing.T) {
 // deletes the rest and names the paid person, whose row stays.
 func TestBatchImportPhotosDelete(t *testing.T) {
 	onceAcrossDatabases(t)
+	t.Parallel()
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	for i, m := range modes {

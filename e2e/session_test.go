@@ -15,6 +15,7 @@ import (
 // the plain post is redirected there.
 func TestExpiredSession(t *testing.T) {
 	onceAcrossDatabases(t)
+	t.Parallel()
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	srv := startServer(t, bin)

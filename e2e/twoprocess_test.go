@@ -20,6 +20,7 @@ import (
 // SQLite's busy timeout (or PostgreSQL's locks) must still order them. Every person ends up registered exactly
 // once, and no request fails.
 func TestTwoProcessesOneDatabase(t *testing.T) {
+	t.Parallel()
 	bin := testBinary(t)
 	a := startServer(t, bin)
 	b := &server{DataDir: a.DataDir, DatabaseURL: a.DatabaseURL, stderr: &lockedBuffer{}}

@@ -42,6 +42,7 @@ const newPassword = "Xy7#kLm2pQ"
 // the new password while the old one is refused. Each mode gets its own server, since the passwords change.
 func TestRoleWorkspace(t *testing.T) {
 	onceAcrossDatabases(t)
+	t.Parallel()
 	bin := testBinary(t)
 	browser := newBrowser(t)
 	for _, m := range modes {
