@@ -31,37 +31,19 @@ const regsPerPage = 50
 
 // Home lists the open plans (searchable; htmx swaps only that list) and the caller's registrations.
 func (h *Registrations) Home(c echo.Context) error {
-	ctx := c.Request().Context()
 	lq, err := readList(c, regsPerPage, "category")
 	if err != nil {
 		return err
 	}
-	cid, _ := strconv.ParseInt(lq.Filter.Get("category"), 10, 64)
-	plans, _, err := models.ListPlans(ctx, h.DB, models.PlanFilter{Query: lq.Q, CategoryID: cid, Open: true, Limit: 100})
-	if err != nil {
-		return err
+	v, err := h.openPlans(c, lq)
+	if err != nil || wantsFragment(c) {
+		return orRender(err, func() error { return h.render(c, http.StatusOK, pages.OpenPlans(v), nil) })
 	}
-	cats, err := h.categoryOptions(c, "全部", true)
-	if err != nil {
-		return err
-	}
-	v := pages.RegistrationHome{Shell: h.shell(c, "考试报名", routes.RegistrationPage), Query: lq.Q, Category: lq.Filter.Get("category"),
-		Categories: cats, ListURL: reverse(c, routes.RegistrationPage), MineTitle: "我的报名", Success: regNotices[c.QueryParam("ok")],
-		PlansPager: components.Pager{Total: len(plans), Page: 1, Pages: 1}}
-	forOrg := currentAccount(c).Role != models.RolePractitioner
-	if forOrg {
+	v.MineTitle = "我的报名"
+	if currentAccount(c).Role != models.RolePractitioner {
 		v.MineTitle = "本单位的报名"
 	}
-	for i := range plans {
-		r := h.planRow(c, &plans[i])
-		q := "?plan=" + strconv.FormatInt(plans[i].ID, 10)
-		r.RegisterURL = reverse(c, routes.RegistrationNew) + q
-		if forOrg {
-			r.BatchURL = reverse(c, routes.RegistrationBatch) + q
-		}
-		v.Plans = append(v.Plans, r)
-	}
-	regs, total, err := models.ListRegistrations(ctx, h.DB, actor(c), models.RegFilter{Offset: lq.Offset(), Limit: lq.PerPage})
+	regs, total, err := models.ListRegistrations(c.Request().Context(), h.DB, actor(c), models.RegFilter{Offset: lq.Offset(), Limit: lq.PerPage})
 	if err != nil {
 		return err
 	}
@@ -69,7 +51,32 @@ func (h *Registrations) Home(c echo.Context) error {
 		v.Mine = append(v.Mine, h.regRow(c, &regs[i]))
 	}
 	v.MinePager = lq.pager(v.ListURL, total)
-	return h.render(c, http.StatusOK, pages.RegistrationHomePage(v), pages.OpenPlans(v))
+	return h.render(c, http.StatusOK, pages.RegistrationHomePage(v), nil)
+}
+
+// openPlans is the top of 考试报名: the search and the plans open for registration that match it.
+func (h *Registrations) openPlans(c echo.Context, lq listQuery) (pages.RegistrationHome, error) {
+	v := pages.RegistrationHome{Shell: h.shell(c, "考试报名", routes.RegistrationPage), Query: lq.Q, Category: lq.Filter.Get("category"),
+		ListURL: reverse(c, routes.RegistrationPage), Success: regNotices[c.QueryParam("ok")]}
+	cid, _ := strconv.ParseInt(v.Category, 10, 64)
+	plans, _, err := models.ListPlans(c.Request().Context(), h.DB, models.PlanFilter{Query: lq.Q, CategoryID: cid, Open: true, Limit: 100})
+	if err != nil {
+		return v, err
+	}
+	if v.Categories, err = h.categoryOptions(c, "全部", true); err != nil {
+		return v, err
+	}
+	v.PlansPager = components.Pager{Total: len(plans), Page: 1, Pages: 1}
+	for i := range plans {
+		r := h.planRow(c, &plans[i])
+		q := "?plan=" + strconv.FormatInt(plans[i].ID, 10)
+		r.RegisterURL = reverse(c, routes.RegistrationNew) + q
+		if currentAccount(c).Role != models.RolePractitioner {
+			r.BatchURL = reverse(c, routes.RegistrationBatch) + q
+		}
+		v.Plans = append(v.Plans, r)
+	}
+	return v, nil
 }
 
 // regRow describes a registration for a list; 删除 is offered only where the caller may delete it.
@@ -223,7 +230,6 @@ const msgRegNotSaved = "报名未成功，请按提示修改后重新保存"
 // person new to the system is created in the same transaction). The 核对 buttons (without JavaScript) post the
 // same form and save nothing.
 func (h *Registrations) Submit(c echo.Context) error {
-	ctx := c.Request().Context()
 	plan, err := h.plan(c, c.FormValue("plan"))
 	if err != nil {
 		return err
@@ -234,25 +240,34 @@ func (h *Registrations) Submit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if check := c.FormValue("check"); check == "id" || check == "org" {
-		return h.check(c, f, &up, check)
-	}
-	in.Plan, in.Photo, in.StoredSize = plan, up.input(), h.storedSize
-	reg, err := models.SubmitRegistration(ctx, h.DB, actor(c), in)
-	show, err := formOutcome(err, &f.FormState, "该报名信息", nil)
-	if err != nil {
-		if up.fresh {
-			_ = h.Blobs.Delete(ctx, up.key)
+	if err := h.submit(c, plan, f, in, &up); err != nil {
+		if up.fresh { // stored for a registration that did not happen, and not kept for the form either
+			_ = h.Blobs.Delete(c.Request().Context(), up.key)
 		}
 		return err
 	}
-	if show {
+	return nil
+}
+
+// submit runs a bound 报名表: a 核对, or the registration itself, then redirects (303) or shows the form again.
+func (h *Registrations) submit(c echo.Context, plan *models.ExamPlan, f pages.RegForm, in models.SubmitInput, up *formPhoto) error {
+	if check := c.FormValue("check"); check == "id" || check == "org" {
+		return h.check(c, f, up, check)
+	}
+	in.Plan, in.Photo, in.StoredSize = plan, up.input(), h.storedSize
+	reg, err := models.SubmitRegistration(c.Request().Context(), h.DB, actor(c), in)
+	show, err := formOutcome(err, &f.FormState, "该报名信息", nil)
+	switch {
+	case err != nil:
+		return err
+	case show:
 		f.Error = msgRegNotSaved
 		if _, err := h.fillPerson(c, &f); err != nil {
 			return err
 		}
-		return h.present(c, f, &up)
+		return h.present(c, f, up)
 	}
+	up.fresh = false // the registration names it now
 	return c.Redirect(http.StatusSeeOther, reverse(c, routes.RegistrationDetail, strconv.FormatInt(reg.ID, 10))+"?ok=1")
 }
 
