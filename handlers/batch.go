@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -108,9 +107,6 @@ func (h *Batch) show(c echo.Context, plan *models.ExamPlan, edit func(*pages.Bat
 	return h.render(c, http.StatusOK, pages.BatchPageView(b), nil)
 }
 
-// batchNoRE is the shape of a 批号 named in the page's address after an import.
-var batchNoRE = regexp.MustCompile(`^[A-Z]{4}[0-9]{8,}$`)
-
 // Page is the 批量报名 screen; without a plan it asks for one (the picker).
 func (h *Batch) Page(c echo.Context) error {
 	var plan *models.ExamPlan
@@ -126,9 +122,13 @@ func (h *Batch) Page(c echo.Context) error {
 		return err
 	}
 	b.Success = regNotices[c.QueryParam("ok")]
-	if n := c.QueryParam("imported"); n != "" {
+	if n := c.QueryParam("imported"); n != "" && plan != nil {
+		no, err := models.LastImportBatch(c.Request().Context(), h.DB, actor(c), plan.ID)
+		if err != nil {
+			return err
+		}
 		b.Success = "导入成功，共" + n + "人"
-		if no := c.QueryParam("batch"); batchNoRE.MatchString(no) {
+		if no != "" {
 			b.Success += "，批号为" + no
 		}
 		b.Success += "，状态为待审核。请继续上传照片。"
@@ -201,7 +201,7 @@ func (h *Batch) Import(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, h.pageURL(c, plan.ID)+"&imported="+strconv.Itoa(res.Rows)+"&batch="+res.BatchNo)
+	return c.Redirect(http.StatusSeeOther, h.pageURL(c, plan.ID)+"&imported="+strconv.Itoa(res.Rows))
 }
 
 // readImportFile reads the uploaded .xlsx; a problem with the file as a whole is a message for the page (msg), a

@@ -354,6 +354,23 @@ func OrgRegistrationsByIDNumber(ctx context.Context, db bun.IDB, actor Actor, pl
 	return out, err
 }
 
+// LastImportBatch is the 批号 of the latest import of a plan by the actor's organization ("" when there is none):
+// what the page names after an import.
+func LastImportBatch(ctx context.Context, db bun.IDB, actor Actor, planID int64) (string, error) {
+	orgID := actor.OrganizationID()
+	if orgID == nil {
+		return "", nil
+	}
+	var no []string
+	err := db.NewSelect().Model((*Registration)(nil)).Column("batch_id").
+		Where("plan_id = ? AND organization_id = ? AND batch_id <> ''", planID, *orgID).
+		OrderExpr("updated_at DESC, id DESC").Limit(1).Scan(ctx, &no)
+	if err != nil || len(no) == 0 {
+		return "", err
+	}
+	return no[0], nil
+}
+
 // PlansToPick lists the plans the exam-plan picker offers (every plan past its draft), filtered as asked.
 func PlansToPick(ctx context.Context, db bun.IDB, actor Actor, f PlanFilter) ([]ExamPlan, error) {
 	if actor.Account == nil {
