@@ -3,21 +3,18 @@ package handlers
 import (
 	"archive/zip"
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"examcert/handlers/routes"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"examcert/handlers/routes"
 	"examcert/internal/ident"
 	"examcert/internal/photo"
 	"examcert/internal/printout"
@@ -37,22 +34,6 @@ const (
 	maxBatchPhotos   = 500
 	maxZipPhotoBytes = 150 << 20
 )
-
-// batchColumns are the columns of 报名表导入模版.xlsx, in order.
-var batchColumns = []spreadsheet.Column{
-	{Key: "id_number", Header: "身份证号", Required: true, Text: true, Width: 22, Note: "18位身份证号；请保持本列为文本格式，否则Excel会把号码变成科学计数法而损坏"},
-	{Key: "name", Header: "姓名", Required: true, Width: 12},
-	{Key: "education", Header: "学历", Required: true, Choices: models.Educations, Width: 16},
-	{Key: "phone", Header: "手机号码", Text: true, Width: 14},
-	{Key: "major", Header: "专业", Width: 16},
-	{Key: "title", Header: "职称", Choices: models.Titles, Width: 10},
-	{Key: "employer_name", Header: "单位名称", Required: true, Width: 28},
-	{Key: "employer_code", Header: "组织机构代码", Text: true, Width: 22, Note: "统一社会信用代码（18位）或组织机构代码（9位）"},
-	{Key: "work_start_date", Header: "参加工作时间", Required: true, Width: 14, Note: "如 2012-07-01、2012/7/1、2012.07 或 2012年7月"},
-	{Key: "years_of_work", Header: "从事工作年限", Width: 12, Note: "整数；留空则按参加工作时间计算"},
-	{Key: "employer_opinion", Header: "聘用单位意见", Width: 24},
-	{Key: "resume", Header: "个人简历", Width: 40, Note: "每段经历一行（单元格内换行），格式：起止时间 工作单位 职务，如 2012.07-2018.06 北京某建设公司 施工员"},
-}
 
 func (h *Batch) spreadsheetLimits() spreadsheet.Limits {
 	l := spreadsheet.DefaultLimits
@@ -74,14 +55,19 @@ func (h *Batch) pageURL(c echo.Context, planID int64) string {
 	return reverse(c, routes.RegistrationBatch) + "?plan=" + strconv.FormatInt(planID, 10)
 }
 
+// batchRowsPerPage is how many registrations the batch page lists at a time.
+const batchRowsPerPage = 100
+
 // view builds the page for a plan (nil: none chosen yet).
 func (h *Batch) view(c echo.Context, plan *models.ExamPlan) (pages.BatchPage, error) {
-	ctx := c.Request().Context()
-	acct := currentAccount(c)
 	b := pages.BatchPage{Shell: h.shell(c, "批量报名", routes.RegistrationBatch), MaxRows: h.spreadsheetLimits().MaxRows,
 		Picker: pages.PlanField{PickerURL: reverse(c, routes.PlanPicker) + "?return=" + url.QueryEscape(reverse(c, routes.RegistrationBatch))}}
 	if plan == nil {
 		return b, nil
+	}
+	lq, err := readList(c, batchRowsPerPage, "plan")
+	if err != nil {
+		return b, err
 	}
 	q := "?plan=" + strconv.FormatInt(plan.ID, 10)
 	b.PlanChosen, b.Picker.PlanID, b.Picker.PlanName = true, plan.ID, plan.Name
@@ -92,7 +78,8 @@ func (h *Batch) view(c echo.Context, plan *models.ExamPlan) (pages.BatchPage, er
 	b.PhotosURL = reverse(c, routes.RegistrationPhotos) + q
 	b.PrintURL = reverse(c, routes.RegistrationPrintAll) + q
 	b.DeleteAllURL = reverse(c, routes.RegistrationDeleteAll) + q
-	regs, _, err := models.ListRegistrations(ctx, h.DB, acct, models.RegFilter{PlanID: plan.ID, MadeByOrg: true, Limit: 20000})
+	regs, total, err := models.ListRegistrations(c.Request().Context(), h.DB, actor(c),
+		models.RegFilter{PlanID: plan.ID, MadeByOrg: true, Offset: lq.Offset(), Limit: lq.PerPage})
 	if err != nil {
 		return b, err
 	}
@@ -104,6 +91,8 @@ func (h *Batch) view(c echo.Context, plan *models.ExamPlan) (pages.BatchPage, er
 		}
 		b.Rows = append(b.Rows, row)
 	}
+	lq.Filter.Set("plan", strconv.FormatInt(plan.ID, 10))
+	b.Pager = lq.pager(reverse(c, routes.RegistrationBatch), total)
 	return b, nil
 }
 
@@ -133,8 +122,16 @@ func (h *Batch) Page(c echo.Context) error {
 		return err
 	}
 	b.Success = regNotices[c.QueryParam("ok")]
-	if n := c.QueryParam("imported"); n != "" {
-		b.Success = "导入成功，共" + n + "人，状态为待审核。请继续上传照片。"
+	if n := c.QueryParam("imported"); n != "" && plan != nil {
+		no, err := models.LastImportBatch(c.Request().Context(), h.DB, actor(c), plan.ID)
+		if err != nil {
+			return err
+		}
+		b.Success = "导入成功，共" + n + "人"
+		if no != "" {
+			b.Success += "，批号为" + no
+		}
+		b.Success += "，状态为待审核。请继续上传照片。"
 	}
 	if n := c.QueryParam("deleted"); n != "" {
 		b.Success = "已删除" + n + "条未缴费的报名信息"
@@ -153,7 +150,7 @@ func (h *Batch) Template(c echo.Context) error {
 	}
 	example := []string{"110101199003070011", "张三", "本科", "13800138000", "土木工程", "初级", "北京某建设工程有限公司",
 		"91110105G1921G9139", "2012-07-01", "", "同意报名", "2012.07-2018.06 北京某建设工程有限公司 施工员"}
-	spec := spreadsheet.TemplateSpec{Title: plan.Name + " 报名表导入模版", Columns: batchColumns, Example: example,
+	spec := spreadsheet.TemplateSpec{Title: plan.Name + " 报名表导入模版", Columns: models.BatchColumns, Example: example,
 		Instructions: []string{
 			"在“报名信息”工作表中每行填写一名考生；第一行是标题，请勿修改。",
 			"带 * 的列必须填写。身份证号、手机号码、组织机构代码列已设为文本格式，请不要改为数值格式。",
@@ -170,60 +167,25 @@ func (h *Batch) Template(c echo.Context) error {
 	return sendDownload(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "registration-template.xlsx", "报名表导入模版.xlsx", buf.Bytes())
 }
 
-// Import reads the uploaded file, checks every row and saves all of them or none.
+// Import reads the uploaded file and hands its rows to models.ImportBatch, which saves all of them or none.
 func (h *Batch) Import(c echo.Context) error {
-	ctx := c.Request().Context()
-	acct := currentAccount(c)
 	plan, err := h.plan(c)
 	if err != nil {
 		return err
 	}
-	org, err := models.OrganizationOf(ctx, h.DB, acct)
+	fail := func(msg string) error { return h.show(c, plan, func(b *pages.BatchPage) { b.Error = msg }) }
+	rows, msg, err := h.readImportFile(c)
 	if err != nil {
 		return err
 	}
-	show := func(edit func(*pages.BatchPage)) error { return h.show(c, plan, edit) }
-	fail := func(msg string) error { return show(func(b *pages.BatchPage) { b.Error = msg }) }
-	fh, err := c.FormFile("file")
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "文件不能超过10MB")
+	if msg != "" {
+		return fail(msg)
 	}
-	if err != nil {
-		return fail("请选择要上传的Excel文件")
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	rows, err := spreadsheet.Read(f, batchColumns, h.spreadsheetLimits())
-	var fe *spreadsheet.FileError
+	res, err := models.ImportBatch(c.Request().Context(), h.DB, actor(c), plan, rows)
+	var problems models.BatchProblems
 	switch {
-	case errors.Is(err, spreadsheet.ErrTooLarge):
-		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, err.Error())
-	case errors.As(err, &fe):
-		return fail(fe.Msg)
-	case err != nil:
-		return err
-	case len(rows) == 0:
-		return fail("文件中没有报名数据")
-	}
-	entries, problems := batchEntries(rows)
-	batchID := newBatchID()
-	n, problems, err := models.ImportBatch(ctx, h.DB, plan, org, acct.ID, entries, problems, batchID)
-	if errors.Is(err, models.ErrConflict) {
-		return fail("导入时有其他人同时报名了其中的人员，未保存任何数据，请重新上传")
-	}
-	if errors.Is(err, models.ErrPlanFull) {
-		return fail("导入时该考试的名额已被他人报满，未保存任何数据")
-	}
-	if err != nil {
-		return err
-	}
-	if len(problems) > 0 {
-		h.audit(c, models.EventRegImported, "plan:"+strconv.FormatInt(plan.ID, 10), "rejected", strconv.Itoa(len(problems))+" problems")
-		return show(func(b *pages.BatchPage) {
+	case errors.As(err, &problems):
+		return h.show(c, plan, func(b *pages.BatchPage) {
 			for _, p := range problems {
 				row := ""
 				if p.Row > 0 {
@@ -232,123 +194,53 @@ func (h *Batch) Import(c echo.Context) error {
 				b.Problems = append(b.Problems, pages.Problem{Row: row, Column: p.Column, Value: p.Value, Reason: p.Reason})
 			}
 		})
+	case errors.Is(err, models.ErrConflict):
+		return fail("导入时有其他人同时报名了其中的人员，未保存任何数据，请重新上传")
+	case errors.Is(err, models.ErrPlanFull):
+		return fail("导入时该考试的名额已被他人报满，未保存任何数据")
+	case err != nil:
+		return err
 	}
-	h.audit(c, models.EventRegImported, "plan:"+strconv.FormatInt(plan.ID, 10), "ok", strconv.Itoa(n)+" rows, batch "+batchID)
-	return c.Redirect(http.StatusSeeOther, h.pageURL(c, plan.ID)+"&imported="+strconv.Itoa(n))
+	return c.Redirect(http.StatusSeeOther, h.pageURL(c, plan.ID)+"&imported="+strconv.Itoa(res.Rows))
 }
 
-func newBatchID() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-// batchEntries turns the file's rows into entries, noting every cell that cannot be read (with its header).
-func batchEntries(rows []spreadsheet.Row) ([]models.BatchEntry, []models.BatchProblem) {
-	var entries []models.BatchEntry
-	var problems []models.BatchProblem
-	for _, r := range rows {
-		bad := func(col, val, reason string) {
-			problems = append(problems, models.BatchProblem{Row: r.Number, Column: col, Value: val, Reason: reason})
-		}
-		cell := func(k string) string { return spreadsheet.NormalizeText(r.Cells[k]) }
-		e := models.BatchEntry{Row: r.Number, Name: strings.Join(strings.Fields(cell("name")), " "), Education: cell("education"),
-			Phone: models.NormalizePhone(cell("phone")), Major: cell("major"), Title: cell("title"),
-			EmployerName: cell("employer_name"), Opinion: cell("employer_opinion")}
-		ok := true
-		raw := cell("id_number")
-		switch {
-		case raw == "":
-			bad("身份证号", "", "请填写身份证号")
-			ok = false
-		case r.MangledNumber("id_number"):
-			bad("身份证号", ident.MaskIDNumber(raw), "身份证号被Excel转换为数字而损坏，请将该列设为文本格式后重新填写")
-			ok = false
-		default:
-			if idn, err := ident.ParseIDNumber(raw); err != nil {
-				bad("身份证号", ident.MaskIDNumber(raw), err.Error()) // lists never show a whole ID number
-				ok = false
-			} else {
-				e.IDNumber = idn.Number
-			}
-		}
-		if msg := models.CheckName(e.Name); msg != "" {
-			bad("姓名", e.Name, msg)
-			ok = false
-		}
-		if !slices.Contains(models.Educations, e.Education) {
-			bad("学历", e.Education, "请从下拉列表中选择学历")
-			ok = false
-		}
-		if e.Title != "" && !slices.Contains(models.Titles, e.Title) {
-			bad("职称", e.Title, "请从下拉列表中选择职称")
-			ok = false
-		}
-		if e.Phone != "" && !models.ValidPhone(e.Phone) {
-			bad("手机号码", e.Phone, models.PhoneFormatMsg)
-			ok = false
-		}
-		if e.EmployerName == "" {
-			bad("单位名称", "", "请填写单位名称")
-			ok = false
-		}
-		if code := cell("employer_code"); code != "" {
-			credit, org, err := ident.ParseOrganizationCode(code)
-			switch {
-			case err != nil:
-				bad("组织机构代码", code, err.Error())
-				ok = false
-			case credit != "":
-				e.EmployerCode = credit
-			default:
-				e.EmployerCode = org
-			}
-		}
-		if d := cell("work_start_date"); d == "" {
-			bad("参加工作时间", "", "请填写参加工作时间")
-			ok = false
-		} else if t, err := spreadsheet.ParseDate(d); err != nil {
-			bad("参加工作时间", d, err.Error())
-			ok = false
-		} else {
-			e.WorkStart = t
-		}
-		if y := cell("years_of_work"); y != "" {
-			n, err := strconv.Atoi(strings.TrimSuffix(y, "年"))
-			if err != nil || n < 0 || n > 60 {
-				bad("从事工作年限", y, "应为整数")
-				ok = false
-			} else {
-				e.Years = &n
-			}
-		}
-		for _, line := range strings.Split(r.Cells["resume"], "\n") {
-			parts := strings.Fields(spreadsheet.NormalizeText(line))
-			switch {
-			case len(parts) == 0:
-			case len(parts) < 2:
-				bad("个人简历", line, "每行应为“起止时间 工作单位 职务”")
-				ok = false
-			default:
-				row := models.ResumeRow{Period: parts[0], Employer: parts[1]}
-				if len(parts) > 2 {
-					row.Post = strings.Join(parts[2:], " ")
-				}
-				e.Resume = append(e.Resume, row)
-			}
-		}
-		if ok {
-			entries = append(entries, e)
-		}
+// readImportFile reads the uploaded .xlsx; a problem with the file as a whole is a message for the page (msg), a
+// file over the limit a 413.
+func (h *Batch) readImportFile(c echo.Context) (rows []spreadsheet.Row, msg string, err error) {
+	fh, err := c.FormFile("file")
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, "", echo.NewHTTPError(http.StatusRequestEntityTooLarge, "文件不能超过10MB")
 	}
-	return entries, problems
+	if err != nil {
+		return nil, "请选择要上传的Excel文件", nil
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	rows, err = spreadsheet.Read(f, models.BatchColumns, h.spreadsheetLimits())
+	var fe *spreadsheet.FileError
+	switch {
+	case errors.Is(err, spreadsheet.ErrTooLarge):
+		return nil, "", echo.NewHTTPError(http.StatusRequestEntityTooLarge, err.Error())
+	case errors.As(err, &fe):
+		return nil, fe.Msg, nil
+	case err != nil:
+		return nil, "", err
+	case len(rows) == 0:
+		return nil, "文件中没有报名数据", nil
+	}
+	return rows, "", nil
 }
 
-// Photos matches each uploaded photo (file named by ID number, or inside a .zip) to this organization's
-// registration for the plan, runs it through the photo pipeline with the plan's spec, and reports what it did.
+// Photos is 照片批量上传: each photo (a file named by ID number, or inside a .zip) is matched to this
+// organization's registration for the plan and run through the photo pipeline with the plan's spec; the matched
+// ones are stored and given to their registrations at once (models.SetRegistrationPhotos), and the page says what
+// became of each file.
 func (h *Batch) Photos(c echo.Context) error {
 	ctx := c.Request().Context()
-	acct := currentAccount(c)
 	plan, err := h.plan(c)
 	if err != nil {
 		return err
@@ -366,21 +258,38 @@ func (h *Batch) Photos(c echo.Context) error {
 	if err != nil {
 		return show(func(b *pages.BatchPage) { b.Error = err.Error() })
 	}
-	byID, err := models.OrgRegistrationsByIDNumber(ctx, h.DB, plan.ID, *acct.OrganizationID)
+	report, stored, err := h.storeBatchPhotos(c, plan, files)
+	if err == nil {
+		var replaced []string
+		if replaced, err = models.SetRegistrationPhotos(ctx, h.DB, actor(c), plan.ID, stored); err == nil {
+			for _, key := range replaced {
+				h.releaseBlob(ctx, key)
+			}
+			return show(func(b *pages.BatchPage) { b.PhotoReport = report })
+		}
+	}
+	for _, p := range stored { // not saved: the files stored for it go
+		_ = h.Blobs.Delete(ctx, p.Key)
+	}
+	return err
+}
+
+// storeBatchPhotos matches the files to the organization's registrations of the plan by the ID number in their
+// names, runs the matched ones through the photo pipeline and stores them; the report says what became of each.
+func (h *Batch) storeBatchPhotos(c echo.Context, plan *models.ExamPlan, files []namedFile) (*pages.PhotoReport, []models.NewRegPhoto, error) {
+	ctx := c.Request().Context()
+	byID, err := models.OrgRegistrationsByIDNumber(ctx, h.DB, actor(c), plan.ID)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	report := &pages.PhotoReport{}
+	var stored []models.NewRegPhoto
 	spec := planSpec(plan)
 	for _, f := range files {
 		base := path.Base(f.name)
 		idn, err := ident.ParseIDNumber(strings.TrimSuffix(base, path.Ext(base)))
-		if err != nil {
-			report.Unmatched = append(report.Unmatched, f.name)
-			continue
-		}
 		reg := byID[idn.Number]
-		if reg == nil {
+		if err != nil || reg == nil {
 			report.Unmatched = append(report.Unmatched, f.name)
 			continue
 		}
@@ -391,22 +300,16 @@ func (h *Batch) Photos(c echo.Context) error {
 			continue
 		}
 		if err != nil {
-			return err
+			return nil, stored, err
 		}
 		key, err := h.Blobs.Put(ctx, res.JPEG)
 		if err != nil {
-			return err
+			return nil, stored, err
 		}
-		old, err := models.SetRegistrationPhoto(ctx, h.DB, reg.ID, key)
-		if err != nil {
-			_ = h.Blobs.Delete(ctx, key)
-			return err
-		}
-		h.releaseBlob(ctx, old)
+		stored = append(stored, models.NewRegPhoto{RegistrationID: reg.ID, Key: key})
 		report.Stored++
 	}
-	h.audit(c, models.EventPhotoUploaded, "plan:"+strconv.FormatInt(plan.ID, 10), "batch", strconv.Itoa(report.Stored)+" stored")
-	return show(func(b *pages.BatchPage) { b.PhotoReport = report })
+	return report, stored, nil
 }
 
 type namedFile struct {
@@ -476,14 +379,14 @@ func zipPhotos(data []byte) ([]namedFile, error) {
 	return out, nil
 }
 
-// PrintAll is 【打印报名表】: every registration this organization made for the plan, one PDF.
+// PrintAll is 【打印报名表】: every registration this organization made for the plan, one PDF (audited as an
+// export: it changes no data).
 func (h *Batch) PrintAll(c echo.Context) error {
-	ctx := c.Request().Context()
 	plan, err := h.plan(c)
 	if err != nil {
 		return err
 	}
-	regs, _, err := models.ListRegistrations(ctx, h.DB, currentAccount(c), models.RegFilter{PlanID: plan.ID, MadeByOrg: true, Limit: 20000})
+	regs, _, err := models.ListRegistrations(c.Request().Context(), h.DB, actor(c), models.RegFilter{PlanID: plan.ID, MadeByOrg: true, Limit: 20000})
 	if err != nil {
 		return err
 	}
@@ -510,26 +413,25 @@ func (h *Batch) PrintAll(c echo.Context) error {
 	return sendDownload(c, "application/pdf", "registrations-"+strconv.FormatInt(plan.ID, 10)+".pdf", "报名表-"+plan.Name+".pdf", buf.Bytes())
 }
 
-// DeleteAll is 【删除所有报名信息】: every unpaid registration of the plan this organization made; the paid ones are
-// kept and named.
+// DeleteAll is 【删除所有报名信息】 (models.DeleteAllRegistrations): every unpaid registration of the plan this
+// organization made; the paid ones are kept and named.
 func (h *Batch) DeleteAll(c echo.Context) error {
 	ctx := c.Request().Context()
 	plan, err := h.plan(c)
 	if err != nil {
 		return err
 	}
-	n, kept, photos, err := models.DeleteAllRegistrations(ctx, h.DB, currentAccount(c), plan.ID)
+	res, err := models.DeleteAllRegistrations(ctx, h.DB, actor(c), plan.ID)
 	if err != nil {
 		return err
 	}
-	for _, key := range photos {
+	for _, key := range res.Photos {
 		h.releaseBlob(ctx, key)
 	}
-	h.audit(c, models.EventRegDeleted, "plan:"+strconv.FormatInt(plan.ID, 10), "all", strconv.Itoa(n)+" deleted, "+strconv.Itoa(len(kept))+" kept")
-	to := h.pageURL(c, plan.ID) + "&deleted=" + strconv.Itoa(n)
-	if len(kept) > 0 {
+	to := h.pageURL(c, plan.ID) + "&deleted=" + strconv.Itoa(res.Deleted)
+	if len(res.Kept) > 0 {
 		var names []string
-		for _, k := range kept {
+		for _, k := range res.Kept {
 			names = append(names, k.Person.Name+"（"+ident.MaskIDNumber(k.Person.IDNumber)+"）")
 		}
 		to += "&kept=" + url.QueryEscape(strings.Join(names, "、"))
@@ -537,9 +439,8 @@ func (h *Batch) DeleteAll(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, to)
 }
 
-// Picker is the exam-plan picker: a fragment in a panel with htmx, a page of its own without.
+// Picker is the exam-plan picker (models.PlansToPick): a fragment in a panel with htmx, a page of its own without.
 func (h *Batch) Picker(c echo.Context) error {
-	ctx := c.Request().Context()
 	ret := safeNext(c.QueryParam("return"))
 	if ret == "" {
 		ret = reverse(c, routes.RegistrationBatch)
@@ -547,7 +448,8 @@ func (h *Batch) Picker(c echo.Context) error {
 	cid, _ := strconv.ParseInt(c.QueryParam("category"), 10, 64)
 	from, _ := parseDay(c.QueryParam("from"))
 	to, _ := parseDay(c.QueryParam("to"))
-	plans, _, err := models.ListPlans(ctx, h.DB, models.PlanFilter{Query: c.QueryParam("q"), CategoryID: cid, From: from, To: to, Limit: 100})
+	plans, err := models.PlansToPick(c.Request().Context(), h.DB, actor(c),
+		models.PlanFilter{Query: c.QueryParam("q"), CategoryID: cid, From: from, To: to, Limit: 100})
 	if err != nil {
 		return err
 	}
@@ -562,9 +464,6 @@ func (h *Batch) Picker(c echo.Context) error {
 		sep = "&"
 	}
 	for _, pl := range plans {
-		if pl.Status == models.PlanDraft {
-			continue
-		}
 		p.Rows = append(p.Rows, pages.PickerRow{Name: pl.Name, Category: pl.CategoryName(), Level: pl.Level,
 			ExamAt: pl.ExamAt.In(models.Beijing).Format("2006-01-02 15:04"), Status: pl.Status.Label(),
 			ChooseURL: ret + sep + "plan=" + strconv.FormatInt(pl.ID, 10)})

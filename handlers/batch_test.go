@@ -124,6 +124,10 @@ func TestBatchRegistration(t *testing.T) {
 	if err := e.db.NewSelect().Model(&r).Relation("Person").Where("person.id_number = ?", ids[1]).Scan(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// The import's 批号 is on every registration of it and in the message.
+	if !regexp.MustCompile(`^PLBM\d{8}$`).MatchString(r.BatchID) || !strings.Contains(list.Text(`[data-testid="alert-ok"]`), "批号为"+r.BatchID) {
+		t.Errorf("batch number %q, message %q", r.BatchID, list.Text(`[data-testid="alert-ok"]`))
+	}
 	if r.WorkStartDate == nil || r.WorkStartDate.Format("2006-01-02") != "2012-07-01" {
 		t.Errorf("Excel serial date: %v", r.WorkStartDate)
 	}

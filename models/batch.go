@@ -2,225 +2,198 @@ package models
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/uptrace/bun"
 
 	"examcert/internal/ident"
+	"examcert/internal/spreadsheet"
 )
-
-// BatchEntry is one row of a 批量报名 file, already parsed (cell formats checked by the caller).
-type BatchEntry struct {
-	Row          int
-	IDNumber     string // normalised, valid
-	Name         string
-	Education    string
-	Phone        string
-	Major        string
-	Title        string
-	EmployerName string
-	EmployerCode string
-	WorkStart    time.Time
-	Years        *int // nil: computed from WorkStart
-	Opinion      string
-	Resume       []ResumeRow
-}
-
-// BatchProblem is one thing wrong with an import file: where, what, why.
-type BatchProblem struct {
-	Row    int
-	Column string
-	Value  string
-	Reason string
-}
 
 // batchChunk keeps IN lists short.
 const batchChunk = 1000
 
-// ImportBatch checks every entry against the plan's rules and the people already in the system, then saves them
-// all in one transaction — or, if anything at all is wrong (problems passed in included), nothing. Re-importing the
-// same file replaces this organization's own unpaid registrations of the plan rather than duplicating them.
-// It works in bulk: a few queries per 500 rows, not per row.
-func ImportBatch(ctx context.Context, db bun.IDB, plan *ExamPlan, org *Organization, accountID int64, entries []BatchEntry, problems []BatchProblem, batchID string) (int, []BatchProblem, error) {
-	now := Now()
-	bad := func(row int, col, val, reason string) {
-		problems = append(problems, BatchProblem{Row: row, Column: col, Value: val, Reason: reason})
+// ImportResult is what an import saved: how many rows, under which 批号.
+type ImportResult struct {
+	Rows    int
+	BatchNo string
+}
+
+// ImportBatch is 批量报名's upload: it reads every row of the file with the 报名表's rules (CheckBatchRow), checks
+// them against the plan and the people already in the system, and saves them all under one 批号 in one
+// transaction with the audit row — or, if anything at all is wrong, nothing: the problems come back as
+// BatchProblems, by row and column (and the refused upload is audited). Re-importing a file replaces this
+// organization's own unpaid registrations of the plan rather than duplicating them; a rejected registration is
+// submitted again (rejected → submitted, with its status history). It works in bulk: a few queries per 1,000 rows.
+func ImportBatch(ctx context.Context, db bun.IDB, actor Actor, plan *ExamPlan, rows []spreadsheet.Row) (ImportResult, error) {
+	if !actor.Is(RoleEnterprise, RoleTraining) {
+		return ImportResult{}, ErrNotAllowed
 	}
-	if !plan.AcceptsRegistrations(now) {
-		bad(0, "", "", "该考试计划当前不在报名时间内，不能报名")
+	org, err := OrganizationOf(ctx, db, actor.Account)
+	if err != nil {
+		return ImportResult{}, err
 	}
-	// Duplicates inside the file.
-	seen := map[string]int{}
-	for _, e := range entries {
-		if first, ok := seen[e.IDNumber]; ok {
-			bad(e.Row, "身份证号", ident.MaskIDNumber(e.IDNumber), "与第"+strconv.Itoa(first)+"行的身份证号重复")
+	b := &batchImport{plan: plan, org: org, now: Now()}
+	for _, r := range rows {
+		e, probs := CheckBatchRow(plan, r, b.now)
+		if probs != nil {
+			b.problems = append(b.problems, probs...)
 			continue
 		}
-		seen[e.IDNumber] = e.Row
+		b.entries = append(b.entries, e)
 	}
-	// Who is already known, and their registrations for this plan.
-	persons := map[string]*Person{}
-	ids := make([]string, 0, len(seen))
-	for k := range seen {
-		ids = append(ids, k)
+	if err := b.checkAgainstSystem(ctx, db); err != nil {
+		return ImportResult{}, err
+	}
+	object := "plan:" + strconv.FormatInt(plan.ID, 10)
+	if len(b.problems) > 0 {
+		sortProblems(b.problems)
+		if err := actor.Audit(ctx, db, EventRegImported, object, "rejected", strconv.Itoa(len(b.problems))+" problems"); err != nil {
+			return ImportResult{}, err
+		}
+		return ImportResult{}, BatchProblems(b.problems)
+	}
+	var res ImportResult
+	err = inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		no, err := NewBatchNumber(ctx, tx, actor, BatchImport)
+		if err != nil {
+			return err
+		}
+		if err := b.save(ctx, tx, actor, no); err != nil {
+			return err
+		}
+		res = ImportResult{Rows: len(b.entries), BatchNo: no}
+		return actor.Audit(ctx, tx, EventRegImported, object, "ok", strconv.Itoa(res.Rows)+" rows, batch "+no)
+	})
+	if err != nil {
+		return ImportResult{}, planFull(err)
+	}
+	return res, nil
+}
+
+// batchImport is one import under way: the rows that passed their own rules, and every problem so far.
+type batchImport struct {
+	plan     *ExamPlan
+	org      *Organization
+	now      time.Time
+	entries  []BatchEntry
+	problems []BatchProblem
+	persons  map[string]*Person      // by ID number: who is in the system already
+	regs     map[int64]*Registration // by person: their registration for the plan
+}
+
+func (b *batchImport) bad(row int, col, val, reason string) {
+	b.problems = append(b.problems, BatchProblem{Row: row, Column: col, Value: val, Reason: reason})
+}
+
+// checkAgainstSystem applies the rules that need the database: the window, duplicates inside the file, the people
+// already known (named as the system knows them, not another enterprise's staff), their registrations for the plan,
+// and the places left. It reads in bulk, outside the transaction; the transaction's statements are guarded again.
+func (b *batchImport) checkAgainstSystem(ctx context.Context, db bun.IDB) error {
+	if !b.plan.AcceptsRegistrations(b.now) {
+		b.bad(0, "", "", "该考试计划当前不在报名时间内，不能报名")
+	}
+	seen := map[string]int{}
+	var unique []BatchEntry
+	for _, e := range b.entries {
+		if first, ok := seen[e.ID.Number]; ok {
+			b.bad(e.Row, "身份证号", ident.MaskIDNumber(e.ID.Number), "与第"+strconv.Itoa(first)+"行的身份证号重复")
+			continue
+		}
+		seen[e.ID.Number] = e.Row
+		unique = append(unique, e)
+	}
+	b.entries = unique
+	if err := b.loadKnown(ctx, db); err != nil {
+		return err
+	}
+	replacing := 0
+	for _, e := range b.entries {
+		p := b.persons[e.ID.Number]
+		if p == nil {
+			continue
+		}
+		if msg := CheckKnownName(p, e.Person.Name); msg != "" {
+			b.bad(e.Row, "姓名", e.Person.Name, msg)
+		}
+		if b.org.Kind == KindEnterprise && p.OrganizationID != nil && *p.OrganizationID != b.org.ID {
+			b.bad(e.Row, "身份证号", ident.MaskIDNumber(e.ID.Number), "此人目前登记在其他单位，不能由本单位报名")
+		}
+		switch r := b.regs[p.ID]; {
+		case r == nil, r.Status == RegRejected:
+		case SameOrg(r.OrganizationID, &b.org.ID) && r.Status == RegSubmitted && !r.Paid():
+			replacing++ // this organization's own earlier upload: replaced
+		default:
+			b.bad(e.Row, "身份证号", ident.MaskIDNumber(e.ID.Number), "此人目前处于「"+r.Status.Label()+"」阶段（报名编号 "+r.Number()+"），不能重复报名")
+		}
+	}
+	if b.plan.Capacity > 0 {
+		if left := b.plan.Capacity - b.plan.SeatsTaken + replacing; len(b.entries) > left {
+			b.bad(0, "", "", "该考试剩余名额为"+strconv.Itoa(max(left, 0))+"人，文件中有"+strconv.Itoa(len(b.entries))+"人")
+		}
+	}
+	return nil
+}
+
+// loadKnown reads who of the file is in the system already, and their registrations for the plan.
+func (b *batchImport) loadKnown(ctx context.Context, db bun.IDB) error {
+	b.persons, b.regs = map[string]*Person{}, map[int64]*Registration{}
+	ids := make([]string, len(b.entries))
+	for i, e := range b.entries {
+		ids[i] = e.ID.Number
 	}
 	for i := 0; i < len(ids); i += batchChunk {
 		var ps []Person
-		if err := db.NewSelect().Model(&ps).Column("id", "id_number", "name", "organization_id").Where("id_number IN (?)", bun.List(ids[i:min(i+batchChunk, len(ids))])).Scan(ctx); err != nil {
-			return 0, nil, err
+		if err := db.NewSelect().Model(&ps).Column("id", "id_number", "name", "organization_id").
+			Where("id_number IN (?)", bun.List(ids[i:min(i+batchChunk, len(ids))])).Scan(ctx); err != nil {
+			return err
 		}
 		for j := range ps {
-			persons[ps[j].IDNumber] = &ps[j]
+			b.persons[ps[j].IDNumber] = &ps[j]
 		}
 	}
-	regs := map[int64]*Registration{}
 	var pids []int64
-	for _, p := range persons {
+	for _, p := range b.persons {
 		pids = append(pids, p.ID)
 	}
 	for i := 0; i < len(pids); i += batchChunk {
 		var rs []Registration
-		if err := db.NewSelect().Model(&rs).Column("id", "person_id", "status", "organization_id", "paid_at", "batch_id", "version", "created_at", "photo_key").Where("plan_id = ? AND person_id IN (?)", plan.ID, bun.List(pids[i:min(i+batchChunk, len(pids))])).Scan(ctx); err != nil {
-			return 0, nil, err
-		}
-		for j := range rs {
-			regs[rs[j].PersonID] = &rs[j]
-		}
-	}
-	replacing := 0
-	for _, e := range entries {
-		if seen[e.IDNumber] != e.Row {
-			continue
-		}
-		p := persons[e.IDNumber]
-		if p != nil {
-			if p.Name != e.Name {
-				bad(e.Row, "姓名", e.Name, "与系统中该身份证号登记的姓名（"+p.Name+"）不一致")
-			}
-			if org.Kind == KindEnterprise && p.OrganizationID != nil && *p.OrganizationID != org.ID {
-				bad(e.Row, "身份证号", ident.MaskIDNumber(e.IDNumber), "此人目前登记在其他单位，不能由本单位报名")
-			}
-			if r := regs[p.ID]; r != nil {
-				switch {
-				case r.Status == RegRejected:
-				case SameOrg(r.OrganizationID, &org.ID) && r.Status == RegSubmitted && !r.Paid():
-					replacing++ // this organization's own earlier upload: replaced
-				default:
-					bad(e.Row, "身份证号", ident.MaskIDNumber(e.IDNumber), "此人目前处于「"+r.Status.Label()+"」阶段（报名编号 "+r.Number()+"），不能重复报名")
-				}
-			}
-		}
-		var birth *time.Time
-		if idn, err := ident.ParseIDNumber(e.IDNumber); err == nil {
-			birth = &idn.BirthDate
-		}
-		years, probs := CheckEligibility(plan, birth, e.WorkStart, e.Years, now)
-		if msg := probs["work_start_date"]; msg != "" {
-			bad(e.Row, "参加工作时间", e.WorkStart.Format("2006-01-02"), msg)
-		}
-		if msg := probs["years_of_work"]; msg != "" {
-			bad(e.Row, "从事工作年限", strconv.Itoa(years), msg)
-		}
-		if msg := checkEducation(plan, e.Education); msg != "" {
-			bad(e.Row, "学历", e.Education, msg)
-		}
-	}
-	if plan.Capacity > 0 {
-		if left := plan.Capacity - plan.SeatsTaken + replacing; len(seen) > left {
-			bad(0, "", "", "该考试剩余名额为"+strconv.Itoa(max(left, 0))+"人，文件中有"+strconv.Itoa(len(seen))+"人")
-		}
-	}
-	if len(problems) > 0 {
-		return 0, problems, nil
-	}
-	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return saveBatch(ctx, tx, plan, org, accountID, entries, persons, regs, batchID, now)
-	})
-	if err != nil {
-		return 0, nil, planFull(err)
-	}
-	return len(entries), nil, nil
-}
-
-func saveBatch(ctx context.Context, tx bun.Tx, plan *ExamPlan, org *Organization, accountID int64, entries []BatchEntry,
-	persons map[string]*Person, regs map[int64]*Registration, batchID string, now time.Time) error {
-	// New people, in bulk.
-	var fresh []Person
-	for _, e := range entries {
-		if persons[e.IDNumber] != nil {
-			continue
-		}
-		idn, _ := ident.ParseIDNumber(e.IDNumber)
-		b, ws := idn.BirthDate, e.WorkStart
-		p := Person{IDNumber: e.IDNumber, Name: e.Name, Gender: idn.Gender.String(), BirthDate: &b, Education: e.Education,
-			Phone: e.Phone, Major: e.Major, Title: e.Title, WorkStartDate: &ws, CreatedAt: now, UpdatedAt: now, Version: 1}
-		if org.Kind == KindEnterprise {
-			p.OrganizationID = &org.ID
-		}
-		fresh = append(fresh, p)
-	}
-	for i := 0; i < len(fresh); i += batchChunk {
-		chunk := fresh[i:min(i+batchChunk, len(fresh))]
-		if err := insertPeople(ctx, tx, chunk); err != nil {
-			if IsUniqueViolation(err) {
-				return ErrConflict // someone registered one of these people meanwhile
-			}
+		if err := db.NewSelect().Model(&rs).Column("id", "plan_id", "person_id", "status", "organization_id", "paid_at", "batch_id", "version", "created_at", "photo_key").
+			Where("plan_id = ? AND person_id IN (?)", b.plan.ID, bun.List(pids[i:min(i+batchChunk, len(pids))])).Scan(ctx); err != nil {
 			return err
 		}
-	}
-	for i := range fresh {
-		persons[fresh[i].IDNumber] = &fresh[i]
-	}
-	// Known people join the organization's list.
-	var pids, unattached []int64
-	for _, e := range entries {
-		p := persons[e.IDNumber]
-		pids = append(pids, p.ID)
-		if p.OrganizationID == nil {
-			unattached = append(unattached, p.ID)
+		for j := range rs {
+			b.regs[rs[j].PersonID] = &rs[j]
 		}
 	}
-	if org.Kind == KindEnterprise {
-		for i := 0; i < len(unattached); i += batchChunk {
-			if _, err := tx.NewUpdate().Model((*Person)(nil)).Set("organization_id = ?", org.ID).Set("version = version + 1").
-				Where("id IN (?) AND organization_id IS NULL", bun.List(unattached[i:min(i+batchChunk, len(unattached))])).Exec(ctx); err != nil {
-				return err
-			}
-		}
-	} else {
-		var roster []TrainingPerson
-		for _, id := range pids {
-			roster = append(roster, TrainingPerson{OrganizationID: org.ID, PersonID: id, CreatedAt: now})
-		}
-		for i := 0; i < len(roster); i += batchChunk {
-			chunk := roster[i:min(i+batchChunk, len(roster))]
-			if _, err := tx.NewInsert().Model(&chunk).On("CONFLICT DO NOTHING").Returning("NULL").Exec(ctx); err != nil {
-				return err
-			}
-		}
+	return nil
+}
+
+// save stores the import inside tx under the 批号 no: new people, people joining the organization's people,
+// new registrations in bulk, the earlier upload's and rejected registrations rewritten in bulk (each only if nobody
+// changed it since it was read), and the rejected ones submitted again through RegistrationTransitions.
+func (b *batchImport) save(ctx context.Context, tx bun.Tx, actor Actor, no string) error {
+	if err := b.savePeople(ctx, tx); err != nil {
+		return err
 	}
-	// Registrations: new ones in bulk; an earlier upload's or a rejected one reused.
 	var inserts, updates []Registration
-	for _, e := range entries {
-		p := persons[e.IDNumber]
-		years := YearsBetween(e.WorkStart, now)
-		if e.Years != nil {
-			years = *e.Years
-		}
-		ws := e.WorkStart
-		r := Registration{PlanID: plan.ID, PersonID: p.ID, Channel: Channel(org.Kind), OrganizationID: &org.ID, AccountID: &accountID,
-			EmployerName: e.EmployerName, EmployerCode: e.EmployerCode, WorkStartDate: &ws, YearsOfWork: years,
-			Resume: encodeResume(e.Resume), EmployerOpinion: e.Opinion, BatchID: batchID, Status: RegSubmitted,
-			CreatedAt: now, UpdatedAt: now, Version: 1}
-		if old := regs[p.ID]; old != nil {
-			r.ID, r.CreatedAt, r.PhotoKey, r.Version = old.ID, old.CreatedAt, old.PhotoKey, old.Version+1
+	var rejected []int64
+	for _, e := range b.entries {
+		e.Reg.Plan, e.Reg.Person = b.plan, b.persons[e.ID.Number]
+		r := e.Reg.row(Channel(b.org.Kind), &b.org.ID, actor.AccountID(), "", no, b.now)
+		if old := b.regs[r.PersonID]; old != nil {
+			r.ID, r.CreatedAt, r.PhotoKey, r.Version, r.Status = old.ID, old.CreatedAt, old.PhotoKey, old.Version+1, old.Status
+			if old.Status == RegRejected {
+				rejected = append(rejected, old.ID)
+			}
 			updates = append(updates, r)
 			continue
 		}
 		inserts = append(inserts, r)
 	}
-	// Reused rows in bulk too, each only if nobody changed it since it was read.
 	for i := 0; i < len(updates); i += batchChunk {
 		chunk := updates[i:min(i+batchChunk, len(updates))]
 		res, err := tx.NewUpdate().Model(&chunk).ExcludeColumn("created_at").Bulk().
@@ -232,11 +205,19 @@ func saveBatch(ctx context.Context, tx bun.Tx, plan *ExamPlan, org *Organization
 			return ErrConflict
 		}
 	}
+	if len(rejected) > 0 {
+		moved, err := RegistrationTransitions.Apply(ctx, tx, actor, Move[RegStatus]{IDs: rejected, From: RegRejected, To: RegSubmitted, BatchNo: no})
+		if errors.Is(err, ErrNothingMoved) || (err == nil && len(moved) != len(rejected)) {
+			return ErrConflict
+		}
+		if err != nil {
+			return err
+		}
+	}
 	for i := 0; i < len(inserts); i += batchChunk {
-		chunk := inserts[i:min(i+batchChunk, len(inserts))]
-		if err := insertRegistrations(ctx, tx, chunk); err != nil {
+		if err := insertRegistrations(ctx, tx, inserts[i:min(i+batchChunk, len(inserts))]); err != nil {
 			if IsUniqueViolation(err) {
-				return ErrConflict
+				return ErrConflict // someone registered one of these people meanwhile
 			}
 			return err
 		}
@@ -244,25 +225,157 @@ func saveBatch(ctx context.Context, tx bun.Tx, plan *ExamPlan, org *Organization
 	return nil
 }
 
-// SetRegistrationPhoto gives a registration its photo (batch photo upload); it returns the old key to delete.
-func SetRegistrationPhoto(ctx context.Context, db bun.IDB, regID int64, key string) (string, error) {
-	var old string
-	if err := db.NewSelect().Model((*Registration)(nil)).Column("photo_key").Where("id = ?", regID).Scan(ctx, &old); err != nil {
-		return "", notFound(err)
+// savePeople creates the people new to the system, in bulk, and puts everyone of the file on the organization's
+// people: an enterprise's staff (those without an employer in the system), a training institution's roster.
+func (b *batchImport) savePeople(ctx context.Context, tx bun.Tx) error {
+	var fresh []Person
+	for _, e := range b.entries {
+		if b.persons[e.ID.Number] != nil {
+			continue
+		}
+		birth, ws := e.ID.BirthDate, e.Reg.WorkStart
+		p := Person{IDNumber: e.ID.Number, Name: e.Person.Name, Gender: e.ID.Gender.String(), BirthDate: &birth,
+			Education: e.Person.Education, Phone: e.Person.Phone, Major: e.Person.Major, Title: e.Person.Title,
+			WorkStartDate: &ws, CreatedAt: b.now, UpdatedAt: b.now, Version: 1}
+		if b.org.Kind == KindEnterprise {
+			p.OrganizationID = &b.org.ID
+		}
+		fresh = append(fresh, p)
 	}
-	_, err := db.NewUpdate().Model((*Registration)(nil)).Set("photo_key = ?", key).Set("updated_at = ?", Now()).
-		Set("version = version + 1").Where("id = ?", regID).Exec(ctx)
-	return old, err
+	for i := 0; i < len(fresh); i += batchChunk {
+		if err := insertPeople(ctx, tx, fresh[i:min(i+batchChunk, len(fresh))]); err != nil {
+			if IsUniqueViolation(err) {
+				return ErrConflict // someone registered one of these people meanwhile
+			}
+			return err
+		}
+	}
+	for i := range fresh {
+		b.persons[fresh[i].IDNumber] = &fresh[i]
+	}
+	var pids, unattached []int64
+	for _, e := range b.entries {
+		p := b.persons[e.ID.Number]
+		pids = append(pids, p.ID)
+		if p.OrganizationID == nil {
+			unattached = append(unattached, p.ID)
+		}
+	}
+	if b.org.Kind == KindEnterprise {
+		for i := 0; i < len(unattached); i += batchChunk {
+			if _, err := tx.NewUpdate().Model((*Person)(nil)).Set("organization_id = ?", b.org.ID).Set("updated_at = ?", b.now).
+				Set("version = version + 1").Where("id IN (?) AND organization_id IS NULL", bun.List(unattached[i:min(i+batchChunk, len(unattached))])).
+				Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	roster := make([]TrainingPerson, len(pids))
+	for i, id := range pids {
+		roster[i] = TrainingPerson{OrganizationID: b.org.ID, PersonID: id, CreatedAt: b.now}
+	}
+	for i := 0; i < len(roster); i += batchChunk {
+		chunk := roster[i:min(i+batchChunk, len(roster))]
+		if _, err := tx.NewInsert().Model(&chunk).On("CONFLICT DO NOTHING").Returning("NULL").Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// OrgRegistrationsByIDNumber maps the ID numbers of the people an organization registered for a plan to the
-// registrations (for matching photo files named by ID number).
-func OrgRegistrationsByIDNumber(ctx context.Context, db bun.IDB, planID, orgID int64) (map[string]*Registration, error) {
-	var rs []Registration
-	err := db.NewSelect().Model(&rs).Relation("Person").Where("reg.plan_id = ? AND reg.organization_id = ?", planID, orgID).Scan(ctx)
+// NewRegPhoto is one photo of a batch photo upload: the registration and its new stored file.
+type NewRegPhoto struct {
+	RegistrationID int64
+	Key            string
+}
+
+// SetRegistrationPhotos is 照片批量上传: registrations of a plan that the actor's organization made get their new
+// photos (stored already; a registration named twice takes the last), in one transaction with one audit row. A
+// registration that is not the organization's, or no longer there, is ErrNotFound and nothing changes. It returns
+// the files the registrations named before, to release once committed.
+func SetRegistrationPhotos(ctx context.Context, db bun.IDB, actor Actor, planID int64, photos []NewRegPhoto) ([]string, error) {
+	orgID := actor.OrganizationID()
+	if !actor.Is(RoleEnterprise, RoleTraining) || orgID == nil {
+		return nil, ErrNotAllowed
+	}
+	var replaced []string
+	err := inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		replaced = nil
+		current := map[int64]string{}
+		ids := make([]int64, len(photos))
+		for i, p := range photos {
+			ids[i] = p.RegistrationID
+		}
+		for i := 0; i < len(ids); i += batchChunk {
+			var rows []Registration
+			if err := tx.NewSelect().Model(&rows).Column("id", "photo_key").Where("id IN (?) AND plan_id = ? AND organization_id = ?",
+				bun.List(ids[i:min(i+batchChunk, len(ids))]), planID, *orgID).Scan(ctx); err != nil {
+				return err
+			}
+			for _, r := range rows {
+				current[r.ID] = r.PhotoKey
+			}
+		}
+		now := Now()
+		for _, p := range photos {
+			old, ok := current[p.RegistrationID]
+			if !ok {
+				return ErrNotFound
+			}
+			if _, err := tx.NewUpdate().Model((*Registration)(nil)).Set("photo_key = ?", p.Key).Set("updated_at = ?", now).
+				Set("version = version + 1").Where("id = ?", p.RegistrationID).Exec(ctx); err != nil {
+				return err
+			}
+			if old != "" {
+				replaced = append(replaced, old)
+			}
+			current[p.RegistrationID] = p.Key
+		}
+		return actor.Audit(ctx, tx, EventPhotoUploaded, "plan:"+strconv.FormatInt(planID, 10), "batch", strconv.Itoa(len(photos))+" stored")
+	})
+	return replaced, err
+}
+
+// OrgRegistrationsByIDNumber maps the ID numbers of the people the actor's organization registered for a plan to
+// the registrations (for matching photo files named by ID number).
+func OrgRegistrationsByIDNumber(ctx context.Context, db bun.IDB, actor Actor, planID int64) (map[string]*Registration, error) {
 	out := map[string]*Registration{}
+	orgID := actor.OrganizationID()
+	if orgID == nil {
+		return out, nil
+	}
+	var rs []Registration
+	err := db.NewSelect().Model(&rs).Relation("Person", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("id_number") }).
+		Column("reg.id").Where("reg.plan_id = ? AND reg.organization_id = ?", planID, *orgID).Scan(ctx)
 	for i := range rs {
 		out[rs[i].Person.IDNumber] = &rs[i]
 	}
 	return out, err
+}
+
+// LastImportBatch is the 批号 of the latest import of a plan by the actor's organization ("" when there is none):
+// what the page names after an import.
+func LastImportBatch(ctx context.Context, db bun.IDB, actor Actor, planID int64) (string, error) {
+	orgID := actor.OrganizationID()
+	if orgID == nil {
+		return "", nil
+	}
+	var no []string
+	err := db.NewSelect().Model((*Registration)(nil)).Column("batch_id").
+		Where("plan_id = ? AND organization_id = ? AND batch_id <> ''", planID, *orgID).
+		OrderExpr("updated_at DESC, id DESC").Limit(1).Scan(ctx, &no)
+	if err != nil || len(no) == 0 {
+		return "", err
+	}
+	return no[0], nil
+}
+
+// PlansToPick lists the plans the exam-plan picker offers (every plan past its draft), filtered as asked.
+func PlansToPick(ctx context.Context, db bun.IDB, actor Actor, f PlanFilter) ([]ExamPlan, error) {
+	if actor.Account == nil {
+		return nil, ErrNotAllowed
+	}
+	plans, _, err := ListPlans(ctx, db, f)
+	return slices.DeleteFunc(plans, func(p ExamPlan) bool { return p.Status == PlanDraft }), err
 }

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +11,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/uptrace/bun"
+
+	"examcert/internal/ident"
+	"examcert/internal/spreadsheet"
 )
 
 // Channel is who registered a person: the person themself, an enterprise, or a training institution.
@@ -107,15 +109,13 @@ func (r *Registration) ResumeRows() []ResumeRow {
 // Paid says whether the fee was paid; a paid registration is never deleted.
 func (r *Registration) Paid() bool { return r.PaidAt != nil }
 
-// Errors of registrations.
-var (
-	ErrPaidRegistration = errors.New("a paid registration cannot be deleted")
-)
-
-// YearsBetween is the whole years from start to now (从事工作年限 computed from 参加工作时间).
+// YearsBetween is the whole years from start to now (从事工作年限 computed from 参加工作时间): a year counts on its
+// anniversary, the same month and day of the calendar (Beijing time), also across a leap day.
 func YearsBetween(start, now time.Time) int {
-	y := now.Year() - start.Year()
-	if now.YearDay() < start.YearDay() {
+	sy, sm, sd := start.Date()
+	ny, nm, nd := now.In(Beijing).Date()
+	y := ny - sy
+	if nm < sm || (nm == sm && nd < sd) {
 		y--
 	}
 	return max(y, 0)
@@ -131,7 +131,7 @@ func educationRank(e string) int {
 	return -1
 }
 
-// RegistrationInput is the 报名表 as filled in.
+// RegistrationInput is the 报名表 as filled in (or a row of an import file, read the same way).
 type RegistrationInput struct {
 	WorkStartDate   string
 	YearsOfWork     string // empty: computed from WorkStartDate
@@ -153,45 +153,48 @@ type RegistrationCheck struct {
 	EmployerCode string
 }
 
-// CheckRegistration applies every rule of a registration and returns the problems by field. The person's
-// education, the plan's window, capacity, work years and photo spec are all checked here, and whether the person
-// already has a registration for the plan (existing, nil when none).
-func CheckRegistration(plan *ExamPlan, person *Person, existing *Registration, in RegistrationInput, photoBytes int) (RegistrationCheck, FieldErrors) {
+// Messages of the 报名表's own fields, the same in the form and in the import.
+const (
+	MsgDateFormat  = "日期格式无法识别，应为 2012-07-01 这样的日期"
+	MsgYearsFormat = "从事工作年限应为整数"
+)
+
+// parse reads the 报名表's own fields — work start, the years claimed, employer, resume, opinion — with one parser
+// for each kind of input, the same for the form and the import: dates as people type them (2012-07-01, 2012/7/1,
+// 2012.07, 2012年7月, an Excel date), years with or without 年. It returns the fields read (WorkStart zero when it
+// could not be read), the years claimed (nil: computed) and the problems by field. The plan's rules come after.
+func (in RegistrationInput) parse() (RegistrationCheck, *int, FieldErrors) {
 	errs := FieldErrors{}
-	rc := RegistrationCheck{Plan: plan, Person: person}
-	now := Now()
-	if !plan.AcceptsRegistrations(now) {
-		errs["plan"] = "该考试计划当前不在报名时间内（报名时间：" + plan.RegistrationStartsAt.In(Beijing).Format("2006-01-02 15:04") +
-			" 至 " + plan.RegistrationEndsAt.In(Beijing).Format("2006-01-02 15:04") + "）"
-	}
-	if strings.TrimSpace(in.WorkStartDate) == "" {
+	var rc RegistrationCheck
+	if s := strings.TrimSpace(in.WorkStartDate); s == "" {
 		errs["work_start_date"] = "请输入参加工作时间"
-	} else if d, err := ParseDate(in.WorkStartDate); err != nil {
-		errs["work_start_date"] = "日期格式应为 2012-07-01"
+	} else if d, err := spreadsheet.ParseDate(s); err != nil {
+		errs["work_start_date"] = MsgDateFormat
 	} else {
-		var claimed *int
-		if y := strings.TrimSpace(in.YearsOfWork); y != "" {
-			if n, err := strconv.Atoi(y); err != nil || n < 0 {
-				errs["years_of_work"] = "从事工作年限应为整数"
-			} else {
-				claimed = &n
-			}
-		}
-		if errs["years_of_work"] == "" {
-			rc.WorkStart = d
-			var probs FieldErrors
-			rc.Years, probs = CheckEligibility(plan, person.BirthDate, d, claimed, now)
-			for k, v := range probs {
-				errs[k] = v
-			}
+		rc.WorkStart = d
+	}
+	var claimed *int
+	if y := strings.TrimSpace(in.YearsOfWork); y != "" {
+		if n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(y, "年"))); err != nil || n < 0 {
+			errs["years_of_work"] = MsgYearsFormat
+		} else {
+			claimed = &n
 		}
 	}
-	if msg := checkEducation(plan, person.Education); msg != "" {
-		errs["education"] = msg
-	}
-	rc.EmployerName, rc.EmployerCode = strings.TrimSpace(in.EmployerName), strings.TrimSpace(in.EmployerCode)
+	rc.EmployerName = strings.TrimSpace(in.EmployerName)
 	if rc.EmployerName == "" {
 		errs["employer_name"] = "请输入单位名称"
+	}
+	if code := strings.TrimSpace(in.EmployerCode); code != "" {
+		credit, org, err := ident.ParseOrganizationCode(code)
+		switch {
+		case err != nil:
+			errs["employer_code"] = err.Error()
+		case credit != "":
+			rc.EmployerCode = credit
+		default:
+			rc.EmployerCode = org
+		}
 	}
 	for i, row := range in.Resume {
 		row = ResumeRow{strings.TrimSpace(row.Period), strings.TrimSpace(row.Employer), strings.TrimSpace(row.Post)}
@@ -209,6 +212,36 @@ func CheckRegistration(plan *ExamPlan, person *Person, existing *Registration, i
 	rc.Opinion = strings.TrimSpace(in.EmployerOpinion)
 	if utf8.RuneCountInString(rc.Opinion) > 500 {
 		errs["employer_opinion"] = "聘用单位意见最多500字"
+	}
+	if len(errs) == 0 {
+		return rc, claimed, nil
+	}
+	return rc, claimed, errs
+}
+
+// CheckRegistration applies every rule of a registration and returns the problems by field. The person's
+// education, the plan's window, capacity, work years and photo spec are all checked here, and whether the person
+// already has a registration for the plan (existing, nil when none).
+func CheckRegistration(plan *ExamPlan, person *Person, existing *Registration, in RegistrationInput, photoBytes int) (RegistrationCheck, FieldErrors) {
+	now := Now()
+	rc, claimed, errs := in.parse()
+	if errs == nil {
+		errs = FieldErrors{}
+	}
+	rc.Plan, rc.Person = plan, person
+	if !plan.AcceptsRegistrations(now) {
+		errs["plan"] = "该考试计划当前不在报名时间内（报名时间：" + plan.RegistrationStartsAt.In(Beijing).Format("2006-01-02 15:04") +
+			" 至 " + plan.RegistrationEndsAt.In(Beijing).Format("2006-01-02 15:04") + "）"
+	}
+	if !rc.WorkStart.IsZero() && errs["years_of_work"] == "" {
+		var probs FieldErrors
+		rc.Years, probs = CheckEligibility(plan, person.BirthDate, rc.WorkStart, claimed, now)
+		for k, v := range probs {
+			errs[k] = v
+		}
+	}
+	if msg := checkEducation(plan, person.Education); msg != "" {
+		errs["education"] = msg
 	}
 	switch {
 	case photoBytes == 0:
@@ -228,6 +261,28 @@ func CheckRegistration(plan *ExamPlan, person *Person, existing *Registration, i
 		return rc, nil
 	}
 	return rc, errs
+}
+
+// MsgNameMismatch is what whoever names someone already in the system wrongly is told: never the name on record.
+const MsgNameMismatch = "姓名与系统中该身份证号登记的姓名不一致"
+
+// CheckKnownName is the rule for someone already in the system (p): whoever registers or adds them by ID number
+// must also know their 姓名 as the system has it. It returns MsgNameMismatch when the typed name differs ("" when it
+// matches); the 报名表 and the batch import both use it.
+func CheckKnownName(p *Person, typed string) string {
+	if strings.Join(strings.Fields(typed), " ") != p.Name {
+		return MsgNameMismatch
+	}
+	return ""
+}
+
+// row is the registration a check describes, as it is stored (a new row; an existing one takes its id and version).
+func (rc RegistrationCheck) row(channel Channel, orgID, accountID *int64, photoKey, batchID string, now time.Time) Registration {
+	ws := rc.WorkStart
+	return Registration{PlanID: rc.Plan.ID, PersonID: rc.Person.ID, Channel: channel, OrganizationID: orgID, AccountID: accountID,
+		EmployerName: rc.EmployerName, EmployerCode: rc.EmployerCode, WorkStartDate: &ws, YearsOfWork: rc.Years,
+		Resume: encodeResume(rc.Resume), EmployerOpinion: rc.Opinion, PhotoKey: photoKey, BatchID: batchID,
+		Status: RegSubmitted, CreatedAt: now, UpdatedAt: now, Version: 1}
 }
 
 // CheckEligibility applies a plan's rules on work history: the work start is not in the future and after the age
@@ -319,90 +374,15 @@ func personPhoto(db bun.IDB) string {
 	return "(SELECT photo_key FROM persons WHERE id = ?)"
 }
 
-// SaveRegistration stores a checked registration: one INSERT, so it needs no transaction of its own (the caller's,
-// when a new person is saved with it, is used as given). A rejected registration is submitted again in its own row,
-// and an unpaid one from an earlier upload of the same organization's batch is replaced; any other existing
-// registration of the person for the plan is ErrDuplicate. Capacity is the database's to enforce (the seats
-// triggers of migration 4): ErrPlanFull.
-//
-// With ev, the audit row of the registration (Object is filled in here) is written by the same statement where
-// the database can (PostgreSQL: one statement, one commit); audited says whether it was, else the caller records
-// it.
-func SaveRegistration(ctx context.Context, tx bun.IDB, rc RegistrationCheck, channel Channel, orgID, accountID *int64, photo RegPhoto, batchID string, ev *AuditEvent) (reg *Registration, audited bool, err error) {
-	reg, audited, err = saveRegistration(ctx, tx, rc, channel, orgID, accountID, photo, batchID, ev)
-	return reg, audited, planFull(err)
-}
-
-// auditedInsert inserts the registration and its audit row in one statement (PostgreSQL).
-func auditedInsert(ctx context.Context, tx bun.IDB, ins *bun.InsertQuery, reg *Registration, ev *AuditEvent) (bool, error) {
-	const number = `'registration:BM' || lpad(reg.plan_id::text, greatest(4, length(reg.plan_id::text)), '0') ||
-		lpad(reg.id::text, greatest(7, length(reg.id::text)), '0')`
-	err := tx.NewRaw(`WITH reg AS (?), ev AS (
-			INSERT INTO audit_events (occurred_at, account_id, username, role, organization_id, ip, event, object, result, detail, request_id)
-			SELECT ?, ?, ?, ?, ?, ?, ?, `+number+`, ?, ?, ? FROM reg)
-		SELECT id, photo_key FROM reg`,
-		ins.Returning("id, photo_key, plan_id"), Now(), ev.AccountID, ev.Username, ev.Role, ev.OrganizationID, ev.IP, ev.Event,
-		ev.Result, ev.Detail, ev.RequestID).Scan(ctx, &reg.ID, &reg.PhotoKey)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
-func saveRegistration(ctx context.Context, tx bun.IDB, rc RegistrationCheck, channel Channel, orgID, accountID *int64, photo RegPhoto, batchID string, ev *AuditEvent) (*Registration, bool, error) {
-	ws := rc.WorkStart
-	now := Now()
-	reg := &Registration{
-		PlanID: rc.Plan.ID, PersonID: rc.Person.ID, Channel: channel, OrganizationID: orgID, AccountID: accountID,
-		EmployerName: rc.EmployerName, EmployerCode: rc.EmployerCode, WorkStartDate: &ws, YearsOfWork: rc.Years,
-		Resume: encodeResume(rc.Resume), EmployerOpinion: rc.Opinion, PhotoKey: photo.Key, BatchID: batchID,
-		Status: RegSubmitted, CreatedAt: now, UpdatedAt: now, Version: 1,
-	}
-	ins := tx.NewInsert().Model(reg).On("CONFLICT (plan_id, person_id) DO NOTHING")
-	if photo.PersonsOwn {
-		ins = ins.Value("photo_key", personPhoto(tx), rc.Person.ID)
-	}
-	if ev != nil && isPostgres(tx) {
-		if inserted, err := auditedInsert(ctx, tx, ins, reg, ev); err != nil || inserted {
-			return reg, inserted, err
-		}
-	} else {
-		res, err := ins.Returning("id, photo_key").Exec(ctx)
-		if err != nil {
-			return nil, false, err
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			return reg, false, nil
-		}
-	}
-	old, err := FindRegistration(ctx, tx, rc.Plan.ID, rc.Person.ID)
-	if err != nil {
-		return nil, false, err
-	}
-	if old.Status != RegRejected && !(batchID != "" && old.BatchID != "" && SameOrg(old.OrganizationID, orgID) && !old.Paid() && old.Status == RegSubmitted) {
-		return nil, false, ErrDuplicate
-	}
-	reg.ID, reg.CreatedAt, reg.Version = old.ID, old.CreatedAt, old.Version+1
-	upd := tx.NewUpdate().Model(reg).ExcludeColumn("id", "created_at").Where("id = ? AND version = ?", old.ID, old.Version).Returning("photo_key")
-	if photo.PersonsOwn {
-		upd = upd.Value("photo_key", personPhoto(tx), rc.Person.ID)
-	}
-	res, err := upd.Exec(ctx)
-	if err != nil {
-		return nil, false, err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return nil, false, ErrDuplicate // changed by someone else since it was read
-	}
-	return reg, false, nil
-}
-
 // SameOrg says whether two organization references name the same organization (nil names none).
 func SameOrg(a, b *int64) bool { return a != nil && b != nil && *a == *b }
 
-// RegistrationScope says whose registrations a caller sees: a practitioner their own; an organization those it
-// made or of its own people; an admin all.
+// scopeRegistrations narrows a query to the registrations a caller sees: a practitioner their own; an organization
+// those it made or of its own people; an admin all; nobody else any.
 func scopeRegistrations(q *bun.SelectQuery, acct *Account) *bun.SelectQuery {
+	if acct == nil {
+		return q.Where("1 = 0")
+	}
 	switch acct.Role {
 	case RoleAdmin:
 		return q
@@ -444,16 +424,17 @@ type RegFilter struct {
 	Offset, Limit int
 }
 
-// ListRegistrations returns a page of the account's registrations, newest first, with plan and person.
-func ListRegistrations(ctx context.Context, db bun.IDB, acct *Account, f RegFilter) ([]Registration, int, error) {
+// ListRegistrations returns a page of the registrations the actor sees, newest first, with plan and person (我的报名,
+// 本单位的报名, the batch list and 【打印报名表】).
+func ListRegistrations(ctx context.Context, db bun.IDB, actor Actor, f RegFilter) ([]Registration, int, error) {
 	var rs []Registration
-	q := scopeRegistrations(db.NewSelect().Model(&rs).Relation("Plan").Relation("Plan.Category").Relation("Person"), acct).
+	q := scopeRegistrations(db.NewSelect().Model(&rs).Relation("Plan").Relation("Plan.Category").Relation("Person"), actor.Account).
 		OrderExpr("reg.id DESC")
 	if f.PlanID != 0 {
 		q = q.Where("reg.plan_id = ?", f.PlanID)
 	}
-	if f.MadeByOrg && acct.OrganizationID != nil {
-		q = q.Where("reg.organization_id = ?", *acct.OrganizationID)
+	if f.MadeByOrg && actor.OrganizationID() != nil {
+		q = q.Where("reg.organization_id = ?", *actor.OrganizationID())
 	}
 	if f.Status != "" {
 		q = q.Where("reg.status = ?", f.Status)
@@ -463,53 +444,6 @@ func ListRegistrations(ctx context.Context, db bun.IDB, acct *Account, f RegFilt
 	}
 	n, err := q.Offset(int64(f.Offset)).Limit(int64(f.Limit)).ScanAndCount(ctx)
 	return rs, int(n), err
-}
-
-// DeleteRegistration deletes one unpaid registration the account's organization made (or the practitioner's
-// own); a paid one is refused with ErrPaidRegistration.
-func DeleteRegistration(ctx context.Context, db bun.IDB, acct *Account, id int64) (*Registration, error) {
-	r, err := RegistrationInScope(ctx, db, acct, id)
-	if err != nil {
-		return nil, err
-	}
-	if acct.Role != RolePractitioner && acct.Role != RoleAdmin && !SameOrg(r.OrganizationID, acct.OrganizationID) {
-		return nil, ErrNotFound // an enterprise sees its staff's own registrations but deletes only its own
-	}
-	if r.Paid() {
-		return r, ErrPaidRegistration
-	}
-	res, err := db.NewDelete().Model((*Registration)(nil)).Where("id = ? AND paid_at IS NULL", r.ID).Exec(ctx)
-	if err := affectedOneOr(res, err, ErrPaidRegistration); err != nil {
-		return r, err
-	}
-	return r, nil
-}
-
-// DeleteAllRegistrations deletes every unpaid registration of a plan that the account's organization made and
-// returns the paid ones it kept and the photo keys the deleted ones named (to release).
-func DeleteAllRegistrations(ctx context.Context, db bun.IDB, acct *Account, planID int64) (deleted int, kept []Registration, photos []string, err error) {
-	if acct.OrganizationID == nil {
-		return 0, nil, nil, ErrNotFound
-	}
-	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := tx.NewSelect().Model(&kept).Relation("Person").
-			Where("reg.plan_id = ? AND reg.organization_id = ? AND reg.paid_at IS NOT NULL", planID, *acct.OrganizationID).Scan(ctx); err != nil {
-			return err
-		}
-		if err := tx.NewSelect().Model((*Registration)(nil)).Column("photo_key").
-			Where("plan_id = ? AND organization_id = ? AND paid_at IS NULL AND photo_key <> ''", planID, *acct.OrganizationID).Scan(ctx, &photos); err != nil {
-			return err
-		}
-		res, err := tx.NewDelete().Model((*Registration)(nil)).
-			Where("plan_id = ? AND organization_id = ? AND paid_at IS NULL", planID, *acct.OrganizationID).Exec(ctx)
-		if err != nil {
-			return err
-		}
-		n, _ := res.RowsAffected()
-		deleted = int(n)
-		return nil
-	})
-	return deleted, kept, photos, err
 }
 
 // BlobInUse says whether any person, registration or kept upload names the stored file key (a registration may

@@ -53,8 +53,8 @@ func (f *seatsFixture) register(t *testing.T, i int, photo models.RegPhoto) (*mo
 	t.Helper()
 	rc := models.RegistrationCheck{Plan: f.plan, Person: f.people[i], WorkStart: time.Date(2005, 7, 1, 0, 0, 0, 0, time.UTC), Years: 20,
 		EmployerName: "北京城建示范工程有限公司"}
-	reg, _, err := models.SaveRegistration(context.Background(), f.db, rc, models.ChannelSelf, nil, nil, photo, "", nil)
-	return reg, err
+	self := models.Actor{Account: &models.Account{Role: models.RolePractitioner, PersonID: &f.people[i].ID}}
+	return models.StoreRegistration(context.Background(), f.db, self, rc, photo)
 }
 
 func (f *seatsFixture) seats(t *testing.T) int {

@@ -69,11 +69,14 @@ func Open(ctx context.Context, url, dataDir string) (*bun.DB, error) {
 }
 
 // SQLiteDSN sets, on every connection: WAL (readers never block the writer), a busy timeout (a writer waits for
-// another instead of failing with SQLITE_BUSY), foreign keys, and BEGIN IMMEDIATE for transactions (so a read
-// transaction never has to be upgraded to a write one, the case busy_timeout cannot help with).
+// another instead of failing with SQLITE_BUSY), foreign keys, temporary data in memory, and BEGIN IMMEDIATE for
+// transactions (so a read transaction never has to be upgraded to a write one, the case busy_timeout cannot help
+// with). In memory, the statement journal that a statement with triggers needs inside a transaction (every insert
+// into registrations: the seats triggers) is kept in small pieces instead of a 64 KiB buffer mapped and unmapped
+// for each statement, which cost the 报名表 submit a third of its time.
 func SQLiteDSN(path string) string {
 	return "file:" + path + "?_pragma=busy_timeout(15000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
-		"&_pragma=foreign_keys(1)&_txlock=immediate"
+		"&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 }
 
 func migrator(db *bun.DB) *migrate.Migrator {
