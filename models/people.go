@@ -131,6 +131,16 @@ func EnsurePerson(ctx context.Context, db bun.IDB, org *Organization, in PersonI
 	return p, err
 }
 
+// CheckKnownName is the rule for someone already in the system (p): whoever adds or registers them by ID number
+// must also know their 姓名 as the system has it. It returns MsgNameMismatch when the typed name differs ("" when it
+// matches), never the name on record; adding a person, the 报名表 and the batch import all use it.
+func CheckKnownName(p *Person, typed string) string {
+	if strings.Join(strings.Fields(typed), " ") != p.Name {
+		return MsgNameMismatch
+	}
+	return ""
+}
+
 // The messages of the add-person rules.
 const (
 	MsgNameMismatch      = "姓名与系统中该身份证号登记的姓名不一致"
@@ -157,8 +167,8 @@ func putOnList(ctx context.Context, tx bun.Tx, org *Organization, in PersonInput
 	case err != nil:
 		return nil, err
 	default:
-		if p.Name != in.Name {
-			return nil, FieldErrors{"name": MsgNameMismatch}
+		if msg := CheckKnownName(p, in.Name); msg != "" {
+			return nil, FieldErrors{"name": msg}
 		}
 		mine, err := IsPersonOf(ctx, tx, org, p.ID)
 		switch {

@@ -263,19 +263,6 @@ func CheckRegistration(plan *ExamPlan, person *Person, existing *Registration, i
 	return rc, errs
 }
 
-// MsgNameMismatch is what whoever names someone already in the system wrongly is told: never the name on record.
-const MsgNameMismatch = "姓名与系统中该身份证号登记的姓名不一致"
-
-// CheckKnownName is the rule for someone already in the system (p): whoever registers or adds them by ID number
-// must also know their 姓名 as the system has it. It returns MsgNameMismatch when the typed name differs ("" when it
-// matches); the 报名表 and the batch import both use it.
-func CheckKnownName(p *Person, typed string) string {
-	if strings.Join(strings.Fields(typed), " ") != p.Name {
-		return MsgNameMismatch
-	}
-	return ""
-}
-
 // row is the registration a check describes, as it is stored (a new row; an existing one takes its id and version).
 func (rc RegistrationCheck) row(channel Channel, orgID, accountID *int64, photoKey, batchID string, now time.Time) Registration {
 	ws := rc.WorkStart

@@ -136,7 +136,7 @@ func TestResubmissionGoesThroughTheTransitionTable(t *testing.T) {
 	}
 	// This time without a photo on the form: the registration shares the photo on record.
 	const onRecord = "fedcba9876543210fedcba9876543210"
-	if err := models.SetPersonPhoto(ctx, f.db, reg.PersonID, onRecord); err != nil {
+	if _, err := models.SetPersonPhoto(ctx, f.db, testAdmin, reg.PersonID, onRecord); err != nil {
 		t.Fatal(err)
 	}
 	in.Registration.EmployerOpinion = "同意重新报名"
