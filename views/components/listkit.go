@@ -20,6 +20,6 @@ type Search struct {
 	Action string
 	Target string // the List's ID
 	TestID string
-	Fields []Field          // in order; a field with Options is a select
+	Fields []Field         // in order; a field with Options is a select
 	Extra  templ.Component // links after 查询 (新增 …); may be nil
 }
