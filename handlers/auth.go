@@ -111,9 +111,11 @@ func (a *App) startSession(c echo.Context, acct *models.Account) error {
 
 // Logout ends the session (its row is deleted, so the cookie is worthless even if copied).
 func (h *Auth) Logout(c echo.Context) error {
-	h.audit(c, models.EventLogout, "", "ok", "")
 	sess := currentSession(c)
-	sess.Options.MaxAge = -1
+	if err := models.SignOut(c.Request().Context(), h.DB, actor(c), sess.ID); err != nil {
+		return err
+	}
+	sess.Options.MaxAge = -1 // the row is gone: this only clears the cookie
 	if err := sess.Save(c.Request(), c.Response()); err != nil {
 		return err
 	}

@@ -66,3 +66,14 @@ func DeleteExpiredSessions(ctx context.Context, db bun.IDB, now time.Time) (int6
 	}
 	return res.RowsAffected()
 }
+
+// SignOut is 退出: the actor's session row is deleted (a copied cookie is then worthless) with its audit row, in one
+// transaction.
+func SignOut(ctx context.Context, db bun.IDB, actor Actor, sessionID string) error {
+	return inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		if err := DeleteSession(ctx, tx, sessionID); err != nil {
+			return err
+		}
+		return actor.Audit(ctx, tx, EventLogout, "", "ok", "")
+	})
+}
