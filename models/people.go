@@ -119,6 +119,12 @@ func EnsurePerson(ctx context.Context, db bun.IDB, org *Organization, in PersonI
 	if errs != nil {
 		return nil, errs
 	}
+	return EnsureValidPerson(ctx, db, org, in, idn)
+}
+
+// EnsureValidPerson is EnsurePerson for input already validated (in and idn as PersonInput.Validate returned them),
+// so that a 报名表 parses the ID number once.
+func EnsureValidPerson(ctx context.Context, db bun.IDB, org *Organization, in PersonInput, idn ident.IDNumber) (*Person, error) {
 	var p *Person
 	err := inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		var err error

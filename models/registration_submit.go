@@ -6,6 +6,8 @@ import (
 	"errors"
 
 	"github.com/uptrace/bun"
+
+	"examcert/internal/ident"
 )
 
 // SubmitInput is a 报名表 as submitted: the plan, who is registered (an organization types their ID number, name,
@@ -68,7 +70,8 @@ type submission struct {
 	channel Channel
 	org     *Organization // nil: a practitioner for themself
 	photo   RegPhoto
-	join    *PersonInput // set: the person joins org's people (EnsurePerson) in the registration's transaction
+	join    *PersonInput // set (validated): the person joins org's people in the registration's transaction
+	joinID  ident.IDNumber
 	keptKey string
 }
 
@@ -141,7 +144,7 @@ func (s *submission) organizationsRegistrant(ctx context.Context, db bun.IDB, ac
 		if fe != nil {
 			return nil, nil, fe
 		}
-		s.join = &in.Person
+		s.join, s.joinID = &pin, idn
 		birth := idn.BirthDate
 		return &Person{IDNumber: idn.Number, Name: pin.Name, Gender: idn.Gender.String(), BirthDate: &birth,
 			Education: pin.Education, Phone: pin.Phone}, nil, nil
@@ -158,7 +161,10 @@ func (s *submission) organizationsRegistrant(ctx context.Context, db bun.IDB, ac
 		}
 	}
 	if !mine {
-		s.join = &in.Person
+		if fe != nil {
+			return nil, nil, fe // joining the organization's people takes the person's fields as AddPerson does
+		}
+		s.join, s.joinID = &pin, idn
 	}
 	return p, existing, nil
 }
@@ -191,7 +197,7 @@ func (s *submission) choosePhoto(ctx context.Context, in SubmitInput, p *Person)
 // save stores the submission inside tx: the person joins the organization's people first if need be.
 func (s *submission) save(ctx context.Context, tx bun.Tx, actor Actor) (*Registration, error) {
 	if s.join != nil {
-		p, err := EnsurePerson(ctx, tx, s.org, *s.join)
+		p, err := EnsureValidPerson(ctx, tx, s.org, *s.join, s.joinID)
 		if err != nil {
 			return nil, err
 		}
