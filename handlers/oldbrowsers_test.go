@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	"examcert/static"
@@ -47,6 +48,16 @@ func TestScriptIsES5(t *testing.T) {
 	} {
 		if loc := re.FindIndex(js); loc != nil {
 			t.Errorf("app.js uses %s: %q", name, js[max(loc[0]-30, 0):min(loc[1]+30, len(js))])
+		}
+	}
+}
+
+// Required-field stars and error messages are red wherever they stand (in a field, a legend, a hint, a fieldset).
+func TestStarsAndErrorsAreRedEverywhere(t *testing.T) {
+	css, _ := static.Files.ReadFile("app.css")
+	for _, rule := range []string{".req{color:#c62828", ".error{color:#c62828"} {
+		if !strings.Contains(string(css), "\n"+rule) {
+			t.Errorf("app.css lacks a rule for every %s: %q", strings.SplitN(rule, "{", 2)[0], rule)
 		}
 	}
 }
