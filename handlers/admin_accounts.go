@@ -155,6 +155,9 @@ func (h *AdminAccounts) ResetPassword(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if ok, err := h.confirmed(c, routes.AdminAccounts, "确定重置该账号的密码？原密码将立即失效。", "重置密码", ""); !ok {
+		return err
+	}
 	a, temp, err := models.ResetPassword(c.Request().Context(), h.DB, actor(c), id)
 	if err != nil {
 		return err
@@ -169,6 +172,9 @@ func (h *AdminAccounts) Unlock(c echo.Context) error {
 
 // Disable stops an account from signing in and ends its sessions. Nobody disables themself or the last admin.
 func (h *AdminAccounts) Disable(c echo.Context) error {
+	if ok, err := h.confirmed(c, routes.AdminAccounts, "确定停用该账号？停用后不能登录，已登录的会话立即结束。", "停用", ""); !ok {
+		return err
+	}
 	return h.act(c, models.DisableAccount, "账号已停用，其登录会话已全部结束", "disabled")
 }
 

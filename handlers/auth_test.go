@@ -334,7 +334,7 @@ func TestSessionReplayAfterPasswordChangeAndDisable(t *testing.T) {
 	// Disabling the account ends its sessions at once.
 	admin := e.client().signIn("admin")
 	id := strconv.FormatInt(e.account("zhangsan").ID, 10)
-	if p := admin.submit("/admin/accounts", "/admin/accounts/"+id+"/disable", nil); p.Status != http.StatusSeeOther {
+	if p := admin.submit("/admin/accounts", "/admin/accounts/"+id+"/disable", url.Values{"confirmed": {"1"}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("disable: %d", p.Status)
 	}
 	assertSignedOut(t, c, "after the account was disabled")

@@ -278,7 +278,19 @@ func TestInlineAccountActionsWithHTMX(t *testing.T) {
 	e := newEnv(t)
 	admin := e.client().signIn("admin")
 	id := strconv.FormatInt(e.account("lisi").ID, 10)
-	p := inTable(admin.submitHX("/admin/accounts", "/admin/accounts/"+id+"/disable", nil, true))
+	// The list's 停用 and 重置密码 ask first: with htmx the browser's dialog, and the request says it was confirmed.
+	list := admin.get("/admin/accounts")
+	for _, b := range []string{"account-disable", "account-reset"} {
+		form := list.Doc.Find(`[data-testid="` + b + `"]`).First().Parent()
+		if q, _ := form.Attr("hx-confirm"); !strings.Contains(q, "确定") {
+			t.Errorf("%s: hx-confirm %q", b, q)
+		}
+		if v, _ := form.Attr("hx-vals"); v != `{"confirmed":"1"}` {
+			t.Errorf("%s: hx-vals %q", b, v)
+		}
+	}
+	confirmed := url.Values{"confirmed": {"1"}}
+	p := inTable(admin.submitHX("/admin/accounts", "/admin/accounts/"+id+"/disable", confirmed, true))
 	if p.Status != http.StatusOK || strings.Contains(p.Body, "<html") {
 		t.Fatalf("disable via htmx: %d", p.Status)
 	}
@@ -289,7 +301,7 @@ func TestInlineAccountActionsWithHTMX(t *testing.T) {
 	if p.Text(`[data-testid="account-status"]`) != "正常" {
 		t.Errorf("after enable: %q", p.Text(`[data-testid="account-status"]`))
 	}
-	p = inTable(admin.submitHX("/admin/accounts", "/admin/accounts/"+id+"/password", nil, true))
+	p = inTable(admin.submitHX("/admin/accounts", "/admin/accounts/"+id+"/password", confirmed, true))
 	msg := p.Text(`[data-testid="row-message"]`)
 	i := strings.Index(msg, "临时密码：")
 	if i < 0 {
@@ -302,11 +314,41 @@ func TestInlineAccountActionsWithHTMX(t *testing.T) {
 	}
 	// Nobody disables themself or the last admin.
 	self := strconv.FormatInt(e.account("admin").ID, 10)
-	if q := admin.submit("/admin/accounts", "/admin/accounts/"+self+"/disable", nil); q.Status != http.StatusBadRequest {
+	if q := admin.submit("/admin/accounts", "/admin/accounts/"+self+"/disable", confirmed); q.Status != http.StatusBadRequest {
 		t.Errorf("self-disable: %d", q.Status)
 	}
 	if q := admin.submit("/admin/accounts", "/admin/accounts/999999/unlock", nil); q.Status != http.StatusNotFound {
 		t.Errorf("unknown account: %d", q.Status)
+	}
+}
+
+// Without JavaScript, 停用 and 重置密码 first show a page that asks; only its 确定 acts, and 取消 leads back.
+func TestDestructiveAccountActionsAskWithoutJavaScript(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.client().signIn("admin")
+	id := strconv.FormatInt(e.account("lisi").ID, 10)
+	for _, action := range []string{"disable", "password"} {
+		p := admin.submit("/admin/accounts", "/admin/accounts/"+id+"/"+action, nil)
+		if p.Status != http.StatusOK || !strings.Contains(p.Text(`[data-testid="confirm-question"]`), "确定") {
+			t.Fatalf("%s without confirmation: %d %q", action, p.Status, p.Text(`[data-testid="confirm-question"]`))
+		}
+		if back, _ := p.Doc.Find(`[data-testid="confirm-no"]`).Attr("href"); back != "/admin/accounts" {
+			t.Errorf("%s: 取消 leads to %q", action, back)
+		}
+		if a := e.account("lisi"); a.Disabled || a.MustChangePassword {
+			t.Fatalf("%s acted before it was confirmed", action)
+		}
+		form := p.Doc.Find(`[data-testid="confirm-page"] form`)
+		if act, _ := form.Attr("action"); act != "/admin/accounts/"+id+"/"+action {
+			t.Errorf("%s: the page confirms to %q", action, act)
+		}
+		if v, _ := form.Find(`input[name="confirmed"]`).Attr("value"); v != "1" {
+			t.Errorf("%s: the page's form does not confirm", action)
+		}
+	}
+	if p := admin.submit("/admin/accounts", "/admin/accounts/"+id+"/disable", url.Values{"confirmed": {"1"}}); p.Status != http.StatusSeeOther || !e.account("lisi").Disabled {
+		t.Errorf("confirmed 停用: %d, disabled %v", p.Status, e.account("lisi").Disabled)
 	}
 }
 
