@@ -60,6 +60,8 @@ const (
 	EventRegDeleted      = "registration.deleted"
 	EventRegImported     = "registration.imported"
 	EventExport          = "export"
+	EventRegViewed       = "registration.viewed"
+	EventRegPrintedAll   = "registration.printed_all"
 )
 
 // EventLabels names each event in Chinese, in the order the filter lists them.
@@ -96,6 +98,8 @@ var EventLabels = []struct{ Event, Label string }{
 	{EventRegDeleted, "删除报名"},
 	{EventRegImported, "批量导入报名"},
 	{EventExport, "导出/打印"},
+	{EventRegViewed, "查看报名信息（含完整身份证号）"},
+	{EventRegPrintedAll, "批量打印报名表（批量披露完整身份证号）"},
 }
 
 // EventLabel returns the Chinese label of an event name (the name itself when it has none).
