@@ -8,7 +8,8 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// AuditEvent is one row of the 操作日志. Rows are only ever inserted; the database refuses updates.
+// AuditEvent is one row of the 操作日志. Rows are only ever inserted; the database refuses updates but for the
+// sealer's one-time linking of the row into the hash chain.
 type AuditEvent struct {
 	bun.BaseModel `bun:"table:audit_events"`
 
@@ -24,6 +25,11 @@ type AuditEvent struct {
 	Result         string    `bun:"result,notnull"`
 	Detail         string    `bun:"detail,notnull"`
 	RequestID      string    `bun:"request_id,notnull"`
+
+	// The hash chain (audit_chain.go): NULL until the sealer links the row in, then never changed.
+	ChainSeq int64  `bun:"chain_seq,nullzero"`
+	PrevHash string `bun:"prev_hash,nullzero"`
+	RowHash  string `bun:"row_hash,nullzero"`
 }
 
 // Audit event names, with their Chinese labels for the 操作日志 screen.
