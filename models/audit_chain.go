@@ -172,7 +172,7 @@ func (v AuditVerdict) String() string {
 	}
 	b := v.Broken
 	return fmt.Sprintf("操作日志被篡改：第一处断裂在 id=%d（时间 %s，事件 %s）：%s", b.ID,
-		b.OccurredAt.In(beijing).Format("2006-01-02 15:04:05"), b.Event, v.Reason)
+		b.OccurredAt.In(beijing).Format("2006-01-02 15:04:05"), b.Event+" "+EventLabel(b.Event), v.Reason)
 }
 
 var beijing = time.FixedZone("CST", 8*3600)
