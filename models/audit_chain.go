@@ -32,7 +32,7 @@ import (
 // simply joins the chain in the next round. Nothing is ever skipped and nobody waits.
 //
 // Purging rows older than 180 days removes the start of the chain: verification takes the oldest remaining row's
-// prev_hash as its anchor. A row removed from the middle breaks the link of the row after it; rows removed from
+// prev_hash as its anchor (and tolerates the ragged edge a purge by age can leave, see purgeSlack). A row removed from the middle breaks the link of the row after it; rows removed from
 // the end no longer match the chain's head (audit_chain), which only the sealer writes.
 
 // genesisHash is prev_hash of the first row ever sealed.
@@ -180,6 +180,13 @@ var beijing = time.FixedZone("CST", 8*3600)
 // auditRetention is how long an audit row must be kept (SECURITY.md 19).
 const auditRetention = 180 * 24 * time.Hour
 
+// purgeSlack bounds how much older a row can be than a row sealed before it: a row's time is taken when it is
+// written, its place in the chain when it has committed. So a purge by age (DELETE … WHERE occurred_at < cutoff)
+// can leave, at its edge, a gap in the chain after a row that was just too young to go. A gap is taken for such an
+// edge only when the row before it is itself within purgeSlack of the retention limit; anywhere younger it is a
+// deletion, and named.
+const purgeSlack = time.Hour
+
 // VerifyAudit seals what is waiting, then recomputes the chain from its oldest remaining row to its head and
 // names the first row that does not fit. It reads the log in pages, so its memory does not grow with the log.
 func VerifyAudit(ctx context.Context, db bun.IDB) (AuditVerdict, error) {
@@ -206,6 +213,8 @@ func VerifyAudit(ctx context.Context, db bun.IDB) (AuditVerdict, error) {
 				return v.broken(ev, "链的第一行不是从起点开始")
 			case last == nil && ev.ChainSeq > 1:
 				v.Purged = true // rows before it were purged: its prev_hash is the anchor
+			case last != nil && ev.ChainSeq != prevSeq+1 && last.OccurredAt.Before(Now().Add(-auditRetention+purgeSlack)):
+				v.Purged = true // a purge's edge (see purgeSlack): ev's prev_hash is the anchor again
 			case last != nil && ev.ChainSeq != prevSeq+1:
 				return v.broken(ev, fmt.Sprintf("它之前的 %d 行已被删除", ev.ChainSeq-prevSeq-1))
 			case last != nil && ev.PrevHash != prevHash:
