@@ -262,3 +262,31 @@ func TestAuditChainUnderConcurrentWriters(t *testing.T) {
 		}
 	}
 }
+
+// A log longer than one sealing batch and one verification page: sealed in several transactions, verified across
+// pages, and a change deep in it still named.
+func TestAuditChainSealsAndVerifiesInPages(t *testing.T) {
+	db := dbtest.Open(t)
+	ctx := context.Background()
+	evs := make([]models.AuditEvent, 2100)
+	for i := range evs {
+		evs[i] = models.AuditEvent{Event: models.EventRegistered, OccurredAt: models.Now(), Username: "u", Object: fmt.Sprint(i)}
+	}
+	if _, err := db.NewInsert().Model(&evs).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v := verifyAudit(t, db); !v.Intact || v.Count != len(evs) {
+		t.Fatalf("%+v", v)
+	}
+	var target models.AuditEvent
+	if err := db.NewSelect().Model(&target).Where("chain_seq = 1500").Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dropAuditTrigger(t, db, "update")
+	if _, err := db.NewUpdate().Model((*models.AuditEvent)(nil)).Set("object = 'x'").Where("id = ?", target.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v := verifyAudit(t, db); v.Intact || v.Broken == nil || v.Broken.ID != target.ID {
+		t.Fatalf("want a break at id %d: %+v", target.ID, v)
+	}
+}
