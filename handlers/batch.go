@@ -409,7 +409,7 @@ func (h *Batch) PrintAll(c echo.Context) error {
 	if err := rd.PDF(&buf, forms...); err != nil {
 		return err
 	}
-	h.audit(c, models.EventExport, "plan:"+strconv.FormatInt(plan.ID, 10), "pdf-all", strconv.Itoa(len(forms))+" forms")
+	h.audit(c, models.EventRegPrintedAll, "plan:"+strconv.FormatInt(plan.ID, 10), "ok", strconv.Itoa(len(forms))+"份报名表（含完整身份证号），考试计划："+plan.Name)
 	return sendDownload(c, "application/pdf", "registrations-"+strconv.FormatInt(plan.ID, 10)+".pdf", "报名表-"+plan.Name+".pdf", buf.Bytes())
 }
 

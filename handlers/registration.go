@@ -395,7 +395,8 @@ func (a *App) SweepPhotoUploads(ctx context.Context) error {
 	return err
 }
 
-// Detail shows a registration (after 保存: 报名成功) with 打印, 导出 and 新增.
+// Detail shows a registration (after 保存: 报名成功) with 打印, 导出 and 新增. It shows the full ID number, so each
+// view is audited (SECURITY.md 14).
 func (h *Registrations) Detail(c echo.Context) error {
 	r, err := h.load(c)
 	if err != nil {
@@ -417,6 +418,7 @@ func (h *Registrations) Detail(c echo.Context) error {
 	if currentAccount(c).Role != models.RolePractitioner {
 		d.NewURL = reverse(c, routes.RegistrationNew) + "?plan=" + strconv.FormatInt(r.PlanID, 10)
 	}
+	h.audit(c, models.EventRegViewed, "registration:"+r.Number(), "ok", "显示完整身份证号")
 	return h.render(c, http.StatusOK, pages.RegDetailPage(d), nil)
 }
 

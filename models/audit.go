@@ -8,7 +8,8 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// AuditEvent is one row of the 操作日志. Rows are only ever inserted; the database refuses updates.
+// AuditEvent is one row of the 操作日志. Rows are only ever inserted; the database refuses updates but for the
+// sealer's one-time linking of the row into the hash chain.
 type AuditEvent struct {
 	bun.BaseModel `bun:"table:audit_events"`
 
@@ -24,6 +25,11 @@ type AuditEvent struct {
 	Result         string    `bun:"result,notnull"`
 	Detail         string    `bun:"detail,notnull"`
 	RequestID      string    `bun:"request_id,notnull"`
+
+	// The hash chain (audit_chain.go): NULL until the sealer links the row in, then never changed.
+	ChainSeq int64  `bun:"chain_seq,nullzero"`
+	PrevHash string `bun:"prev_hash,nullzero"`
+	RowHash  string `bun:"row_hash,nullzero"`
 }
 
 // Audit event names, with their Chinese labels for the 操作日志 screen.
@@ -60,6 +66,8 @@ const (
 	EventRegDeleted      = "registration.deleted"
 	EventRegImported     = "registration.imported"
 	EventExport          = "export"
+	EventRegViewed       = "registration.viewed"
+	EventRegPrintedAll   = "registration.printed_all"
 )
 
 // EventLabels names each event in Chinese, in the order the filter lists them.
@@ -96,6 +104,8 @@ var EventLabels = []struct{ Event, Label string }{
 	{EventRegDeleted, "删除报名"},
 	{EventRegImported, "批量导入报名"},
 	{EventExport, "导出/打印"},
+	{EventRegViewed, "查看报名信息（含完整身份证号）"},
+	{EventRegPrintedAll, "批量打印报名表（批量披露完整身份证号）"},
 }
 
 // EventLabel returns the Chinese label of an event name (the name itself when it has none).

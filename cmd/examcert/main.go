@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -38,6 +39,9 @@ Usage:
   examcert rollback [flags]      undo the last group of migrations
   examcert seed-demo [flags]     put demo accounts into an empty database
   examcert create-admin [flags] --username NAME [--name 姓名]   create an admin; the password is read from the terminal or stdin
+  examcert audit verify [flags]  seal the 操作日志's newest rows into its hash chain and verify the whole chain
+  examcert grant-serving-role [flags] [--role NAME]   PostgreSQL: let the serving role read and write rows, nothing
+                                 more (run with the owner's --migrate-database-url; NAME defaults to --database-url's user)
   examcert --version
 
 Every command takes the flags below (or the environment variables in README.md); "examcert serve -h" lists them.
@@ -64,16 +68,26 @@ func run(args []string) error {
 		fmt.Print(usage)
 		return nil
 	}
+	if cmd == "audit" {
+		if len(rest) == 0 || rest[0] != "verify" {
+			fmt.Print(usage)
+			return errors.New("audit: the command is \"audit verify\"")
+		}
+		cmd, rest = "audit verify", rest[1:]
+	}
 	switch cmd {
-	case "serve", "migrate", "rollback", "seed-demo", "create-admin":
+	case "serve", "migrate", "rollback", "seed-demo", "create-admin", "audit verify", "grant-serving-role":
 	default:
 		fmt.Print(usage)
 		return fmt.Errorf("unknown command %q", cmd)
 	}
-	var username, name string
+	var username, name, role string
 	if cmd == "create-admin" {
 		rest = takeFlag(rest, "username", &username)
 		rest = takeFlag(rest, "name", &name)
+	}
+	if cmd == "grant-serving-role" {
+		rest = takeFlag(rest, "role", &role)
 	}
 	cfg, err := config.Parse("examcert "+cmd, rest)
 	if err != nil {
@@ -91,7 +105,7 @@ func run(args []string) error {
 
 	switch cmd {
 	case "migrate":
-		names, err := database.Migrate(ctx, db)
+		names, err := migrate(ctx, cfg, db, database.Migrate)
 		for _, n := range names {
 			log.Info("migration applied", "name", n)
 		}
@@ -100,28 +114,50 @@ func run(args []string) error {
 		}
 		return err
 	case "rollback":
-		names, err := database.Rollback(ctx, db)
+		names, err := migrate(ctx, cfg, db, database.Rollback)
 		for _, n := range names {
 			log.Info("migration rolled back", "name", n)
 		}
 		return err
 	case "seed-demo":
-		if _, err := database.Migrate(ctx, db); err != nil {
+		if _, err := migrate(ctx, cfg, db, database.Migrate); err != nil {
 			return err
 		}
 		return seedDemo(ctx, db, log)
 	case "create-admin":
-		if _, err := database.Migrate(ctx, db); err != nil {
+		if _, err := migrate(ctx, cfg, db, database.Migrate); err != nil {
 			return err
 		}
 		return createAdmin(ctx, db, cfg, username, name)
+	case "audit verify": // reads and seals rows only: it works with the serving role and changes no schema
+		return verifyAudit(ctx, db)
+	case "grant-serving-role":
+		return grantServingRole(ctx, cfg, role, log)
 	default: // serve
 		return serve(ctx, db, cfg, log)
 	}
 }
 
+// migrate runs a migration step as the schema owner when an owner URL is set (the serving role may not create or
+// alter tables), otherwise over db itself.
+func migrate(ctx context.Context, cfg config.Config, db *bun.DB, step func(context.Context, *bun.DB) ([]string, error)) ([]string, error) {
+	if cfg.MigrateDatabaseURL == "" {
+		names, err := step(ctx, db)
+		if err != nil && strings.Contains(err.Error(), "42501") { // insufficient_privilege
+			err = fmt.Errorf("%w (a serving role cannot migrate: give the owner's --migrate-database-url)", err)
+		}
+		return names, err
+	}
+	owner, err := database.Open(ctx, cfg.MigrateDatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("migrate database url: %w", err)
+	}
+	defer owner.Close()
+	return step(ctx, owner)
+}
+
 func serve(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger) error {
-	names, err := database.Migrate(ctx, db)
+	names, err := migrate(ctx, cfg, db, database.Migrate)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -153,6 +189,7 @@ func serve(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger)
 		MaxHeaderBytes:    64 << 10,
 	}
 	go sweep(ctx, db, app, log)
+	go sealAuditLog(ctx, db, log)
 	errc := make(chan error, 1)
 	go func() {
 		log.Info("serving", "url", "http://"+displayAddr(cfg.Addr), "database", dbKind(cfg), "version", version)
@@ -186,6 +223,68 @@ func sweep(ctx context.Context, db *bun.DB, app *handlers.App, log *slog.Logger)
 			}
 		}
 	}
+}
+
+// auditSealInterval is how long a new audit row waits, at most, to be linked into the hash chain.
+const auditSealInterval = 5 * time.Second
+
+// sealAuditLog links new 操作日志 rows into the hash chain every few seconds (models.SealAudit says why it is done
+// after the fact, not by the transaction that writes the row).
+func sealAuditLog(ctx context.Context, db *bun.DB, log *slog.Logger) {
+	t := time.NewTicker(auditSealInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := models.SealAudit(ctx, db); err != nil && ctx.Err() == nil {
+				log.Error("audit chain sealing failed", "error", err)
+			}
+		}
+	}
+}
+
+// verifyAudit is `examcert audit verify`: the verdict on stdout, and an error (exit status 1) when the chain is broken.
+func verifyAudit(ctx context.Context, db *bun.DB) error {
+	v, err := models.VerifyAudit(ctx, db)
+	if err != nil {
+		return err
+	}
+	fmt.Println(v)
+	if !v.Intact {
+		return models.ErrAuditChainBroken
+	}
+	return nil
+}
+
+// grantServingRole is `examcert grant-serving-role`: as the owner, it applies the migrations and grants the
+// serving role row access only (database.ServingRoleGrants).
+func grantServingRole(ctx context.Context, cfg config.Config, role string, log *slog.Logger) error {
+	if cfg.MigrationURL() == "" {
+		return errors.New("grant-serving-role is for PostgreSQL: give --database-url (and the owner's --migrate-database-url)")
+	}
+	if role == "" && cfg.MigrateDatabaseURL != "" {
+		if u, err := url.Parse(cfg.DatabaseURL); err == nil && u.User != nil {
+			role = u.User.Username()
+		}
+	}
+	if role == "" {
+		return errors.New("--role: name the role the server serves with")
+	}
+	owner, err := database.Open(ctx, cfg.MigrationURL(), cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer owner.Close()
+	if _, err := database.Migrate(ctx, owner); err != nil {
+		return err
+	}
+	if err := database.GrantServingRole(ctx, owner, role); err != nil {
+		return err
+	}
+	log.Info("serving role granted row access", "role", role)
+	return nil
 }
 
 func seedDemo(ctx context.Context, db *bun.DB, log *slog.Logger) error {

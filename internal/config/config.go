@@ -16,21 +16,25 @@ import (
 
 // Config is every setting the server reads. The README lists each one with its flag and variable.
 type Config struct {
-	Addr           string         // EXAMCERT_ADDR
-	DataDir        string         // EXAMCERT_DATA_DIR: the SQLite file and stored files
-	DatabaseURL    string         // DATABASE_URL: postgres://… uses PostgreSQL; empty uses SQLite in DataDir
-	TrustedProxies []netip.Prefix // EXAMCERT_TRUSTED_PROXIES: only these peers may set X-Forwarded-For / X-Real-IP
-	SecureCookies  bool           // EXAMCERT_SECURE_COOKIES: set when served over TLS (directly or behind a proxy)
-	IdleTimeout    time.Duration  // EXAMCERT_IDLE_TIMEOUT
-	MaxSessionAge  time.Duration  // EXAMCERT_MAX_SESSION_AGE
-	LoginRate      float64        // EXAMCERT_LOGIN_RATE: sign-in attempts per minute per client address
-	LoginBurst     int            // EXAMCERT_LOGIN_BURST
-	Password       password.Policy
-	LookupRate     float64 // EXAMCERT_LOOKUP_RATE: ID-number / code lookups per minute per account
-	LookupBurst    int     // EXAMCERT_LOOKUP_BURST
-	ImportMaxRows  int     // EXAMCERT_IMPORT_MAX_ROWS: rows one 批量报名 file may hold
-	Demo           bool    // EXAMCERT_DEMO: seed demo data into an empty database at start
-	LogLevel       string  // EXAMCERT_LOG_LEVEL: debug, info, warn, error
+	Addr        string // EXAMCERT_ADDR
+	DataDir     string // EXAMCERT_DATA_DIR: the SQLite file and stored files
+	DatabaseURL string // DATABASE_URL: postgres://… uses PostgreSQL; empty uses SQLite in DataDir
+	// EXAMCERT_MIGRATE_DATABASE_URL: the schema owner's postgres://… URL, used only to apply migrations, so that the
+	// role the server serves with can read and write rows but not truncate, alter or drop (SECURITY.md 30).
+	// Empty: migrations use DatabaseURL.
+	MigrateDatabaseURL string
+	TrustedProxies     []netip.Prefix // EXAMCERT_TRUSTED_PROXIES: only these peers may set X-Forwarded-For / X-Real-IP
+	SecureCookies      bool           // EXAMCERT_SECURE_COOKIES: set when served over TLS (directly or behind a proxy)
+	IdleTimeout        time.Duration  // EXAMCERT_IDLE_TIMEOUT
+	MaxSessionAge      time.Duration  // EXAMCERT_MAX_SESSION_AGE
+	LoginRate          float64        // EXAMCERT_LOGIN_RATE: sign-in attempts per minute per client address
+	LoginBurst         int            // EXAMCERT_LOGIN_BURST
+	Password           password.Policy
+	LookupRate         float64 // EXAMCERT_LOOKUP_RATE: ID-number / code lookups per minute per account
+	LookupBurst        int     // EXAMCERT_LOOKUP_BURST
+	ImportMaxRows      int     // EXAMCERT_IMPORT_MAX_ROWS: rows one 批量报名 file may hold
+	Demo               bool    // EXAMCERT_DEMO: seed demo data into an empty database at start
+	LogLevel           string  // EXAMCERT_LOG_LEVEL: debug, info, warn, error
 }
 
 // Default returns the settings used when nothing is given.
@@ -50,6 +54,14 @@ func Default() Config {
 	}
 }
 
+// MigrationURL is the URL migrations connect with: the owner's when one is set, otherwise the serving URL.
+func (c Config) MigrationURL() string {
+	if c.MigrateDatabaseURL != "" {
+		return c.MigrateDatabaseURL
+	}
+	return c.DatabaseURL
+}
+
 // Parse fills a Config from environment variables, then from the flags in args.
 func Parse(name string, args []string) (Config, error) {
 	c := Default()
@@ -62,6 +74,9 @@ func Parse(name string, args []string) (Config, error) {
 	}
 	if v, ok := env("DATABASE_URL"); ok {
 		c.DatabaseURL = v
+	}
+	if v, ok := env("EXAMCERT_MIGRATE_DATABASE_URL"); ok {
+		c.MigrateDatabaseURL = v
 	}
 	proxies, _ := env("EXAMCERT_TRUSTED_PROXIES")
 	secure, _ := env("EXAMCERT_SECURE_COOKIES")
@@ -84,6 +99,7 @@ func Parse(name string, args []string) (Config, error) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "folder for the SQLite database and stored files")
 	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "postgres://… to use PostgreSQL instead of SQLite")
+	fs.StringVar(&c.MigrateDatabaseURL, "migrate-database-url", c.MigrateDatabaseURL, "postgres://… of the schema owner, used only for migrations (default: --database-url)")
 	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed")
 	fs.StringVar(&secure, "secure-cookies", secure, "true when users reach the server over HTTPS")
 	fs.StringVar(&idle, "idle-timeout", idle, "sign out after this long without a request (default 30m)")
@@ -106,6 +122,9 @@ func Parse(name string, args []string) (Config, error) {
 	}
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if c.MigrateDatabaseURL != "" && c.DatabaseURL == "" {
+		return c, fmt.Errorf("--migrate-database-url needs --database-url: the owner's URL is for PostgreSQL only")
 	}
 	var err error
 	if c.TrustedProxies, err = parsePrefixes(proxies); err != nil {

@@ -32,3 +32,28 @@ func TestParseFlagsAndEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// Migrations run with the owner's URL when one is given, otherwise with the serving URL (SQLite: neither).
+func TestMigrationURL(t *testing.T) {
+	t.Setenv("DATABASE_URL", "postgres://examcert_app@db/examcert")
+	t.Setenv("EXAMCERT_MIGRATE_DATABASE_URL", "postgres://examcert_owner@db/examcert")
+	c, err := Parse("t", nil)
+	if err != nil || c.DatabaseURL != "postgres://examcert_app@db/examcert" || c.MigrationURL() != "postgres://examcert_owner@db/examcert" {
+		t.Fatalf("%+v %v", c, err)
+	}
+	c, err = Parse("t", []string{"--migrate-database-url", "postgres://other@db/examcert"})
+	if err != nil || c.MigrationURL() != "postgres://other@db/examcert" {
+		t.Fatalf("flag: %+v %v", c, err)
+	}
+	t.Setenv("EXAMCERT_MIGRATE_DATABASE_URL", "")
+	if c, _ := Parse("t", nil); c.MigrationURL() != "postgres://examcert_app@db/examcert" {
+		t.Errorf("without an owner URL migrations use %q", c.MigrationURL())
+	}
+	t.Setenv("DATABASE_URL", "")
+	if c, _ := Parse("t", nil); c.MigrationURL() != "" {
+		t.Errorf("SQLite: %q", c.MigrationURL())
+	}
+	if _, err := Parse("t", []string{"--migrate-database-url", "postgres://o@db/x"}); err == nil {
+		t.Error("an owner URL without a serving URL was accepted")
+	}
+}
