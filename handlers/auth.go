@@ -168,4 +168,3 @@ func (h *Auth) CaptchaImage(c echo.Context) error {
 	_, err := img.WriteTo(c.Response())
 	return err
 }
-
