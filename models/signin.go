@@ -105,6 +105,19 @@ func CaptchaRequired(ctx context.Context, db bun.IDB, acct *Account, login, ip s
 	return false, nil
 }
 
+// SignInNeedsCaptcha is CaptchaRequired for a name as typed on the form (whatever account it names, if any).
+func SignInNeedsCaptcha(ctx context.Context, db bun.IDB, login, ip string) (bool, error) {
+	login = strings.TrimSpace(login)
+	var acct *Account
+	if login != "" {
+		var err error
+		if acct, err = accountForLogin(ctx, db, login); err != nil {
+			return false, err
+		}
+	}
+	return CaptchaRequired(ctx, db, acct, login, ip)
+}
+
 // Credentials is what the sign-in form sends: the name (a username, a 统一社会信用代码 / 组织机构代码, or a 身份证号),
 // the password, and the captcha with the answer typed.
 type Credentials struct {
