@@ -27,6 +27,7 @@ var loginNotices = map[string]string{
 	"required":   "请先登录",
 	"signed_out": "您已安全退出",
 	"setup_done": "管理员账号已创建，请登录",
+	"locked":     models.ErrAccountLocked.Error(),
 }
 
 // Page shows the sign-in form.
@@ -72,7 +73,7 @@ func (h *Auth) Submit(c echo.Context) error {
 	case errors.Is(err, models.ErrCaptchaMissing), errors.Is(err, models.ErrCaptchaWrong):
 		vm.CaptchaError = err.Error()
 		return h.renderLogin(c, http.StatusOK, vm, true, "")
-	case errors.Is(err, models.ErrBadCredentials), errors.Is(err, models.ErrAccountLocked), errors.Is(err, models.ErrAccountDisabled):
+	case errors.Is(err, models.ErrBadCredentials), errors.Is(err, models.ErrAccountLocked):
 		vm.Error = err.Error()
 		return h.renderLogin(c, http.StatusOK, vm, out.NeedCaptcha, "")
 	case err != nil:
