@@ -110,10 +110,10 @@ func (h *Auth) signedIn(c echo.Context, out models.SignInOutcome) error {
 		prevLogin = "上次登录：" + out.PrevLoginAt.In(models.Beijing).Format("2006-01-02 15:04") + "，来自 " + out.PrevLoginIP
 	}
 	currentSession(c).Values[keyPrevLogin] = prevLogin
+	delete(currentSession(c).Values, keyCSRF) // a token known before sign-in is worthless after it
 	if err := h.startSession(c, out.Account); err != nil {
 		return err
 	}
-	h.setCSRFCookie(c) // a token known before sign-in is worthless after it
 	to := safeNext(c.QueryParam("next"))
 	if to == "" {
 		to = h.landing(c, out.Account)
@@ -121,20 +121,27 @@ func (h *Auth) signedIn(c echo.Context, out models.SignInOutcome) error {
 	return c.Redirect(http.StatusSeeOther, to)
 }
 
-// startSession gives the browser a new session id (the old one, if any, is deleted). The CSRF token stays: after
-// a password change made in place (htmx), the page around the form still carries it.
+// startSession gives the browser a new session id (the old one, if any, is deleted) with the session's CSRF
+// token: the one it had (after a password change made in place with htmx, the page around the form still carries
+// it), or a new one at sign-in.
 func (a *App) startSession(c echo.Context, acct *models.Account) error {
 	sess := currentSession(c)
 	prev, _ := sess.Values[keyPrevLogin].(string)
+	token, _ := sess.Values[keyCSRF].(string)
+	if token == "" {
+		token = newCSRFToken()
+	}
 	if err := a.Sessions.Renew(c.Request().Context(), sess); err != nil {
 		return err
 	}
 	sess.Values[sessionstore.KeyAccountID] = acct.ID
 	sess.Values[keyPrevLogin] = prev
+	sess.Values[keyCSRF] = token
 	if err := sess.Save(c.Request(), c.Response()); err != nil {
 		return err
 	}
 	c.Set(ctxAccount, acct)
+	a.useCSRF(c, token)
 	return nil
 }
 
