@@ -230,14 +230,16 @@ func ChangePassword(ctx context.Context, db bun.IDB, actor Actor, in PasswordCha
 	return nil
 }
 
-// badOldPassword counts a wrong old password as a failed sign-in from the actor's address (SignIn's counters),
-// with its audit row. The failure that locks the account at this address also ends every session of the account
+// badOldPassword counts a wrong old password as a failed sign-in of the account from the actor's address
+// (SignIn's counters of the account and of the account at that address, which lock), with its audit row. It does
+// not count against the address as a whole: that count asks everyone signing in there for the captcha, and
+// someone already signed in is guessing nothing but their own password. The failure that locks the account at this address also ends every session of the account
 // (whoever is guessing holds one of them) and is returned as ErrAccountLocked; any other is errs.
 func badOldPassword(ctx context.Context, db bun.IDB, actor Actor, a *Account, errs FieldErrors) error {
 	var refusal error
 	err := inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if refusal, err = wrongPassword(ctx, tx, a, actor.IP, Now()); err != nil {
+		if refusal, err = wrongPasswordOf(ctx, tx, a, actor.IP, Now()); err != nil {
 			return err
 		}
 		if err := actor.Audit(ctx, tx, EventPasswordChanged, "", "bad_old_password", ""); err != nil {

@@ -342,6 +342,15 @@ func signedIn(ctx context.Context, tx bun.Tx, actor Actor, acct *Account, now ti
 // of the account at this address, which locks at MaxFailedLogins, and of the address. The account's own
 // locked_until records the last lockout (at some address) for the admin to see and lift; it locks nobody out.
 func wrongPassword(ctx context.Context, tx bun.IDB, acct *Account, ip string, now time.Time) (refusal, err error) {
+	if _, err := countFailure(ctx, tx, AddressKey(ip), now); err != nil {
+		return nil, err
+	}
+	return wrongPasswordOf(ctx, tx, acct, ip, now)
+}
+
+// wrongPasswordOf counts a wrong password of the account and of the account at this address, locking it there at
+// MaxFailedLogins; wrongPassword also counts it against the address.
+func wrongPasswordOf(ctx context.Context, tx bun.IDB, acct *Account, ip string, now time.Time) (refusal, err error) {
 	var n int
 	err = tx.NewRaw(`UPDATE accounts SET
 			failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= ? THEN 1 ELSE failed_logins + 1 END,
@@ -361,9 +370,6 @@ func wrongPassword(ctx context.Context, tx bun.IDB, acct *Account, ip string, no
 			return nil, err
 		}
 		acct.LockedUntil = &until
-	}
-	if _, err := countFailure(ctx, tx, AddressKey(ip), now); err != nil {
-		return nil, err
 	}
 	if atAddress >= MaxFailedLogins {
 		return ErrLockedNow, nil
