@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"examcert/handlers/routes"
 	"net/http"
 	"strconv"
@@ -52,6 +53,9 @@ func (h *AccountSettings) ChangePassword(c echo.Context) error {
 	in := models.PasswordChange{Old: c.FormValue("old_password"), New: c.FormValue("new_password"),
 		Confirm: c.FormValue("confirm_password"), KeepSession: currentSession(c).ID}
 	err := models.ChangePassword(c.Request().Context(), h.DB, actor(c), in, h.Cfg.Password)
+	if errors.Is(err, models.ErrAccountLocked) {
+		return h.lockedOut(c)
+	}
 	if show, err := formOutcome(err, &f.FormState, "", nil); show || err != nil {
 		return orRender(err, func() error { return h.renderPassword(c, f) })
 	}
@@ -64,6 +68,17 @@ func (h *AccountSettings) ChangePassword(c echo.Context) error {
 	f = h.passwordForm(c)
 	f.Success = "密码修改成功"
 	return h.renderPassword(c, f)
+}
+
+// lockedOut answers the wrong old password that locked the account: every session of it has ended, so the
+// browser goes to the sign-in page, which says why.
+func (h *AccountSettings) lockedOut(c echo.Context) error {
+	sess := currentSession(c)
+	sess.Options.MaxAge = -1 // the row is gone: this only clears the cookie
+	if err := sess.Save(c.Request(), c.Response()); err != nil {
+		return err
+	}
+	return h.redirect(c, reverse(c, routes.AuthLogin)+"?reason=locked")
 }
 
 // policyText describes the password policy in words, under the new-password field.

@@ -42,6 +42,8 @@ type App struct {
 	setupToken string
 	bodyRules  map[string]*bodyRule // "METHOD /path" → its body limit, for routes that take more than defaultBodyLimit
 
+	captchas recentCaptchas // the sign-in page's captchas, per client address
+
 	printOnce     sync.Once
 	printRenderer *printout.Renderer
 	printErr      error

@@ -114,18 +114,17 @@ func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// checkCSRF refuses any state-changing request whose token (form field _csrf or header X-CSRF-Token) does not
-// match the token cookie: a synchronizer token per browser, required with or without Sec-Fetch-Site.
+// checkCSRF refuses any state-changing request whose token (form field _csrf or header X-CSRF-Token; never the
+// query string) is not the one of its session, with or without Sec-Fetch-Site. A signed-in session keeps its token
+// in its server-side row, so another session's token is worthless and every server process knows it; the
+// examcert_csrf cookie only mirrors it for scripts and tools. Before sign-in the token is a random cookie,
+// double-submitted: it guards only the sign-in and setup forms, and sign-in replaces it.
 func (a *App) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		token := ""
-		if ck, err := c.Cookie(csrfCookie); err == nil && len(ck.Value) == 43 {
-			token = ck.Value
+		token, err := a.requestCSRF(c)
+		if err != nil {
+			return err
 		}
-		if token == "" {
-			token = a.setCSRFCookie(c)
-		}
-		c.Set(ctxCSRF, token)
 		switch c.Request().Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			return next(c)
@@ -144,16 +143,52 @@ func (a *App) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// setCSRFCookie issues a new token (also at sign-in and sign-out, so a token never outlives a session change).
-func (a *App) setCSRFCookie(c echo.Context) string {
+// keyCSRF is the session value holding a signed-in session's CSRF token.
+const keyCSRF = "csrf"
+
+// requestCSRF returns the token this request must carry: the signed-in session's (made and stored now for a
+// session that has none yet), or the browser's cookie before sign-in.
+func (a *App) requestCSRF(c echo.Context) (string, error) {
+	ck, _ := c.Cookie(csrfCookie)
+	if currentAccount(c) == nil {
+		if ck != nil && len(ck.Value) == 43 {
+			c.Set(ctxCSRF, ck.Value)
+			return ck.Value, nil
+		}
+		return a.useCSRF(c, newCSRFToken()), nil
+	}
+	sess := currentSession(c)
+	token, _ := sess.Values[keyCSRF].(string)
+	if token == "" {
+		token = newCSRFToken()
+		sess.Values[keyCSRF] = token
+		if err := sess.Save(c.Request(), c.Response()); err != nil {
+			return "", err
+		}
+	}
+	if ck == nil || ck.Value != token {
+		return a.useCSRF(c, token), nil
+	}
+	c.Set(ctxCSRF, token)
+	return token, nil
+}
+
+func newCSRFToken() string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
-	token := base64.RawURLEncoding.EncodeToString(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// useCSRF makes token the one views render (and the cookie mirror), returning it.
+func (a *App) useCSRF(c echo.Context, token string) string {
 	c.SetCookie(&http.Cookie{Name: csrfCookie, Value: token, Path: "/", HttpOnly: true, Secure: a.Cfg.SecureCookies,
 		SameSite: http.SameSiteLaxMode})
 	c.Set(ctxCSRF, token)
 	return token
 }
+
+// setCSRFCookie issues a new token before sign-in (at sign-out, so a token never outlives a session change).
+func (a *App) setCSRFCookie(c echo.Context) string { return a.useCSRF(c, newCSRFToken()) }
 
 // requireRoles lets a request through only for a signed-in account with one of roles: signed out → the sign-in
 // page (htmx: HX-Redirect), wrong role → 403 and an audit row. An account that must change its password is sent

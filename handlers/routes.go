@@ -194,8 +194,7 @@ func (a *App) loginRateLimit() echo.MiddlewareFunc {
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 		Store: store,
 		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			a.audit(c, models.EventLoginFailed, "", "rate_limited", "")
-			return echo.NewHTTPError(http.StatusTooManyRequests, "登录尝试过于频繁，请稍后再试")
+			return (&Auth{App: a}).TooManyAttempts(c)
 		},
 	})
 }

@@ -44,7 +44,8 @@ func ResetPassword(ctx context.Context, db bun.IDB, actor Actor, id int64) (*Acc
 	return a, temp, nil
 }
 
-// UnlockAccount is 解锁 by an admin: it clears the account's failed sign-ins and lockout, with its audit row.
+// UnlockAccount is 解锁 by an admin: it clears the account's failed sign-ins and its lockout at every address,
+// with its audit row.
 func UnlockAccount(ctx context.Context, db bun.IDB, actor Actor, id int64) (*Account, error) {
 	if !actor.Is(RoleAdmin) {
 		return nil, ErrNotAllowed
@@ -53,7 +54,10 @@ func UnlockAccount(ctx context.Context, db bun.IDB, actor Actor, id int64) (*Acc
 		res, err := tx.NewUpdate().Model((*Account)(nil)).
 			Set("failed_logins = 0").Set("locked_until = NULL").Set("updated_at = ?", Now()).Set("version = version + 1").
 			Where("id = ?", a.ID).Exec(ctx)
-		return affectedOne(res, err)
+		if err := affectedOne(res, err); err != nil {
+			return err
+		}
+		return clearLockouts(ctx, tx, a.ID)
 	})
 }
 
@@ -151,7 +155,10 @@ func setPassword(ctx context.Context, tx bun.IDB, id int64, hash string, mustCha
 		q, none = q.Where("password_hash = ?", oldHash), ErrConflict
 	}
 	res, err := q.Exec(ctx)
-	return affectedOneOr(res, err, none)
+	if err := affectedOneOr(res, err, none); err != nil {
+		return err
+	}
+	return clearLockouts(ctx, tx, id)
 }
 
 // PasswordChange is what 修改密码 sends, and the session it is sent from.
@@ -199,12 +206,7 @@ func ChangePassword(ctx context.Context, db bun.IDB, actor Actor, in PasswordCha
 	}
 	if errs := in.check(a, policy); errs != nil {
 		if errs["old_password"] == msgBadOldPassword {
-			err := inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-				return actor.Audit(ctx, tx, EventPasswordChanged, "", "bad_old_password", "")
-			})
-			if err != nil {
-				return err
-			}
+			return badOldPassword(ctx, db, actor, a, errs)
 		}
 		return errs
 	}
@@ -226,6 +228,38 @@ func ChangePassword(ctx context.Context, db bun.IDB, actor Actor, in PasswordCha
 	}
 	actor.Account.PasswordHash, actor.Account.MustChangePassword, actor.Account.PasswordChangedAt = hash, false, Now()
 	return nil
+}
+
+// badOldPassword counts a wrong old password as a failed sign-in of the account from the actor's address
+// (SignIn's counters of the account and of the account at that address, which lock), with its audit row. It does
+// not count against the address as a whole: that count asks everyone signing in there for the captcha, and
+// someone already signed in is guessing nothing but their own password. The failure that locks the account at this address also ends every session of the account
+// (whoever is guessing holds one of them) and is returned as ErrAccountLocked; any other is errs.
+func badOldPassword(ctx context.Context, db bun.IDB, actor Actor, a *Account, errs FieldErrors) error {
+	var refusal error
+	err := inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if refusal, err = wrongPasswordOf(ctx, tx, a, actor.IP, Now()); err != nil {
+			return err
+		}
+		if err := actor.Audit(ctx, tx, EventPasswordChanged, "", "bad_old_password", ""); err != nil {
+			return err
+		}
+		if refusal != ErrLockedNow {
+			return nil
+		}
+		if err := actor.Audit(ctx, tx, EventAccountLocked, "", "locked", ""); err != nil {
+			return err
+		}
+		return DeleteSessionsOf(ctx, tx, a.ID, "")
+	})
+	switch {
+	case err != nil:
+		return err
+	case refusal == ErrLockedNow:
+		return ErrAccountLocked
+	}
+	return errs
 }
 
 // AdminSetup is the first admin's account: from the first-run page (/setup) or the create-admin command.

@@ -83,3 +83,23 @@ func (s CaptchaStore) Check(id, answer string) bool {
 	}
 	return true
 }
+
+// Live says whether captcha id is unused and valid for at least another d (long enough to be typed).
+func (s CaptchaStore) Live(id string, d time.Duration) bool {
+	ctx, cancel := s.ctx()
+	defer cancel()
+	n, err := s.DB.NewSelect().Model((*Captcha)(nil)).Where("id = ? AND expires_at > ?", id, Now().Add(d)).Count(ctx)
+	return err == nil && n > 0
+}
+
+// Discard deletes captcha id (its form shows a new one instead), saying whether it was there.
+func (s CaptchaStore) Discard(id string) bool {
+	ctx, cancel := s.ctx()
+	defer cancel()
+	res, err := s.DB.NewDelete().Model((*Captcha)(nil)).Where("id = ?", id).Exec(ctx)
+	if err != nil {
+		return false
+	}
+	n, _ := res.RowsAffected()
+	return n > 0
+}

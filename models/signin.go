@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,7 +14,11 @@ import (
 	"examcert/internal/password"
 )
 
-// Sign-in rules (SECURITY.md 1, 2, 7).
+// Sign-in rules (SECURITY.md 1, 2, 7, 32). A lockout is of one name from one client address: failures from one
+// address never lock the owner out at another, so nobody can shut someone else out by failing on purpose, also
+// not by typing an enterprise's public credit code. An attacker at one address is locked out of the name, slowed
+// by the rate limit and made to solve the captcha (after 3 failures of the address, and after 3 failures of the
+// account from anywhere); the owner elsewhere only solves the captcha too.
 const (
 	MaxFailedLogins      = 5                // failures before a lockout
 	LockoutDuration      = 30 * time.Minute // how long a lockout lasts
@@ -23,9 +28,8 @@ const (
 
 // Sign-in errors. ErrBadCredentials is the one answer for an unknown name and for a wrong password.
 var (
-	ErrBadCredentials  = errors.New("用户名或密码错误")
-	ErrAccountLocked   = errors.New("登录失败次数过多，账号已锁定30分钟，请稍后再试或联系管理员解锁")
-	ErrAccountDisabled = errors.New("账号已停用，请联系管理员")
+	ErrBadCredentials = errors.New("用户名或密码错误")
+	ErrAccountLocked  = errors.New("登录失败次数过多，账号已锁定30分钟，请稍后再试或联系管理员解锁")
 	// ErrLockedNow is ErrAccountLocked returned by the very failure that locked the account (to audit the lockout once).
 	ErrLockedNow = fmt.Errorf("%w", ErrAccountLocked)
 	// The form's own refusals: nothing typed, or the captcha (when required) not solved.
@@ -48,6 +52,23 @@ type LoginThrottle struct {
 // NameKey and AddressKey are the throttle keys of a login name and a client address.
 func NameKey(login string) string { return "name:" + NormalizeUsername(login) }
 func AddressKey(ip string) string { return "ip:" + ip }
+
+// lockKey is the throttle key that locks: one account (or, for an unknown name, the name as typed) from one
+// client address.
+func lockKey(acct *Account, login, ip string) string {
+	if acct != nil {
+		return accountKeyPrefix(acct.ID) + ip
+	}
+	return NameKey(login) + "@" + ip
+}
+
+func accountKeyPrefix(id int64) string { return "account:" + strconv.FormatInt(id, 10) + "@" }
+
+// clearLockouts forgets every address's failures and lockout of an account (解锁, a new password).
+func clearLockouts(ctx context.Context, db bun.IDB, id int64) error {
+	_, err := db.NewDelete().Model((*LoginThrottle)(nil)).Where("key LIKE ?", accountKeyPrefix(id)+"%").Exec(ctx)
+	return err
+}
 
 func throttle(ctx context.Context, db bun.IDB, key string, now time.Time) (*LoginThrottle, error) {
 	t := new(LoginThrottle)
@@ -105,6 +126,19 @@ func CaptchaRequired(ctx context.Context, db bun.IDB, acct *Account, login, ip s
 	return false, nil
 }
 
+// SignInNeedsCaptcha is CaptchaRequired for a name as typed on the form (whatever account it names, if any).
+func SignInNeedsCaptcha(ctx context.Context, db bun.IDB, login, ip string) (bool, error) {
+	login = strings.TrimSpace(login)
+	var acct *Account
+	if login != "" {
+		var err error
+		if acct, err = accountForLogin(ctx, db, login); err != nil {
+			return false, err
+		}
+	}
+	return CaptchaRequired(ctx, db, acct, login, ip)
+}
+
 // Credentials is what the sign-in form sends: the name (a username, a 统一社会信用代码 / 组织机构代码, or a 身份证号),
 // the password, and the captcha with the answer typed.
 type Credentials struct {
@@ -124,10 +158,11 @@ type SignInOutcome struct {
 
 // SignIn is 系统登录. It asks for the captcha when CaptchaRequired, checks the password, and records the outcome:
 // the failure counters (of the account, or of an unknown name, which locks exactly like a real one so nobody
-// learns which names exist; and of the client address), the lockout at MaxFailedLogins, or the sign-in time, each
-// in one transaction with its audit rows (login.ok, login.failed, account.locked). A refusal is returned as the
-// error the form shows (ErrBadCredentials, the one answer for an unknown name and a wrong password;
-// ErrAccountLocked; ErrAccountDisabled; ErrCaptchaMissing, ErrCaptchaWrong; ErrNoCredentials, not audited).
+// learns which names exist; and of the client address), the lockout of the name at this address at
+// MaxFailedLogins, or the sign-in time, each in one transaction with its audit rows (login.ok, login.failed,
+// account.locked). A refusal is returned as the error the form shows (ErrBadCredentials, the one answer for an
+// unknown name, a wrong password and a disabled account; ErrAccountLocked; ErrCaptchaMissing, ErrCaptchaWrong;
+// ErrNoCredentials, not audited).
 func SignIn(ctx context.Context, db bun.IDB, actor Actor, in Credentials) (SignInOutcome, error) {
 	login := strings.TrimSpace(in.Login)
 	if login == "" || in.Password == "" {
@@ -151,7 +186,7 @@ func SignIn(ctx context.Context, db bun.IDB, actor Actor, in Credentials) (SignI
 	if acct != nil {
 		out.PrevLoginAt, out.PrevLoginIP = acct.LastLoginAt, acct.LastLoginIP
 	}
-	v, err := judge(ctx, db, acct, login, in.Password)
+	v, err := judge(ctx, db, acct, login, actor.IP, in.Password)
 	if err != nil {
 		return SignInOutcome{}, err
 	}
@@ -210,26 +245,23 @@ const (
 	verdictOK       verdict = "ok"
 	verdictWrong    verdict = "bad_credentials" // wrong password, or an unknown name
 	verdictLocked   verdict = "locked"          // locked already: the password is not even checked
-	verdictDisabled verdict = "disabled"        // the right password of a disabled account
+	verdictDisabled verdict = "disabled"        // the right password of a disabled account: answered and counted as wrong
 	verdictCaptcha  verdict = "captcha"
 )
 
-func judge(ctx context.Context, db bun.IDB, acct *Account, login, pw string) (verdict, error) {
+// judge decides a sign-in attempt. Only the lockout of this name at this address refuses it unchecked.
+func judge(ctx context.Context, db bun.IDB, acct *Account, login, ip, pw string) (verdict, error) {
 	now := Now()
-	if acct == nil {
-		t, err := throttle(ctx, db, NameKey(login), now)
-		if err != nil {
-			return "", err
-		}
-		if t.LockedUntil != nil && t.LockedUntil.After(now) {
-			return verdictLocked, nil
-		}
-		password.Verify("", pw) // spend the time a real check takes
-		return verdictWrong, nil
+	t, err := throttle(ctx, db, lockKey(acct, login, ip), now)
+	if err != nil {
+		return "", err
 	}
 	switch {
-	case acct.Locked(now):
+	case t.LockedUntil != nil && t.LockedUntil.After(now):
 		return verdictLocked, nil
+	case acct == nil:
+		password.Verify("", pw) // spend the time a real check takes
+		return verdictWrong, nil
 	case !password.Verify(acct.PasswordHash, pw):
 		return verdictWrong, nil
 	case acct.Disabled:
@@ -242,13 +274,13 @@ func judge(ctx context.Context, db bun.IDB, acct *Account, login, pw string) (ve
 // its audit rows. It returns the refusal to show, if any.
 func (v verdict) record(ctx context.Context, tx bun.Tx, actor Actor, acct *Account, login string) (refusal, err error) {
 	now := Now()
-	refusal = map[verdict]error{verdictLocked: ErrAccountLocked, verdictDisabled: ErrAccountDisabled}[v]
+	refusal = map[verdict]error{verdictLocked: ErrAccountLocked}[v]
 	switch {
 	case v == verdictOK:
 		return nil, signedIn(ctx, tx, actor, acct, now)
 	case v == verdictWrong && acct == nil:
-		refusal, err = failed(ctx, tx, NameKey(login), actor.IP, now)
-	case v == verdictWrong:
+		refusal, err = failed(ctx, tx, login, actor.IP, now)
+	case v == verdictWrong, v == verdictDisabled:
 		refusal, err = wrongPassword(ctx, tx, acct, actor.IP, now)
 	}
 	if err != nil {
@@ -285,8 +317,12 @@ func auditRefusal(ctx context.Context, tx bun.IDB, actor Actor, acct *Account, r
 	return nil
 }
 
-// signedIn clears the account's failure count and lockout and records when and from where it signed in.
+// signedIn clears the account's failure count (and the failures from this address) and records when and from
+// where it signed in. Lockouts at other addresses stay: the owner signing in does not let an attacker go on.
 func signedIn(ctx context.Context, tx bun.Tx, actor Actor, acct *Account, now time.Time) error {
+	if _, err := tx.NewDelete().Model((*LoginThrottle)(nil)).Where("key = ?", lockKey(acct, "", actor.IP)).Exec(ctx); err != nil {
+		return err
+	}
 	_, err := tx.NewUpdate().Model((*Account)(nil)).
 		Set("failed_logins = 0").Set("locked_until = NULL").
 		Set("last_login_at = ?", now).Set("last_login_ip = ?", actor.IP).
@@ -302,9 +338,19 @@ func signedIn(ctx context.Context, tx bun.Tx, actor Actor, acct *Account, now ti
 	return nil
 }
 
-// wrongPassword counts a failure of a real account (and of the address), locking it at MaxFailedLogins. A
-// lockout that has run out starts the count over.
-func wrongPassword(ctx context.Context, tx bun.Tx, acct *Account, ip string, now time.Time) (refusal, err error) {
+// wrongPassword counts a failure of a real account: of the account (for the captcha, and for 机构与账号 to show),
+// of the account at this address, which locks at MaxFailedLogins, and of the address. The account's own
+// locked_until records the last lockout (at some address) for the admin to see and lift; it locks nobody out.
+func wrongPassword(ctx context.Context, tx bun.IDB, acct *Account, ip string, now time.Time) (refusal, err error) {
+	if _, err := countFailure(ctx, tx, AddressKey(ip), now); err != nil {
+		return nil, err
+	}
+	return wrongPasswordOf(ctx, tx, acct, ip, now)
+}
+
+// wrongPasswordOf counts a wrong password of the account and of the account at this address, locking it there at
+// MaxFailedLogins; wrongPassword also counts it against the address.
+func wrongPasswordOf(ctx context.Context, tx bun.IDB, acct *Account, ip string, now time.Time) (refusal, err error) {
 	var n int
 	err = tx.NewRaw(`UPDATE accounts SET
 			failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= ? THEN 1 ELSE failed_logins + 1 END,
@@ -314,25 +360,30 @@ func wrongPassword(ctx context.Context, tx bun.Tx, acct *Account, ip string, now
 		return nil, err
 	}
 	acct.FailedLogins = n
-	if n >= MaxFailedLogins {
+	atAddress, err := countFailure(ctx, tx, lockKey(acct, "", ip), now)
+	if err != nil {
+		return nil, err
+	}
+	if atAddress >= MaxFailedLogins {
 		until := now.Add(LockoutDuration)
 		if _, err := tx.NewUpdate().Model((*Account)(nil)).Set("locked_until = ?", until).Where("id = ?", acct.ID).Exec(ctx); err != nil {
 			return nil, err
 		}
 		acct.LockedUntil = &until
 	}
-	if _, err := countFailure(ctx, tx, AddressKey(ip), now); err != nil {
-		return nil, err
-	}
-	if n >= MaxFailedLogins {
+	if atAddress >= MaxFailedLogins {
 		return ErrLockedNow, nil
 	}
 	return ErrBadCredentials, nil
 }
 
-// failed counts a failure of an unknown name (and of the address) and answers as for a real account.
-func failed(ctx context.Context, db bun.IDB, nameKey, ip string, now time.Time) (refusal, err error) {
-	n, err := countFailure(ctx, db, nameKey, now)
+// failed counts a failure of an unknown name (for the captcha), of the name at this address (which locks) and of
+// the address, and answers as for a real account.
+func failed(ctx context.Context, db bun.IDB, login, ip string, now time.Time) (refusal, err error) {
+	if _, err := countFailure(ctx, db, NameKey(login), now); err != nil {
+		return nil, err
+	}
+	n, err := countFailure(ctx, db, lockKey(nil, login, ip), now)
 	if err != nil {
 		return nil, err
 	}
