@@ -211,6 +211,9 @@ func (s *submission) save(ctx context.Context, tx bun.Tx, actor Actor) (*Registr
 	if err := storeRegistration(ctx, tx, actor, &reg, s.photo.PersonsOwn, s.rc.Plan.Name); err != nil {
 		return nil, planFull(err)
 	}
+	if err := s.offerPhoto(ctx, tx, reg.PersonID); err != nil {
+		return nil, err
+	}
 	if s.keptKey != "" {
 		// The kept upload now belongs to the registration.
 		if err := ForgetPhotoUpload(ctx, tx, s.keptKey); err != nil {
@@ -218,6 +221,18 @@ func (s *submission) save(ctx context.Context, tx bun.Tx, actor Actor) (*Registr
 		}
 	}
 	return &reg, nil
+}
+
+// offerPhoto makes the photo the form brought the person's photo on record when they have none, so that the next
+// 报名表 offers it: the registration and the person then name the same file (as with PersonsOwn), which is kept
+// while anything names it. A photo on record is never replaced here.
+func (s *submission) offerPhoto(ctx context.Context, tx bun.Tx, personID int64) error {
+	if s.photo.Key == "" || s.photo.PersonsOwn {
+		return nil
+	}
+	_, err := tx.NewUpdate().Model((*Person)(nil)).Set("photo_key = ?", s.photo.Key).Set("updated_at = ?", Now()).
+		Set("version = version + 1").Where("id = ? AND photo_key = ''", personID).Exec(ctx)
+	return err
 }
 
 // storeRegistration stores a checked registration with its audit row (detail: the plan's name), inside tx: one
