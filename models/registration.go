@@ -408,6 +408,7 @@ type RegFilter struct {
 	PlanID        int64
 	MadeByOrg     bool // only those the caller's organization made (the batch screen)
 	Status        RegStatus
+	OldestFirst   bool // by id ascending: pages that stay put while registrations are added (打印报名表's files)
 	Offset, Limit int
 }
 
@@ -415,8 +416,12 @@ type RegFilter struct {
 // 本单位的报名, the batch list and 【打印报名表】).
 func ListRegistrations(ctx context.Context, db bun.IDB, actor Actor, f RegFilter) ([]Registration, int, error) {
 	var rs []Registration
-	q := scopeRegistrations(db.NewSelect().Model(&rs).Relation("Plan").Relation("Plan.Category").Relation("Person"), actor.Account).
-		OrderExpr("reg.id DESC")
+	q := scopeRegistrations(db.NewSelect().Model(&rs).Relation("Plan").Relation("Plan.Category").Relation("Person"), actor.Account)
+	if f.OldestFirst {
+		q = q.OrderExpr("reg.id ASC")
+	} else {
+		q = q.OrderExpr("reg.id DESC")
+	}
 	if f.PlanID != 0 {
 		q = q.Where("reg.plan_id = ?", f.PlanID)
 	}
