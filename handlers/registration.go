@@ -146,6 +146,10 @@ func (h *Registrations) fillPerson(c echo.Context, f *pages.RegForm) (*models.Pe
 	person := h.personForm(c, p)
 	person.Errors, person.OrgMessage = f.Errors, f.Person.OrgMessage
 	f.Person = person
+	if p.Education == "" {
+		// Said before the form is filled in, with where to fill it in; 保存 refuses it too.
+		f.Errors["education"], f.EducationURL = models.MsgEducationMissing, reverse(c, routes.ProfilePage)
+	}
 	if p.PhotoKey != "" {
 		f.HasPhoto = true
 		if f.PhotoURL == "" {

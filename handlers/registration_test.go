@@ -60,8 +60,22 @@ func TestPractitionerRegistersThemself(t *testing.T) {
 	if home.Doc.Find(`[data-testid="open-plan-`+strconv.FormatInt(planID, 10)+`"] [data-testid="register"]`).Length() != 1 {
 		t.Fatal("the open plan has no 我要报名")
 	}
+	// No 学历 in 个人信息维护: said beside the field before the form is filled in, with the way there; 保存 refuses.
+	form := c.get("/registrations/new?plan=" + strconv.FormatInt(planID, 10))
+	if href, _ := form.Doc.Find(`[data-testid="fill-education"]`).Attr("href"); href != "/profile" ||
+		!strings.Contains(form.Text(`[data-testid="error-education"]`), models.MsgEducationMissing) {
+		t.Errorf("the form for someone without 学历: %q (%q)", form.Text(`[data-testid="error-education"]`), href)
+	}
+	p := c.regPost(planID, map[string]string{"work_start_date": "2012-07-01", "employer_name": "北京某建设公司"}, testPhoto(t, 600, 840, "jpeg"))
+	if p.Status != http.StatusOK || !strings.Contains(p.Text(`[data-testid="error-education"]`), models.MsgEducationMissing) {
+		t.Errorf("saved without 学历: %d %q", p.Status, p.Text(`[data-testid="error-education"]`))
+	}
+	withEducation(t, e, "zhangsan")
+	if c.get("/registrations/new?plan="+strconv.FormatInt(planID, 10)).Doc.Find(`[data-testid="error-education"]`).Length() != 0 {
+		t.Error("the 学历 message stays after it was filled in")
+	}
 	// Missing everything: errors beside the fields, nothing saved.
-	p := c.regPost(planID, map[string]string{}, nil)
+	p = c.regPost(planID, map[string]string{}, nil)
 	for _, f := range []string{"work_start_date", "employer_name", "photo"} {
 		if p.Text(`[data-testid="error-`+f+`"]`) == "" {
 			t.Errorf("no error for %s", f)
@@ -182,6 +196,7 @@ func TestRegistrationWindowAndCapacity(t *testing.T) {
 	planID := createPlan(t, e, "名额一人的考试", url.Values{"capacity": {"1"}})
 	a := e.client().signIn("zhangsan")
 	b := e.client().signIn("lisi")
+	withEducation(t, e, "zhangsan", "lisi")
 	f := map[string]string{"work_start_date": "2012-07-01", "employer_name": "某公司"}
 	if p := a.regPost(planID, f, testPhoto(t, 600, 840, "jpeg")); p.Status != http.StatusSeeOther {
 		t.Fatalf("first: %d %s", p.Status, p.Doc.Find(".error, .alert").Text())
@@ -207,6 +222,7 @@ func TestConcurrentSubmitsMakeOneRegistration(t *testing.T) {
 	e := newEnv(t)
 	planID := createPlan(t, e, "并发测试考试", nil)
 	c := e.client().signIn("zhangsan")
+	withEducation(t, e, "zhangsan")
 	tok := c.get("/registrations/new?plan=" + strconv.FormatInt(planID, 10)).Doc.Find(`input[name="_csrf"]`).First()
 	token, _ := tok.Attr("value")
 	img := testPhoto(t, 600, 840, "jpeg")
@@ -242,6 +258,7 @@ func TestConcurrentSubmitsOnTwoServers(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	planID := createPlan(t, e, "两台服务器并发考试", nil)
+	withEducation(t, e, "zhangsan")
 	second := e.sibling(t)
 	img := testPhoto(t, 600, 840, "jpeg")
 	var clients []*client
@@ -372,6 +389,17 @@ func TestRegistrationIsAudited(t *testing.T) {
 		if len(evs) != 1 || evs[0].Username != "jianshe" || evs[0].Detail != "审计考试" || evs[0].IP == "" || evs[0].Result != "ok" ||
 			evs[0].AccountID == nil || evs[0].Role != models.RoleEnterprise {
 			t.Errorf("registration %s (id %d): audit rows %+v", reg.Number(), reg.ID, evs)
+		}
+	}
+}
+
+// withEducation fills in the 学历 of demo practitioners (the demo leaves it empty), which their own 报名表 needs.
+func withEducation(t testing.TB, e *env, usernames ...string) {
+	t.Helper()
+	for _, u := range usernames {
+		if _, err := e.db.NewUpdate().Model((*models.Person)(nil)).Set("education = ?", "本科").Where("id_number = ?", demoCode(u)).
+			Exec(context.Background()); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

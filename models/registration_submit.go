@@ -98,12 +98,18 @@ func prepareSubmission(ctx context.Context, db bun.IDB, actor Actor, in SubmitIn
 		return nil, err
 	}
 	rc, errs := CheckRegistration(in.Plan, person, existing, in.Registration, size)
+	if actor.Is(RolePractitioner) && person.Education == "" {
+		errs = withFieldError(errs, "education", MsgEducationMissing)
+	}
 	if errs != nil {
 		return nil, errs
 	}
 	s.rc = rc
 	return s, nil
 }
+
+// MsgEducationMissing: a practitioner's own 报名表 needs the 学历 of their 个人信息维护, which is where they fill it in.
+const MsgEducationMissing = "请先在个人信息维护中填写学历，再保存报名表"
 
 // selfRegistrant is the practitioner registering themself, with their registration for the plan (nil when none).
 func selfRegistrant(ctx context.Context, db bun.IDB, actor Actor, planID int64) (*Person, *Registration, error) {
