@@ -70,6 +70,7 @@ func TestRegistrationPractitioner(t *testing.T) {
 			b.clickAndLoad("[data-testid=fill-education]")
 			b.choose("#education", "大专")
 			b.retype("#phone", "13512345678")
+			b.choose("#work_start_date", "2012-07-01")
 			b.clickAndLoad("[data-testid=person-save]")
 			if got := b.path(); got != "/profile?ok=1" {
 				t.Fatalf("saving 学历 in 个人信息维护: on %s (%q; %q)", got, b.text("[data-testid=alert-error]"), b.doc().Find(".field .error").Text())

@@ -103,6 +103,13 @@ func TestPractitionerRegistersThemself(t *testing.T) {
 		t.Fatalf("register: %d %s %s", p.Status, p.Text(`[data-testid="alert-error"]`), p.Doc.Find(".error").Text())
 	}
 	detailURL := p.Location()
+	// 考试报名 now shows the registration's status and page for the plan instead of 我要报名.
+	row := c.get("/registrations").Doc.Find(`[data-testid="open-plan-` + strconv.FormatInt(planID, 10) + `"]`)
+	if href, _ := row.Find(`[data-testid="applied"]`).Attr("href"); strings.TrimSpace(row.Find(`[data-testid="applied"]`).Text()) != "已报名（待审核）" ||
+		href != strings.Split(detailURL, "?")[0] || row.Find(`[data-testid="register"]`).Length() != 0 {
+		t.Errorf("the open plan after registering: %q → %q, %d 我要报名", row.Find(`[data-testid="applied"]`).Text(), href,
+			row.Find(`[data-testid="register"]`).Length())
+	}
 	d := c.get(detailURL)
 	if d.Text(`[data-testid="alert-ok"]`) != "报名成功" || d.Text(`[data-testid="reg-status"]`) != "待审核" {
 		t.Errorf("detail: %q %q", d.Text(`[data-testid="alert-ok"]`), d.Text(`[data-testid="reg-status"]`))
@@ -401,5 +408,40 @@ func withEducation(t testing.TB, e *env, usernames ...string) {
 			Exec(context.Background()); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// 核对身份证号 on an organization's 报名表 says, beside 身份证号, that the person is already registered for the plan:
+// with the 报名编号 and status for the organization that made it, without them for another organization.
+func TestCheckIDNumberSaysAlreadyRegistered(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	planID := createPlan(t, e, "核对重复报名考试", nil)
+	c := e.client().signIn("jianshe")
+	tok, _ := c.get("/registrations/new?plan=" + strconv.FormatInt(planID, 10)).Doc.Find(`input[name="_csrf"]`).First().Attr("value")
+	idn := newID(301)
+	p := c.regPostToken(planID, tok, map[string]string{"id_number": idn, "name": "重复考生", "education": "本科", "work_start_date": "2010-07-01",
+		"employer_name": "北京城建示范工程有限公司"}, testPhoto(t, 600, 840, "jpeg"))
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("register: %d %s", p.Status, p.Doc.Find(".error, .alert").Text())
+	}
+	reg, err := models.FindRegistration(context.Background(), e.db, planID, e.person(idn).ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = c.regPostToken(planID, tok, map[string]string{"id_number": idn, "check": "id"}, nil)
+	if got := p.Text(`[data-testid="error-id_number"]`); got != "此人已报名该考试（报名编号 "+reg.Number()+"，状态 待审核）" {
+		t.Errorf("核对 by the organization that registered them: %q", got)
+	}
+	other := e.client().signIn("jianshe2")
+	otok, _ := other.get("/registrations/new?plan=" + strconv.FormatInt(planID, 10)).Doc.Find(`input[name="_csrf"]`).First().Attr("value")
+	p = other.regPostToken(planID, otok, map[string]string{"id_number": idn, "check": "id"}, nil)
+	if got := p.Text(`[data-testid="error-id_number"]`); got != "此人已报名该考试，不能重复报名" || strings.Contains(p.Body, reg.Number()) {
+		t.Errorf("核对 by another organization: %q", got)
+	}
+	// Someone not registered: nothing said.
+	p = c.regPostToken(planID, tok, map[string]string{"id_number": newID(302), "check": "id"}, nil)
+	if got := p.Text(`[data-testid="error-id_number"]`); got != "" {
+		t.Errorf("核对 of someone not registered: %q", got)
 	}
 }

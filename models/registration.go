@@ -438,6 +438,18 @@ func ListRegistrations(ctx context.Context, db bun.IDB, actor Actor, f RegFilter
 	return rs, int(n), err
 }
 
+// RegistrationsOfPerson returns a person's registrations for the given plans (考试报名 shows them beside the open
+// plans instead of 我要报名).
+func RegistrationsOfPerson(ctx context.Context, db bun.IDB, personID int64, planIDs []int64) ([]Registration, error) {
+	var rs []Registration
+	if len(planIDs) == 0 {
+		return rs, nil
+	}
+	err := db.NewSelect().Model(&rs).Column("id", "plan_id", "person_id", "status").
+		Where("person_id = ? AND plan_id IN (?)", personID, bun.List(planIDs)).Scan(ctx)
+	return rs, err
+}
+
 // BlobInUse says whether any person, registration or kept upload names the stored file key (a registration may
 // share its person's photo, so a file is deleted only when nothing names it any more).
 func BlobInUse(ctx context.Context, db bun.IDB, key string) (bool, error) {
