@@ -14,7 +14,8 @@ import (
 )
 
 // TestRegistrationPractitioner registers the practitioner zhangsan for the 安全员 plan (no education minimum;
-// zhangsan has no 学历 on record) through 考试报名 → 【我要报名】: 单位名称 (with JavaScript filled from the
+// zhangsan has no 学历 on record, which the 报名表 says beside the field with the way to 个人信息维护, where it is
+// filled in first) through 考试报名 → 【我要报名】: 单位名称 (with JavaScript filled from the
 // organization code in place), 参加工作时间, one 个人简历 line, 聘用单位意见 and a photo, then 【保存】. The 报名成功
 // page says 待审核, 【打印】 downloads a PDF and 【导出】 a Word file, and 考试报名 lists the registration.
 func TestRegistrationPractitioner(t *testing.T) {
@@ -61,6 +62,23 @@ func TestRegistrationPractitioner(t *testing.T) {
 			}
 			if b.doc().Find("[data-testid=reg-form] #id_number").Length() != 0 {
 				t.Error("a practitioner is asked for an ID number: the form should be for themself")
+			}
+			// No 学历 on record: said before the form is filled in; 去填写 leads to 个人信息维护.
+			if got := b.text("[data-testid=error-education]"); !strings.Contains(got, "请先在个人信息维护中填写学历") {
+				t.Errorf("the 报名表 of someone without 学历 says %q", got)
+			}
+			b.clickAndLoad("[data-testid=fill-education]")
+			b.choose("#education", "大专")
+			b.retype("#phone", "13512345678")
+			b.choose("#work_start_date", "2012-07-01")
+			b.clickAndLoad("[data-testid=person-save]")
+			if got := b.path(); got != "/profile?ok=1" {
+				t.Fatalf("saving 学历 in 个人信息维护: on %s (%q; %q)", got, b.text("[data-testid=alert-error]"), b.doc().Find(".field .error").Text())
+			}
+			b.open("/registrations/new?plan=" + planID)
+			b.waitVisible("[data-testid=reg-form]")
+			if b.doc().Find("[data-testid=error-education]").Length() != 0 {
+				t.Error("the 学历 message stays after 学历 was filled in")
 			}
 
 			employer := "北京某建设工程有限公司"

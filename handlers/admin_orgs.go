@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -98,11 +99,34 @@ func (h *AdminOrganizations) NewPage(c echo.Context) error {
 func (h *AdminOrganizations) Create(c echo.Context) error {
 	f := pages.OrgForm{Title: "新建单位", Action: reverse(c, routes.AdminOrgsCreate), BackURL: reverse(c, routes.AdminOrgs),
 		Kinds: kindOptions("请选择")}
-	_, err := models.CreateOrganization(c.Request().Context(), h.DB, actor(c), readOrgInput(c, &f))
+	in := readOrgInput(c, &f)
+	in.SameAs, _ = strconv.ParseInt(c.FormValue("same_as"), 10, 64)
+	o, err := models.CreateOrganization(c.Request().Context(), h.DB, actor(c), in)
+	var taken *models.OrgCodeTaken
+	if errors.As(err, &taken) {
+		f.Holder = orgHolder(c, taken)
+	}
 	if show, err := formOutcome(err, &f.FormState, "该单位信息", nil); show || err != nil {
 		return orRender(err, func() error { return h.renderForm(c, f) })
 	}
+	if in.SameAs != 0 {
+		return c.Redirect(http.StatusSeeOther, reverse(c, routes.AdminOrgsEdit, strconv.FormatInt(o.ID, 10))+"?ok=credit")
+	}
 	return c.Redirect(http.StatusSeeOther, reverse(c, routes.AdminOrgs)+"?ok=created")
+}
+
+// orgHolder is the registered organization shown beside the code field when the code typed is already taken.
+func orgHolder(c echo.Context, t *models.OrgCodeTaken) *pages.OrgHolder {
+	o := t.Existing
+	hd := &pages.OrgHolder{Name: o.Name, Kind: o.Kind.Label(), ID: strconv.FormatInt(o.ID, 10), CanConfirm: t.CanRecordCredit,
+		URL: reverse(c, routes.AdminOrgsEdit, strconv.FormatInt(o.ID, 10))}
+	if o.CreditCode != nil {
+		hd.CreditCode = *o.CreditCode
+	}
+	if o.OrgCode != nil {
+		hd.OrgCode = *o.OrgCode
+	}
+	return hd
 }
 
 func (h *AdminOrganizations) load(c echo.Context) (*models.Organization, error) {
@@ -134,6 +158,9 @@ func (h *AdminOrganizations) EditPage(c echo.Context) error {
 	f, err := h.editForm(c, o)
 	if err != nil {
 		return err
+	}
+	if c.QueryParam("ok") == "credit" {
+		f.Success = "已为该单位记录统一社会信用代码"
 	}
 	return h.renderForm(c, f)
 }

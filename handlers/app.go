@@ -47,6 +47,9 @@ type App struct {
 	printOnce     sync.Once
 	printRenderer *printout.Renderer
 	printErr      error
+	printSlots    chan struct{} // 打印报名表s running at once (see Batch.PrintAll)
+	// PrintChunk is how many 报名表 one PDF of 打印报名表 holds (0: defaultPrintChunk).
+	PrintChunk int
 }
 
 // New builds the Echo server with every route; the App it returns serves HTTP. Stored files (photos) live in
@@ -59,6 +62,8 @@ func New(db *bun.DB, blobs blobstore.Store, cfg config.Config, log *slog.Logger,
 		Sessions: sessionstore.New(db, cfg.SecureCookies, cfg.IdleTimeout, cfg.MaxSessionAge),
 		Log:      log,
 		Version:  version,
+
+		printSlots: make(chan struct{}, printSlotCount),
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

@@ -17,7 +17,6 @@ import (
 	"examcert/handlers/routes"
 	"examcert/internal/ident"
 	"examcert/internal/photo"
-	"examcert/internal/printout"
 	"examcert/internal/spreadsheet"
 	"examcert/models"
 	"examcert/views/pages"
@@ -377,40 +376,6 @@ func zipPhotos(data []byte) ([]namedFile, error) {
 		out = append(out, namedFile{name: path.Base(zf.Name), data: b})
 	}
 	return out, nil
-}
-
-// PrintAll is 【打印报名表】: every registration this organization made for the plan, one PDF (audited as an
-// export: it changes no data).
-func (h *Batch) PrintAll(c echo.Context) error {
-	plan, err := h.plan(c)
-	if err != nil {
-		return err
-	}
-	regs, _, err := models.ListRegistrations(c.Request().Context(), h.DB, actor(c), models.RegFilter{PlanID: plan.ID, MadeByOrg: true, Limit: 20000})
-	if err != nil {
-		return err
-	}
-	if len(regs) == 0 {
-		return echo.NewHTTPError(http.StatusNotFound, "该考试没有本单位的报名信息")
-	}
-	forms := make([]printout.Form, 0, len(regs))
-	for i := range regs {
-		f, err := h.printForm(c, &regs[i])
-		if err != nil {
-			return err
-		}
-		forms = append(forms, f)
-	}
-	rd, err := h.renderer()
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := rd.PDF(&buf, forms...); err != nil {
-		return err
-	}
-	h.audit(c, models.EventRegPrintedAll, "plan:"+strconv.FormatInt(plan.ID, 10), "ok", strconv.Itoa(len(forms))+"份报名表（含完整身份证号），考试计划："+plan.Name)
-	return sendDownload(c, "application/pdf", "registrations-"+strconv.FormatInt(plan.ID, 10)+".pdf", "报名表-"+plan.Name+".pdf", buf.Bytes())
 }
 
 // DeleteAll is 【删除所有报名信息】 (models.DeleteAllRegistrations): every unpaid registration of the plan this

@@ -24,6 +24,7 @@ func TestRegistrationSharesThePhotoOnRecord(t *testing.T) {
 	ctx := context.Background()
 	planID := createPlan(t, e, "照片共用考试", nil)
 	c := e.client().signIn("zhangsan")
+	withEducation(t, e, "zhangsan")
 	if p := c.upload("/profile", "/profile/photo", "p.jpg", testPhoto(t, 600, 840, "jpeg"), nil); p.Status != http.StatusSeeOther {
 		t.Fatalf("profile photo: %d", p.Status)
 	}

@@ -76,7 +76,30 @@ func (h *Registrations) openPlans(c echo.Context, lq listQuery) (pages.Registrat
 		}
 		v.Plans = append(v.Plans, r)
 	}
-	return v, nil
+	return v, h.markApplied(c, &v)
+}
+
+// markApplied finds a practitioner's own registrations for the open plans listed, so that the list shows each
+// one's status and page instead of 我要报名 (a duplicate is then never found only at 保存).
+func (h *Registrations) markApplied(c echo.Context, v *pages.RegistrationHome) error {
+	acct := currentAccount(c)
+	if acct.Role != models.RolePractitioner || acct.PersonID == nil || len(v.Plans) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(v.Plans))
+	for i, p := range v.Plans {
+		ids[i] = p.ID
+	}
+	regs, err := models.RegistrationsOfPerson(c.Request().Context(), h.DB, *acct.PersonID, ids)
+	if err != nil {
+		return err
+	}
+	v.Applied = map[int64]pages.AppliedPlan{}
+	for _, r := range regs {
+		v.Applied[r.PlanID] = pages.AppliedPlan{Status: r.Status.Label(), CanResubmit: r.Status == models.RegRejected,
+			DetailURL: reverse(c, routes.RegistrationDetail, strconv.FormatInt(r.ID, 10))}
+	}
+	return nil
 }
 
 // regRow describes a registration for a list; 删除 is offered only where the caller may delete it.
@@ -146,6 +169,10 @@ func (h *Registrations) fillPerson(c echo.Context, f *pages.RegForm) (*models.Pe
 	person := h.personForm(c, p)
 	person.Errors, person.OrgMessage = f.Errors, f.Person.OrgMessage
 	f.Person = person
+	if p.Education == "" {
+		// Said before the form is filled in, with where to fill it in; 保存 refuses it too.
+		f.Errors["education"], f.EducationURL = models.MsgEducationMissing, reverse(c, routes.ProfilePage)
+	}
 	if p.PhotoKey != "" {
 		f.HasPhoto = true
 		if f.PhotoURL == "" {
@@ -281,6 +308,9 @@ func (h *Registrations) check(c echo.Context, f pages.RegForm, up *formPhoto, wh
 		if err := h.fillPersonLookup(c, &f.Person); err != nil {
 			return err
 		}
+		if err := h.noteRegistered(c, &f); err != nil {
+			return err
+		}
 		return h.present(c, f, up)
 	}
 	f.Person.EmployerCode, f.Person.EmployerName = f.EmployerCode, f.EmployerName
@@ -289,6 +319,35 @@ func (h *Registrations) check(c echo.Context, f pages.RegForm, up *formPhoto, wh
 	}
 	f.EmployerCode, f.EmployerName = f.Person.EmployerCode, f.Person.EmployerName
 	return h.present(c, f, up)
+}
+
+// noteRegistered says beside 身份证号, when the 核对 finds the person already registered for the plan (and not
+// rejected), what 保存 would refuse, before the rest of the form is filled in: the 报名编号 and status when the
+// registration is one the caller may see (made by the organization or of its own people), only that it exists
+// otherwise (SECURITY.md 27). The autofill's lookup does this check's rate limit and audit row.
+func (h *Registrations) noteRegistered(c echo.Context, f *pages.RegForm) error {
+	idn, err := ident.ParseIDNumber(f.Person.IDNumber)
+	if err != nil || f.Errors["id_number"] != "" {
+		return nil
+	}
+	ctx := c.Request().Context()
+	_, existing, err := models.FindRegistrant(ctx, h.DB, idn.Number, f.PlanID)
+	switch {
+	case errors.Is(err, models.ErrNotFound) || (err == nil && (existing == nil || existing.Status == models.RegRejected)):
+		return nil
+	case err != nil:
+		return err
+	}
+	f.Errors["id_number"] = "此人已报名该考试，不能重复报名"
+	r, err := models.RegistrationInScope(ctx, h.DB, currentAccount(c), existing.ID)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+	case err != nil:
+		return err
+	default:
+		f.Errors["id_number"] = "此人已报名该考试（报名编号 " + r.Number() + "，状态 " + r.Status.Label() + "）"
+	}
+	return nil
 }
 
 // present shows the form again (with its errors, if any), keeping a new photo so that it is not asked for twice.

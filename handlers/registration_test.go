@@ -60,8 +60,22 @@ func TestPractitionerRegistersThemself(t *testing.T) {
 	if home.Doc.Find(`[data-testid="open-plan-`+strconv.FormatInt(planID, 10)+`"] [data-testid="register"]`).Length() != 1 {
 		t.Fatal("the open plan has no 我要报名")
 	}
+	// No 学历 in 个人信息维护: said beside the field before the form is filled in, with the way there; 保存 refuses.
+	form := c.get("/registrations/new?plan=" + strconv.FormatInt(planID, 10))
+	if href, _ := form.Doc.Find(`[data-testid="fill-education"]`).Attr("href"); href != "/profile" ||
+		!strings.Contains(form.Text(`[data-testid="error-education"]`), models.MsgEducationMissing) {
+		t.Errorf("the form for someone without 学历: %q (%q)", form.Text(`[data-testid="error-education"]`), href)
+	}
+	p := c.regPost(planID, map[string]string{"work_start_date": "2012-07-01", "employer_name": "北京某建设公司"}, testPhoto(t, 600, 840, "jpeg"))
+	if p.Status != http.StatusOK || !strings.Contains(p.Text(`[data-testid="error-education"]`), models.MsgEducationMissing) {
+		t.Errorf("saved without 学历: %d %q", p.Status, p.Text(`[data-testid="error-education"]`))
+	}
+	withEducation(t, e, "zhangsan")
+	if c.get("/registrations/new?plan="+strconv.FormatInt(planID, 10)).Doc.Find(`[data-testid="error-education"]`).Length() != 0 {
+		t.Error("the 学历 message stays after it was filled in")
+	}
 	// Missing everything: errors beside the fields, nothing saved.
-	p := c.regPost(planID, map[string]string{}, nil)
+	p = c.regPost(planID, map[string]string{}, nil)
 	for _, f := range []string{"work_start_date", "employer_name", "photo"} {
 		if p.Text(`[data-testid="error-`+f+`"]`) == "" {
 			t.Errorf("no error for %s", f)
@@ -89,6 +103,13 @@ func TestPractitionerRegistersThemself(t *testing.T) {
 		t.Fatalf("register: %d %s %s", p.Status, p.Text(`[data-testid="alert-error"]`), p.Doc.Find(".error").Text())
 	}
 	detailURL := p.Location()
+	// 考试报名 now shows the registration's status and page for the plan instead of 我要报名.
+	row := c.get("/registrations").Doc.Find(`[data-testid="open-plan-` + strconv.FormatInt(planID, 10) + `"]`)
+	if href, _ := row.Find(`[data-testid="applied"]`).Attr("href"); strings.TrimSpace(row.Find(`[data-testid="applied"]`).Text()) != "已报名（待审核）" ||
+		href != strings.Split(detailURL, "?")[0] || row.Find(`[data-testid="register"]`).Length() != 0 {
+		t.Errorf("the open plan after registering: %q → %q, %d 我要报名", row.Find(`[data-testid="applied"]`).Text(), href,
+			row.Find(`[data-testid="register"]`).Length())
+	}
 	d := c.get(detailURL)
 	if d.Text(`[data-testid="alert-ok"]`) != "报名成功" || d.Text(`[data-testid="reg-status"]`) != "待审核" {
 		t.Errorf("detail: %q %q", d.Text(`[data-testid="alert-ok"]`), d.Text(`[data-testid="reg-status"]`))
@@ -182,6 +203,7 @@ func TestRegistrationWindowAndCapacity(t *testing.T) {
 	planID := createPlan(t, e, "名额一人的考试", url.Values{"capacity": {"1"}})
 	a := e.client().signIn("zhangsan")
 	b := e.client().signIn("lisi")
+	withEducation(t, e, "zhangsan", "lisi")
 	f := map[string]string{"work_start_date": "2012-07-01", "employer_name": "某公司"}
 	if p := a.regPost(planID, f, testPhoto(t, 600, 840, "jpeg")); p.Status != http.StatusSeeOther {
 		t.Fatalf("first: %d %s", p.Status, p.Doc.Find(".error, .alert").Text())
@@ -207,6 +229,7 @@ func TestConcurrentSubmitsMakeOneRegistration(t *testing.T) {
 	e := newEnv(t)
 	planID := createPlan(t, e, "并发测试考试", nil)
 	c := e.client().signIn("zhangsan")
+	withEducation(t, e, "zhangsan")
 	tok := c.get("/registrations/new?plan=" + strconv.FormatInt(planID, 10)).Doc.Find(`input[name="_csrf"]`).First()
 	token, _ := tok.Attr("value")
 	img := testPhoto(t, 600, 840, "jpeg")
@@ -242,6 +265,7 @@ func TestConcurrentSubmitsOnTwoServers(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	planID := createPlan(t, e, "两台服务器并发考试", nil)
+	withEducation(t, e, "zhangsan")
 	second := e.sibling(t)
 	img := testPhoto(t, 600, 840, "jpeg")
 	var clients []*client
@@ -373,5 +397,51 @@ func TestRegistrationIsAudited(t *testing.T) {
 			evs[0].AccountID == nil || evs[0].Role != models.RoleEnterprise {
 			t.Errorf("registration %s (id %d): audit rows %+v", reg.Number(), reg.ID, evs)
 		}
+	}
+}
+
+// withEducation fills in the 学历 of demo practitioners (the demo leaves it empty), which their own 报名表 needs.
+func withEducation(t testing.TB, e *env, usernames ...string) {
+	t.Helper()
+	for _, u := range usernames {
+		if _, err := e.db.NewUpdate().Model((*models.Person)(nil)).Set("education = ?", "本科").Where("id_number = ?", demoCode(u)).
+			Exec(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// 核对身份证号 on an organization's 报名表 says, beside 身份证号, that the person is already registered for the plan:
+// with the 报名编号 and status for the organization that made it, without them for another organization.
+func TestCheckIDNumberSaysAlreadyRegistered(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	planID := createPlan(t, e, "核对重复报名考试", nil)
+	c := e.client().signIn("jianshe")
+	tok, _ := c.get("/registrations/new?plan=" + strconv.FormatInt(planID, 10)).Doc.Find(`input[name="_csrf"]`).First().Attr("value")
+	idn := newID(301)
+	p := c.regPostToken(planID, tok, map[string]string{"id_number": idn, "name": "重复考生", "education": "本科", "work_start_date": "2010-07-01",
+		"employer_name": "北京城建示范工程有限公司"}, testPhoto(t, 600, 840, "jpeg"))
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("register: %d %s", p.Status, p.Doc.Find(".error, .alert").Text())
+	}
+	reg, err := models.FindRegistration(context.Background(), e.db, planID, e.person(idn).ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = c.regPostToken(planID, tok, map[string]string{"id_number": idn, "check": "id"}, nil)
+	if got := p.Text(`[data-testid="error-id_number"]`); got != "此人已报名该考试（报名编号 "+reg.Number()+"，状态 待审核）" {
+		t.Errorf("核对 by the organization that registered them: %q", got)
+	}
+	other := e.client().signIn("jianshe2")
+	otok, _ := other.get("/registrations/new?plan=" + strconv.FormatInt(planID, 10)).Doc.Find(`input[name="_csrf"]`).First().Attr("value")
+	p = other.regPostToken(planID, otok, map[string]string{"id_number": idn, "check": "id"}, nil)
+	if got := p.Text(`[data-testid="error-id_number"]`); got != "此人已报名该考试，不能重复报名" || strings.Contains(p.Body, reg.Number()) {
+		t.Errorf("核对 by another organization: %q", got)
+	}
+	// Someone not registered: nothing said.
+	p = c.regPostToken(planID, tok, map[string]string{"id_number": newID(302), "check": "id"}, nil)
+	if got := p.Text(`[data-testid="error-id_number"]`); got != "" {
+		t.Errorf("核对 of someone not registered: %q", got)
 	}
 }

@@ -192,6 +192,11 @@ func linkOrganization(ctx context.Context, tx bun.Tx, d accountDraft, acct *Acco
 	o, err := FindOrganizationByCode(ctx, tx, d.credit, "")
 	if d.credit == "" || errors.Is(err, ErrNotFound) {
 		o, err = FindOrganizationByCode(ctx, tx, "", d.org)
+		if err == nil && d.credit != "" {
+			// The credit code typed is not this organization's: never join it silently (see OrgCodeTaken).
+			return FieldErrors{"org_code": "该代码中的组织机构代码已登记为「" + o.Name + "」，但该单位未记录此统一社会信用代码；" +
+				"请先在 机构与账号 → 单位 → 新建单位 中核对，确认是同一单位后再创建账号"}
+		}
 	}
 	if errors.Is(err, ErrNotFound) {
 		org := d.org

@@ -24,7 +24,7 @@ var BatchColumns = []spreadsheet.Column{
 	{Key: "title", Header: "职称", Choices: Titles, Width: 10},
 	{Key: "employer_name", Header: "单位名称", Required: true, Width: 28},
 	{Key: "employer_code", Header: "组织机构代码", Text: true, Width: 22, Note: "统一社会信用代码（18位）或组织机构代码（9位）"},
-	{Key: "work_start_date", Header: "参加工作时间", Required: true, Width: 14, Note: "如 2012-07-01、2012/7/1、2012.07 或 2012年7月"},
+	{Key: "work_start_date", Header: "参加工作时间", Required: true, Text: true, Width: 14, Note: "如 2012-07-01、2012/7/1、2012.07 或 2012年7月；请保持本列为文本格式，否则 2012.10 会被办公软件变成数字 2012.1"},
 	{Key: "years_of_work", Header: "从事工作年限", Width: 12, Note: "整数；留空则按参加工作时间计算"},
 	{Key: "employer_opinion", Header: "聘用单位意见", Width: 24},
 	{Key: "resume", Header: "个人简历", Width: 40, Note: "每段经历一行（单元格内换行），格式：起止时间 工作单位 职务，如 2012.07-2018.06 北京某建设公司 施工员"},
@@ -35,6 +35,11 @@ const (
 	msgMangledID    = "身份证号被Excel转换为数字而损坏，请将该列设为文本格式后重新填写"
 	msgResumeFormat = "每行应为“起止时间 工作单位 职务”"
 )
+
+// msgLostZeros says a code lost its leading zeros in a number cell (a landline 010…, an organization code 0…).
+func msgLostZeros(header string) string {
+	return header + "被转换为数字，开头的0已丢失，请将该列设为文本格式后重新填写"
+}
 
 // BatchEntry is one row of an import file that passed the rules of its own.
 type BatchEntry struct {
@@ -87,6 +92,18 @@ func CheckBatchRow(plan *ExamPlan, r spreadsheet.Row, now time.Time) (BatchEntry
 	if bad["id_number"] == "" && r.MangledNumber("id_number") {
 		bad["id_number"] = msgMangledID
 	}
+	// A number cell from an office suite: a month it cannot tell (2012.10 became 2012.1), a code without its zeros.
+	if bad["work_start_date"] == "" && r.AmbiguousMonth("work_start_date") {
+		bad["work_start_date"] = spreadsheet.MsgAmbiguousMonth
+	}
+	if r.LostLeadingZeros("phone", 11) && ValidPhone("0"+cell("phone")) {
+		bad["phone"] = msgLostZeros("手机号码")
+	}
+	if r.MangledNumber("employer_code") {
+		bad["employer_code"] = "组织机构代码被转换为数字而损坏，请将该列设为文本格式后重新填写"
+	} else if r.LostLeadingZeros("employer_code", 9) {
+		bad["employer_code"] = msgLostZeros("组织机构代码")
+	}
 	pin, idn, fe := PersonInput{IDNumber: cell("id_number"), Name: cell("name"), Education: cell("education"),
 		Phone: cell("phone"), Major: cell("major"), Title: cell("title")}.Validate(false)
 	resume, badLine := resumeFromCell(r.Cells["resume"])
@@ -98,6 +115,9 @@ func CheckBatchRow(plan *ExamPlan, r spreadsheet.Row, now time.Time) (BatchEntry
 		EmployerOpinion: cell("employer_opinion")}.parse()
 	addBatchErrors(bad, fe)
 	addBatchErrors(bad, re)
+	if bad["work_start_date"] != "" {
+		rc.WorkStart = time.Time{} // a date refused is no date: never the month guessed from 2012.1
+	}
 	if !rc.WorkStart.IsZero() {
 		shown["work_start_date"] = rc.WorkStart.Format("2006-01-02")
 		if bad["years_of_work"] == "" {

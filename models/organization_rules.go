@@ -19,6 +19,53 @@ type OrgInput struct {
 	ContactName  string
 	ContactPhone string
 	Address      string
+	// SameAs is the id of the registered organization the admin confirmed, beside the code field, to be the one
+	// typed: CreateOrganization then records the credit code on it instead of creating another (see OrgCodeTaken).
+	SameAs int64
+}
+
+// OrgCodeTaken is CreateOrganization's answer when the code typed, or the 组织机构代码 inside the credit code typed,
+// is already registered: the message beside the code field, and the organization that holds it, to be shown there.
+// Nothing is merged without the admin's word: when CanRecordCredit, the form may be sent again with SameAs set to
+// Existing.ID to record the credit code on it.
+type OrgCodeTaken struct {
+	FieldErrors
+	Existing        *Organization
+	CanRecordCredit bool // the credit code typed embeds Existing's 组织机构代码, Existing records no credit code, same kind
+}
+
+func (e *OrgCodeTaken) Error() string { return e.FieldErrors.Error() }
+
+// Unwrap lets the form kit show the message beside the field like any FieldErrors.
+func (e *OrgCodeTaken) Unwrap() error { return e.FieldErrors }
+
+// findCodeHolder returns the organization already holding the credit code or the 组织机构代码 (nil when none), and
+// whether the credit code could be recorded on it.
+func findCodeHolder(ctx context.Context, db bun.IDB, kind OrganizationKind, credit, org string) (*Organization, bool, error) {
+	if credit != "" {
+		o, err := FindOrganizationByCode(ctx, db, credit, "")
+		if err == nil {
+			return o, false, nil
+		} else if !errors.Is(err, ErrNotFound) {
+			return nil, false, err
+		}
+	}
+	o, err := FindOrganizationByCode(ctx, db, "", org)
+	if errors.Is(err, ErrNotFound) {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, err
+	}
+	return o, credit != "" && o.CreditCode == nil && o.Kind == kind, nil
+}
+
+// codeTaken is the message beside the code field; the form shows the holder under it.
+func codeTaken(o *Organization, canRecord bool) *OrgCodeTaken {
+	msg := "该代码已登记"
+	if canRecord {
+		msg = "该代码中的组织机构代码已登记（见下方单位）；若是同一单位，请确认后为其记录统一社会信用代码，否则请核对代码"
+	}
+	return &OrgCodeTaken{FieldErrors: FieldErrors{"code": msg}, Existing: o, CanRecordCredit: canRecord}
 }
 
 // Validate checks the fields; the code must pass GB 32100 / GB 11714.
@@ -76,6 +123,16 @@ func CreateOrganization(ctx context.Context, db bun.IDB, actor Actor, in OrgInpu
 	o := &Organization{Kind: OrganizationKind(in.Kind)}
 	in.apply(o, credit, org)
 	err := inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		holder, canRecord, err := findCodeHolder(ctx, tx, o.Kind, credit, org)
+		switch {
+		case err != nil:
+			return err
+		case holder != nil && canRecord && in.SameAs == holder.ID:
+			o = holder
+			return recordCreditCode(ctx, tx, actor, o, credit)
+		case holder != nil:
+			return codeTaken(holder, canRecord)
+		}
 		if err := InsertOrganization(ctx, tx, o); err != nil {
 			return err
 		}
@@ -85,6 +142,22 @@ func CreateOrganization(ctx context.Context, db bun.IDB, actor Actor, in OrgInpu
 		return nil, FieldErrors{"code": "该代码已登记"}
 	}
 	return o, err
+}
+
+// recordCreditCode gives a registered organization, known so far by its 组织机构代码, the credit code the admin
+// confirmed is its own; its name and other fields stay as they are.
+func recordCreditCode(ctx context.Context, tx bun.Tx, actor Actor, o *Organization, credit string) error {
+	o.CreditCode, o.UpdatedAt = &credit, Now()
+	res, err := tx.NewUpdate().Model(o).Column("credit_code", "updated_at").Set("version = version + 1").
+		Where("id = ? AND version = ? AND credit_code IS NULL", o.ID, o.Version).Exec(ctx)
+	if IsUniqueViolation(err) {
+		return FieldErrors{"code": "该代码已登记"}
+	}
+	if err := affectedOneOr(res, err, ErrConflict); err != nil {
+		return err
+	}
+	o.Version++
+	return actor.Audit(ctx, tx, EventOrgUpdated, "organization:"+credit, "ok", "记录统一社会信用代码："+o.Name)
 }
 
 // UpdateOrganization is 编辑单位 by the registry: it saves organization id if nobody changed it since version (else

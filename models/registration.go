@@ -408,6 +408,7 @@ type RegFilter struct {
 	PlanID        int64
 	MadeByOrg     bool // only those the caller's organization made (the batch screen)
 	Status        RegStatus
+	OldestFirst   bool // by id ascending: pages that stay put while registrations are added (打印报名表's files)
 	Offset, Limit int
 }
 
@@ -415,8 +416,12 @@ type RegFilter struct {
 // 本单位的报名, the batch list and 【打印报名表】).
 func ListRegistrations(ctx context.Context, db bun.IDB, actor Actor, f RegFilter) ([]Registration, int, error) {
 	var rs []Registration
-	q := scopeRegistrations(db.NewSelect().Model(&rs).Relation("Plan").Relation("Plan.Category").Relation("Person"), actor.Account).
-		OrderExpr("reg.id DESC")
+	q := scopeRegistrations(db.NewSelect().Model(&rs).Relation("Plan").Relation("Plan.Category").Relation("Person"), actor.Account)
+	if f.OldestFirst {
+		q = q.OrderExpr("reg.id ASC")
+	} else {
+		q = q.OrderExpr("reg.id DESC")
+	}
 	if f.PlanID != 0 {
 		q = q.Where("reg.plan_id = ?", f.PlanID)
 	}
@@ -431,6 +436,18 @@ func ListRegistrations(ctx context.Context, db bun.IDB, actor Actor, f RegFilter
 	}
 	n, err := q.Offset(int64(f.Offset)).Limit(int64(f.Limit)).ScanAndCount(ctx)
 	return rs, int(n), err
+}
+
+// RegistrationsOfPerson returns a person's registrations for the given plans (考试报名 shows them beside the open
+// plans instead of 我要报名).
+func RegistrationsOfPerson(ctx context.Context, db bun.IDB, personID int64, planIDs []int64) ([]Registration, error) {
+	var rs []Registration
+	if len(planIDs) == 0 {
+		return rs, nil
+	}
+	err := db.NewSelect().Model(&rs).Column("id", "plan_id", "person_id", "status").
+		Where("person_id = ? AND plan_id IN (?)", personID, bun.List(planIDs)).Scan(ctx)
+	return rs, err
 }
 
 // BlobInUse says whether any person, registration or kept upload names the stored file key (a registration may

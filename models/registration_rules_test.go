@@ -244,6 +244,14 @@ func TestCheckBatchRow(t *testing.T) {
 		{name: "unreadable work start", cells: map[string]string{"work_start_date": "明年"}, column: "参加工作时间", reason: "日期格式无法识别", value: "明年"},
 		{name: "work start in the future", cells: map[string]string{"work_start_date": "2035-07-01"}, column: "参加工作时间", reason: "不能晚于今天",
 			value: "2035-07-01"},
+		{name: "work start 2012.10 that an office suite stored as the number 2012.1", cells: map[string]string{"work_start_date": "2012.1"},
+			numeric: []string{"work_start_date"}, column: "参加工作时间", reason: "请将该列设为文本格式后输入，如 2012-10", value: "2012.1"},
+		{name: "landline that lost its leading 0 in a number cell", cells: map[string]string{"phone": "1012345678"}, numeric: []string{"phone"},
+			column: "手机号码", reason: "开头的0已丢失，请将该列设为文本格式", value: "1012345678"},
+		{name: "organization code that lost its leading 0 in a number cell", cells: map[string]string{"employer_code": "12345678"},
+			numeric: []string{"employer_code"}, column: "组织机构代码", reason: "开头的0已丢失", value: "12345678"},
+		{name: "years typed are shown, not the limit", cells: map[string]string{"years_of_work": "40"}, column: "从事工作年限",
+			reason: "（14年）", value: "40"},
 		{name: "too few years for the plan", cells: map[string]string{"work_start_date": "2024-07-01"}, column: "从事工作年限", reason: "满3年"},
 		{name: "more years than worked", cells: map[string]string{"years_of_work": "40"}, column: "从事工作年限", reason: "不能超过参加工作以来的年数"},
 		{name: "years not a number", cells: map[string]string{"years_of_work": "很多"}, column: "从事工作年限", reason: models.MsgYearsFormat},
@@ -302,4 +310,44 @@ func wrongCheck(id string) string {
 		return "1"
 	}
 	return "0"
+}
+
+// Unambiguous dates from number cells keep working: a real date serial, 2012.12, 2012.05 as a number or as text,
+// 2012.1 typed into a text cell (January, as typed).
+func TestCheckBatchRowNumericDates(t *testing.T) {
+	t.Parallel()
+	now := day("2026-12-01")
+	r := rand.New(rand.NewPCG(7, 8))
+	id := ident.GenerateIDNumber(r, "110101", day("1980-03-07"), ident.GenderMale)
+	plan := &models.ExamPlan{}
+	for _, c := range []struct {
+		cell    string
+		numeric bool
+		want    string
+	}{
+		{"41183", true, "2012-10-01"},
+		{"2012.12", true, "2012-12-01"},
+		{"2012.05", true, "2012-05-01"},
+		{"2012.05", false, "2012-05-01"},
+		{"2012.2", true, "2012-02-01"},
+		{"2012.1", false, "2012-01-01"},
+		{"2012-10", false, "2012-10-01"},
+	} {
+		row := spreadsheet.Row{Number: 2, Cells: map[string]string{"id_number": id, "name": "陈一", "education": "本科",
+			"employer_name": "某公司", "work_start_date": c.cell}}
+		if c.numeric {
+			row.Numeric = map[string]bool{"work_start_date": true}
+		}
+		e, probs := models.CheckBatchRow(plan, row, now)
+		if probs != nil || e.Reg.WorkStart.Format("2006-01-02") != c.want {
+			t.Errorf("%s (number cell %v): %s, %+v; want %s", c.cell, c.numeric, e.Reg.WorkStart.Format("2006-01-02"), probs, c.want)
+		}
+	}
+	// A mobile number and a 9-digit organization code in number cells are whole.
+	row := spreadsheet.Row{Number: 2, Cells: map[string]string{"id_number": id, "name": "陈一", "education": "本科", "phone": "13800000001",
+		"employer_name": "某公司", "employer_code": "G1921G913", "work_start_date": "41183"},
+		Numeric: map[string]bool{"phone": true, "work_start_date": true}}
+	if _, probs := models.CheckBatchRow(plan, row, now); probs != nil {
+		t.Errorf("whole codes in number cells: %+v", probs)
+	}
 }

@@ -98,12 +98,18 @@ func prepareSubmission(ctx context.Context, db bun.IDB, actor Actor, in SubmitIn
 		return nil, err
 	}
 	rc, errs := CheckRegistration(in.Plan, person, existing, in.Registration, size)
+	if actor.Is(RolePractitioner) && person.Education == "" {
+		errs = withFieldError(errs, "education", MsgEducationMissing)
+	}
 	if errs != nil {
 		return nil, errs
 	}
 	s.rc = rc
 	return s, nil
 }
+
+// MsgEducationMissing: a practitioner's own 报名表 needs the 学历 of their 个人信息维护, which is where they fill it in.
+const MsgEducationMissing = "请先在个人信息维护中填写学历，再保存报名表"
 
 // selfRegistrant is the practitioner registering themself, with their registration for the plan (nil when none).
 func selfRegistrant(ctx context.Context, db bun.IDB, actor Actor, planID int64) (*Person, *Registration, error) {
@@ -211,6 +217,9 @@ func (s *submission) save(ctx context.Context, tx bun.Tx, actor Actor) (*Registr
 	if err := storeRegistration(ctx, tx, actor, &reg, s.photo.PersonsOwn, s.rc.Plan.Name); err != nil {
 		return nil, planFull(err)
 	}
+	if err := s.offerPhoto(ctx, tx, reg.PersonID); err != nil {
+		return nil, err
+	}
 	if s.keptKey != "" {
 		// The kept upload now belongs to the registration.
 		if err := ForgetPhotoUpload(ctx, tx, s.keptKey); err != nil {
@@ -218,6 +227,18 @@ func (s *submission) save(ctx context.Context, tx bun.Tx, actor Actor) (*Registr
 		}
 	}
 	return &reg, nil
+}
+
+// offerPhoto makes the photo the form brought the person's photo on record when they have none, so that the next
+// 报名表 offers it: the registration and the person then name the same file (as with PersonsOwn), which is kept
+// while anything names it. A photo on record is never replaced here.
+func (s *submission) offerPhoto(ctx context.Context, tx bun.Tx, personID int64) error {
+	if s.photo.Key == "" || s.photo.PersonsOwn {
+		return nil
+	}
+	_, err := tx.NewUpdate().Model((*Person)(nil)).Set("photo_key = ?", s.photo.Key).Set("updated_at = ?", Now()).
+		Set("version = version + 1").Where("id = ? AND photo_key = ''", personID).Exec(ctx)
+	return err
 }
 
 // storeRegistration stores a checked registration with its audit row (detail: the plan's name), inside tx: one

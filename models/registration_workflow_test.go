@@ -294,3 +294,55 @@ func TestImportBatchRollsBack(t *testing.T) {
 		t.Errorf("%d audit rows for the refused import, want 1", n)
 	}
 }
+
+// The photo a 报名表 brings becomes the person's photo on record when they have none, in the registration's
+// transaction; the next 报名表 without a photo shares it. A photo on record is not replaced.
+func TestSubmittedPhotoBecomesThePersonsPhoto(t *testing.T) {
+	t.Parallel()
+	f := newRegFixture(t)
+	ctx := context.Background()
+	in := f.submission(f.newID(), "照片考生")
+	assertRollsBack(t, f.db, func(ctx context.Context) error {
+		_, err := models.SubmitRegistration(ctx, f.db, f.actor, in)
+		return err
+	}, nil, "registrations", "persons")
+	reg, err := models.SubmitRegistration(ctx, f.db, f.actor, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := models.GetPerson(ctx, f.db, reg.PersonID)
+	if err != nil || p.PhotoKey != in.Photo.Key || reg.PhotoKey != in.Photo.Key {
+		t.Fatalf("person's photo %q, registration's %q, want %q (%v)", p.PhotoKey, reg.PhotoKey, in.Photo.Key, err)
+	}
+	// Another plan, no photo on the form: the photo on record is offered and shared.
+	plan2 := *f.plan
+	plan2.ID, plan2.Name = 0, "报名流程测试二"
+	if err := models.SavePlan(ctx, f.db, &plan2, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := models.AdvancePlan(ctx, f.db, testAdmin, plan2.ID, models.PlanDraft); err != nil {
+		t.Fatal(err)
+	}
+	in.Plan, _ = models.GetPlan(ctx, f.db, plan2.ID)
+	in.Photo, in.StoredSize = models.FormPhoto{}, func(context.Context, string) (int, error) { return 20 << 10, nil }
+	reg2, err := models.SubmitRegistration(ctx, f.db, f.actor, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := models.FindRegistration(ctx, f.db, plan2.ID, reg.PersonID); r.PhotoKey != p.PhotoKey || reg2.PhotoKey != p.PhotoKey {
+		t.Errorf("the second registration's photo %q, want the one on record %q", r.PhotoKey, p.PhotoKey)
+	}
+	// Someone with a photo on record keeps it when a 报名表 brings another.
+	other := f.submission(f.newID(), "有照片考生")
+	first, err := models.SubmitRegistration(ctx, f.db, f.actor, other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.Plan, other.Photo = in.Plan, models.FormPhoto{Key: "abcdefabcdefabcdefabcdefabcdef01", Size: 20 << 10}
+	if _, err := models.SubmitRegistration(ctx, f.db, f.actor, other); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := models.GetPerson(ctx, f.db, first.PersonID); p.PhotoKey != "0123456789abcdef0123456789abcdef" {
+		t.Errorf("the photo on record was replaced: %q", p.PhotoKey)
+	}
+}

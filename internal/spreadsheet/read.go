@@ -101,6 +101,54 @@ func (r Row) MangledNumber(key string) bool {
 	return isScientific(v) || (r.Numeric[key] && hasTruncatedDigits(v))
 }
 
+// AmbiguousMonth reports whether the cell under key is a number cell holding
+// a year and the fraction ".1": someone typed "2012.10" or "2012.1" (October
+// or January) into a General cell and the spreadsheet kept only the number.
+// The month cannot be known, so the caller refuses the cell
+// (MsgAmbiguousMonth) rather than guess. Every other month survives the
+// number ("2012.12", "2012.05" → 2012.05, "2012.2" — 20 is no month), and so
+// do real date serials: those are not reported.
+func (r Row) AmbiguousMonth(key string) bool {
+	if !r.Numeric[key] {
+		return false
+	}
+	v := NormalizeText(r.Cells[key])
+	y, frac, ok := strings.Cut(v, ".")
+	return ok && len(y) == 4 && allDigits(y) && frac == "1"
+}
+
+// MsgAmbiguousMonth is what the caller says of a cell AmbiguousMonth reports.
+const MsgAmbiguousMonth = "该单元格是数字格式，月份无法确定（如 2012.1 可能是1月或10月），请将该列设为文本格式后输入，如 2012-10"
+
+// LostLeadingZeros reports whether the cell under key is a number cell of
+// digits only that is shorter than want digits: a code that began with 0
+// (a landline "010…", an organization code "0123…") typed into a General
+// cell, which the spreadsheet stored as a number and so dropped its zeros.
+func (r Row) LostLeadingZeros(key string, want int) bool {
+	v := NormalizeText(r.Cells[key])
+	return r.Numeric[key] && allDigits(v) && len(v) < want
+}
+
+// isODS reports whether the zip in b is an OpenDocument spreadsheet: its
+// first entry is "mimetype", stored uncompressed, holding the ODS media type
+// (ODF 1.2 part 3, 3.3). Only the local header is read, nothing is inflated.
+func isODS(b []byte) bool {
+	const name, mime = "mimetype", "application/vnd.oasis.opendocument.spreadsheet"
+	if len(b) < 30 {
+		return false
+	}
+	nameLen := int(b[26]) | int(b[27])<<8
+	extraLen := int(b[28]) | int(b[29])<<8
+	start := 30 + nameLen + extraLen
+	if nameLen != len(name) || len(b) < start+len(mime) || string(b[30:30+nameLen]) != name {
+		return false
+	}
+	return string(b[start:start+len(mime)]) == mime
+}
+
+// MsgODS is the message for an OpenDocument (.ods) upload.
+const MsgODS = "这是OpenDocument表格（.ods）文件，请在办公软件中另存为 .xlsx 后再上传"
+
 // FileError is a problem with the uploaded file as a whole. Msg is Chinese,
 // meant for the user; the handler answers 400 (413 for ErrTooLarge).
 type FileError struct {
@@ -171,6 +219,9 @@ func Read(r io.Reader, cols []Column, lim Limits) (rows []Row, err error) {
 	}
 	if !bytes.HasPrefix(b, zipMagic) {
 		return nil, fileErr(msgNotXLSX)
+	}
+	if isODS(b) {
+		return nil, fileErr(MsgODS)
 	}
 	sc, err := prescan(b, lim)
 	if err != nil {

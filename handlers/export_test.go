@@ -1,0 +1,13 @@
+package handlers
+
+// TakePrintSlots occupies n of the 打印报名表 slots, as prints running elsewhere would; release gives them back.
+func (a *App) TakePrintSlots(n int) (release func()) {
+	for range n {
+		a.printSlots <- struct{}{}
+	}
+	return func() {
+		for range n {
+			<-a.printSlots
+		}
+	}
+}
