@@ -90,8 +90,8 @@ func TestPrintAllInFiles(t *testing.T) {
 			t.Errorf("file %d: status %d, %d pages, want %d", i+1, pdf.Status, n, want)
 		}
 	}
-	if n := len(e.auditEvents(models.EventExport)); n != 3 {
-		t.Errorf("%d export audit rows, want 3", n)
+	if n := len(e.auditEvents(models.EventRegPrintedAll)); n != 3 {
+		t.Errorf("%d bulk-disclosure audit rows, want one per file: 3", n)
 	}
 	release := e.app.TakePrintSlots(2)
 	busy := c.get(links[0])
