@@ -42,6 +42,8 @@ type App struct {
 	setupToken string
 	bodyRules  map[string]*bodyRule // "METHOD /path" → its body limit, for routes that take more than defaultBodyLimit
 
+	lookups lookupLimiter // the one per-account budget of ID-number lookups (allowLookup)
+
 	printOnce     sync.Once
 	printRenderer *printout.Renderer
 	printErr      error

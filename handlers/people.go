@@ -155,6 +155,9 @@ func (h *People) Create(c echo.Context) error {
 	if checked, err := h.runChecks(c, &f); checked || err != nil {
 		return orRender(err, func() error { return h.renderForm(c, f) })
 	}
+	if err := h.allowLookup(c); err != nil { // adding by ID number tells what the number is: the lookups' budget
+		return err
+	}
 	_, err := models.AddPerson(c.Request().Context(), h.DB, actor(c), in)
 	if show, err := formOutcome(err, &f.FormState, whatPerson, nil); show || err != nil {
 		return orRender(err, func() error { return h.renderForm(c, f) })

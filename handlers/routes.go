@@ -125,7 +125,7 @@ func (a *App) routes() []route {
 		{method: http.MethodGet, path: "/admin/organizations/:id", name: routes.AdminOrgsEdit, handler: orgs.EditPage, roles: admin},
 		{method: http.MethodPost, path: "/admin/organizations/:id", name: routes.AdminOrgsUpdate, handler: orgs.Update, roles: admin},
 
-		{method: http.MethodGet, path: "/lookup/person", name: routes.LookupPerson, handler: lookup.Person, roles: withLookups, mw: []echo.MiddlewareFunc{lookupLimit}},
+		{method: http.MethodGet, path: "/lookup/person", name: routes.LookupPerson, handler: lookup.Person, roles: withLookups}, // limited inside (allowLookup)
 		{method: http.MethodGet, path: "/lookup/organization", name: routes.LookupOrganization, handler: lookup.Organization, roles: anyone, mw: []echo.MiddlewareFunc{lookupLimit}},
 
 		{method: http.MethodGet, path: "/photo-tool", name: routes.PhotoTool, handler: tool.Page, roles: public},

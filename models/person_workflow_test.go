@@ -432,16 +432,21 @@ func TestLookupPerson(t *testing.T) {
 	if _, err := models.UpdatePersonRow(ctx, f.db, f.entA, p.ID, models.PersonInput{Name: "褚四", Education: "本科", Phone: "13700137000"}, p.Version); err != nil {
 		t.Fatal(err)
 	}
-	// What an outside organization learns: name, gender, birth date and stage; a lookup is audited, masked.
+	// What an outside organization learns (SECURITY.md 27): what the number encodes, that the person is registered,
+	// a masked name; not the name, the employer, 学历 or phone. A lookup is audited, masked.
 	res, err := models.LookupPerson(ctx, f.db, f.entB, " "+p.IDNumber+" ")
-	if err != nil || !res.Known || res.Name != "褚四" || res.Stage != "此人目前：已登记在其他单位" || res.ID.Number != p.IDNumber ||
+	if err != nil || !res.Known || res.InScope || res.Name != "" || res.MaskedName != "褚*" || res.PersonID != 0 ||
+		res.Stage != "此人已在系统中登记（褚*）" || res.ID.Number != p.IDNumber || res.ID.Gender.String() == "" ||
 		res.Education != "" || res.Phone != "" {
-		t.Errorf("known: %+v %v", res, err)
+		t.Errorf("known outside: %+v %v", res, err)
 	}
 	// Of its own people an organization also gets 学历 and 手机号码, which its forms then use.
 	if res, err = models.LookupPerson(ctx, f.db, f.entA, p.IDNumber); err != nil || res.Stage != "此人目前：本单位人员" ||
 		res.Education != "本科" || res.Phone != "13700137000" {
 		t.Errorf("own staff: %+v %v", res, err)
+	}
+	if res.Name != "褚四" || !res.InScope || res.PersonID != p.ID {
+		t.Errorf("own staff's name: %+v", res)
 	}
 	if res, err = models.LookupPerson(ctx, f.db, f.tr, f.newID()); err != nil || res.Known || res.Name != "" {
 		t.Errorf("unknown: %+v %v", res, err)
@@ -457,7 +462,8 @@ func TestLookupPerson(t *testing.T) {
 	if err := f.db.NewSelect().Model(&evs).Where("event = ?", models.EventPersonLookup).OrderExpr("id").Scan(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if len(evs) != 3 || evs[0].Object != "person:"+ident.MaskIDNumber(p.IDNumber) || evs[0].Result != "known" || evs[2].Result != "unknown" {
+	if len(evs) != 3 || evs[0].Object != "person:"+ident.MaskIDNumber(p.IDNumber) || evs[0].Result != "outside" ||
+		evs[1].Result != "known" || evs[2].Result != "unknown" {
 		t.Errorf("lookup audit rows: %+v", evs)
 	}
 }
