@@ -135,12 +135,19 @@ func TestAddingKnownPeople(t *testing.T) {
 	if p := addPerson(t, a, "/staff", idn, "赵六"); !strings.Contains(p.Text(`[data-testid="error-id_number"]`), "已在本单位") {
 		t.Errorf("twice: %q", p.Text(`[data-testid="error-id_number"]`))
 	}
-	// A training institution may put a known person on its roster (with the right name).
+	// A training institution may not put another's staff member, nor someone with their own account, on its roster
+	// by naming them (SECURITY.md 28; it used to be allowed): nothing of theirs comes onto its list.
 	tr := e.client().signIn("peixun")
-	if p := addPerson(t, tr, "/trainees", idn, "赵六"); p.Location() != "/trainees?ok=added" {
-		t.Fatalf("training roster: %d %s", p.Status, p.Text(`[data-testid="alert-error"]`))
+	if p := addPerson(t, tr, "/trainees", idn, "赵六"); !strings.Contains(p.Text(`[data-testid="error-id_number"]`), "其他单位") {
+		t.Errorf("training taking another's staff member: %d %q", p.Status, p.Text(`[data-testid="error-id_number"]`))
 	}
-	if n := tr.get("/trainees?q=" + idn).Doc.Find(`[data-testid^="person-row-"]`).Length(); n != 1 {
+	if p := addPerson(t, tr, "/trainees", demoCode("zhangsan"), "张三"); !strings.Contains(p.Text(`[data-testid="error-id_number"]`), "本人账号") {
+		t.Errorf("training taking someone with an account: %d %q", p.Status, p.Text(`[data-testid="error-id_number"]`))
+	}
+	if p := addPerson(t, a, "/staff", demoCode("zhangsan"), "张三"); !strings.Contains(p.Text(`[data-testid="error-id_number"]`), "本人账号") {
+		t.Errorf("enterprise taking someone with an account: %d %q", p.Status, p.Text(`[data-testid="error-id_number"]`))
+	}
+	if n := tr.get("/trainees?q=" + idn).Doc.Find(`[data-testid^="person-row-"]`).Length(); n != 0 {
 		t.Errorf("trainees: %d rows", n)
 	}
 	// Invalid input: errors beside each field, nothing saved.

@@ -1,0 +1,3 @@
+DROP TABLE person_changes;
+--bun:split
+ALTER TABLE persons DROP COLUMN employer_may_edit;
