@@ -52,6 +52,16 @@ func (h *People) person(c echo.Context) (*models.Person, error) {
 	return models.PersonInScope(c.Request().Context(), h.DB, currentAccount(c), id)
 }
 
+// personToEdit loads one of the organization's people whose master data it may change (models.PersonToEdit);
+// anyone else, also someone it sees but whose data is kept by the person, is 404.
+func (h *People) personToEdit(c echo.Context) (*models.Person, error) {
+	id, err := personID(c)
+	if err != nil {
+		return nil, err
+	}
+	return models.PersonToEdit(c.Request().Context(), h.DB, actor(c), id)
+}
+
 // List shows the people, searchable by name or ID number, a page at a time.
 func (h *People) List(c echo.Context) error {
 	org, err := h.org(c)
@@ -71,8 +81,12 @@ func (h *People) List(c echo.Context) error {
 		ListURL: h.url(c, h.names.Page), AddURL: h.url(c, h.names.New),
 		Pager: lq.pager(h.url(c, h.names.Page), total), Success: peopleNotices[c.QueryParam("ok")],
 	}
+	editable, err := models.EditablePeople(c.Request().Context(), h.DB, actor(c), ps)
+	if err != nil {
+		return err
+	}
 	for i := range ps {
-		l.Rows = append(l.Rows, h.row(c, &ps[i]))
+		l.Rows = append(l.Rows, h.row(c, &ps[i], editable[ps[i].ID]))
 	}
 	return h.render(c, http.StatusOK, pages.PeoplePage(l), pages.PeopleResults(l))
 }
@@ -86,8 +100,9 @@ var peopleNotices = map[string]string{
 // whatPerson names a person's record in the banner of a stale save (保存失败：该人员信息已被他人修改…).
 const whatPerson = "该人员信息"
 
-func (h *People) row(c echo.Context, p *models.Person) pages.PersonRow {
-	r := pages.PersonRow{
+// row is p's line in the list; editable says whether the organization may change p (models.CanEditPerson).
+func (h *People) row(c echo.Context, p *models.Person, editable bool) pages.PersonRow {
+	r := pages.PersonRow{Editable: editable,
 		ID: p.ID, Name: p.Name, IDMasked: ident.MaskIDNumber(p.IDNumber), Gender: p.Gender,
 		Education: p.Education, JobTitle: p.Title, Phone: p.Phone,
 		DetailURL: h.url(c, h.names.Detail, p.ID), EditURL: h.url(c, h.names.Edit, p.ID), RowEditURL: h.url(c, h.names.RowEdit, p.ID),
@@ -110,19 +125,23 @@ func (h *People) Row(c echo.Context) error {
 	if !isHTMX(c) {
 		return c.Redirect(http.StatusSeeOther, h.url(c, h.names.Page))
 	}
-	return h.render(c, http.StatusOK, pages.PersonRowView(h.row(c, p)), nil)
+	editable, err := models.CanEditPerson(c.Request().Context(), h.DB, actor(c), p)
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, pages.PersonRowView(h.row(c, p, editable)), nil)
 }
 
 // RowEdit is one person's row as an inline form (htmx); without JavaScript, the full edit page.
 func (h *People) RowEdit(c echo.Context) error {
-	p, err := h.person(c)
+	p, err := h.personToEdit(c)
 	if err != nil {
 		return err
 	}
 	if !isHTMX(c) {
 		return c.Redirect(http.StatusSeeOther, h.url(c, h.names.Edit, p.ID))
 	}
-	r := h.row(c, p)
+	r := h.row(c, p, true)
 	r.Editing = true
 	return h.render(c, http.StatusOK, pages.PersonRowView(r), nil)
 }
@@ -167,7 +186,7 @@ func (h *People) Create(c echo.Context) error {
 
 // EditPage is the full edit form (also what 编辑 opens without JavaScript).
 func (h *People) EditPage(c echo.Context) error {
-	p, err := h.person(c)
+	p, err := h.personToEdit(c)
 	if err != nil {
 		return err
 	}
@@ -177,7 +196,7 @@ func (h *People) EditPage(c echo.Context) error {
 // Update saves a person from the full form, or from the inline row (inline=1, updateRow). A stale version is
 // refused with a conflict message and the current values; nothing is lost or overwritten.
 func (h *People) Update(c echo.Context) error {
-	p, err := h.person(c)
+	p, err := h.personToEdit(c)
 	if err != nil {
 		return err
 	}
@@ -189,7 +208,7 @@ func (h *People) Update(c echo.Context) error {
 	f.Version = formVersion(c)
 	_, err = models.UpdatePerson(c.Request().Context(), h.DB, actor(c), p.ID, in, f.Version)
 	reload := func() error {
-		fresh, err := h.person(c)
+		fresh, err := h.personToEdit(c)
 		if err == nil {
 			f = h.form(c, fresh)
 		}
@@ -205,15 +224,15 @@ func (h *People) Update(c echo.Context) error {
 // still a form with its errors, or after a conflict with the stored values and the conflict message. Without
 // JavaScript, a success returns to the list and a failure shows the full edit form.
 func (h *People) updateRow(c echo.Context, p *models.Person) error {
-	r := h.row(c, p)
+	r := h.row(c, p, true)
 	r.Editing, r.Version = true, formVersion(c)
 	r.Name, r.Education, r.JobTitle, r.Phone = c.FormValue("name"), c.FormValue("education"), c.FormValue("title"), c.FormValue("phone")
 	in := models.PersonInput{Name: r.Name, Education: r.Education, Title: r.JobTitle, Phone: r.Phone}
 	saved, err := models.UpdatePersonRow(c.Request().Context(), h.DB, actor(c), p.ID, in, r.Version)
 	reload := func() error {
-		fresh, err := h.person(c)
+		fresh, err := h.personToEdit(c)
 		if err == nil {
-			p, r = fresh, h.row(c, fresh)
+			p, r = fresh, h.row(c, fresh, true)
 			r.Editing = true
 		}
 		return err
@@ -224,7 +243,7 @@ func (h *People) updateRow(c echo.Context, p *models.Person) error {
 	if !isHTMX(c) {
 		return c.Redirect(http.StatusSeeOther, h.url(c, h.names.Page)+"?ok=saved")
 	}
-	r = h.row(c, saved)
+	r = h.row(c, saved, true)
 	r.Message = "修改保存成功"
 	return h.render(c, http.StatusOK, pages.PersonRowView(r), nil)
 }
@@ -264,20 +283,40 @@ func (h *People) Detail(c echo.Context) error {
 		return err
 	}
 	h.audit(c, models.EventPersonViewed, "person:"+ident.MaskIDNumber(p.IDNumber), "ok", "")
-	return h.render(c, http.StatusOK, pages.PersonDetailPage(h.detailPage(c, p, c.QueryParam("photo"))), nil)
+	d, err := h.detailPage(c, p, c.QueryParam("photo"))
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, pages.PersonDetailPage(d), nil)
 }
 
-// detailPage is 详细 for p, its photo panel showing the photo on record and the notice named by notice.
-func (h *People) detailPage(c echo.Context, p *models.Person, notice string) pages.PersonDetail {
+// historyShown is how many changes of a person's master data 详细 shows.
+const historyShown = 20
+
+// detailPage is 详细 for p with its 信息变更记录; its edit link and photo panel (the photo on record and the notice
+// named by notice) only when the organization may change p.
+func (h *People) detailPage(c echo.Context, p *models.Person, notice string) (pages.PersonDetail, error) {
+	ctx := c.Request().Context()
 	d := pages.PersonDetail{
-		Shell: h.shell(c, "人员详细信息", h.names.Page), Fields: personFields(p),
-		EditURL: h.url(c, h.names.Edit, p.ID), BackURL: h.url(c, h.names.Page),
-		Photo: h.photoPanel(h.url(c, h.names.PhotoUpload, p.ID), notice),
+		Shell: h.shell(c, "人员详细信息", h.names.Page), Fields: personFields(p), BackURL: h.url(c, h.names.Page),
 	}
-	if p.PhotoKey != "" {
-		d.Photo.ImageURL = h.url(c, h.names.Photo, p.ID) + "?v=" + strconv.Itoa(p.Version)
+	editable, err := models.CanEditPerson(ctx, h.DB, actor(c), p)
+	if err != nil {
+		return d, err
 	}
-	return d
+	if editable {
+		d.EditURL = h.url(c, h.names.Edit, p.ID)
+		d.Photo = h.photoPanel(h.url(c, h.names.PhotoUpload, p.ID), notice)
+		if p.PhotoKey != "" {
+			d.Photo.ImageURL = h.url(c, h.names.Photo, p.ID) + "?v=" + strconv.Itoa(p.Version)
+		}
+	}
+	changes, err := models.PersonHistory(ctx, h.DB, p.ID, historyShown)
+	for _, ch := range changes {
+		d.History = append(d.History, pages.PersonChangeRow{When: ch.ChangedAt.In(models.Beijing).Format("2006-01-02 15:04"),
+			Who: ch.Username, Field: models.PersonFieldLabels[ch.Field], Old: ch.OldValue, New: ch.NewValue})
+	}
+	return d, err
 }
 
 // personFields lists a person's details for 详细.
