@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -88,13 +89,37 @@ func (h *People) List(c echo.Context) error {
 	for i := range ps {
 		l.Rows = append(l.Rows, h.row(c, &ps[i], editable[ps[i].ID]))
 	}
+	if err := h.joinRequests(c, &l); err != nil {
+		return err
+	}
 	return h.render(c, http.StatusOK, pages.PeoplePage(l), pages.PeopleResults(l))
 }
 
+// joinRequests fills the list's 人员调入申请: those the organization sent, and for an enterprise those for its staff.
+func (h *People) joinRequests(c echo.Context, l *pages.PeopleList) error {
+	ctx := c.Request().Context()
+	sent, err := models.JoinRequestsSent(ctx, h.DB, actor(c))
+	if err != nil {
+		return err
+	}
+	l.Sent = joinRows(c, sent, false)
+	if !actor(c).Is(models.RoleEnterprise) {
+		return nil
+	}
+	todo, err := models.JoinRequestsToDecide(ctx, h.DB, actor(c))
+	l.ToDecide = joinRows(c, todo, true)
+	return err
+}
+
 var peopleNotices = map[string]string{
-	"added":   "人员已添加",
-	"saved":   "修改保存成功",
-	"removed": "已移出名单，人员信息仍保留在系统中",
+	"requested": "此人已在其他单位登记或有本人账号，已发出人员调入申请；本人或其工作单位同意后，此人将加入本单位人员名单",
+	"accepted":  "已同意调入申请",
+	"declined":  "已拒绝调入申请",
+	"withdrawn": "已撤回调入申请",
+	"stale":     "该申请已被处理或撤回",
+	"added":     "人员已添加",
+	"saved":     "修改保存成功",
+	"removed":   "已移出名单，人员信息仍保留在系统中",
 }
 
 // whatPerson names a person's record in the banner of a stale save (保存失败：该人员信息已被他人修改…).
@@ -178,6 +203,9 @@ func (h *People) Create(c echo.Context) error {
 		return err
 	}
 	_, err := models.AddPerson(c.Request().Context(), h.DB, actor(c), in)
+	if errors.Is(err, models.ErrJoinRequested) {
+		return c.Redirect(http.StatusSeeOther, h.url(c, h.names.Page)+"?ok=requested")
+	}
 	if show, err := formOutcome(err, &f.FormState, whatPerson, nil); show || err != nil {
 		return orRender(err, func() error { return h.renderForm(c, f) })
 	}

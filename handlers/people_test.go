@@ -122,10 +122,19 @@ func TestAddingKnownPeople(t *testing.T) {
 	a, b := e.client().signIn("jianshe"), e.client().signIn("jianshe2")
 	idn := newID(2)
 	addPerson(t, a, "/staff", idn, "赵六")
-	// Another enterprise cannot take A's staff member, and must know the name.
+	// Another enterprise cannot take A's staff member (SECURITY.md 28): naming them files a 人员调入申请, listed
+	// with the masked name only; asking twice says so. It must know the name.
 	p := addPerson(t, b, "/staff", idn, "赵六")
-	if !strings.Contains(p.Text(`[data-testid="error-id_number"]`), "其他单位") {
-		t.Errorf("taking another's staff: %q", p.Text(`[data-testid="error-id_number"]`))
+	if p.Location() != "/staff?ok=requested" {
+		t.Errorf("taking another's staff: %d %q", p.Status, p.Text(`[data-testid="error-id_number"]`))
+	}
+	list := b.get("/staff?ok=requested")
+	if sent := list.Text(`[data-testid="join-sent"]`); !strings.Contains(sent, "赵*") || strings.Contains(list.Body, "赵六") ||
+		!strings.Contains(list.Text(`[data-testid="alert-ok"]`), "调入申请") {
+		t.Errorf("the requester's list: %q", sent)
+	}
+	if p := addPerson(t, b, "/staff", idn, "赵六"); !strings.Contains(p.Text(`[data-testid="error-id_number"]`), "已向此人发出") {
+		t.Errorf("asking twice: %q", p.Text(`[data-testid="error-id_number"]`))
 	}
 	p = addPerson(t, b, "/staff", idn, "赵七")
 	if !strings.Contains(p.Text(`[data-testid="error-name"]`), "不一致") {
@@ -135,16 +144,17 @@ func TestAddingKnownPeople(t *testing.T) {
 	if p := addPerson(t, a, "/staff", idn, "赵六"); !strings.Contains(p.Text(`[data-testid="error-id_number"]`), "已在本单位") {
 		t.Errorf("twice: %q", p.Text(`[data-testid="error-id_number"]`))
 	}
-	// A training institution may not put another's staff member, nor someone with their own account, on its roster
-	// by naming them (SECURITY.md 28; it used to be allowed): nothing of theirs comes onto its list.
+	// A training institution may not put another's staff member, nor someone with their own account, on its
+	// list by naming them (SECURITY.md 28; it used to be allowed): a request is filed, nothing of theirs comes onto
+	// its list.
 	tr := e.client().signIn("peixun")
-	if p := addPerson(t, tr, "/trainees", idn, "赵六"); !strings.Contains(p.Text(`[data-testid="error-id_number"]`), "其他单位") {
+	if p := addPerson(t, tr, "/trainees", idn, "赵六"); p.Location() != "/trainees?ok=requested" {
 		t.Errorf("training taking another's staff member: %d %q", p.Status, p.Text(`[data-testid="error-id_number"]`))
 	}
-	if p := addPerson(t, tr, "/trainees", demoCode("zhangsan"), "张三"); !strings.Contains(p.Text(`[data-testid="error-id_number"]`), "本人账号") {
+	if p := addPerson(t, tr, "/trainees", demoCode("zhangsan"), "张三"); p.Location() != "/trainees?ok=requested" {
 		t.Errorf("training taking someone with an account: %d %q", p.Status, p.Text(`[data-testid="error-id_number"]`))
 	}
-	if p := addPerson(t, a, "/staff", demoCode("zhangsan"), "张三"); !strings.Contains(p.Text(`[data-testid="error-id_number"]`), "本人账号") {
+	if p := addPerson(t, a, "/staff", demoCode("zhangsan"), "张三"); p.Location() != "/staff?ok=requested" {
 		t.Errorf("enterprise taking someone with an account: %d %q", p.Status, p.Text(`[data-testid="error-id_number"]`))
 	}
 	if n := tr.get("/trainees?q=" + idn).Doc.Find(`[data-testid^="person-row-"]`).Length(); n != 0 {

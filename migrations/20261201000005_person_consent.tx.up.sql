@@ -15,3 +15,24 @@ CREATE TABLE person_changes (
 );
 --bun:split
 CREATE INDEX person_changes_person ON person_changes (person_id, id);
+--bun:split
+-- 人员调入申请: an organization asks to have a person employed elsewhere, or with their own account, among its
+-- people; the person or their current employer decides (SECURITY.md 28). Status: pending → accepted / declined /
+-- withdrawn, through models.JoinTransitions (each move also in status_changes).
+CREATE TABLE join_requests (
+    id {{.ID}},
+    organization_id BIGINT NOT NULL REFERENCES organizations (id),
+    person_id BIGINT NOT NULL REFERENCES persons (id),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'declined', 'withdrawn')),
+    requested_by BIGINT REFERENCES accounts (id),
+    decided_by BIGINT REFERENCES accounts (id),
+    decided_at {{.Time}},
+    reason TEXT NOT NULL DEFAULT '',
+    created_at {{.Time}} NOT NULL,
+    updated_at {{.Time}} NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+);
+--bun:split
+CREATE UNIQUE INDEX join_requests_one_pending ON join_requests (organization_id, person_id) WHERE status = 'pending';
+--bun:split
+CREATE INDEX join_requests_person ON join_requests (person_id, status);

@@ -129,6 +129,10 @@ func EnsureValidPerson(ctx context.Context, db bun.IDB, org *Organization, in Pe
 	err := inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		p, err = putOnList(ctx, tx, org, in, idn, true)
+		var nc *errNeedsConsent
+		if errors.As(err, &nc) {
+			return FieldErrors{"id_number": nc.Msg} // a 报名表 files no request: the clerk is told to add them first
+		}
 		return err
 	})
 	if errors.Is(err, ErrDuplicate) {
@@ -189,9 +193,9 @@ func putOnList(ctx context.Context, tx bun.Tx, org *Organization, in PersonInput
 		case err != nil:
 			return nil, err
 		case consent && p.OrganizationID != nil:
-			return nil, FieldErrors{"id_number": MsgEmployedElsewhere}
+			return p, &errNeedsConsent{Msg: MsgEmployedElsewhere}
 		case consent:
-			return nil, FieldErrors{"id_number": MsgOwnAccount}
+			return p, &errNeedsConsent{Msg: MsgOwnAccount}
 		}
 		if org.Kind == KindEnterprise {
 			if err := takeOn(ctx, tx, org, p); err != nil {

@@ -35,7 +35,8 @@ func personOfActor(ctx context.Context, db bun.IDB, actor Actor, personID int64)
 
 // AddPerson is 新增人员: it puts someone on the actor's organization's list by ID number, with its audit row, in
 // one transaction. A new person is created; a known one must be named correctly (whoever adds a person must know
-// both), and an enterprise cannot take on another enterprise's staff (putOnList).
+// both). Someone employed elsewhere or with their own account is not added: a 人员调入申请 is filed instead, and
+// the answer is ErrJoinRequested (putOnList, fileJoinRequest).
 func AddPerson(ctx context.Context, db bun.IDB, actor Actor, in PersonInput) (*Person, error) {
 	org, err := actorOrganization(ctx, db, actor)
 	if err != nil {
@@ -46,9 +47,16 @@ func AddPerson(ctx context.Context, db bun.IDB, actor Actor, in PersonInput) (*P
 		return nil, errs
 	}
 	var p *Person
+	requested := false
 	add := func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if p, err = putOnList(ctx, tx, org, in, idn, false); err != nil {
+		p, err = putOnList(ctx, tx, org, in, idn, false)
+		var nc *errNeedsConsent
+		if errors.As(err, &nc) {
+			requested = true
+			return fileJoinRequest(ctx, tx, actor, org, p)
+		}
+		if err != nil {
 			return err
 		}
 		return actor.Audit(ctx, tx, EventPersonAdded, personObject(p), "ok", "")
@@ -56,6 +64,9 @@ func AddPerson(ctx context.Context, db bun.IDB, actor Actor, in PersonInput) (*P
 	// Two adds of the same new person at once: the second finds them when it tries again.
 	if err = inTx(ctx, db, add); errors.Is(err, ErrDuplicate) {
 		err = inTx(ctx, db, add)
+	}
+	if err == nil && requested {
+		return nil, ErrJoinRequested
 	}
 	return p, err
 }

@@ -114,12 +114,13 @@ func TestAddPersonRules(t *testing.T) {
 			field: "id_number", msg: "身份证号校验码错误，请检查是否输入有误"},
 		{name: "already on the list", by: f.entA, in: models.PersonInput{IDNumber: known, Name: "赵六"}, field: "id_number", msg: models.MsgAlreadyListed},
 		{name: "known person, wrong name", by: f.entB, in: models.PersonInput{IDNumber: known, Name: "赵七"}, field: "name", msg: models.MsgNameMismatch},
-		{name: "employed elsewhere", by: f.entB, in: models.PersonInput{IDNumber: known, Name: "赵六"}, field: "id_number", msg: models.MsgEmployedElsewhere},
+		{name: "employed elsewhere: a 人员调入申请 is filed", by: f.entB, in: models.PersonInput{IDNumber: known, Name: "赵六"}, err: models.ErrJoinRequested},
+		{name: "asked already", by: f.entB, in: models.PersonInput{IDNumber: known, Name: "赵六"}, field: "id_number", msg: models.MsgJoinPending},
 		{name: "training roster, wrong name", by: f.tr, in: models.PersonInput{IDNumber: known, Name: "赵七"}, field: "name", msg: models.MsgNameMismatch},
 		// A training institution's roster takes nobody employed elsewhere without their consent (SECURITY.md 28; it
 		// used to take anyone named correctly).
-		{name: "training roster refuses another's staff member", by: f.tr, in: models.PersonInput{IDNumber: known, Name: "赵六"},
-			field: "id_number", msg: models.MsgEmployedElsewhere},
+		{name: "training roster asks for another's staff member", by: f.tr, in: models.PersonInput{IDNumber: known, Name: "赵六"},
+			err: models.ErrJoinRequested},
 		{name: "new person on a training roster has no employer", by: f.tr, in: models.PersonInput{IDNumber: free, Name: "钱八"},
 			check: func(t *testing.T, p *models.Person) {
 				if f.person(t, free).OrganizationID != nil || !onList(t, f.db, f.tr, p.ID) {
@@ -135,9 +136,9 @@ func TestAddPersonRules(t *testing.T) {
 			}},
 		// Someone with their own account joins nobody by being named (it used to make them the enterprise's staff).
 		{name: "a person with their own account, named correctly", by: f.entA, in: models.PersonInput{IDNumber: selfPerson.IDNumber, Name: "张自己"},
-			field: "id_number", msg: models.MsgOwnAccount},
+			err: models.ErrJoinRequested},
 		{name: "a person with their own account, on a training roster", by: f.tr, in: models.PersonInput{IDNumber: selfPerson.IDNumber, Name: "张自己"},
-			field: "id_number", msg: models.MsgOwnAccount},
+			err: models.ErrJoinRequested},
 		{name: "a practitioner adds nobody", by: f.self, in: models.PersonInput{IDNumber: f.newID(), Name: "孙九"}, err: models.ErrNotAllowed},
 		{name: "nor does the registry (it has no list)", by: admin, in: models.PersonInput{IDNumber: f.newID(), Name: "孙九"}, err: models.ErrNotAllowed},
 	} {
@@ -158,6 +159,16 @@ func TestAddPersonRules(t *testing.T) {
 				t.Fatal(err)
 			}
 			after := snapshot(t, f.db, "persons", "training_people")
+			if errors.Is(err, models.ErrJoinRequested) {
+				// Nobody joined: one pending request and its audit row, nothing else.
+				if after["audit_events"] != before["audit_events"]+1 || after["persons"] != before["persons"] || after["training_people"] != before["training_people"] {
+					t.Errorf("a filed request changed: %v → %v", before, after)
+				}
+				if p != nil {
+					t.Errorf("the requester got the person: %+v", p)
+				}
+				return
+			}
 			if err != nil {
 				if after["audit_events"] != before["audit_events"] || after["persons"] != before["persons"] || after["training_people"] != before["training_people"] {
 					t.Errorf("a refused add left rows: %v → %v", before, after)
