@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -107,5 +108,42 @@ func TestJoinRequestDecidedByThePerson(t *testing.T) {
 	row := tr.get("/trainees?q=" + url.QueryEscape("张三")).Doc.Find(`[data-testid^="person-row-"]`)
 	if row.Length() != 1 || row.Find(`[data-testid="row-self-kept"]`).Length() != 1 {
 		t.Errorf("the roster after acceptance: %d rows", row.Length())
+	}
+}
+
+// The 报名表 and people employed elsewhere (SECURITY.md 28): a training institution registers someone on another
+// enterprise's staff without joining them (the registration is its record; the person stays off its roster and
+// nothing of theirs changes); an enterprise registering someone with their own account is told that it needs
+// their consent, and nothing is stored.
+func TestRegistrationOfSomeoneEmployedElsewhere(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	planID := createPlan(t, e, "2026年安全员考试", nil)
+	idn := newID(61)
+	if p := e.client().signIn("jianshe").submit("/staff/new", "/staff", url.Values{"id_number": {idn}, "name": {"周八"}, "education": {"本科"}, "phone": {"13812340000"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("add: %d", p.Status)
+	}
+	before := e.person(idn)
+	tr := e.client().signIn("peixun")
+	fields := map[string]string{"id_number": idn, "name": "周八", "education": "本科", "phone": "13999999999", "work_start_date": "2010-03-01", "employer_name": "北京城建示范工程有限公司"}
+	p := tr.regPost(planID, fields, testPhoto(t, 600, 840, "png"))
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("training registers: %d %s", p.Status, p.Doc.Find(".error, .alert").Text())
+	}
+	after := e.person(idn)
+	if after.Version != before.Version || after.Phone != "13812340000" || !strings.Contains(tr.get(p.Location()).Body, "周八") {
+		t.Errorf("the person changed, or the institution does not see what it filed: %+v", after)
+	}
+	if strings.Contains(tr.get("/trainees?q="+idn).Text(`[data-testid="people-results"]`), "周八") {
+		t.Error("registering put him on the roster")
+	}
+	ent := e.client().signIn("jianshe2")
+	fields = map[string]string{"id_number": demoCode("zhangsan"), "name": "张三", "education": "本科", "work_start_date": "2010-03-01", "employer_name": "北京宏远建设集团有限公司"}
+	p = ent.regPost(planID, fields, testPhoto(t, 600, 840, "png"))
+	if p.Status != http.StatusOK || !strings.Contains(p.Text(`[data-testid="error-id_number"]`), "本人同意") {
+		t.Errorf("enterprise registering someone with an account: %d %q", p.Status, p.Text(`[data-testid="error-id_number"]`))
+	}
+	if n, _ := e.db.NewSelect().Model((*models.Registration)(nil)).Where("organization_id IS NOT NULL").Count(context.Background()); n != 1 {
+		t.Errorf("%d registrations, want only the institution's", n)
 	}
 }
