@@ -77,16 +77,17 @@ func TestPeopleAutofillByIDNumber(t *testing.T) {
 				t.Errorf("a valid number shows the lookup error %q", got)
 			}
 
-			// A known person (张三, who has an account and no employer): the name is filled in too.
-			lookup(zhangsanIDNumber, func() bool { return b.prop("#name") == "张三" })
-			if got := b.prop("#name"); got != "张三" {
-				t.Errorf("姓名 = %q for a known person, want 张三", got)
+			// A known person outside the enterprise's people (张三, who has an account of his own): what the number
+			// encodes, 已在系统中登记 and a masked name, never the name itself (SECURITY.md 27).
+			lookup(zhangsanIDNumber, func() bool { return strings.Contains(b.text("[data-testid=person-stage]"), "张*") })
+			if got := b.prop("#name"); got != "" {
+				t.Errorf("姓名 = %q for someone outside the enterprise, want it left empty", got)
 			}
 			if got := b.prop("#gender") + " " + b.prop("#birth_date"); got != "男 1988-03-12" {
 				t.Errorf("性别 and 出生日期 = %q, want 男 1988-03-12", got)
 			}
-			if got := b.text("[data-testid=person-stage]"); !strings.HasPrefix(got, "此人目前") || strings.Contains(got, "尚无此人") {
-				t.Errorf("stage of a known person says %q, want 此人目前：…", got)
+			if got := b.text("[data-testid=person-stage]"); got != "此人已在系统中登记（张*）" {
+				t.Errorf("stage of a known person outside says %q, want 此人已在系统中登记（张*）", got)
 			}
 
 			// Back to the new number, and the rest of the form.

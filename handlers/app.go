@@ -43,6 +43,7 @@ type App struct {
 	bodyRules  map[string]*bodyRule // "METHOD /path" → its body limit, for routes that take more than defaultBodyLimit
 
 	captchas recentCaptchas // the sign-in page's captchas, per client address
+	lookups  lookupLimiter  // the one per-account budget of ID-number lookups (allowLookup)
 
 	printOnce     sync.Once
 	printRenderer *printout.Renderer

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -20,24 +21,45 @@ import (
 // when a form is posted with its 核对 button (check=…).
 type Lookup struct{ *App }
 
-// lookupRateLimit allows each account a steady few lookups a minute (default 30, bursts of 20): enough to type
-// forms all day, not enough to walk through ID numbers.
-func (a *App) lookupRateLimit() echo.MiddlewareFunc {
-	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-		Rate: rate.Limit(a.Cfg.LookupRate / 60), Burst: a.Cfg.LookupBurst})
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: store,
-		IdentifierExtractor: func(c echo.Context) (string, error) {
-			if acct := currentAccount(c); acct != nil {
-				return "account:" + strconv.FormatInt(acct.ID, 10), nil
-			}
-			return "ip:" + c.RealIP(), nil
-		},
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			a.audit(c, models.EventPersonLookup, "", "rate_limited", "")
-			return echo.NewHTTPError(http.StatusTooManyRequests, "查询过于频繁，请稍后再试")
-		},
+// lookupLimiter is the one per-account budget of every path that tells whether, or what, an ID number is in the
+// system (SECURITY.md 27): /lookup, the 核对 buttons of every form, 新增人员 and the 报名表 of an organization. Each
+// account gets a steady few a minute (default 30, bursts of 20): enough to type forms all day, not enough to walk
+// through ID numbers.
+type lookupLimiter struct {
+	once  sync.Once
+	store *middleware.RateLimiterMemoryStore
+}
+
+// allowLookup spends one lookup of the signed-in account (of the client address when signed out). Past the limit
+// it writes an audit row and answers 429 with a plain message, which the caller returns as is.
+func (a *App) allowLookup(c echo.Context) error {
+	a.lookups.once.Do(func() {
+		a.lookups.store = middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Limit(a.Cfg.LookupRate / 60), Burst: a.Cfg.LookupBurst})
 	})
+	who := "ip:" + c.RealIP()
+	if acct := currentAccount(c); acct != nil {
+		who = "account:" + strconv.FormatInt(acct.ID, 10)
+	}
+	if ok, err := a.lookups.store.Allow(who); err != nil || ok {
+		return err
+	}
+	a.audit(c, models.EventPersonLookup, "", "rate_limited", c.Path())
+	return echo.NewHTTPError(http.StatusTooManyRequests, msgLookupLimited)
+}
+
+const msgLookupLimited = "查询过于频繁，请稍后再试"
+
+// lookupRateLimit is allowLookup as a route's middleware.
+func (a *App) lookupRateLimit() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if err := a.allowLookup(c); err != nil {
+				return err
+			}
+			return next(c)
+		}
+	}
 }
 
 // Person fills the person part of a form from the ID number typed.
@@ -50,8 +72,12 @@ func (h *Lookup) Person(c echo.Context) error {
 }
 
 // fillPersonLookup derives gender and birth date from f.IDNumber and, for a known person, fills what the actor may
-// learn of them (models.LookupPerson, which audits the lookup). An invalid number is said inside the autofill.
+// learn of them (models.LookupPerson, which audits the lookup), within the shared lookup limit (allowLookup). An
+// invalid number is said inside the autofill.
 func (a *App) fillPersonLookup(c echo.Context, f *pages.PersonForm) error {
+	if err := a.allowLookup(c); err != nil {
+		return err
+	}
 	res, err := models.LookupPerson(c.Request().Context(), a.DB, actor(c), f.IDNumber)
 	var ie *ident.Error
 	if errors.As(err, &ie) {
@@ -63,8 +89,8 @@ func (a *App) fillPersonLookup(c echo.Context, f *pages.PersonForm) error {
 		return err
 	}
 	f.IDNumber, f.Gender, f.BirthDate, f.Stage = res.ID.Number, res.ID.Gender.String(), day(res.ID.BirthDate), res.Stage
-	if res.Known {
-		f.Name = res.Name
+	if res.InScope {
+		f.Name = res.Name // outside one's people the name typed stays: the stage shows only the masked name
 	}
 	// One's own people's 学历 and 手机号码 as stored: a form for them uses those (the htmx autofill swaps only the
 	// name part; a 核对 without JavaScript shows the whole form again).

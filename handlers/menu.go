@@ -26,7 +26,7 @@ var menus = map[models.Role][]menuGroup{
 			{"考试报名", routes.RegistrationPage}, {"打印准考证", routes.TicketPage}, {"查看考试结果", routes.ResultPage},
 			{"申请证书续期", routes.RenewalPage}, {"申请变更证书", routes.ChangePage},
 		}},
-		{"个人信息", []menuEntry{{"个人信息维护", routes.ProfilePage}, {"个人证书信息", routes.CertificateMine}}},
+		{"个人信息", []menuEntry{{"个人信息维护", routes.ProfilePage}, {"人员调入申请", routes.JoinRequestsPage}, {"个人证书信息", routes.CertificateMine}}},
 		{"证书进京", []menuEntry{{"证书进京", routes.TransferPage}}},
 	},
 	models.RoleEnterprise: {

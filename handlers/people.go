@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -52,6 +53,16 @@ func (h *People) person(c echo.Context) (*models.Person, error) {
 	return models.PersonInScope(c.Request().Context(), h.DB, currentAccount(c), id)
 }
 
+// personToEdit loads one of the organization's people whose master data it may change (models.PersonToEdit);
+// anyone else, also someone it sees but whose data is kept by the person, is 404.
+func (h *People) personToEdit(c echo.Context) (*models.Person, error) {
+	id, err := personID(c)
+	if err != nil {
+		return nil, err
+	}
+	return models.PersonToEdit(c.Request().Context(), h.DB, actor(c), id)
+}
+
 // List shows the people, searchable by name or ID number, a page at a time.
 func (h *People) List(c echo.Context) error {
 	org, err := h.org(c)
@@ -71,23 +82,52 @@ func (h *People) List(c echo.Context) error {
 		ListURL: h.url(c, h.names.Page), AddURL: h.url(c, h.names.New),
 		Pager: lq.pager(h.url(c, h.names.Page), total), Success: peopleNotices[c.QueryParam("ok")],
 	}
+	editable, err := models.EditablePeople(c.Request().Context(), h.DB, actor(c), ps)
+	if err != nil {
+		return err
+	}
 	for i := range ps {
-		l.Rows = append(l.Rows, h.row(c, &ps[i]))
+		l.Rows = append(l.Rows, h.row(c, &ps[i], editable[ps[i].ID]))
+	}
+	if err := h.joinRequests(c, &l); err != nil {
+		return err
 	}
 	return h.render(c, http.StatusOK, pages.PeoplePage(l), pages.PeopleResults(l))
 }
 
+// joinRequests fills the list's 人员调入申请: those the organization sent, and for an enterprise those for its staff.
+func (h *People) joinRequests(c echo.Context, l *pages.PeopleList) error {
+	ctx := c.Request().Context()
+	sent, err := models.JoinRequestsSent(ctx, h.DB, actor(c))
+	if err != nil {
+		return err
+	}
+	l.Sent = joinRows(c, sent, false)
+	if !actor(c).Is(models.RoleEnterprise) {
+		return nil
+	}
+	todo, err := models.JoinRequestsToDecide(ctx, h.DB, actor(c))
+	l.ToDecide = joinRows(c, todo, true)
+	return err
+}
+
 var peopleNotices = map[string]string{
-	"added":   "人员已添加",
-	"saved":   "修改保存成功",
-	"removed": "已移出名单，人员信息仍保留在系统中",
+	"requested": "此人已在其他单位登记或有本人账号，已发出人员调入申请；本人或其工作单位同意后，此人将加入本单位人员名单",
+	"accepted":  "已同意调入申请",
+	"declined":  "已拒绝调入申请",
+	"withdrawn": "已撤回调入申请",
+	"stale":     "该申请已被处理或撤回",
+	"added":     "人员已添加",
+	"saved":     "修改保存成功",
+	"removed":   "已移出名单，人员信息仍保留在系统中",
 }
 
 // whatPerson names a person's record in the banner of a stale save (保存失败：该人员信息已被他人修改…).
 const whatPerson = "该人员信息"
 
-func (h *People) row(c echo.Context, p *models.Person) pages.PersonRow {
-	r := pages.PersonRow{
+// row is p's line in the list; editable says whether the organization may change p (models.CanEditPerson).
+func (h *People) row(c echo.Context, p *models.Person, editable bool) pages.PersonRow {
+	r := pages.PersonRow{Editable: editable,
 		ID: p.ID, Name: p.Name, IDMasked: ident.MaskIDNumber(p.IDNumber), Gender: p.Gender,
 		Education: p.Education, JobTitle: p.Title, Phone: p.Phone,
 		DetailURL: h.url(c, h.names.Detail, p.ID), EditURL: h.url(c, h.names.Edit, p.ID), RowEditURL: h.url(c, h.names.RowEdit, p.ID),
@@ -110,19 +150,23 @@ func (h *People) Row(c echo.Context) error {
 	if !isHTMX(c) {
 		return c.Redirect(http.StatusSeeOther, h.url(c, h.names.Page))
 	}
-	return h.render(c, http.StatusOK, pages.PersonRowView(h.row(c, p)), nil)
+	editable, err := models.CanEditPerson(c.Request().Context(), h.DB, actor(c), p)
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, pages.PersonRowView(h.row(c, p, editable)), nil)
 }
 
 // RowEdit is one person's row as an inline form (htmx); without JavaScript, the full edit page.
 func (h *People) RowEdit(c echo.Context) error {
-	p, err := h.person(c)
+	p, err := h.personToEdit(c)
 	if err != nil {
 		return err
 	}
 	if !isHTMX(c) {
 		return c.Redirect(http.StatusSeeOther, h.url(c, h.names.Edit, p.ID))
 	}
-	r := h.row(c, p)
+	r := h.row(c, p, true)
 	r.Editing = true
 	return h.render(c, http.StatusOK, pages.PersonRowView(r), nil)
 }
@@ -155,7 +199,13 @@ func (h *People) Create(c echo.Context) error {
 	if checked, err := h.runChecks(c, &f); checked || err != nil {
 		return orRender(err, func() error { return h.renderForm(c, f) })
 	}
+	if err := h.allowLookup(c); err != nil { // adding by ID number tells what the number is: the lookups' budget
+		return err
+	}
 	_, err := models.AddPerson(c.Request().Context(), h.DB, actor(c), in)
+	if errors.Is(err, models.ErrJoinRequested) {
+		return c.Redirect(http.StatusSeeOther, h.url(c, h.names.Page)+"?ok=requested")
+	}
 	if show, err := formOutcome(err, &f.FormState, whatPerson, nil); show || err != nil {
 		return orRender(err, func() error { return h.renderForm(c, f) })
 	}
@@ -164,7 +214,7 @@ func (h *People) Create(c echo.Context) error {
 
 // EditPage is the full edit form (also what 编辑 opens without JavaScript).
 func (h *People) EditPage(c echo.Context) error {
-	p, err := h.person(c)
+	p, err := h.personToEdit(c)
 	if err != nil {
 		return err
 	}
@@ -174,7 +224,7 @@ func (h *People) EditPage(c echo.Context) error {
 // Update saves a person from the full form, or from the inline row (inline=1, updateRow). A stale version is
 // refused with a conflict message and the current values; nothing is lost or overwritten.
 func (h *People) Update(c echo.Context) error {
-	p, err := h.person(c)
+	p, err := h.personToEdit(c)
 	if err != nil {
 		return err
 	}
@@ -186,7 +236,7 @@ func (h *People) Update(c echo.Context) error {
 	f.Version = formVersion(c)
 	_, err = models.UpdatePerson(c.Request().Context(), h.DB, actor(c), p.ID, in, f.Version)
 	reload := func() error {
-		fresh, err := h.person(c)
+		fresh, err := h.personToEdit(c)
 		if err == nil {
 			f = h.form(c, fresh)
 		}
@@ -202,15 +252,15 @@ func (h *People) Update(c echo.Context) error {
 // still a form with its errors, or after a conflict with the stored values and the conflict message. Without
 // JavaScript, a success returns to the list and a failure shows the full edit form.
 func (h *People) updateRow(c echo.Context, p *models.Person) error {
-	r := h.row(c, p)
+	r := h.row(c, p, true)
 	r.Editing, r.Version = true, formVersion(c)
 	r.Name, r.Education, r.JobTitle, r.Phone = c.FormValue("name"), c.FormValue("education"), c.FormValue("title"), c.FormValue("phone")
 	in := models.PersonInput{Name: r.Name, Education: r.Education, Title: r.JobTitle, Phone: r.Phone}
 	saved, err := models.UpdatePersonRow(c.Request().Context(), h.DB, actor(c), p.ID, in, r.Version)
 	reload := func() error {
-		fresh, err := h.person(c)
+		fresh, err := h.personToEdit(c)
 		if err == nil {
-			p, r = fresh, h.row(c, fresh)
+			p, r = fresh, h.row(c, fresh, true)
 			r.Editing = true
 		}
 		return err
@@ -221,7 +271,7 @@ func (h *People) updateRow(c echo.Context, p *models.Person) error {
 	if !isHTMX(c) {
 		return c.Redirect(http.StatusSeeOther, h.url(c, h.names.Page)+"?ok=saved")
 	}
-	r = h.row(c, saved)
+	r = h.row(c, saved, true)
 	r.Message = "修改保存成功"
 	return h.render(c, http.StatusOK, pages.PersonRowView(r), nil)
 }
@@ -261,20 +311,40 @@ func (h *People) Detail(c echo.Context) error {
 		return err
 	}
 	h.audit(c, models.EventPersonViewed, "person:"+ident.MaskIDNumber(p.IDNumber), "ok", "")
-	return h.render(c, http.StatusOK, pages.PersonDetailPage(h.detailPage(c, p, c.QueryParam("photo"))), nil)
+	d, err := h.detailPage(c, p, c.QueryParam("photo"))
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, pages.PersonDetailPage(d), nil)
 }
 
-// detailPage is 详细 for p, its photo panel showing the photo on record and the notice named by notice.
-func (h *People) detailPage(c echo.Context, p *models.Person, notice string) pages.PersonDetail {
+// historyShown is how many changes of a person's master data 详细 shows.
+const historyShown = 20
+
+// detailPage is 详细 for p with its 信息变更记录; its edit link and photo panel (the photo on record and the notice
+// named by notice) only when the organization may change p.
+func (h *People) detailPage(c echo.Context, p *models.Person, notice string) (pages.PersonDetail, error) {
+	ctx := c.Request().Context()
 	d := pages.PersonDetail{
-		Shell: h.shell(c, "人员详细信息", h.names.Page), Fields: personFields(p),
-		EditURL: h.url(c, h.names.Edit, p.ID), BackURL: h.url(c, h.names.Page),
-		Photo: h.photoPanel(h.url(c, h.names.PhotoUpload, p.ID), notice),
+		Shell: h.shell(c, "人员详细信息", h.names.Page), Fields: personFields(p), BackURL: h.url(c, h.names.Page),
 	}
-	if p.PhotoKey != "" {
-		d.Photo.ImageURL = h.url(c, h.names.Photo, p.ID) + "?v=" + strconv.Itoa(p.Version)
+	editable, err := models.CanEditPerson(ctx, h.DB, actor(c), p)
+	if err != nil {
+		return d, err
 	}
-	return d
+	if editable {
+		d.EditURL = h.url(c, h.names.Edit, p.ID)
+		d.Photo = h.photoPanel(h.url(c, h.names.PhotoUpload, p.ID), notice)
+		if p.PhotoKey != "" {
+			d.Photo.ImageURL = h.url(c, h.names.Photo, p.ID) + "?v=" + strconv.Itoa(p.Version)
+		}
+	}
+	changes, err := models.PersonHistory(ctx, h.DB, p.ID, historyShown)
+	for _, ch := range changes {
+		d.History = append(d.History, pages.PersonChangeRow{When: ch.ChangedAt.In(models.Beijing).Format("2006-01-02 15:04"),
+			Who: ch.Username, Field: models.PersonFieldLabels[ch.Field], Old: ch.OldValue, New: ch.NewValue})
+	}
+	return d, err
 }
 
 // personFields lists a person's details for 详细.

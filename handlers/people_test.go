@@ -122,10 +122,19 @@ func TestAddingKnownPeople(t *testing.T) {
 	a, b := e.client().signIn("jianshe"), e.client().signIn("jianshe2")
 	idn := newID(2)
 	addPerson(t, a, "/staff", idn, "赵六")
-	// Another enterprise cannot take A's staff member, and must know the name.
+	// Another enterprise cannot take A's staff member (SECURITY.md 28): naming them files a 人员调入申请, listed
+	// with the masked name only; asking twice says so. It must know the name.
 	p := addPerson(t, b, "/staff", idn, "赵六")
-	if !strings.Contains(p.Text(`[data-testid="error-id_number"]`), "其他单位") {
-		t.Errorf("taking another's staff: %q", p.Text(`[data-testid="error-id_number"]`))
+	if p.Location() != "/staff?ok=requested" {
+		t.Errorf("taking another's staff: %d %q", p.Status, p.Text(`[data-testid="error-id_number"]`))
+	}
+	list := b.get("/staff?ok=requested")
+	if sent := list.Text(`[data-testid="join-sent"]`); !strings.Contains(sent, "赵*") || strings.Contains(list.Body, "赵六") ||
+		!strings.Contains(list.Text(`[data-testid="alert-ok"]`), "调入申请") {
+		t.Errorf("the requester's list: %q", sent)
+	}
+	if p := addPerson(t, b, "/staff", idn, "赵六"); !strings.Contains(p.Text(`[data-testid="error-id_number"]`), "已向此人发出") {
+		t.Errorf("asking twice: %q", p.Text(`[data-testid="error-id_number"]`))
 	}
 	p = addPerson(t, b, "/staff", idn, "赵七")
 	if !strings.Contains(p.Text(`[data-testid="error-name"]`), "不一致") {
@@ -135,12 +144,20 @@ func TestAddingKnownPeople(t *testing.T) {
 	if p := addPerson(t, a, "/staff", idn, "赵六"); !strings.Contains(p.Text(`[data-testid="error-id_number"]`), "已在本单位") {
 		t.Errorf("twice: %q", p.Text(`[data-testid="error-id_number"]`))
 	}
-	// A training institution may put a known person on its roster (with the right name).
+	// A training institution may not put another's staff member, nor someone with their own account, on its
+	// list by naming them (SECURITY.md 28; it used to be allowed): a request is filed, nothing of theirs comes onto
+	// its list.
 	tr := e.client().signIn("peixun")
-	if p := addPerson(t, tr, "/trainees", idn, "赵六"); p.Location() != "/trainees?ok=added" {
-		t.Fatalf("training roster: %d %s", p.Status, p.Text(`[data-testid="alert-error"]`))
+	if p := addPerson(t, tr, "/trainees", idn, "赵六"); p.Location() != "/trainees?ok=requested" {
+		t.Errorf("training taking another's staff member: %d %q", p.Status, p.Text(`[data-testid="error-id_number"]`))
 	}
-	if n := tr.get("/trainees?q=" + idn).Doc.Find(`[data-testid^="person-row-"]`).Length(); n != 1 {
+	if p := addPerson(t, tr, "/trainees", demoCode("zhangsan"), "张三"); p.Location() != "/trainees?ok=requested" {
+		t.Errorf("training taking someone with an account: %d %q", p.Status, p.Text(`[data-testid="error-id_number"]`))
+	}
+	if p := addPerson(t, a, "/staff", demoCode("zhangsan"), "张三"); p.Location() != "/staff?ok=requested" {
+		t.Errorf("enterprise taking someone with an account: %d %q", p.Status, p.Text(`[data-testid="error-id_number"]`))
+	}
+	if n := tr.get("/trainees?q=" + idn).Doc.Find(`[data-testid^="person-row-"]`).Length(); n != 0 {
 		t.Errorf("trainees: %d rows", n)
 	}
 	// Invalid input: errors beside each field, nothing saved.
@@ -174,18 +191,22 @@ func TestPersonLookup(t *testing.T) {
 	if !strings.Contains(p.Text(`[data-testid="lookup-error"]`), "出生日期") {
 		t.Errorf("invalid: %q", p.Text(`[data-testid="lookup-error"]`))
 	}
-	// Known (another enterprise's staff): name, gender, birth date and stage; never phone, address or photo.
+	// Known (another enterprise's staff): gender, birth date, 已在系统中登记 and a masked name (SECURITY.md 27); never
+	// the name, the employer, phone, address or photo.
 	other := e.client().signIn("jianshe2")
 	other.submit("/staff/new", "/staff", url.Values{"id_number": {idn}, "name": {"钱八"}, "phone": {"13712345678"}, "address": {"北京市海淀区某路1号"}})
 	p = ent.getHX("/lookup/person?id_number=" + idn)
-	if v, _ := p.Doc.Find(`#name`).Attr("value"); v != "钱八" {
+	if v, _ := p.Doc.Find(`#name`).Attr("value"); v != "" {
 		t.Errorf("name: %q", v)
 	}
-	if !strings.Contains(p.Text(`[data-testid="person-stage"]`), "其他单位") {
-		t.Errorf("stage: %q", p.Text(`[data-testid="person-stage"]`))
+	if v, _ := p.Doc.Find(`#gender`).Attr("value"); v != "女" {
+		t.Errorf("gender: %q", v)
 	}
-	if strings.Contains(p.Body, "13712345678") || strings.Contains(p.Body, "海淀") {
-		t.Error("lookup revealed phone or address")
+	if got := p.Text(`[data-testid="person-stage"]`); got != "此人已在系统中登记（钱*）" {
+		t.Errorf("stage: %q", got)
+	}
+	if strings.Contains(p.Body, "钱八") || strings.Contains(p.Body, "宏远") || strings.Contains(p.Body, "13712345678") || strings.Contains(p.Body, "海淀") {
+		t.Error("lookup revealed name, employer, phone or address")
 	}
 	// Audited, masked.
 	evs := e.auditEvents(models.EventPersonLookup)
@@ -195,8 +216,9 @@ func TestPersonLookup(t *testing.T) {
 	// Without JavaScript: the 核对 button posts the form and the page comes back filled, nothing saved.
 	before := len(e.auditEvents(models.EventPersonAdded))
 	p = ent.submit("/staff/new", "/staff", url.Values{"id_number": {idn}, "check": {"id"}})
-	if v, _ := p.Doc.Find(`#name`).Attr("value"); v != "钱八" || p.Status != http.StatusOK {
-		t.Errorf("check without JS: %d name %q", p.Status, v)
+	if v, _ := p.Doc.Find(`#name`).Attr("value"); v != "" || p.Status != http.StatusOK ||
+		p.Text(`[data-testid="person-stage"]`) != "此人已在系统中登记（钱*）" || strings.Contains(p.Body, "钱八") {
+		t.Errorf("check without JS: %d name %q stage %q", p.Status, v, p.Text(`[data-testid="person-stage"]`))
 	}
 	if len(e.auditEvents(models.EventPersonAdded)) != before {
 		t.Error("a check saved something")
@@ -224,6 +246,57 @@ func TestLookupRateLimited(t *testing.T) {
 	// Another account is not affected.
 	if p := e.client().signIn("peixun").getHX("/lookup/person?id_number=" + newID(1)); p.Status != http.StatusOK {
 		t.Errorf("other account: %d", p.Status)
+	}
+}
+
+// Every path that tells what an ID number is shares one per-account budget (SECURITY.md 27): 25 核对 posts of the
+// 新增人员 form are refused (429, with the plain message) before the 25th, the refusal is audited, and then the
+// autofill, 新增人员 itself and the 报名表's 核对 are refused too; another account is not affected.
+func TestLookupBudgetIsSharedByEveryPath(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client().signIn("jianshe")
+	limitedAt := 0
+	for i := 1; i <= 25; i++ {
+		p := c.submit("/staff/new", "/staff", url.Values{"id_number": {newID(uint64(100 + i))}, "check": {"id"}})
+		if p.Status == http.StatusTooManyRequests {
+			if !strings.Contains(p.Body, "查询过于频繁") {
+				t.Errorf("429 without the message: %q", p.Body)
+			}
+			limitedAt = i
+			break
+		}
+	}
+	if limitedAt == 0 || limitedAt >= 25 {
+		t.Fatalf("核对 limited at %d, want before the 25th", limitedAt)
+	}
+	limited := 0
+	for _, ev := range e.auditEvents(models.EventPersonLookup) {
+		if ev.Result == "rate_limited" {
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Error("the refusal was not audited")
+	}
+	if p := c.getHX("/lookup/person?id_number=" + newID(1)); p.Status != http.StatusTooManyRequests {
+		t.Errorf("autofill after the budget: %d", p.Status)
+	}
+	if p := addPerson(t, c, "/staff", newID(2), "孙七"); p.Status != http.StatusTooManyRequests {
+		t.Errorf("新增人员 after the budget: %d", p.Status)
+	}
+	planID := createPlan(t, e, "限流考试", nil)
+	if p := c.regPost(planID, map[string]string{"id_number": newID(3), "check": "id"}, nil); p.Status != http.StatusTooManyRequests {
+		t.Errorf("报名表 核对 after the budget: %d", p.Status)
+	}
+	if p := c.regPost(planID, map[string]string{"id_number": newID(3), "name": "孙七"}, nil); p.Status != http.StatusTooManyRequests {
+		t.Errorf("报名表 after the budget: %d", p.Status)
+	}
+	if n := len(e.auditEvents(models.EventPersonAdded)); n != 0 {
+		t.Errorf("%d people added past the budget", n)
+	}
+	if p := e.client().signIn("jianshe2").submit("/staff/new", "/staff", url.Values{"id_number": {newID(4)}, "check": {"id"}}); p.Status != http.StatusOK {
+		t.Errorf("another account: %d", p.Status)
 	}
 }
 

@@ -147,16 +147,19 @@ func (h *People) Photo(c echo.Context) error {
 	return h.servePhoto(c, p)
 }
 
-// UploadPhoto replaces the photo of one of the organization's people.
+// UploadPhoto replaces the photo of one of the organization's people whose record it may change (else 404).
 func (h *People) UploadPhoto(c echo.Context) error {
-	p, err := h.person(c)
+	p, err := h.personToEdit(c)
 	if err != nil {
 		return err
 	}
 	res, err := h.processUpload(c)
 	var pe *photo.Error
 	if errors.As(err, &pe) {
-		d := h.detailPage(c, p, "")
+		d, err := h.detailPage(c, p, "")
+		if err != nil {
+			return err
+		}
 		d.Photo.Error = pe.Error()
 		return h.render(c, http.StatusOK, pages.PersonDetailPage(d), nil)
 	}

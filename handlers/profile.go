@@ -27,6 +27,7 @@ func (h *Profile) me(c echo.Context) (*models.Person, error) {
 func (h *Profile) form(c echo.Context, p *models.Person) pages.PersonForm {
 	f := h.personForm(c, p)
 	f.Title, f.Action, f.RequireAll, f.ShowEmployer = "个人信息维护", reverse(c, routes.ProfileSave), true, true
+	f.ShowEmployerMayEdit, f.EmployerMayEdit = true, p.EmployerMayEdit
 	if p.OrganizationID != nil && p.EmployerName == "" {
 		if o, err := models.GetOrganization(c.Request().Context(), h.DB, *p.OrganizationID); err == nil {
 			f.EmployerName, f.EmployerCode = o.Name, o.Code()
@@ -68,6 +69,8 @@ func (h *Profile) Save(c echo.Context) error {
 	}
 	f := h.form(c, p)
 	in := readPersonInput(c, &f)
+	f.EmployerMayEdit = c.FormValue("employer_may_edit") == "1"
+	in.EmployerMayEdit = f.EmployerMayEdit
 	if checked, err := h.runChecks(c, &f); checked || err != nil {
 		return orRender(err, func() error { return h.renderForm(c, f) })
 	}

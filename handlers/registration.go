@@ -281,6 +281,11 @@ func (h *Registrations) submit(c echo.Context, plan *models.ExamPlan, f pages.Re
 	if check := c.FormValue("check"); check == "id" || check == "org" {
 		return h.check(c, f, up, check)
 	}
+	if actor(c).Is(models.RoleEnterprise, models.RoleTraining) {
+		if err := h.allowLookup(c); err != nil { // an organization's 报名表 names someone by ID number: a lookup
+			return err
+		}
+	}
 	in.Plan, in.Photo, in.StoredSize = plan, up.input(), h.storedSize
 	reg, err := models.SubmitRegistration(c.Request().Context(), h.DB, actor(c), in)
 	show, err := formOutcome(err, &f.FormState, "该报名信息", nil)

@@ -24,6 +24,7 @@ var (
 	withTransfers = []models.Role{models.RolePractitioner, models.RoleTraining}
 	training      = []models.Role{models.RoleTraining}
 	withLookups   = []models.Role{models.RoleEnterprise, models.RoleTraining, models.RoleAdmin}
+	deciders      = []models.Role{models.RolePractitioner, models.RoleEnterprise} // of 人员调入申请: the person, the employer
 )
 
 // route is one line of the route table: every route, with the roles allowed, is registered here and nowhere else,
@@ -54,6 +55,7 @@ func (a *App) routes() []route {
 	exams := &AdminExams{App: a}
 	regs := &Registrations{App: a}
 	batch := &Batch{App: a}
+	joins := &JoinRequests{App: a}
 	lookupLimit := a.lookupRateLimit()
 	routes := []route{
 		{method: http.MethodGet, path: "/", name: routes.HomeRoot, handler: ws.Root, roles: public},
@@ -97,6 +99,10 @@ func (a *App) routes() []route {
 		{method: http.MethodPost, path: "/profile", name: routes.ProfileSave, handler: profile.Save, roles: practitioner},
 		{method: http.MethodGet, path: "/profile/photo", name: routes.ProfilePhoto, handler: profile.Photo, roles: practitioner},
 		{method: http.MethodPost, path: "/profile/photo", name: routes.ProfilePhotoUpload, handler: profile.UploadPhoto, roles: practitioner, body: photoBody},
+		{method: http.MethodGet, path: "/join-requests", name: routes.JoinRequestsPage, handler: joins.Page, roles: practitioner},
+		{method: http.MethodPost, path: "/join-requests/:id/accept", name: routes.JoinRequestAccept, handler: joins.Accept, roles: deciders},
+		{method: http.MethodPost, path: "/join-requests/:id/decline", name: routes.JoinRequestDecline, handler: joins.Decline, roles: deciders},
+		{method: http.MethodPost, path: "/join-requests/:id/withdraw", name: routes.JoinRequestWithdraw, handler: joins.Withdraw, roles: organizations},
 		ws.route("/certificates", routes.CertificateMine, "个人证书信息", practitioner),
 		ws.route("/transfers", routes.TransferPage, "证书进京", withTransfers),
 		ws.route("/staff/certificates", routes.StaffCertificates, "企业人员获证信息", enterprise),
@@ -125,7 +131,7 @@ func (a *App) routes() []route {
 		{method: http.MethodGet, path: "/admin/organizations/:id", name: routes.AdminOrgsEdit, handler: orgs.EditPage, roles: admin},
 		{method: http.MethodPost, path: "/admin/organizations/:id", name: routes.AdminOrgsUpdate, handler: orgs.Update, roles: admin},
 
-		{method: http.MethodGet, path: "/lookup/person", name: routes.LookupPerson, handler: lookup.Person, roles: withLookups, mw: []echo.MiddlewareFunc{lookupLimit}},
+		{method: http.MethodGet, path: "/lookup/person", name: routes.LookupPerson, handler: lookup.Person, roles: withLookups}, // limited inside (allowLookup)
 		{method: http.MethodGet, path: "/lookup/organization", name: routes.LookupOrganization, handler: lookup.Organization, roles: anyone, mw: []echo.MiddlewareFunc{lookupLimit}},
 
 		{method: http.MethodGet, path: "/photo-tool", name: routes.PhotoTool, handler: tool.Page, roles: public},

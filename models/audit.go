@@ -106,6 +106,10 @@ var EventLabels = []struct{ Event, Label string }{
 	{EventExport, "导出/打印"},
 	{EventRegViewed, "查看报名信息（含完整身份证号）"},
 	{EventRegPrintedAll, "批量打印报名表（批量披露完整身份证号）"},
+	{EventJoinRequested, "申请人员调入"},
+	{EventJoinAccepted, "同意人员调入"},
+	{EventJoinDeclined, "拒绝人员调入"},
+	{EventJoinWithdrawn, "撤回人员调入申请"},
 }
 
 // EventLabel returns the Chinese label of an event name (the name itself when it has none).

@@ -83,6 +83,7 @@ type batchImport struct {
 	problems []BatchProblem
 	persons  map[string]*Person      // by ID number: who is in the system already
 	regs     map[int64]*Registration // by person: their registration for the plan
+	ownAcct  map[int64]bool          // people known with an account of their own (they join nobody unasked)
 }
 
 func (b *batchImport) bad(row int, col, val, reason string) {
@@ -121,6 +122,8 @@ func (b *batchImport) checkAgainstSystem(ctx context.Context, db bun.IDB) error 
 		}
 		if b.org.Kind == KindEnterprise && p.OrganizationID != nil && *p.OrganizationID != b.org.ID {
 			b.bad(e.Row, "身份证号", ident.MaskIDNumber(e.ID.Number), "此人目前登记在其他单位，不能由本单位报名")
+		} else if b.org.Kind == KindEnterprise && p.OrganizationID == nil && b.ownAcct[p.ID] {
+			b.bad(e.Row, "身份证号", ident.MaskIDNumber(e.ID.Number), MsgOwnAccount)
 		}
 		switch r := b.regs[p.ID]; {
 		case r == nil, r.Status == RegRejected:
@@ -158,6 +161,10 @@ func (b *batchImport) loadKnown(ctx context.Context, db bun.IDB) error {
 	var pids []int64
 	for _, p := range b.persons {
 		pids = append(pids, p.ID)
+	}
+	var err error
+	if b.ownAcct, err = peopleWithOwnAccount(ctx, db, pids); err != nil {
+		return err
 	}
 	for i := 0; i < len(pids); i += batchChunk {
 		var rs []Registration
@@ -256,6 +263,9 @@ func (b *batchImport) savePeople(ctx context.Context, tx bun.Tx) error {
 	var pids, unattached []int64
 	for _, e := range b.entries {
 		p := b.persons[e.ID.Number]
+		if needsConsent(b.org, p, b.ownAcct[p.ID]) {
+			continue // registered by the organization without joining its people (SECURITY.md 28)
+		}
 		pids = append(pids, p.ID)
 		if p.OrganizationID == nil {
 			unattached = append(unattached, p.ID)

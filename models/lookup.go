@@ -12,21 +12,28 @@ import (
 
 // The autofills: what typing an ID number or an organization code into a form may reveal. They change no data.
 
-// PersonLookup is what typing an ID number reveals. Outside the caller's own people only the name, gender, birth
-// date and stage are given, never phone, address or photo.
+// PersonLookup is what typing an ID number reveals. Outside the caller's own people (SECURITY.md 27) only what the
+// number encodes (gender, birth date), that the person is registered, and a masked name (赵*): never the full
+// name, the employer, phone, address or photo.
 type PersonLookup struct {
-	ID        ident.IDNumber
-	Known     bool
-	PersonID  int64
-	Name      string
-	Stage     string // 此人目前处于…: what the system knows of them
-	Education string // only for the caller's own people (PersonInScope), as the forms then use the stored values
-	Phone     string
+	ID         ident.IDNumber
+	Known      bool
+	InScope    bool   // one of the caller's own people (or the caller is the registry): Name and the rest are given
+	PersonID   int64  // only InScope
+	Name       string // only InScope
+	MaskedName string // for anyone Known
+	Stage      string // 此人目前处于…: what the system knows of them, as far as the caller may learn it
+	Education  string // only InScope, as the forms then use the stored values
+	Phone      string
 }
+
+// MsgRegisteredElsewhere is all a lookup outside the caller's scope says of a known person besides the masked name.
+const MsgRegisteredElsewhere = "此人已在系统中登记"
 
 // LookupPerson checks an ID number and says what the system knows of that person, as far as the actor (an
 // organization or the registry: a practitioner has no lookup) may learn it. An invalid number is an
-// *ident.Error; every lookup of a valid one is audited, with the number masked, known or not.
+// *ident.Error; every lookup of a valid one is audited, with the number masked, known or not (result "known",
+// "outside" for someone outside the actor's scope, "unknown").
 func LookupPerson(ctx context.Context, db bun.IDB, actor Actor, idNumber string) (PersonLookup, error) {
 	var out PersonLookup
 	if !actor.Is(RoleEnterprise, RoleTraining, RoleAdmin) {
@@ -37,6 +44,7 @@ func LookupPerson(ctx context.Context, db bun.IDB, actor Actor, idNumber string)
 		return out, err
 	}
 	out.ID = idn
+	result := "unknown"
 	p, err := FindPersonByIDNumber(ctx, db, idn.Number)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -44,22 +52,30 @@ func LookupPerson(ctx context.Context, db bun.IDB, actor Actor, idNumber string)
 	case err != nil:
 		return out, err
 	default:
-		out.Known, out.PersonID, out.Name = true, p.ID, p.Name
-		if out.Stage, err = PersonStage(ctx, db, p, actor.Account); err != nil {
-			return out, err
-		}
+		out.Known, out.MaskedName = true, MaskName(p.Name)
 		switch _, err := PersonInScope(ctx, db, actor.Account, p.ID); {
 		case err == nil:
+			result, out.InScope, out.PersonID, out.Name = "known", true, p.ID, p.Name
 			out.Education, out.Phone = p.Education, p.Phone
-		case !errors.Is(err, ErrNotFound):
+			if out.Stage, err = PersonStage(ctx, db, p, actor.Account); err != nil {
+				return out, err
+			}
+		case errors.Is(err, ErrNotFound):
+			result, out.Stage = "outside", MsgRegisteredElsewhere+"（"+out.MaskedName+"）"
+		default:
 			return out, err
 		}
 	}
-	result := "unknown"
-	if out.Known {
-		result = "known"
-	}
 	return out, actor.Audit(ctx, db, EventPersonLookup, "person:"+ident.MaskIDNumber(idn.Number), result, "")
+}
+
+// MaskName keeps the first character of a name and hides the rest behind one asterisk (赵六 → 赵*, 欧阳娜娜 → 欧*),
+// so that not even the length is told.
+func MaskName(name string) string {
+	for _, r := range name {
+		return string(r) + "*"
+	}
+	return ""
 }
 
 // PersonStage says, in words, where a person stands: on whose list, and (as later features add them)

@@ -129,6 +129,10 @@ func EnsureValidPerson(ctx context.Context, db bun.IDB, org *Organization, in Pe
 	err := inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		p, err = putOnList(ctx, tx, org, in, idn, true)
+		var nc *errNeedsConsent
+		if errors.As(err, &nc) {
+			return FieldErrors{"id_number": nc.Msg} // a 报名表 files no request: the clerk is told to add them first
+		}
 		return err
 	})
 	if errors.Is(err, ErrDuplicate) {
@@ -156,8 +160,8 @@ const (
 
 // putOnList puts the person with the validated input in and ID number idn on org's list, in tx: someone unknown
 // is created (an enterprise's new person has it as 工作单位); someone known must be named as in the system, must
-// not be on the list already (unless mineIsFine), and may join an enterprise's staff only without an employer.
-// A training institution's roster takes anyone named correctly.
+// not be on the list already (unless mineIsFine), and joins only if employed nowhere and without an account of
+// their own (JoinNeedsConsent: anyone else only with their consent, SECURITY.md 28).
 func putOnList(ctx context.Context, tx bun.Tx, org *Organization, in PersonInput, idn ident.IDNumber, mineIsFine bool) (*Person, error) {
 	p, err := FindPersonByIDNumber(ctx, tx, idn.Number)
 	switch {
@@ -184,6 +188,14 @@ func putOnList(ctx context.Context, tx bun.Tx, org *Organization, in PersonInput
 			return p, nil
 		case mine:
 			return nil, FieldErrors{"id_number": MsgAlreadyListed}
+		}
+		switch consent, err := JoinNeedsConsent(ctx, tx, org, p); {
+		case err != nil:
+			return nil, err
+		case consent && p.OrganizationID != nil:
+			return p, &errNeedsConsent{Msg: MsgEmployedElsewhere}
+		case consent:
+			return p, &errNeedsConsent{Msg: MsgOwnAccount}
 		}
 		if org.Kind == KindEnterprise {
 			if err := takeOn(ctx, tx, org, p); err != nil {

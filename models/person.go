@@ -26,9 +26,11 @@ type Person struct {
 	PhotoKey       string     `bun:"photo_key,notnull"`
 	EmployerName   string     `bun:"employer_name,notnull"` // 工作单位 when not a registered organization
 	EmployerCode   string     `bun:"employer_code,notnull"`
-	CreatedAt      time.Time  `bun:"created_at,notnull"`
-	UpdatedAt      time.Time  `bun:"updated_at,notnull"`
-	Version        int        `bun:"version,notnull"`
+	// EmployerMayEdit: the person (who has their own account) allows their employer to keep their record.
+	EmployerMayEdit bool      `bun:"employer_may_edit,notnull"`
+	CreatedAt       time.Time `bun:"created_at,notnull"`
+	UpdatedAt       time.Time `bun:"updated_at,notnull"`
+	Version         int       `bun:"version,notnull"`
 }
 
 // InsertPerson stores a new person; a second person with the same ID number is ErrDuplicate.

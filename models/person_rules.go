@@ -29,6 +29,8 @@ type PersonInput struct {
 	WorkStartDate string
 	EmployerName  string
 	EmployerCode  string
+	// EmployerMayEdit: the person allows their employer to keep their record (个人信息维护 only).
+	EmployerMayEdit bool
 }
 
 var (

@@ -134,3 +134,11 @@ func TestPersonInputValidateErrorsAreFieldErrors(t *testing.T) {
 		t.Errorf("%v, want %v", errs, want)
 	}
 }
+
+func TestMaskName(t *testing.T) {
+	for name, want := range map[string]string{"赵六": "赵*", "欧阳娜娜": "欧*", "Anna Li": "A*", "": ""} {
+		if got := models.MaskName(name); got != want {
+			t.Errorf("MaskName(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

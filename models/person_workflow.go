@@ -35,7 +35,8 @@ func personOfActor(ctx context.Context, db bun.IDB, actor Actor, personID int64)
 
 // AddPerson is 新增人员: it puts someone on the actor's organization's list by ID number, with its audit row, in
 // one transaction. A new person is created; a known one must be named correctly (whoever adds a person must know
-// both), and an enterprise cannot take on another enterprise's staff (putOnList).
+// both). Someone employed elsewhere or with their own account is not added: a 人员调入申请 is filed instead, and
+// the answer is ErrJoinRequested (putOnList, fileJoinRequest).
 func AddPerson(ctx context.Context, db bun.IDB, actor Actor, in PersonInput) (*Person, error) {
 	org, err := actorOrganization(ctx, db, actor)
 	if err != nil {
@@ -46,9 +47,16 @@ func AddPerson(ctx context.Context, db bun.IDB, actor Actor, in PersonInput) (*P
 		return nil, errs
 	}
 	var p *Person
+	requested := false
 	add := func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if p, err = putOnList(ctx, tx, org, in, idn, false); err != nil {
+		p, err = putOnList(ctx, tx, org, in, idn, false)
+		var nc *errNeedsConsent
+		if errors.As(err, &nc) {
+			requested = true
+			return fileJoinRequest(ctx, tx, actor, org, p)
+		}
+		if err != nil {
 			return err
 		}
 		return actor.Audit(ctx, tx, EventPersonAdded, personObject(p), "ok", "")
@@ -57,10 +65,14 @@ func AddPerson(ctx context.Context, db bun.IDB, actor Actor, in PersonInput) (*P
 	if err = inTx(ctx, db, add); errors.Is(err, ErrDuplicate) {
 		err = inTx(ctx, db, add)
 	}
+	if err == nil && requested {
+		return nil, ErrJoinRequested
+	}
 	return p, err
 }
 
-// UpdatePerson saves the full edit form of one of the actor's people (an admin: anyone) if nobody changed them
+// UpdatePerson saves the full edit form of one of the actor's people whose record it may change (PersonToEdit; an
+// admin: anyone; anyone else is ErrNotFound) if nobody changed them
 // since version was read: otherwise ErrConflict, and nothing is written. The ID number, and the 工作单位 the
 // person names themself, stay as stored.
 func UpdatePerson(ctx context.Context, db bun.IDB, actor Actor, personID int64, in PersonInput, version int) (*Person, error) {
@@ -88,15 +100,16 @@ func editPerson(ctx context.Context, db bun.IDB, actor Actor, personID int64, ve
 	var p *Person
 	err := inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if p, err = personOfActor(ctx, tx, actor, personID); err != nil {
+		if p, err = PersonToEdit(ctx, tx, actor, personID); err != nil {
 			return err
 		}
+		before := *p
 		in, idn, errs := edit(p).Validate(false)
 		if errs != nil {
 			return errs
 		}
 		in.apply(p, idn)
-		if err := savePerson(ctx, tx, p, version); err != nil {
+		if err := savePerson(ctx, tx, actor, &before, p, version); err != nil {
 			return err
 		}
 		return actor.Audit(ctx, tx, EventPersonUpdated, personObject(p), "ok", "")
@@ -121,6 +134,7 @@ func UpdateProfile(ctx context.Context, db bun.IDB, actor Actor, in PersonInput,
 		if p, err = GetPerson(ctx, tx, *actor.Account.PersonID); err != nil {
 			return err
 		}
+		before := *p
 		in.IDNumber = p.IDNumber
 		in, idn, errs := in.Validate(true)
 		if errs != nil {
@@ -133,7 +147,8 @@ func UpdateProfile(ctx context.Context, db bun.IDB, actor Actor, in PersonInput,
 			in.EmployerName = ""
 		}
 		in.apply(p, idn)
-		if err := savePerson(ctx, tx, p, version); err != nil {
+		p.EmployerMayEdit = in.EmployerMayEdit
+		if err := savePerson(ctx, tx, actor, &before, p, version); err != nil {
 			return err
 		}
 		return actor.Audit(ctx, tx, EventPersonUpdated, "self", "ok", "")
@@ -161,19 +176,19 @@ func registeredEnterprise(ctx context.Context, db bun.IDB, code string) (*int64,
 }
 
 // savePerson writes the editable fields of p if nobody changed it since version was read (optimistic locking):
-// otherwise ErrConflict, and nothing is written.
-func savePerson(ctx context.Context, tx bun.Tx, p *Person, version int) error {
+// otherwise ErrConflict, and nothing is written. Each field that differs from before is kept in person_changes.
+func savePerson(ctx context.Context, tx bun.Tx, actor Actor, before, p *Person, version int) error {
 	p.UpdatedAt = Now()
 	res, err := tx.NewUpdate().Model(p).
 		Column("name", "education", "major", "title", "phone", "address", "work_start_date", "employer_name",
-			"employer_code", "organization_id", "updated_at").
+			"employer_code", "organization_id", "employer_may_edit", "updated_at").
 		Set("version = version + 1").
 		Where("id = ? AND version = ?", p.ID, version).Exec(ctx)
 	if err := affectedOneOr(res, err, ErrConflict); err != nil {
 		return err
 	}
 	p.Version = version + 1
-	return nil
+	return recordPersonChanges(ctx, tx, actor, before, p)
 }
 
 // RemovePerson is 移出: it takes one of the actor's organization's people off its list, with its audit row. The
@@ -212,12 +227,12 @@ func takeOffList(ctx context.Context, tx bun.Tx, org *Organization, p *Person) e
 	return nil
 }
 
-// SetPersonPhoto records the stored file key as the 一寸照片 of a person the actor may see in full (themself, one
-// of its people), with its audit row, and returns the key of the photo it replaced. The caller releases that file
+// SetPersonPhoto records the stored file key as the 一寸照片 of a person whose record the actor may change
+// (PersonToEdit: themself, one of its people it may edit), with its audit row, and returns the key of the photo it replaced. The caller releases that file
 // after the commit (a registration may still name it), and deletes key itself when this fails.
 func SetPersonPhoto(ctx context.Context, db bun.IDB, actor Actor, personID int64, key string) (replaced string, err error) {
 	err = inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		p, err := personOfActor(ctx, tx, actor, personID)
+		p, err := PersonToEdit(ctx, tx, actor, personID)
 		if err != nil {
 			return err
 		}
@@ -225,6 +240,13 @@ func SetPersonPhoto(ctx context.Context, db bun.IDB, actor Actor, personID int64
 		res, err := tx.NewUpdate().Model((*Person)(nil)).Set("photo_key = ?", key).Set("updated_at = ?", Now()).
 			Set("version = version + 1").Where("id = ?", p.ID).Exec(ctx)
 		if err := affectedOne(res, err); err != nil {
+			return err
+		}
+		change := PersonChange{PersonID: p.ID, Field: "photo", OldValue: "无", NewValue: "已上传", AccountID: actor.AccountID(), ChangedAt: Now()}
+		if replaced != "" {
+			change.OldValue, change.NewValue = "有", "已更换"
+		}
+		if err := insertPersonChanges(ctx, tx, []PersonChange{change}); err != nil {
 			return err
 		}
 		return actor.Audit(ctx, tx, EventPhotoUploaded, personObject(p), "ok", "")

@@ -114,28 +114,31 @@ func TestAddPersonRules(t *testing.T) {
 			field: "id_number", msg: "身份证号校验码错误，请检查是否输入有误"},
 		{name: "already on the list", by: f.entA, in: models.PersonInput{IDNumber: known, Name: "赵六"}, field: "id_number", msg: models.MsgAlreadyListed},
 		{name: "known person, wrong name", by: f.entB, in: models.PersonInput{IDNumber: known, Name: "赵七"}, field: "name", msg: models.MsgNameMismatch},
-		{name: "employed elsewhere", by: f.entB, in: models.PersonInput{IDNumber: known, Name: "赵六"}, field: "id_number", msg: models.MsgEmployedElsewhere},
+		{name: "employed elsewhere: a 人员调入申请 is filed", by: f.entB, in: models.PersonInput{IDNumber: known, Name: "赵六"}, err: models.ErrJoinRequested},
+		{name: "asked already", by: f.entB, in: models.PersonInput{IDNumber: known, Name: "赵六"}, field: "id_number", msg: models.MsgJoinPending},
 		{name: "training roster, wrong name", by: f.tr, in: models.PersonInput{IDNumber: known, Name: "赵七"}, field: "name", msg: models.MsgNameMismatch},
-		{name: "training roster takes another's staff member", by: f.tr, in: models.PersonInput{IDNumber: known, Name: "赵六"},
-			check: func(t *testing.T, p *models.Person) {
-				if !onList(t, f.db, f.tr, p.ID) || !onList(t, f.db, f.entA, p.ID) {
-					t.Error("not on both lists")
-				}
-			}},
-		{name: "training roster, already on it", by: f.tr, in: models.PersonInput{IDNumber: known, Name: "赵六"}, field: "id_number", msg: models.MsgAlreadyListed},
+		// A training institution's roster takes nobody employed elsewhere without their consent (SECURITY.md 28; it
+		// used to take anyone named correctly).
+		{name: "training roster asks for another's staff member", by: f.tr, in: models.PersonInput{IDNumber: known, Name: "赵六"},
+			err: models.ErrJoinRequested},
 		{name: "new person on a training roster has no employer", by: f.tr, in: models.PersonInput{IDNumber: free, Name: "钱八"},
 			check: func(t *testing.T, p *models.Person) {
 				if f.person(t, free).OrganizationID != nil || !onList(t, f.db, f.tr, p.ID) {
 					t.Errorf("stored: %+v", f.person(t, free))
 				}
 			}},
+		{name: "training roster, already on it", by: f.tr, in: models.PersonInput{IDNumber: free, Name: "钱八"}, field: "id_number", msg: models.MsgAlreadyListed},
 		{name: "known person without employer joins an enterprise", by: f.entB, in: models.PersonInput{IDNumber: free, Name: "钱八"},
 			check: func(t *testing.T, p *models.Person) {
 				if !models.SameOrg(f.person(t, free).OrganizationID, f.entB.Account.OrganizationID) {
 					t.Errorf("stored: %+v", f.person(t, free))
 				}
 			}},
-		{name: "a person with their own account, named correctly", by: f.entA, in: models.PersonInput{IDNumber: selfPerson.IDNumber, Name: "张自己"}},
+		// Someone with their own account joins nobody by being named (it used to make them the enterprise's staff).
+		{name: "a person with their own account, named correctly", by: f.entA, in: models.PersonInput{IDNumber: selfPerson.IDNumber, Name: "张自己"},
+			err: models.ErrJoinRequested},
+		{name: "a person with their own account, on a training roster", by: f.tr, in: models.PersonInput{IDNumber: selfPerson.IDNumber, Name: "张自己"},
+			err: models.ErrJoinRequested},
 		{name: "a practitioner adds nobody", by: f.self, in: models.PersonInput{IDNumber: f.newID(), Name: "孙九"}, err: models.ErrNotAllowed},
 		{name: "nor does the registry (it has no list)", by: admin, in: models.PersonInput{IDNumber: f.newID(), Name: "孙九"}, err: models.ErrNotAllowed},
 	} {
@@ -156,6 +159,16 @@ func TestAddPersonRules(t *testing.T) {
 				t.Fatal(err)
 			}
 			after := snapshot(t, f.db, "persons", "training_people")
+			if errors.Is(err, models.ErrJoinRequested) {
+				// Nobody joined: one pending request and its audit row, nothing else.
+				if after["audit_events"] != before["audit_events"]+1 || after["persons"] != before["persons"] || after["training_people"] != before["training_people"] {
+					t.Errorf("a filed request changed: %v → %v", before, after)
+				}
+				if p != nil {
+					t.Errorf("the requester got the person: %+v", p)
+				}
+				return
+			}
 			if err != nil {
 				if after["audit_events"] != before["audit_events"] || after["persons"] != before["persons"] || after["training_people"] != before["training_people"] {
 					t.Errorf("a refused add left rows: %v → %v", before, after)
@@ -190,8 +203,12 @@ func TestAddPersonRollsBack(t *testing.T) {
 			t.Errorf("the person is still there: %v", err)
 		}
 	}, "persons")
-	// A known person joining a roster, and one joining an enterprise.
-	if _, err := models.AddPerson(ctx, f.db, f.entA, in); err != nil {
+	// A known person (employed nowhere, no account of their own) joining a roster, and one joining an enterprise.
+	added, err := models.AddPerson(ctx, f.db, f.entA, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.RemovePerson(ctx, f.db, f.entA, added.ID); err != nil {
 		t.Fatal(err)
 	}
 	assertRollsBack(t, f.db, func(ctx context.Context) error {
@@ -432,16 +449,21 @@ func TestLookupPerson(t *testing.T) {
 	if _, err := models.UpdatePersonRow(ctx, f.db, f.entA, p.ID, models.PersonInput{Name: "褚四", Education: "本科", Phone: "13700137000"}, p.Version); err != nil {
 		t.Fatal(err)
 	}
-	// What an outside organization learns: name, gender, birth date and stage; a lookup is audited, masked.
+	// What an outside organization learns (SECURITY.md 27): what the number encodes, that the person is registered,
+	// a masked name; not the name, the employer, 学历 or phone. A lookup is audited, masked.
 	res, err := models.LookupPerson(ctx, f.db, f.entB, " "+p.IDNumber+" ")
-	if err != nil || !res.Known || res.Name != "褚四" || res.Stage != "此人目前：已登记在其他单位" || res.ID.Number != p.IDNumber ||
+	if err != nil || !res.Known || res.InScope || res.Name != "" || res.MaskedName != "褚*" || res.PersonID != 0 ||
+		res.Stage != "此人已在系统中登记（褚*）" || res.ID.Number != p.IDNumber || res.ID.Gender.String() == "" ||
 		res.Education != "" || res.Phone != "" {
-		t.Errorf("known: %+v %v", res, err)
+		t.Errorf("known outside: %+v %v", res, err)
 	}
 	// Of its own people an organization also gets 学历 and 手机号码, which its forms then use.
 	if res, err = models.LookupPerson(ctx, f.db, f.entA, p.IDNumber); err != nil || res.Stage != "此人目前：本单位人员" ||
 		res.Education != "本科" || res.Phone != "13700137000" {
 		t.Errorf("own staff: %+v %v", res, err)
+	}
+	if res.Name != "褚四" || !res.InScope || res.PersonID != p.ID {
+		t.Errorf("own staff's name: %+v", res)
 	}
 	if res, err = models.LookupPerson(ctx, f.db, f.tr, f.newID()); err != nil || res.Known || res.Name != "" {
 		t.Errorf("unknown: %+v %v", res, err)
@@ -457,7 +479,8 @@ func TestLookupPerson(t *testing.T) {
 	if err := f.db.NewSelect().Model(&evs).Where("event = ?", models.EventPersonLookup).OrderExpr("id").Scan(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if len(evs) != 3 || evs[0].Object != "person:"+ident.MaskIDNumber(p.IDNumber) || evs[0].Result != "known" || evs[2].Result != "unknown" {
+	if len(evs) != 3 || evs[0].Object != "person:"+ident.MaskIDNumber(p.IDNumber) || evs[0].Result != "outside" ||
+		evs[1].Result != "known" || evs[2].Result != "unknown" {
 		t.Errorf("lookup audit rows: %+v", evs)
 	}
 }

@@ -166,6 +166,13 @@ func (s *submission) organizationsRegistrant(ctx context.Context, db bun.IDB, ac
 			return nil, nil, err
 		}
 	}
+	if !mine && org.Kind == KindTraining {
+		// Someone employed elsewhere or with their own account is registered without joining the roster: the
+		// registration is the institution's record, the person's data stays theirs (SECURITY.md 28).
+		if consent, err := JoinNeedsConsent(ctx, db, org, p); err != nil || consent {
+			return p, existing, err
+		}
+	}
 	if !mine {
 		if fe != nil {
 			return nil, nil, fe // joining the organization's people takes the person's fields as AddPerson does

@@ -40,6 +40,10 @@ const (
 	ProfileSave           Name = "profile.save"
 	ProfilePhoto          Name = "profile.photo"
 	ProfilePhotoUpload    Name = "profile.photo_upload"
+	JoinRequestsPage      Name = "join_requests.page"
+	JoinRequestAccept     Name = "join_requests.accept"
+	JoinRequestDecline    Name = "join_requests.decline"
+	JoinRequestWithdraw   Name = "join_requests.withdraw"
 	AdminExams            Name = "admin.exams"
 	AdminExamsNew         Name = "admin.exams_new"
 	AdminExamsCreate      Name = "admin.exams_create"
@@ -168,6 +172,10 @@ var All = []Name{
 	ProfileSave,
 	ProfilePhoto,
 	ProfilePhotoUpload,
+	JoinRequestsPage,
+	JoinRequestAccept,
+	JoinRequestDecline,
+	JoinRequestWithdraw,
 	AdminExams,
 	AdminExamsNew,
 	AdminExamsCreate,

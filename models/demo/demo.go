@@ -129,13 +129,13 @@ func seedPeople(ctx context.Context, db bun.IDB) error {
 		if i >= len(people)*2/3 {
 			org = tr
 		}
-		if _, err := models.EnsurePerson(ctx, db, org, p); err != nil {
-			return err
-		}
-		if i < 2 {
+		if i < 2 { // on the roster first: someone employed elsewhere joins a roster only by consent
 			if _, err := models.EnsurePerson(ctx, db, tr, p); err != nil {
 				return err
 			}
+		}
+		if _, err := models.EnsurePerson(ctx, db, org, p); err != nil {
+			return err
 		}
 	}
 	return nil
