@@ -224,7 +224,7 @@ func (s *submission) save(ctx context.Context, tx bun.Tx, actor Actor) (*Registr
 	if err := storeRegistration(ctx, tx, actor, &reg, s.photo.PersonsOwn, s.rc.Plan.Name); err != nil {
 		return nil, planFull(err)
 	}
-	if err := s.offerPhoto(ctx, tx, reg.PersonID); err != nil {
+	if err := s.offerPhoto(ctx, tx, actor, reg.PersonID); err != nil {
 		return nil, err
 	}
 	if s.keptKey != "" {
@@ -238,14 +238,31 @@ func (s *submission) save(ctx context.Context, tx bun.Tx, actor Actor) (*Registr
 
 // offerPhoto makes the photo the form brought the person's photo on record when they have none, so that the next
 // 报名表 offers it: the registration and the person then name the same file (as with PersonsOwn), which is kept
-// while anything names it. A photo on record is never replaced here.
-func (s *submission) offerPhoto(ctx context.Context, tx bun.Tx, personID int64) error {
+// while anything names it. A photo on record is never replaced here, and only someone who may change the person's
+// data gives them one (a training institution registering another enterprise's staff member changes nothing of
+// theirs); the change is kept in the person's history.
+func (s *submission) offerPhoto(ctx context.Context, tx bun.Tx, actor Actor, personID int64) error {
 	if s.photo.Key == "" || s.photo.PersonsOwn {
 		return nil
 	}
-	_, err := tx.NewUpdate().Model((*Person)(nil)).Set("photo_key = ?", s.photo.Key).Set("updated_at = ?", Now()).
+	before, err := GetPerson(ctx, tx, personID)
+	if err != nil || before.PhotoKey != "" {
+		return err
+	}
+	if ok, err := CanEditPerson(ctx, tx, actor, before); err != nil || !ok {
+		return err
+	}
+	res, err := tx.NewUpdate().Model((*Person)(nil)).Set("photo_key = ?", s.photo.Key).Set("updated_at = ?", Now()).
 		Set("version = version + 1").Where("id = ? AND photo_key = ''", personID).Exec(ctx)
-	return err
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	after := *before
+	after.PhotoKey = s.photo.Key
+	return recordPersonChanges(ctx, tx, actor, before, &after)
 }
 
 // storeRegistration stores a checked registration with its audit row (detail: the plan's name), inside tx: one
