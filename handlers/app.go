@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -77,6 +78,7 @@ func New(db *bun.DB, blobs blobstore.Store, cfg config.Config, log *slog.Logger,
 		a.logRequests(),
 		securityHeaders(cfg.SecureCookies),
 		a.limitBody,
+		refuseBadQuery,
 		a.loadSession,
 		a.checkCSRF,
 	)
@@ -246,4 +248,19 @@ func (a *App) fromTrustedProxy(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// refuseBadQuery answers 400 with a Chinese message for a query string holding a NUL byte or text that is not
+// UTF-8: no search box has a use for either, and they would otherwise reach the database as an SQL error.
+func refuseBadQuery(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		for _, vs := range c.QueryParams() {
+			for _, v := range vs {
+				if strings.ContainsRune(v, 0) || !utf8.ValidString(v) {
+					return echo.NewHTTPError(http.StatusBadRequest, "查询条件含有无效字符，请重新输入")
+				}
+			}
+		}
+		return next(c)
+	}
 }
