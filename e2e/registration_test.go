@@ -525,6 +525,10 @@ func TestBatchImportPhotosDelete(t *testing.T) {
 				b.open(batchPath)
 			} else {
 				b.clickAndLoad(sel + " [data-testid=reg-delete]")
+				if q := b.text("[data-testid=confirm-question]"); q != "确定删除这条报名信息？" {
+					t.Fatalf("without JavaScript 【删除】 shows %q at %s, want the page that asks", q, b.path())
+				}
+				b.clickAndLoad("[data-testid=confirm-yes]")
 				if got := b.text("[data-testid=alert-ok]"); got != "报名信息已删除" {
 					t.Errorf("after 【删除】 the page (%s) says %q, want 报名信息已删除", b.path(), got)
 				}
@@ -545,7 +549,15 @@ func TestBatchImportPhotosDelete(t *testing.T) {
 			if r := regRowOf(t, b.regRows("[data-testid=batch-list]"), names[0]); !strings.Contains(r.Status, "已缴费") || r.Deletable {
 				t.Errorf("the paid row reads %+v, want 已缴费 and no 【删除】", r)
 			}
-			b.click("[data-testid=delete-all]")
+			if m.js {
+				b.click("[data-testid=delete-all]")
+			} else {
+				b.clickAndLoad("[data-testid=delete-all]")
+				if q := b.text("[data-testid=confirm-question]"); !strings.Contains(q, "确定删除本单位该考试的所有未缴费报名信息") {
+					t.Fatalf("without JavaScript 删除所有报名信息 shows %q at %s, want the page that asks", q, b.path())
+				}
+				b.clickAndLoad("[data-testid=confirm-yes]")
+			}
 			b.eventually("the page after 删除所有报名信息", func() bool { return strings.Contains(b.path(), "&deleted=") })
 			b.waitVisible("[data-testid=alert-ok]")
 			if m.js && !slices.Contains(dialogs.messages(), "确定删除本单位该考试的所有未缴费报名信息？") {

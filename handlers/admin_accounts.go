@@ -155,7 +155,7 @@ func (h *AdminAccounts) ResetPassword(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if ok, err := h.confirmed(c, routes.AdminAccounts, "确定重置该账号的密码？原密码将立即失效。", "重置密码", ""); !ok {
+	if ok, err := h.confirmed(c, routes.AdminAccounts, "确定重置该账号的密码？原密码将立即失效。", "重置密码", "", h.exists(c, id)); !ok {
 		return err
 	}
 	a, temp, err := models.ResetPassword(c.Request().Context(), h.DB, actor(c), id)
@@ -172,7 +172,11 @@ func (h *AdminAccounts) Unlock(c echo.Context) error {
 
 // Disable stops an account from signing in and ends its sessions. Nobody disables themself or the last admin.
 func (h *AdminAccounts) Disable(c echo.Context) error {
-	if ok, err := h.confirmed(c, routes.AdminAccounts, "确定停用该账号？停用后不能登录，已登录的会话立即结束。", "停用", ""); !ok {
+	id, err := accountID(c)
+	if err != nil {
+		return err
+	}
+	if ok, err := h.confirmed(c, routes.AdminAccounts, "确定停用该账号？停用后不能登录，已登录的会话立即结束。", "停用", "", h.exists(c, id)); !ok {
 		return err
 	}
 	return h.act(c, models.DisableAccount, "账号已停用，其登录会话已全部结束", "disabled")
@@ -228,4 +232,12 @@ func (h *AdminAccounts) afterAction(c echo.Context, a *models.Account, msg, okCo
 		to += "?ok=" + okCode
 	}
 	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// exists is the scope check before asking about an account: an unknown id is 404, not a question.
+func (h *AdminAccounts) exists(c echo.Context, id int64) func() error {
+	return func() error {
+		_, err := models.GetAccount(c.Request().Context(), h.DB, id)
+		return err
+	}
 }

@@ -386,6 +386,9 @@ func (h *Batch) DeleteAll(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if ok, err := h.confirmed(c, routes.RegistrationBatch, "确定删除本单位该考试的所有未缴费报名信息？", "删除所有报名信息", h.pageURL(c, plan.ID), nil); !ok {
+		return err
+	}
 	res, err := models.DeleteAllRegistrations(ctx, h.DB, actor(c), plan.ID)
 	if err != nil {
 		return err

@@ -168,7 +168,7 @@ func TestBatchRegistration(t *testing.T) {
 	if n := other.get(page).Doc.Find(`[data-testid^="reg-row-"]`).Length(); n != 0 {
 		t.Errorf("other enterprise sees %d rows", n)
 	}
-	if q := other.do(http.MethodPost, "/registrations/batch/delete-all?plan="+sp, url.Values{"_csrf": {other.csrf()}}, false, nil); q.Status != http.StatusSeeOther {
+	if q := other.do(http.MethodPost, "/registrations/batch/delete-all?plan="+sp, url.Values{"_csrf": {other.csrf()}, "confirmed": {"1"}}, false, nil); q.Status != http.StatusSeeOther {
 		t.Errorf("other delete-all: %d", q.Status)
 	}
 	if n, _ := e.db.NewSelect().Model((*models.Registration)(nil)).Count(ctx); n != 3 {
@@ -187,7 +187,7 @@ func TestBatchRegistration(t *testing.T) {
 		return r.PhotoKey
 	}
 	keptPhoto, deletedPhoto := photoOf(ids[0]), photoOf(ids[2])
-	q := c.do(http.MethodPost, "/registrations/batch/delete-all?plan="+sp, url.Values{"_csrf": {c.csrf()}}, false, nil)
+	q := c.do(http.MethodPost, "/registrations/batch/delete-all?plan="+sp, url.Values{"_csrf": {c.csrf()}, "confirmed": {"1"}}, false, nil)
 	after := c.get(q.Location())
 	// The deleted registrations' photo files go with them; the kept one's stays.
 	if _, err := e.app.Blobs.Size(ctx, deletedPhoto); !errors.Is(err, blobstore.ErrNotFound) {

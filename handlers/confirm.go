@@ -13,16 +13,22 @@ import (
 
 // confirmed says whether a destructive POST was confirmed (confirmed=1: the htmx dialog, or the 确定 of the page that
 // asks). When it was not, it has already answered with that page (200, nothing changed) and the handler returns.
-// back is where 取消 leads; active names the menu item of the page.
-func (a *App) confirmed(c echo.Context, active routes.Name, question, label, back string) (bool, error) {
+// back is where 取消 leads; active names the menu item of the page. inScope, when given, runs before the page is
+// shown, so that another organization's record is 404 here too, not a question.
+func (a *App) confirmed(c echo.Context, active routes.Name, question, label, back string, inScope func() error) (bool, error) {
 	if c.FormValue("confirmed") == "1" {
 		return true, nil
+	}
+	if inScope != nil {
+		if err := inScope(); err != nil {
+			return false, err
+		}
 	}
 	form, err := c.FormParams()
 	if err != nil {
 		return false, err
 	}
-	conf := components.Confirmation{Question: question, Action: c.Request().URL.Path, Label: label, BackURL: safeNext(back)}
+	conf := components.Confirmation{Question: question, Action: c.Request().URL.RequestURI(), Label: label, BackURL: safeNext(back)}
 	if conf.BackURL == "" {
 		conf.BackURL = reverse(c, active)
 	}

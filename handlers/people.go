@@ -294,6 +294,10 @@ func (h *People) Remove(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	inScope := func() error { _, err := h.person(c); return err }
+	if ok, err := h.confirmed(c, h.names.Page, "确定将此人从名单中移出？（人员信息仍保留在系统中）", "移出", "", inScope); !ok {
+		return err
+	}
 	p, err := models.RemovePerson(c.Request().Context(), h.DB, actor(c), id)
 	if err != nil {
 		return err

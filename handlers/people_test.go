@@ -102,7 +102,7 @@ func TestEnterpriseAddsEditsAndRemovesStaff(t *testing.T) {
 		t.Error("detail view not audited")
 	}
 	// 移出: off the list, still in the system.
-	rm := c.submitHX("/staff", "/staff/"+id+"/remove", nil, true)
+	rm := c.submitHX("/staff", "/staff/"+id+"/remove", url.Values{"confirmed": {"1"}}, true)
 	if !strings.Contains(rm.Body, "已移出名单") {
 		t.Fatalf("remove: %.300s", rm.Body)
 	}

@@ -54,7 +54,7 @@ func TestRegistrationSharesThePhotoOnRecord(t *testing.T) {
 		t.Fatalf("registration photo: %d", q.Status)
 	}
 	// Deleting the registration lets the old file go; the profile's stays.
-	if q := c.do(http.MethodPost, "/registrations/"+regID+"/delete", url.Values{"_csrf": {c.csrf()}}, false, nil); q.Status != http.StatusSeeOther {
+	if q := c.do(http.MethodPost, "/registrations/"+regID+"/delete", url.Values{"_csrf": {c.csrf()}, "confirmed": {"1"}}, false, nil); q.Status != http.StatusSeeOther {
 		t.Fatalf("delete: %d", q.Status)
 	}
 	if _, err := e.app.Blobs.Size(ctx, first); !errors.Is(err, blobstore.ErrNotFound) {

@@ -69,7 +69,7 @@ func TestRegistrationDeleteBackStaysOnSite(t *testing.T) {
 			t.Fatalf("register: %d %s", p.Status, p.Doc.Find(".error, .alert").Text())
 		}
 		regID := strings.Split(strings.TrimPrefix(p.Location(), "/registrations/"), "?")[0]
-		d := c.do(http.MethodPost, "/registrations/"+regID+"/delete", url.Values{"_csrf": {c.csrf()}, "back": {back}}, false, nil)
+		d := c.do(http.MethodPost, "/registrations/"+regID+"/delete", url.Values{"_csrf": {c.csrf()}, "confirmed": {"1"}, "back": {back}}, false, nil)
 		if d.Status != http.StatusSeeOther || !strings.HasPrefix(d.Location(), "/registrations?") && !strings.HasPrefix(d.Location(), "/registrations/") {
 			t.Errorf("back=%q: %d to %q", back, d.Status, d.Location())
 		}

@@ -530,6 +530,10 @@ func (h *Registrations) Delete(c echo.Context) error {
 	if err != nil {
 		return models.ErrNotFound
 	}
+	inScope := func() error { _, err := h.load(c); return err }
+	if ok, err := h.confirmed(c, routes.RegistrationPage, "确定删除这条报名信息？", "删除", c.FormValue("back"), inScope); !ok {
+		return err
+	}
 	r, err := models.DeleteRegistration(c.Request().Context(), h.DB, actor(c), id)
 	if errors.Is(err, models.ErrPaidRegistration) {
 		msg := "该报名已缴费，不能删除"

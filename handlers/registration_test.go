@@ -167,9 +167,24 @@ func TestEnterpriseRegistersStaffAndDeletes(t *testing.T) {
 		t.Error("a new person registered by the enterprise is not on its staff")
 	}
 	regID := strings.Split(strings.TrimPrefix(p.Location(), "/registrations/"), "?")[0]
+	// 删除 asks first: without confirmed=1 (no JavaScript) a page that asks, and nothing is deleted; another
+	// enterprise gets 404, not the question.
+	ask := c.do(http.MethodPost, "/registrations/"+regID+"/delete", url.Values{"_csrf": {c.csrf()}, "back": {"/registrations/batch?plan=1"}}, false, nil)
+	if ask.Status != http.StatusOK || !strings.Contains(ask.Text(`[data-testid="confirm-question"]`), "确定删除") {
+		t.Errorf("删除 without confirmation: %d %q", ask.Status, ask.Text(`[data-testid="confirm-question"]`))
+	}
+	if v, _ := ask.Doc.Find(`[data-testid="confirm-page"] input[name="back"]`).Attr("value"); v != "/registrations/batch?plan=1" {
+		t.Errorf("the question page does not carry back= on: %q", v)
+	}
+	if n, _ := e.db.NewSelect().Model((*models.Registration)(nil)).Where("id = ?", regID).Count(context.Background()); n != 1 {
+		t.Fatal("删除 deleted before it was confirmed")
+	}
 	// Another enterprise cannot see or delete it.
 	other := e.client().signIn("jianshe2")
 	if q := other.do(http.MethodPost, "/registrations/"+regID+"/delete", url.Values{"_csrf": {other.csrf()}}, false, nil); q.Status != http.StatusNotFound {
+		t.Errorf("other enterprise's unconfirmed delete: %d, want 404", q.Status)
+	}
+	if q := other.do(http.MethodPost, "/registrations/"+regID+"/delete", url.Values{"_csrf": {other.csrf()}, "confirmed": {"1"}}, false, nil); q.Status != http.StatusNotFound {
 		t.Errorf("other enterprise delete: %d", q.Status)
 	}
 	// Paid: cannot be deleted.
@@ -178,17 +193,17 @@ func TestEnterpriseRegistersStaffAndDeletes(t *testing.T) {
 	if _, err := e.db.NewUpdate().Model((*models.Registration)(nil)).Set("paid_at = ?", now).Where("id = ?", regID).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
-	q := c.do(http.MethodPost, "/registrations/"+regID+"/delete", url.Values{"_csrf": {c.csrf()}}, true, nil)
+	q := c.do(http.MethodPost, "/registrations/"+regID+"/delete", url.Values{"_csrf": {c.csrf()}, "confirmed": {"1"}}, true, nil)
 	if !strings.Contains(inTable(q).Text(`[data-testid="reg-row-message"]`), "已缴费") {
 		t.Errorf("paid delete (htmx): %d %.300s", q.Status, q.Body)
 	}
-	if q := c.do(http.MethodPost, "/registrations/"+regID+"/delete", url.Values{"_csrf": {c.csrf()}}, false, nil); q.Status != http.StatusConflict {
+	if q := c.do(http.MethodPost, "/registrations/"+regID+"/delete", url.Values{"_csrf": {c.csrf()}, "confirmed": {"1"}}, false, nil); q.Status != http.StatusConflict {
 		t.Errorf("paid delete: %d", q.Status)
 	}
 	if _, err := e.db.NewUpdate().Model((*models.Registration)(nil)).Set("paid_at = NULL").Where("id = ?", regID).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
-	q = c.do(http.MethodPost, "/registrations/"+regID+"/delete", url.Values{"_csrf": {c.csrf()}}, true, nil)
+	q = c.do(http.MethodPost, "/registrations/"+regID+"/delete", url.Values{"_csrf": {c.csrf()}, "confirmed": {"1"}}, true, nil)
 	if !strings.Contains(q.Body, "已删除") {
 		t.Errorf("delete: %.300s", q.Body)
 	}
