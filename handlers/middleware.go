@@ -253,8 +253,9 @@ func requestID(c echo.Context) string {
 	return c.Response().Header().Get(echo.HeaderXRequestID)
 }
 
-// withCSRF puts the request's CSRF token where views read it.
+// withCSRF puts the request's CSRF token, and the address of the 一寸照片 tool, where views read them.
 func withCSRF(c echo.Context) {
 	tok, _ := c.Get(ctxCSRF).(string)
-	c.SetRequest(c.Request().WithContext(components.WithCSRF(c.Request().Context(), tok)))
+	ctx := components.WithPhotoTool(components.WithCSRF(c.Request().Context(), tok), reverse(c, routes.PhotoTool))
+	c.SetRequest(c.Request().WithContext(ctx))
 }

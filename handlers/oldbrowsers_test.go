@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -58,6 +59,26 @@ func TestStarsAndErrorsAreRedEverywhere(t *testing.T) {
 	for _, rule := range []string{".req{color:#c62828", ".error{color:#c62828"} {
 		if !strings.Contains(string(css), "\n"+rule) {
 			t.Errorf("app.css lacks a rule for every %s: %q", strings.SplitN(rule, "{", 2)[0], rule)
+		}
+	}
+}
+
+// Every photo field points to the public 一寸照片生成 tool (the profile, a staff member's photo, the 报名表, the
+// batch photo upload), as the sign-in page does.
+func TestPhotoFieldsLinkThePhotoTool(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ent := e.client().signIn("jianshe")
+	me := e.client().signIn("zhangsan")
+	plan := strconv.FormatInt(createPlan(t, e, "照片链接测试考试", nil), 10)
+	for who, p := range map[string]*page{
+		"个人信息维护":  me.get("/profile"),
+		"报名表（本人）": me.get("/registrations/new?plan=" + plan),
+		"报名表（企业）": ent.get("/registrations/new?plan=" + plan),
+		"批量报名":    ent.get("/registrations/batch?plan=" + plan),
+	} {
+		if href, _ := p.Doc.Find(`[data-testid="photo-tool-link"]`).Attr("href"); href != "/photo-tool" {
+			t.Errorf("%s (%d): no link to the photo tool (%q)", who, p.Status, href)
 		}
 	}
 }

@@ -22,3 +22,16 @@ func CSRFToken(ctx context.Context) string {
 func CSRFHeaders(ctx context.Context) string {
 	return `{"X-CSRF-Token":"` + CSRFToken(ctx) + `"}`
 }
+
+const photoToolKey ctxKey = iota + 1
+
+// WithPhotoTool returns a context carrying the address of the public 一寸照片生成 tool, which PhotoToolLink names
+// beside every photo field (the render helper sets it from the route table).
+func WithPhotoTool(ctx context.Context, url string) context.Context {
+	return context.WithValue(ctx, photoToolKey, url)
+}
+
+func photoToolURL(ctx context.Context) string {
+	s, _ := ctx.Value(photoToolKey).(string)
+	return s
+}
