@@ -69,7 +69,9 @@ func (h *Lookup) Person(c echo.Context) error {
 	q := c.QueryParams()
 	f := h.personForm(c, nil)
 	f.IDNumber = q.Get("id_number")
-	f.Name, f.Education, f.Phone = typed(q.Get("name"), q.Get("filled_name")), typed(q.Get("education"), q.Get("filled_education")), typed(q.Get("phone"), q.Get("filled_phone"))
+	f.Name = typed(q.Get("name"), q.Get("filled_name"))
+	f.Education = typed(q.Get("education"), q.Get("filled_education"))
+	f.Phone = typed(q.Get("phone"), q.Get("filled_phone"))
 	f.PlanID, _ = strconv.ParseInt(q.Get("plan"), 10, 64)
 	if err := h.fillPersonLookup(c, &f); err != nil {
 		return err
