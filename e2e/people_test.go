@@ -119,6 +119,23 @@ func TestPeopleAutofillByIDNumber(t *testing.T) {
 			if strings.Contains(b.doc().Find("#people-results").Text(), idn) {
 				t.Error("the list shows the full ID number; it should be masked")
 			}
+
+			// The enterprise's own person now: a new form fills 姓名, 学历 and 手机号码 as stored.
+			b.clickAndLoad("[data-testid=people-add]")
+			b.waitVisible("[data-testid=person-form]")
+			if m.js {
+				b.setMarker()
+			}
+			lookup(idn, func() bool { return b.prop("#phone") == "13800001111" })
+			if got := b.prop("#name") + " " + b.prop("#education") + " " + b.prop("#phone"); got != name+" 本科 13800001111" {
+				t.Errorf("姓名, 学历 and 手机号码 of one's own person = %q, want %s 本科 13800001111", got, name)
+			}
+			if m.js { // another number: what the autofill filled goes with the person it was filled for
+				lookup(newIDNumber(uint64(i+11)), func() bool { return b.prop("#phone") == "" })
+				if got := b.prop("#name") + b.prop("#education") + b.prop("#phone"); got != "" {
+					t.Errorf("after another number the form still shows %q of the previous person", got)
+				}
+			}
 		})
 	}
 }

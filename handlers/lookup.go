@@ -62,13 +62,36 @@ func (a *App) lookupRateLimit() echo.MiddlewareFunc {
 	}
 }
 
-// Person fills the person part of a form from the ID number typed.
+// Person fills the person part of a form from the ID number typed: the autofill fragment, with 学历 and 手机号码 as
+// stored for one's own people, and as typed otherwise (a value the previous autofill put there is cleared, not kept
+// for someone else). On the 报名表 (plan=…) it also says whether the person already registered for the plan.
 func (h *Lookup) Person(c echo.Context) error {
-	f := pages.PersonForm{IDNumber: c.QueryParam("id_number"), Name: c.QueryParam("name")}
+	q := c.QueryParams()
+	f := h.personForm(c, nil)
+	f.IDNumber = q.Get("id_number")
+	f.Name = typed(q.Get("name"), q.Get("filled_name"))
+	f.Education = typed(q.Get("education"), q.Get("filled_education"))
+	f.Phone = typed(q.Get("phone"), q.Get("filled_phone"))
+	f.PlanID, _ = strconv.ParseInt(q.Get("plan"), 10, 64)
 	if err := h.fillPersonLookup(c, &f); err != nil {
 		return err
 	}
+	if f.PlanID != 0 && f.LookupError == "" {
+		note, err := h.registeredNote(c, f.IDNumber, f.PlanID)
+		if err != nil {
+			return err
+		}
+		f.Registered = note
+	}
 	return h.render(c, http.StatusOK, pages.PersonAutofill(f), nil)
+}
+
+// typed is a field's value unless it is what the last autofill filled in.
+func typed(value, filled string) string {
+	if filled != "" && value == filled {
+		return ""
+	}
+	return value
 }
 
 // fillPersonLookup derives gender and birth date from f.IDNumber and, for a known person, fills what the actor may
@@ -91,14 +114,14 @@ func (a *App) fillPersonLookup(c echo.Context, f *pages.PersonForm) error {
 	f.IDNumber, f.Gender, f.BirthDate, f.Stage = res.ID.Number, res.ID.Gender.String(), day(res.ID.BirthDate), res.Stage
 	if res.InScope {
 		f.Name = res.Name // outside one's people the name typed stays: the stage shows only the masked name
+		f.Filled.Name = res.Name
 	}
-	// One's own people's 学历 and 手机号码 as stored: a form for them uses those (the htmx autofill swaps only the
-	// name part; a 核对 without JavaScript shows the whole form again).
+	// One's own people's 学历 and 手机号码 as stored: a form for them uses those (both are inside the autofill).
 	if res.Education != "" {
-		f.Education = res.Education
+		f.Education, f.Filled.Education = res.Education, res.Education
 	}
 	if res.Phone != "" {
-		f.Phone = res.Phone
+		f.Phone, f.Filled.Phone = res.Phone, res.Phone
 	}
 	return nil
 }

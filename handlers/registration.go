@@ -147,7 +147,7 @@ func (h *Registrations) newForm(c echo.Context, plan *models.ExamPlan) pages.Reg
 	}
 	f.Person = h.personForm(c, nil)
 	// One error map for the whole form: the person part (姓名 in the autofill, 单位代码) shows the same errors.
-	f.Person.Errors = f.Errors
+	f.Person.Errors, f.Person.PlanID = f.Errors, plan.ID
 	return f
 }
 
@@ -331,28 +331,39 @@ func (h *Registrations) check(c echo.Context, f pages.RegForm, up *formPhoto, wh
 // registration is one the caller may see (made by the organization or of its own people), only that it exists
 // otherwise (SECURITY.md 27). The autofill's lookup does this check's rate limit and audit row.
 func (h *Registrations) noteRegistered(c echo.Context, f *pages.RegForm) error {
-	idn, err := ident.ParseIDNumber(f.Person.IDNumber)
-	if err != nil || f.Errors["id_number"] != "" {
+	if f.Errors["id_number"] != "" {
 		return nil
+	}
+	note, err := h.registeredNote(c, f.Person.IDNumber, f.PlanID)
+	if note != "" {
+		f.Errors["id_number"] = note
+	}
+	return err
+}
+
+// registeredNote is what noteRegistered and the autofill say of the person with idNumber already registered for
+// plan planID ("" when they are not, or the number is not valid).
+func (a *App) registeredNote(c echo.Context, idNumber string, planID int64) (string, error) {
+	idn, err := ident.ParseIDNumber(idNumber)
+	if err != nil {
+		return "", nil
 	}
 	ctx := c.Request().Context()
-	_, existing, err := models.FindRegistrant(ctx, h.DB, idn.Number, f.PlanID)
+	_, existing, err := models.FindRegistrant(ctx, a.DB, idn.Number, planID)
 	switch {
 	case errors.Is(err, models.ErrNotFound) || (err == nil && (existing == nil || existing.Status == models.RegRejected)):
-		return nil
+		return "", nil
 	case err != nil:
-		return err
+		return "", err
 	}
-	f.Errors["id_number"] = "此人已报名该考试，不能重复报名"
-	r, err := models.RegistrationInScope(ctx, h.DB, currentAccount(c), existing.ID)
+	r, err := models.RegistrationInScope(ctx, a.DB, currentAccount(c), existing.ID)
 	switch {
 	case errors.Is(err, models.ErrNotFound):
+		return "此人已报名该考试，不能重复报名", nil
 	case err != nil:
-		return err
-	default:
-		f.Errors["id_number"] = "此人已报名该考试（报名编号 " + r.Number() + "，状态 " + r.Status.Label() + "）"
+		return "", err
 	}
-	return nil
+	return "此人已报名该考试（报名编号 " + r.Number() + "，状态 " + r.Status.Label() + "）", nil
 }
 
 // present shows the form again (with its errors, if any), keeping a new photo so that it is not asked for twice.
