@@ -183,7 +183,7 @@ func (b *batchImport) loadKnown(ctx context.Context, db bun.IDB) error {
 // new registrations in bulk, the earlier upload's and rejected registrations rewritten in bulk (each only if nobody
 // changed it since it was read), and the rejected ones submitted again through RegistrationTransitions.
 func (b *batchImport) save(ctx context.Context, tx bun.Tx, actor Actor, no string) error {
-	if err := b.savePeople(ctx, tx); err != nil {
+	if err := b.savePeople(ctx, tx, actor); err != nil {
 		return err
 	}
 	var inserts, updates []Registration
@@ -234,7 +234,7 @@ func (b *batchImport) save(ctx context.Context, tx bun.Tx, actor Actor, no strin
 
 // savePeople creates the people new to the system, in bulk, and puts everyone of the file on the organization's
 // people: an enterprise's staff (those without an employer in the system), a training institution's roster.
-func (b *batchImport) savePeople(ctx context.Context, tx bun.Tx) error {
+func (b *batchImport) savePeople(ctx context.Context, tx bun.Tx, actor Actor) error {
 	var fresh []Person
 	for _, e := range b.entries {
 		if b.persons[e.ID.Number] != nil {
@@ -273,9 +273,18 @@ func (b *batchImport) savePeople(ctx context.Context, tx bun.Tx) error {
 	}
 	if b.org.Kind == KindEnterprise {
 		for i := 0; i < len(unattached); i += batchChunk {
+			var joined []int64
 			if _, err := tx.NewUpdate().Model((*Person)(nil)).Set("organization_id = ?", b.org.ID).Set("updated_at = ?", b.now).
 				Set("version = version + 1").Where("id IN (?) AND organization_id IS NULL", bun.List(unattached[i:min(i+batchChunk, len(unattached))])).
-				Exec(ctx); err != nil {
+				Returning("id").Exec(ctx, &joined); err != nil {
+				return err
+			}
+			// Someone known without an employer now has one: a change of master data, kept in their history.
+			changes := make([]PersonChange, len(joined))
+			for k, id := range joined {
+				changes[k] = PersonChange{PersonID: id, Field: "organization", NewValue: b.org.Name, AccountID: actor.AccountID(), ChangedAt: b.now}
+			}
+			if err := insertPersonChanges(ctx, tx, changes); err != nil {
 				return err
 			}
 		}

@@ -148,4 +148,22 @@ func TestPersonChangesAreKept(t *testing.T) {
 	if len(all) != 2 {
 		t.Errorf("the stale save wrote history: %+v", all)
 	}
+	// 移出 takes the employer away: kept by name, with who did it, in the same transaction.
+	assertRollsBack(t, f.db, func(ctx context.Context) error {
+		_, err := models.RemovePerson(ctx, f.db, f.entA, p.ID)
+		return err
+	}, nil, "person_changes")
+	if _, err := models.RemovePerson(ctx, f.db, f.entA, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	removed := false
+	all, _ = models.PersonHistory(ctx, f.db, p.ID, 10)
+	for _, c := range all {
+		if c.Field == "organization" && c.OldValue == "甲建设公司" && c.NewValue == "" && c.Username == "ent-a" {
+			removed = true
+		}
+	}
+	if !removed {
+		t.Errorf("移出 left no history row: %+v", all)
+	}
 }

@@ -204,7 +204,7 @@ func RemovePerson(ctx context.Context, db bun.IDB, actor Actor, personID int64) 
 		if p, err = personOfActor(ctx, tx, actor, personID); err != nil {
 			return err
 		}
-		if err := takeOffList(ctx, tx, org, p); err != nil {
+		if err := takeOffList(ctx, tx, actor, org, p); err != nil {
 			return err
 		}
 		return actor.Audit(ctx, tx, EventPersonRemoved, personObject(p), "ok", "")
@@ -212,7 +212,9 @@ func RemovePerson(ctx context.Context, db bun.IDB, actor Actor, personID int64) 
 	return p, err
 }
 
-func takeOffList(ctx context.Context, tx bun.Tx, org *Organization, p *Person) error {
+// takeOffList takes p off org's list inside tx: a training institution's roster, or an enterprise's staff (the
+// person then has no registered employer, a change of master data kept in their history).
+func takeOffList(ctx context.Context, tx bun.Tx, actor Actor, org *Organization, p *Person) error {
 	if org.Kind == KindTraining {
 		res, err := tx.NewDelete().Model((*TrainingPerson)(nil)).Where("organization_id = ? AND person_id = ?", org.ID, p.ID).Exec(ctx)
 		return affectedOne(res, err)
@@ -222,9 +224,10 @@ func takeOffList(ctx context.Context, tx bun.Tx, org *Organization, p *Person) e
 	if err := affectedOne(res, err); err != nil {
 		return err
 	}
+	before := *p
 	p.OrganizationID = nil
 	p.Version++
-	return nil
+	return recordPersonChanges(ctx, tx, actor, &before, p)
 }
 
 // SetPersonPhoto records the stored file key as the 一寸照片 of a person whose record the actor may change

@@ -258,6 +258,10 @@ func TestImportBatchRollsBack(t *testing.T) {
 	if _, err := f.db.NewUpdate().Model((*models.Registration)(nil)).Set("status = ?", models.RegRejected).Where("id = ?", known.ID).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// Meanwhile the known person left the enterprise: the import takes them on again (and keeps that in their history).
+	if _, err := f.db.NewUpdate().Table("persons").Set("organization_id = NULL").Where("id = ?", known.PersonID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
 	rows := []spreadsheet.Row{importRow(2, f.newID(), "导入甲"), importRow(3, f.newID(), "导入乙"), importRow(4, knownID, "已报考生")}
 	assertRollsBack(t, f.db, func(ctx context.Context) error {
 		_, err := models.ImportBatch(ctx, f.db, f.actor, f.plan, rows)
@@ -266,7 +270,7 @@ func TestImportBatchRollsBack(t *testing.T) {
 		if r, _ := models.FindRegistration(ctx, f.db, f.plan.ID, known.PersonID); r.Status != models.RegRejected {
 			t.Errorf("after a failed import the rejected registration is %s", r.Status)
 		}
-	}, "persons", "registrations", "batch_numbers")
+	}, "persons", "registrations", "batch_numbers", "person_changes")
 	res, err := models.ImportBatch(ctx, f.db, f.actor, f.plan, rows)
 	if err != nil || res.Rows != 3 || !regexp.MustCompile(`^PLBM\d{8}$`).MatchString(res.BatchNo) {
 		t.Fatalf("import: %+v, %v", res, err)
@@ -279,6 +283,12 @@ func TestImportBatchRollsBack(t *testing.T) {
 	}
 	if n := f.count(t, "status_changes", "record_id = ? AND batch_no = ? AND to_status = 'submitted'", known.ID, res.BatchNo); n != 1 {
 		t.Errorf("the rejected registration's resubmission: %d status changes, want 1", n)
+	}
+	if n := f.count(t, "person_changes", "person_id = ? AND field = 'organization' AND old_value = '' AND new_value = ?", known.PersonID, f.org.Name); n != 1 {
+		t.Errorf("taking the known person on again: %d history rows, want 1", n)
+	}
+	if n := f.count(t, "person_changes", "person_id <> ?", known.PersonID); n != 0 {
+		t.Errorf("new people got %d history rows; creating a person is not a change", n)
 	}
 	// A file with a wrong name for someone known: nothing saved, the problem by row and column, the name on record untold.
 	rows = []spreadsheet.Row{importRow(2, f.newID(), "导入丙"), importRow(3, knownID, "冒名")}
