@@ -38,10 +38,11 @@ type App struct {
 	Echo     *echo.Echo
 	Blobs    blobstore.Store
 
-	wip        map[routes.Name]bool // routes that still show 建设中 (for the menu)
-	setupOnce  sync.Once
-	setupToken string
-	bodyRules  map[string]*bodyRule // "METHOD /path" → its body limit, for routes that take more than defaultBodyLimit
+	wip          map[routes.Name]bool // routes that still show 建设中 (for the menu)
+	setupOnce    sync.Once
+	setupToken   string
+	photoToolURL string               // the 一寸照片 tool, linked beside every photo field (resolved once from the route table)
+	bodyRules    map[string]*bodyRule // "METHOD /path" → its body limit, for routes that take more than defaultBodyLimit
 
 	captchas recentCaptchas // the sign-in page's captchas, per client address
 	lookups  lookupLimiter  // the one per-account budget of ID-number lookups (allowLookup)

@@ -254,8 +254,8 @@ func requestID(c echo.Context) string {
 }
 
 // withCSRF puts the request's CSRF token, and the address of the 一寸照片 tool, where views read them.
-func withCSRF(c echo.Context) {
+func (a *App) withCSRF(c echo.Context) {
 	tok, _ := c.Get(ctxCSRF).(string)
-	ctx := components.WithPhotoTool(components.WithCSRF(c.Request().Context(), tok), reverse(c, routes.PhotoTool))
+	ctx := components.WithPhotoTool(components.WithCSRF(c.Request().Context(), tok), a.photoToolURL)
 	c.SetRequest(c.Request().WithContext(ctx))
 }

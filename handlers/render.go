@@ -29,7 +29,7 @@ func (a *App) render(c echo.Context, status int, full, fragment templ.Component)
 	if fragment != nil && wantsFragment(c) {
 		comp = fragment
 	}
-	withCSRF(c)
+	a.withCSRF(c)
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer bufPool.Put(buf)

@@ -189,6 +189,7 @@ func (a *App) register(e *echo.Echo) {
 		e.Add(r.method, r.path, r.handler, mw...).Name = string(r.name)
 	}
 	e.GET("/static/*", serveStatic)
+	a.photoToolURL = e.Reverse(string(routes.PhotoTool))
 	a.registerTestHooks(e)
 }
 

@@ -188,8 +188,8 @@ func serve(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger)
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
-	go sweep(ctx, db, app, log)
-	go sealAuditLog(ctx, db, log)
+	go every(ctx, 10*time.Minute, func(ctx context.Context) { sweep(ctx, db, app, log) })
+	go every(ctx, auditSealInterval, func(ctx context.Context) { sealAuditLog(ctx, db, log) })
 	errc := make(chan error, 1)
 	go func() {
 		log.Info("serving", "url", "http://"+displayAddr(cfg.Addr), "database", dbKind(cfg), "version", version)
@@ -206,41 +206,37 @@ func serve(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger)
 	return srv.Shutdown(shutdownCtx)
 }
 
-// sweep deletes expired sessions, and photos kept for forms that never came back, every ten minutes.
+// sweep deletes expired sessions, and photos kept for forms that never came back.
 func sweep(ctx context.Context, db *bun.DB, app *handlers.App, log *slog.Logger) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := models.DeleteExpiredSessions(ctx, db, models.Now()); err != nil {
-				log.Warn("session sweep failed", "error", err)
-			}
-			if err := app.SweepPhotoUploads(ctx); err != nil {
-				log.Warn("kept photo sweep failed", "error", err)
-			}
-		}
+	if _, err := models.DeleteExpiredSessions(ctx, db, models.Now()); err != nil {
+		log.Warn("session sweep failed", "error", err)
+	}
+	if err := app.SweepPhotoUploads(ctx); err != nil {
+		log.Warn("kept photo sweep failed", "error", err)
 	}
 }
 
 // auditSealInterval is how long a new audit row waits, at most, to be linked into the hash chain.
 const auditSealInterval = 5 * time.Second
 
-// sealAuditLog links new 操作日志 rows into the hash chain every few seconds (models.SealAudit says why it is done
-// after the fact, not by the transaction that writes the row).
+// sealAuditLog links new 操作日志 rows into the hash chain (models.SealAudit says why it is done after the fact, not
+// by the transaction that writes the row).
 func sealAuditLog(ctx context.Context, db *bun.DB, log *slog.Logger) {
-	t := time.NewTicker(auditSealInterval)
+	if _, err := models.SealAudit(ctx, db); err != nil && ctx.Err() == nil {
+		log.Error("audit chain sealing failed", "error", err)
+	}
+}
+
+// every runs chore every d until ctx ends.
+func every(ctx context.Context, d time.Duration, chore func(context.Context)) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := models.SealAudit(ctx, db); err != nil && ctx.Err() == nil {
-				log.Error("audit chain sealing failed", "error", err)
-			}
+			chore(ctx)
 		}
 	}
 }
