@@ -324,12 +324,6 @@ func resubmit(ctx context.Context, tx bun.Tx, actor Actor, reg *Registration, pe
 	if old.Status != RegRejected {
 		return ErrDuplicate
 	}
-	// The version guard; on PostgreSQL it also locks the row until the transaction ends.
-	res, err := tx.NewUpdate().Model((*Registration)(nil)).Set("version = version").
-		Where("id = ? AND version = ?", old.ID, old.Version).Exec(ctx)
-	if err := affectedOneOr(res, err, ErrDuplicate); err != nil {
-		return err
-	}
 	var photo any = reg.PhotoKey
 	if personsOwnPhoto {
 		photo = bun.SafeQuery(personPhoto(tx), reg.PersonID)
@@ -338,7 +332,7 @@ func resubmit(ctx context.Context, tx bun.Tx, actor Actor, reg *Registration, pe
 		"employer_name": reg.EmployerName, "employer_code": reg.EmployerCode, "work_start_date": reg.WorkStartDate,
 		"years_of_work": reg.YearsOfWork, "resume": reg.Resume, "employer_opinion": reg.EmployerOpinion, "photo_key": photo,
 		"batch_id": reg.BatchID, "reject_reason": ""}
-	move := Move[RegStatus]{IDs: []int64{old.ID}, From: RegRejected, To: RegSubmitted, Set: set}
+	move := Move[RegStatus]{IDs: []int64{old.ID}, From: RegRejected, To: RegSubmitted, Set: set, Version: old.Version}
 	if _, err := RegistrationTransitions.Apply(ctx, tx, actor, move); err != nil {
 		return err
 	}

@@ -82,6 +82,7 @@ type Move[S ~string] struct {
 	BatchNo  string
 	Reason   string
 	Set      map[string]any
+	Version  int // when set (a move of one record read before): it moves only if nobody changed it since
 }
 
 // Apply makes a move inside tx (the workflow's transaction) and returns the ids that moved: those still in From.
@@ -98,6 +99,9 @@ func (t Transitions[S]) Apply(ctx context.Context, tx bun.IDB, actor Actor, m Mo
 		q := tx.NewUpdate().Table(t.Table).Set("status = ?", m.To).Set("updated_at = ?", now).Set("version = version + 1")
 		for _, col := range sortedKeys(m.Set) {
 			q = q.Set("? = ?", bun.Ident(col), m.Set[col])
+		}
+		if m.Version != 0 {
+			q = q.Where("version = ?", m.Version)
 		}
 		var ids []int64
 		if _, err := q.Where("id IN (?)", bun.List(chunk)).Where("status = ?", m.From).Returning("id").Exec(ctx, &ids); err != nil {

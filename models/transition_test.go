@@ -146,3 +146,19 @@ func TestBatchNumbers(t *testing.T) {
 		t.Errorf("FormatBatchNumber = %q", got)
 	}
 }
+
+// A move of one record read before carries its version: changed since, it moves nothing.
+func TestMoveWithAStaleVersionMovesNothing(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Open(t)
+	ctx := context.Background()
+	p := newDraftPlan(t, db)
+	move := models.Move[models.PlanStatus]{IDs: []int64{p.ID}, From: models.PlanDraft, To: models.PlanOpen, Version: p.Version + 1}
+	if _, err := models.PlanTransitions.Apply(ctx, db, testAdmin, move); !errors.Is(err, models.ErrNothingMoved) {
+		t.Errorf("a stale version: %v, want ErrNothingMoved", err)
+	}
+	move.Version = p.Version
+	if moved, err := models.PlanTransitions.Apply(ctx, db, testAdmin, move); err != nil || len(moved) != 1 {
+		t.Errorf("the current version: %v, %v", moved, err)
+	}
+}
