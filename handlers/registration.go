@@ -96,7 +96,7 @@ func (h *Registrations) markApplied(c echo.Context, v *pages.RegistrationHome) e
 	}
 	v.Applied = map[int64]pages.AppliedPlan{}
 	for _, r := range regs {
-		v.Applied[r.PlanID] = pages.AppliedPlan{Status: r.Status.Label(), CanResubmit: r.Status == models.RegRejected,
+		v.Applied[r.PlanID] = pages.AppliedPlan{Status: r.Status.Label(), CanResubmit: r.Status == models.RegReturned,
 			DetailURL: reverse(c, routes.RegistrationDetail, strconv.FormatInt(r.ID, 10))}
 	}
 	return nil
@@ -351,7 +351,7 @@ func (a *App) registeredNote(c echo.Context, idNumber string, planID int64) (str
 	ctx := c.Request().Context()
 	_, existing, err := models.FindRegistrant(ctx, a.DB, idn.Number, planID)
 	switch {
-	case errors.Is(err, models.ErrNotFound) || (err == nil && (existing == nil || existing.Status == models.RegRejected)):
+	case errors.Is(err, models.ErrNotFound) || (err == nil && (existing == nil || existing.Status == models.RegReturned)):
 		return "", nil
 	case err != nil:
 		return "", err

@@ -16,6 +16,9 @@ const (
 	RoleEnterprise   Role = "enterprise"
 	RoleTraining     Role = "training"
 	RoleAdmin        Role = "admin"
+	// RoleSystem is no account's role: it is the background jobs' actor (SystemActor), e.g. for 视为放弃 after
+	// 缴费截止, so that their changes are audited like anyone's.
+	RoleSystem Role = "system"
 )
 
 // Roles lists every role, in the order screens show them.
@@ -32,6 +35,8 @@ func (r Role) Label() string {
 		return "培训机构"
 	case RoleAdmin:
 		return "管理员"
+	case RoleSystem:
+		return "系统"
 	}
 	return string(r)
 }
@@ -57,6 +62,8 @@ type Account struct {
 	DisplayName    string `bun:"display_name,notnull"`
 	PersonID       *int64 `bun:"person_id"`
 	OrganizationID *int64 `bun:"organization_id"`
+	Email          string `bun:"email,notnull"`  // for notices by email; optional
+	Mobile         string `bun:"mobile,notnull"` // for notices by SMS; optional
 	// Organization is loaded with the session (one query per request); elsewhere it is nil.
 	Organization       *Organization `bun:"rel:belongs-to,join:organization_id=id"`
 	Disabled           bool          `bun:"disabled,notnull"`

@@ -18,6 +18,11 @@ type Actor struct {
 	RequestID string
 }
 
+// SystemActor is the actor of a background job: no account, role system, the job's name as the typed name.
+func SystemActor(job string) Actor {
+	return Actor{Account: &Account{Role: RoleSystem, Username: "system:" + job}}
+}
+
 // Role is the actor's role ("" when not signed in).
 func (a Actor) Role() Role {
 	if a.Account == nil {

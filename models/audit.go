@@ -34,40 +34,45 @@ type AuditEvent struct {
 
 // Audit event names, with their Chinese labels for the 操作日志 screen.
 const (
-	EventLoginOK         = "login.ok"
-	EventLoginFailed     = "login.failed"
-	EventAccountLocked   = "account.locked"
-	EventLogout          = "logout"
-	EventPasswordChanged = "password.changed"
-	EventAccessDenied    = "access.denied"
-	EventAccountCreated  = "account.created"
-	EventPasswordReset   = "account.password_reset"
-	EventAccountUnlocked = "account.unlocked"
-	EventAccountDisabled = "account.disabled"
-	EventAccountEnabled  = "account.enabled"
-	EventAdminSetup      = "admin.setup"
-	EventPersonLookup    = "person.lookup"
-	EventPersonViewed    = "person.viewed"
-	EventPersonAdded     = "person.added"
-	EventPersonUpdated   = "person.updated"
-	EventPersonRemoved   = "person.removed"
-	EventPhotoUploaded   = "photo.uploaded"
-	EventOrgCreated      = "organization.created"
-	EventOrgUpdated      = "organization.updated"
-	EventPlanSaved       = "plan.saved"
-	EventPlanAdvanced    = "plan.advanced"
-	EventRegApproved     = "registration.approved"
-	EventRegRejected     = "registration.rejected"
-	EventRegResubmitted  = "registration.resubmitted"
-	EventRegPaid         = "registration.paid"
-	EventRegTicketed     = "registration.ticketed"
-	EventRegScored       = "registration.scored"
-	EventRegistered      = "registration.submitted"
-	EventRegDeleted      = "registration.deleted"
-	EventRegImported     = "registration.imported"
-	EventExport          = "export"
-	EventRegViewed       = "registration.viewed"
-	EventRegPrintedAll   = "registration.printed_all"
+	EventLoginOK          = "login.ok"
+	EventLoginFailed      = "login.failed"
+	EventAccountLocked    = "account.locked"
+	EventLogout           = "logout"
+	EventPasswordChanged  = "password.changed"
+	EventAccessDenied     = "access.denied"
+	EventAccountCreated   = "account.created"
+	EventPasswordReset    = "account.password_reset"
+	EventAccountUnlocked  = "account.unlocked"
+	EventAccountDisabled  = "account.disabled"
+	EventAccountEnabled   = "account.enabled"
+	EventAdminSetup       = "admin.setup"
+	EventPersonLookup     = "person.lookup"
+	EventPersonViewed     = "person.viewed"
+	EventPersonAdded      = "person.added"
+	EventPersonUpdated    = "person.updated"
+	EventPersonRemoved    = "person.removed"
+	EventPhotoUploaded    = "photo.uploaded"
+	EventOrgCreated       = "organization.created"
+	EventOrgUpdated       = "organization.updated"
+	EventPlanSaved        = "plan.saved"
+	EventPlanAdvanced     = "plan.advanced"
+	EventRegApproved      = "registration.approved"
+	EventRegReturned      = "registration.returned"
+	EventRegUnitConfirmed = "registration.unit_confirmed"
+	EventRegAccepted      = "registration.accepted"
+	EventRegWithdrawn     = "registration.withdrawn"
+	EventRegForfeited     = "registration.forfeited"
+	EventRegUnticketed    = "registration.unticketed"
+	EventRegResubmitted   = "registration.resubmitted"
+	EventRegPaid          = "registration.paid"
+	EventRegTicketed      = "registration.ticketed"
+	EventRegScored        = "registration.scored"
+	EventRegistered       = "registration.submitted"
+	EventRegDeleted       = "registration.deleted"
+	EventRegImported      = "registration.imported"
+	EventExport           = "export"
+	EventRegViewed        = "registration.viewed"
+	EventRegPrintedAll    = "registration.printed_all"
 )
 
 // EventLabels names each event in Chinese, in the order the filter lists them.
@@ -95,7 +100,12 @@ var EventLabels = []struct{ Event, Label string }{
 	{EventPlanSaved, "维护考试计划"},
 	{EventPlanAdvanced, "考试计划状态变更"},
 	{EventRegApproved, "报名审核通过"},
-	{EventRegRejected, "报名审核不通过"},
+	{EventRegUnitConfirmed, "单位确认报名"},
+	{EventRegAccepted, "受理报名"},
+	{EventRegReturned, "退回修改"},
+	{EventRegWithdrawn, "撤回报名"},
+	{EventRegForfeited, "视为放弃（逾期未缴费）"},
+	{EventRegUnticketed, "取消放号"},
 	{EventRegResubmitted, "重新提交报名"},
 	{EventRegPaid, "确认缴费"},
 	{EventRegTicketed, "发放准考证"},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -126,8 +127,8 @@ func (b *batchImport) checkAgainstSystem(ctx context.Context, db bun.IDB) error 
 			b.bad(e.Row, "身份证号", ident.MaskIDNumber(e.ID.Number), MsgOwnAccount)
 		}
 		switch r := b.regs[p.ID]; {
-		case r == nil, r.Status == RegRejected:
-		case SameOrg(r.OrganizationID, &b.org.ID) && r.Status == RegSubmitted && !r.Paid():
+		case r == nil, r.Status == RegReturned, r.Status == RegWithdrawn:
+		case SameOrg(r.OrganizationID, &b.org.ID) && (r.Status == RegSubmitted || r.Status == RegUnitConfirmed) && !r.Paid():
 			replacing++ // this organization's own earlier upload: replaced
 		default:
 			b.bad(e.Row, "身份证号", ident.MaskIDNumber(e.ID.Number), "此人目前处于「"+r.Status.Label()+"」阶段（报名编号 "+r.Number()+"），不能重复报名")
@@ -186,15 +187,26 @@ func (b *batchImport) save(ctx context.Context, tx bun.Tx, actor Actor, no strin
 	if err := b.savePeople(ctx, tx, actor); err != nil {
 		return err
 	}
+	codes := make([]string, 0, len(b.entries))
+	for _, e := range b.entries {
+		codes = append(codes, e.Reg.EmployerCode)
+	}
+	u, err := loadUnits(ctx, tx, codes)
+	if err != nil {
+		return err
+	}
 	var inserts, updates []Registration
-	var rejected []int64
+	again := map[[2]RegStatus][]int64{} // returned or withdrawn ones filed again: [from, to] → ids
 	for _, e := range b.entries {
 		e.Reg.Plan, e.Reg.Person = b.plan, b.persons[e.ID.Number]
 		r := e.Reg.row(Channel(b.org.Kind), &b.org.ID, actor.AccountID(), "", no, b.now)
+		r.UnitOrgID, r.Status = u.start(r.EmployerCode, &b.org.ID)
 		if old := b.regs[r.PersonID]; old != nil {
+			start := r.Status
 			r.ID, r.CreatedAt, r.PhotoKey, r.Version, r.Status = old.ID, old.CreatedAt, old.PhotoKey, old.Version+1, old.Status
-			if old.Status == RegRejected {
-				rejected = append(rejected, old.ID)
+			if old.Status == RegReturned || old.Status == RegWithdrawn {
+				k := [2]RegStatus{old.Status, start}
+				again[k] = append(again[k], old.ID)
 			}
 			updates = append(updates, r)
 			continue
@@ -212,9 +224,10 @@ func (b *batchImport) save(ctx context.Context, tx bun.Tx, actor Actor, no strin
 			return ErrConflict
 		}
 	}
-	if len(rejected) > 0 {
-		moved, err := RegistrationTransitions.Apply(ctx, tx, actor, Move[RegStatus]{IDs: rejected, From: RegRejected, To: RegSubmitted, BatchNo: no})
-		if errors.Is(err, ErrNothingMoved) || (err == nil && len(moved) != len(rejected)) {
+	for _, k := range sortedMoves(again) {
+		ids := again[k]
+		moved, err := RegistrationTransitions.Apply(ctx, tx, actor, Move[RegStatus]{IDs: ids, From: k[0], To: k[1], BatchNo: no})
+		if errors.Is(err, ErrNothingMoved) || (err == nil && len(moved) != len(ids)) {
 			return ErrConflict
 		}
 		if err != nil {
@@ -397,4 +410,19 @@ func PlansToPick(ctx context.Context, db bun.IDB, actor Actor, f PlanFilter) ([]
 	}
 	plans, _, err := ListPlans(ctx, db, f)
 	return slices.DeleteFunc(plans, func(p ExamPlan) bool { return p.Status == PlanDraft }), err
+}
+
+// sortedMoves orders the [from, to] keys of a batch's moves, so that a batch always writes them in the same order.
+func sortedMoves(m map[[2]RegStatus][]int64) [][2]RegStatus {
+	keys := make([][2]RegStatus, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b [2]RegStatus) int {
+		if c := strings.Compare(string(a[0]), string(b[0])); c != 0 {
+			return c
+		}
+		return strings.Compare(string(a[1]), string(b[1]))
+	})
+	return keys
 }

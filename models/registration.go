@@ -29,20 +29,41 @@ const (
 type RegStatus string
 
 const (
-	RegSubmitted RegStatus = "submitted"
-	RegApproved  RegStatus = "approved"
-	RegRejected  RegStatus = "rejected"
-	RegPaid      RegStatus = "paid"
-	RegTicketed  RegStatus = "ticketed"
-	RegScored    RegStatus = "scored"
-	RegPassed    RegStatus = "passed"
-	RegFailed    RegStatus = "failed"
+	RegSubmitted     RegStatus = "submitted"      // 待初审 (shown 待单位确认): the enterprise it names must confirm
+	RegUnitConfirmed RegStatus = "unit_confirmed" // 已初审 (shown 待审核): with the registry, for 受理 or 审核
+	RegAccepted      RegStatus = "accepted"       // 已受理: the plan's optional 受理 step passed
+	RegApproved      RegStatus = "approved"       // 已审核: awaits payment when the plan charges, else 放号
+	RegReturned      RegStatus = "returned"       // 退回修改: the applicant edits and resubmits, or withdraws
+	RegWithdrawn     RegStatus = "withdrawn"      // 已撤回
+	RegPaid          RegStatus = "paid"           // 已缴费
+	RegForfeited     RegStatus = "forfeited"      // 视为放弃: unpaid after 缴费截止
+	RegTicketed      RegStatus = "ticketed"       // 已放号: has a 准考证
+	RegScored        RegStatus = "scored"
+	RegPassed        RegStatus = "passed"
+	RegFailed        RegStatus = "failed"
 )
 
+// RegStatuses lists every status in the order of a registration's life (filters and counts show them so).
+var RegStatuses = []RegStatus{RegSubmitted, RegUnitConfirmed, RegAccepted, RegApproved, RegReturned, RegWithdrawn,
+	RegPaid, RegForfeited, RegTicketed, RegScored, RegPassed, RegFailed}
+
+// regLabels are the statuses' names as applicants and the registry read them: LIFECYCLE's 待初审/已初审 are shown by
+// what happens next (待单位确认, 待审核), 已审核 as 审核通过.
 var regLabels = map[RegStatus]string{
-	RegSubmitted: "待审核", RegApproved: "审核通过", RegRejected: "审核不通过", RegPaid: "已缴费",
-	RegTicketed: "已发准考证", RegScored: "已出成绩", RegPassed: "合格", RegFailed: "不合格",
+	RegSubmitted: "待单位确认", RegUnitConfirmed: "待审核", RegAccepted: "已受理", RegApproved: "审核通过",
+	RegReturned: "退回修改", RegWithdrawn: "已撤回", RegPaid: "已缴费", RegForfeited: "视为放弃",
+	RegTicketed: "已放号", RegScored: "已出成绩", RegPassed: "合格", RegFailed: "不合格",
 }
+
+// UnderReview says whether the registration is with its enterprise or the registry for a decision: it is locked
+// against the applicant's edits until the decision (退回修改 opens it again).
+func (s RegStatus) UnderReview() bool {
+	return s == RegSubmitted || s == RegUnitConfirmed || s == RegAccepted
+}
+
+// TakesPlace says whether a registration in this status holds one of its plan's places (the database counts them
+// the same way, in exam_plans.seats_taken).
+func (s RegStatus) TakesPlace() bool { return s != RegWithdrawn && s != RegForfeited }
 
 // Label is the status's Chinese name.
 func (s RegStatus) Label() string {
@@ -80,7 +101,8 @@ type Registration struct {
 	PhotoKey        string     `bun:"photo_key,notnull"`
 	BatchID         string     `bun:"batch_id,notnull"`
 	Status          RegStatus  `bun:"status,notnull"`
-	RejectReason    string     `bun:"reject_reason,notnull"`
+	RejectReason    string     `bun:"reject_reason,notnull"` // 退回修改's reason, shown to the applicant
+	UnitOrgID       *int64     `bun:"unit_org_id"`           // the enterprise that vouches (单位确认), when registered here
 	PaidAt          *time.Time `bun:"paid_at"`
 	CreatedAt       time.Time  `bun:"created_at,notnull"`
 	UpdatedAt       time.Time  `bun:"updated_at,notnull"`
@@ -254,7 +276,7 @@ func CheckRegistration(plan *ExamPlan, person *Person, existing *Registration, i
 	if plan.Capacity > 0 && plan.SeatsTaken >= plan.Capacity {
 		errs["plan"] = "该考试名额已满"
 	}
-	if existing != nil && existing.Status != RegRejected {
+	if existing != nil && existing.Status != RegReturned && existing.Status != RegWithdrawn {
 		errs["id_number"] = "此人目前处于「" + existing.Status.Label() + "」阶段（报名编号 " + existing.Number() + "），不能重复报名该考试"
 	}
 	if len(errs) == 0 {

@@ -117,7 +117,7 @@ func TestCheckRegistration(t *testing.T) {
 		want     map[string]string // field → part of the message; nil: no problems
 	}{
 		{name: "valid"},
-		{name: "a rejected registration may be submitted again", existing: &models.Registration{ID: 9, PlanID: 7, Status: models.RegRejected}},
+		{name: "a rejected registration may be submitted again", existing: &models.Registration{ID: 9, PlanID: 7, Status: models.RegReturned}},
 		{name: "work start in Chinese", in: func(in *models.RegistrationInput) { in.WorkStartDate = "2008年7月" }},
 		{name: "years with 年", in: func(in *models.RegistrationInput) { in.YearsOfWork = "5年" }},
 		{name: "no work start", in: func(in *models.RegistrationInput) { in.WorkStartDate = " " },

@@ -221,6 +221,11 @@ func (s *submission) save(ctx context.Context, tx bun.Tx, actor Actor) (*Registr
 		orgID = &s.org.ID
 	}
 	reg := s.rc.row(s.channel, orgID, actor.AccountID(), s.photo.Key, "", Now())
+	u, err := loadUnits(ctx, tx, []string{reg.EmployerCode})
+	if err != nil {
+		return nil, err
+	}
+	reg.UnitOrgID, reg.Status = u.start(reg.EmployerCode, orgID)
 	if err := storeRegistration(ctx, tx, actor, &reg, s.photo.PersonsOwn, s.rc.Plan.Name); err != nil {
 		return nil, planFull(err)
 	}
@@ -313,7 +318,7 @@ func insertAudited(ctx context.Context, tx bun.Tx, actor Actor, ins *bun.InsertQ
 	return true, failureAfterAudit(ctx)
 }
 
-// resubmit submits a rejected registration again in its own row: the status change rejected → submitted goes
+// resubmit submits a returned (退回修改) or withdrawn registration again in its own row: the status change goes
 // through RegistrationTransitions (a status_changes row and its audit row), with the new values, and only if the
 // row is still as it was read (its version).
 func resubmit(ctx context.Context, tx bun.Tx, actor Actor, reg *Registration, personsOwnPhoto bool) error {
@@ -321,7 +326,7 @@ func resubmit(ctx context.Context, tx bun.Tx, actor Actor, reg *Registration, pe
 	if err != nil {
 		return err
 	}
-	if old.Status != RegRejected {
+	if old.Status != RegReturned && old.Status != RegWithdrawn {
 		return ErrDuplicate
 	}
 	var photo any = reg.PhotoKey
@@ -331,8 +336,8 @@ func resubmit(ctx context.Context, tx bun.Tx, actor Actor, reg *Registration, pe
 	set := map[string]any{"channel": reg.Channel, "organization_id": reg.OrganizationID, "account_id": reg.AccountID,
 		"employer_name": reg.EmployerName, "employer_code": reg.EmployerCode, "work_start_date": reg.WorkStartDate,
 		"years_of_work": reg.YearsOfWork, "resume": reg.Resume, "employer_opinion": reg.EmployerOpinion, "photo_key": photo,
-		"batch_id": reg.BatchID, "reject_reason": ""}
-	move := Move[RegStatus]{IDs: []int64{old.ID}, From: RegRejected, To: RegSubmitted, Set: set, Version: old.Version}
+		"batch_id": reg.BatchID, "reject_reason": "", "unit_org_id": reg.UnitOrgID}
+	move := Move[RegStatus]{IDs: []int64{old.ID}, From: old.Status, To: reg.Status, Set: set, Version: old.Version}
 	if _, err := RegistrationTransitions.Apply(ctx, tx, actor, move); err != nil {
 		return err
 	}

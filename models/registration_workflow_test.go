@@ -86,7 +86,7 @@ func TestSubmitRegistrationRollsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, err := models.FindPersonByIDNumber(ctx, f.db, in.Person.IDNumber)
-	if err != nil || !models.SameOrg(p.OrganizationID, &f.org.ID) || reg.PersonID != p.ID || reg.Status != models.RegSubmitted {
+	if err != nil || !models.SameOrg(p.OrganizationID, &f.org.ID) || reg.PersonID != p.ID || reg.Status != models.RegUnitConfirmed {
 		t.Fatalf("person %+v (%v), registration %+v", p, err, reg)
 	}
 	if n := f.count(t, "audit_events", "event = ? AND object = ?", models.EventRegistered, "registration:"+reg.Number()); n != 1 {
@@ -130,7 +130,7 @@ func TestResubmissionGoesThroughTheTransitionTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.db.NewUpdate().Model((*models.Registration)(nil)).Set("status = ?", models.RegRejected).Set("reject_reason = '照片不合格'").
+	if _, err := f.db.NewUpdate().Model((*models.Registration)(nil)).Set("status = ?", models.RegReturned).Set("reject_reason = '照片不合格'").
 		Where("id = ?", reg.ID).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestResubmissionGoesThroughTheTransitionTable(t *testing.T) {
 		_, err := models.SubmitRegistration(ctx, f.db, f.actor, in)
 		return err
 	}, func() {
-		if r, _ := models.FindRegistration(ctx, f.db, f.plan.ID, reg.PersonID); r.Status != models.RegRejected || r.EmployerOpinion != "" {
+		if r, _ := models.FindRegistration(ctx, f.db, f.plan.ID, reg.PersonID); r.Status != models.RegReturned || r.EmployerOpinion != "" {
 			t.Errorf("after a failed resubmission: %s %q", r.Status, r.EmployerOpinion)
 		}
 	}, "registrations")
@@ -154,12 +154,12 @@ func TestResubmissionGoesThroughTheTransitionTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, err := models.FindRegistration(ctx, f.db, f.plan.ID, reg.PersonID)
-	if err != nil || again.ID != reg.ID || r.Status != models.RegSubmitted || r.EmployerOpinion != "同意重新报名" || r.RejectReason != "" ||
+	if err != nil || again.ID != reg.ID || r.Status != models.RegUnitConfirmed || r.EmployerOpinion != "同意重新报名" || r.RejectReason != "" ||
 		r.PhotoKey != onRecord {
 		t.Fatalf("resubmitted: %+v (%v), returned id %d, want row %d", r, err, again.ID, reg.ID)
 	}
 	hist, err := models.StatusHistory(ctx, f.db, "registration", reg.ID)
-	if err != nil || len(hist) != 1 || hist[0].FromStatus != "rejected" || hist[0].ToStatus != "submitted" {
+	if err != nil || len(hist) != 1 || hist[0].FromStatus != "returned" || hist[0].ToStatus != "unit_confirmed" {
 		t.Errorf("status history %+v (%v)", hist, err)
 	}
 	if n := auditCount(t, f.db, models.EventRegResubmitted); n != 1 {
@@ -255,7 +255,7 @@ func TestImportBatchRollsBack(t *testing.T) {
 	if err := f.db.NewSelect().Table("persons").Column("id_number").Where("id = ?", known.PersonID).Scan(ctx, &knownID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.db.NewUpdate().Model((*models.Registration)(nil)).Set("status = ?", models.RegRejected).Where("id = ?", known.ID).Exec(ctx); err != nil {
+	if _, err := f.db.NewUpdate().Model((*models.Registration)(nil)).Set("status = ?", models.RegReturned).Where("id = ?", known.ID).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// Meanwhile the known person left the enterprise: the import takes them on again (and keeps that in their history).
@@ -267,7 +267,7 @@ func TestImportBatchRollsBack(t *testing.T) {
 		_, err := models.ImportBatch(ctx, f.db, f.actor, f.plan, rows)
 		return err
 	}, func() {
-		if r, _ := models.FindRegistration(ctx, f.db, f.plan.ID, known.PersonID); r.Status != models.RegRejected {
+		if r, _ := models.FindRegistration(ctx, f.db, f.plan.ID, known.PersonID); r.Status != models.RegReturned {
 			t.Errorf("after a failed import the rejected registration is %s", r.Status)
 		}
 	}, "persons", "registrations", "batch_numbers", "person_changes")
@@ -275,13 +275,13 @@ func TestImportBatchRollsBack(t *testing.T) {
 	if err != nil || res.Rows != 3 || !regexp.MustCompile(`^PLBM\d{8}$`).MatchString(res.BatchNo) {
 		t.Fatalf("import: %+v, %v", res, err)
 	}
-	if n := f.count(t, "registrations", "plan_id = ? AND batch_id = ? AND status = ?", f.plan.ID, res.BatchNo, models.RegSubmitted); n != 3 {
+	if n := f.count(t, "registrations", "plan_id = ? AND batch_id = ? AND status = ?", f.plan.ID, res.BatchNo, models.RegUnitConfirmed); n != 3 {
 		t.Errorf("%d registrations of the batch, want 3", n)
 	}
 	if n := f.count(t, "audit_events", "event = ? AND result = 'ok' AND detail LIKE ?", models.EventRegImported, "%"+res.BatchNo+"%"); n != 1 {
 		t.Errorf("%d audit rows naming the 批号, want 1", n)
 	}
-	if n := f.count(t, "status_changes", "record_id = ? AND batch_no = ? AND to_status = 'submitted'", known.ID, res.BatchNo); n != 1 {
+	if n := f.count(t, "status_changes", "record_id = ? AND batch_no = ? AND to_status = 'unit_confirmed'", known.ID, res.BatchNo); n != 1 {
 		t.Errorf("the rejected registration's resubmission: %d status changes, want 1", n)
 	}
 	if n := f.count(t, "person_changes", "person_id = ? AND field = 'organization' AND old_value = '' AND new_value = ?", known.PersonID, f.org.Name); n != 1 {

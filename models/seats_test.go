@@ -65,11 +65,11 @@ func (f *seatsFixture) seats(t *testing.T) int {
 	}
 	var counted int
 	if err := f.db.NewSelect().Model((*models.Registration)(nil)).ColumnExpr("COUNT(*)").
-		Where("plan_id = ? AND status <> ?", f.plan.ID, models.RegRejected).Scan(context.Background(), &counted); err != nil {
+		Where("plan_id = ? AND status NOT IN (?)", f.plan.ID, bun.List([]models.RegStatus{models.RegWithdrawn, models.RegForfeited})).Scan(context.Background(), &counted); err != nil {
 		t.Fatal(err)
 	}
 	if p.SeatsTaken != counted {
-		t.Fatalf("seats_taken = %d but %d registrations are not rejected", p.SeatsTaken, counted)
+		t.Fatalf("seats_taken = %d but %d registrations take a place", p.SeatsTaken, counted)
 	}
 	return p.SeatsTaken
 }
@@ -106,12 +106,13 @@ func TestSeatsFollowRegistrations(t *testing.T) {
 	if n := f.seats(t); n != 3 {
 		t.Fatalf("seats after refused inserts = %d, want 3", n)
 	}
-	// Rejecting frees a place; the freed place can be taken; the rejected one cannot come back while full.
-	if _, err := f.db.NewUpdate().Model((*models.Registration)(nil)).Set("status = ?", models.RegRejected).Where("id = ?", regs[0].ID).Exec(ctx); err != nil {
+	// Withdrawing frees a place (退回修改 does not: it may come back); the freed place can be taken; the withdrawn
+	// one cannot come back while full.
+	if _, err := f.db.NewUpdate().Model((*models.Registration)(nil)).Set("status = ?", models.RegWithdrawn).Where("id = ?", regs[0].ID).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n := f.seats(t); n != 2 {
-		t.Fatalf("seats after a rejection = %d, want 2", n)
+		t.Fatalf("seats after a withdrawal = %d, want 2", n)
 	}
 	if _, err := f.register(t, 3, models.RegPhoto{}); err != nil {
 		t.Fatalf("registration into the freed place: %v", err)
@@ -254,7 +255,7 @@ func TestFindRegistrant(t *testing.T) {
 	if err != nil || p.ID != f.people[0].ID || p.Name != "考生" || p.BirthDate == nil {
 		t.Fatalf("person %+v, %v", p, err)
 	}
-	if existing == nil || existing.ID != reg.ID || existing.Status != models.RegSubmitted || existing.Number() != reg.Number() {
+	if existing == nil || existing.ID != reg.ID || existing.Status != models.RegUnitConfirmed || existing.Number() != reg.Number() {
 		t.Fatalf("existing registration %+v, want %+v", existing, reg)
 	}
 	if _, existing, err = models.FindRegistrant(ctx, f.db, f.people[0].IDNumber, f.plan.ID+1000); err != nil || existing != nil {

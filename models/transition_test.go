@@ -104,25 +104,30 @@ func TestTransitionTableChecks(t *testing.T) {
 		reason   string
 		want     error
 	}{
-		{"admin approves", testAdmin, models.RegSubmitted, models.RegApproved, "", nil},
-		{"admin rejects with a reason", testAdmin, models.RegSubmitted, models.RegRejected, "照片不合格", nil},
-		{"a rejection needs a reason", testAdmin, models.RegSubmitted, models.RegRejected, "", models.ErrReasonRequired},
-		{"nobody skips review", testAdmin, models.RegSubmitted, models.RegPaid, "", models.ErrNoTransition},
+		{"admin approves", testAdmin, models.RegUnitConfirmed, models.RegApproved, "", nil},
+		{"admin accepts (受理)", testAdmin, models.RegUnitConfirmed, models.RegAccepted, "", nil},
+		{"admin returns with a reason", testAdmin, models.RegAccepted, models.RegReturned, "照片不合格", nil},
+		{"a return needs a reason", testAdmin, models.RegUnitConfirmed, models.RegReturned, "", models.ErrReasonRequired},
+		{"the registry does not confirm for the enterprise", testAdmin, models.RegSubmitted, models.RegUnitConfirmed, "", models.ErrNotAllowed},
+		{"the enterprise confirms", enterprise, models.RegSubmitted, models.RegUnitConfirmed, "", nil},
+		{"nobody skips review", testAdmin, models.RegUnitConfirmed, models.RegPaid, "", models.ErrNoTransition},
 		{"no way back from paid", testAdmin, models.RegPaid, models.RegSubmitted, "", models.ErrNoTransition},
-		{"an enterprise cannot approve", enterprise, models.RegSubmitted, models.RegApproved, "", models.ErrNotAllowed},
-		{"an enterprise resubmits", enterprise, models.RegRejected, models.RegSubmitted, "", nil},
-		{"signed out", models.Actor{}, models.RegRejected, models.RegSubmitted, "", models.ErrNotAllowed},
+		{"an enterprise cannot approve", enterprise, models.RegUnitConfirmed, models.RegApproved, "", models.ErrNotAllowed},
+		{"an enterprise resubmits", enterprise, models.RegReturned, models.RegSubmitted, "", nil},
+		{"only the system forfeits", testAdmin, models.RegApproved, models.RegForfeited, "", models.ErrNotAllowed},
+		{"the system forfeits", models.SystemActor("test"), models.RegApproved, models.RegForfeited, "", nil},
+		{"signed out", models.Actor{}, models.RegReturned, models.RegSubmitted, "", models.ErrNotAllowed},
 	}
 	for _, c := range cases {
 		if _, err := models.RegistrationTransitions.Check(c.actor, c.from, c.to, c.reason); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
 		}
 	}
-	if got := models.RegistrationTransitions.From(models.RegSubmitted, testAdmin); len(got) != 2 {
-		t.Errorf("an admin's moves from submitted: %d, want 2 (通过, 不通过)", len(got))
+	if got := models.RegistrationTransitions.From(models.RegUnitConfirmed, testAdmin); len(got) != 3 {
+		t.Errorf("an admin's moves from unit_confirmed: %d, want 3 (受理, 通过, 退回修改)", len(got))
 	}
-	if got := models.RegistrationTransitions.From(models.RegSubmitted, enterprise); len(got) != 0 {
-		t.Errorf("an enterprise's moves from submitted: %d, want none", len(got))
+	if got := models.RegistrationTransitions.From(models.RegUnitConfirmed, enterprise); len(got) != 0 {
+		t.Errorf("an enterprise's moves from unit_confirmed: %d, want none", len(got))
 	}
 }
 
