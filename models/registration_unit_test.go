@@ -1,0 +1,55 @@
+package models_test
+
+import (
+	"context"
+	"testing"
+
+	"examcert/internal/ident"
+
+	"examcert/models"
+)
+
+// A registration naming a registered enterprise that did not file it waits for that enterprise's 单位确认; one the
+// enterprise filed itself, or one naming no registered enterprise, goes straight to the registry.
+func TestFilingDecidesWhoConfirms(t *testing.T) {
+	t.Parallel()
+	f := newRegFixture(t)
+	ctx := context.Background()
+	code := *f.org.CreditCode
+
+	own := f.submission(f.newID(), "本单位职工")
+	own.Registration.EmployerCode = code
+	reg, err := models.SubmitRegistration(ctx, f.db, f.actor, own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reg.Status != models.RegUnitConfirmed || reg.UnitOrgID == nil || *reg.UnitOrgID != f.org.ID {
+		t.Errorf("filed by the enterprise itself: status %s, unit %v; want unit_confirmed with unit %d", reg.Status, reg.UnitOrgID, f.org.ID)
+	}
+
+	school, err := models.CreateOrganization(ctx, f.db, testAdmin, models.OrgInput{Kind: "training", Name: "北京测试培训学校", Code: ident.GenerateCreditCode(f.ids, "110000")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trainer := models.Actor{Account: &models.Account{Role: models.RoleTraining, Username: "test-school", OrganizationID: &school.ID, Organization: school}}
+	theirs := f.submission(f.newID(), "外单位学员")
+	theirs.Registration.EmployerCode = code
+	reg, err = models.SubmitRegistration(ctx, f.db, trainer, theirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reg.Status != models.RegSubmitted || reg.UnitOrgID == nil || *reg.UnitOrgID != f.org.ID {
+		t.Errorf("filed by a training institution naming the enterprise: status %s, unit %v; want submitted with unit %d", reg.Status, reg.UnitOrgID, f.org.ID)
+	}
+
+	nobody := f.submission(f.newID(), "未注册单位学员")
+	nobody.Registration.EmployerCode = ident.GenerateCreditCode(f.ids, "110000")
+	nobody.Registration.EmployerName = "未在本系统注册的公司"
+	reg, err = models.SubmitRegistration(ctx, f.db, trainer, nobody)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reg.Status != models.RegUnitConfirmed || reg.UnitOrgID != nil {
+		t.Errorf("naming no registered enterprise: status %s, unit %v; want unit_confirmed without unit", reg.Status, reg.UnitOrgID)
+	}
+}
