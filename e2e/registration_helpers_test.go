@@ -104,9 +104,10 @@ func (b *tab) regOpenPlanID(name string) string {
 
 var regDetailPath = regexp.MustCompile(`^/registrations/(\d+)\?ok=1$`)
 
-// regExpectSaved checks that 保存 led to the 报名成功 page with status 待审核 and returns the registration's id.
-// When it did not, it fails with what the form says is wrong.
-func (b *tab) regExpectSaved() string {
+// regExpectSaved checks that 保存 led to the 报名成功 page with the status given (待审核, or 待单位确认 when the
+// registration names a registered enterprise that did not file it) and returns the registration's id. When it did
+// not, it fails with what the form says is wrong.
+func (b *tab) regExpectSaved(status string) string {
 	b.t.Helper()
 	m := regDetailPath.FindStringSubmatch(b.path())
 	if m == nil {
@@ -121,8 +122,8 @@ func (b *tab) regExpectSaved() string {
 	if got := b.text("[data-testid=alert-ok]"); got != "报名成功" {
 		b.t.Errorf("after 保存 the page says %q, want 报名成功", got)
 	}
-	if got := b.text("[data-testid=reg-status]"); got != "待审核" {
-		b.t.Errorf("status after 保存 = %q, want 待审核", got)
+	if got := b.text("[data-testid=reg-status]"); got != status {
+		b.t.Errorf("status after 保存 = %q, want %s", got, status)
 	}
 	return m[1]
 }

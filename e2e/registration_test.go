@@ -81,7 +81,7 @@ func TestRegistrationPractitioner(t *testing.T) {
 				t.Error("the 学历 message stays after 学历 was filled in")
 			}
 
-			employer := "北京某建设工程有限公司"
+			employer, status := "北京某建设工程有限公司", "待审核"
 			if m.js {
 				// 组织机构代码 → 单位名称, swapped in place when the field is left.
 				b.setMarker()
@@ -93,7 +93,8 @@ func TestRegistrationPractitioner(t *testing.T) {
 				if got := b.text("[data-testid=org-message]"); !strings.Contains(got, "已找到登记单位") {
 					t.Errorf("after the code lookup the form says %q, want 已找到登记单位", got)
 				}
-				employer = jiansheName
+				// Naming a registered enterprise: it confirms first (单位确认).
+				employer, status = jiansheName, "待单位确认"
 			} else {
 				b.retype("#employer_name", employer)
 			}
@@ -109,7 +110,7 @@ func TestRegistrationPractitioner(t *testing.T) {
 			b.screenshot("registration-form-" + m.name)
 
 			b.clickAndLoad("[data-testid=reg-save]")
-			regID := b.regExpectSaved()
+			regID := b.regExpectSaved(status)
 			for label, want := range map[string]string{"考试名称": regPlanSafety, "姓名": "张三", "身份证号": zhangsanIDNumber,
 				"单位名称": employer, "参加工作时间": "2012-07-01"} {
 				if got := b.regDetail(label); got != want {
@@ -146,8 +147,8 @@ func TestRegistrationPractitioner(t *testing.T) {
 			// 考试报名 lists it under 我的报名.
 			b.clickAndLoad(`[data-testid="menu-registration.page"]`)
 			rows := b.regRows("[data-testid=registrations]")
-			if len(rows) != 1 || rows[0].ID != regID || rows[0].Status != "待审核" || !rows[0].Deletable {
-				t.Errorf("我的报名 lists %+v, want registration %s 待审核 with 【删除】", rows, regID)
+			if len(rows) != 1 || rows[0].ID != regID || rows[0].Status != status || !rows[0].Deletable {
+				t.Errorf("我的报名 lists %+v, want registration %s %s with 【删除】", rows, regID, status)
 			}
 		})
 	}
@@ -187,7 +188,7 @@ func TestRegistrationEnterprise(t *testing.T) {
 			b.choose("#work_start_date", "2015-03-01")
 			b.do(chromedp.SetUploadFiles(chromedp.CSS("#photo"), []string{regPhotoFile(t, t.TempDir(), "photo.jpg", i)}))
 			b.clickAndLoad("[data-testid=reg-save]")
-			b.regExpectSaved()
+			b.regExpectSaved("待审核")
 			for label, want := range map[string]string{"考试名称": regPlanConstruction, "姓名": name, "身份证号": idn, "性别": "男",
 				"出生日期": regBirth(n).Format("2006-01-02"), "学历": "本科", "单位名称": jiansheName, "参加工作时间": "2015-03-01"} {
 				if got := b.regDetail(label); got != want {
@@ -320,7 +321,7 @@ func TestRegistrationTrainingPicker(t *testing.T) {
 			b.choose("#work_start_date", "2016-09-01")
 			b.do(chromedp.SetUploadFiles(chromedp.CSS("#photo"), []string{regPhotoFile(t, t.TempDir(), "photo.jpg", 5+i)}))
 			b.clickAndLoad("[data-testid=reg-save]")
-			b.regExpectSaved()
+			b.regExpectSaved("待审核")
 			if got := b.regDetail("姓名") + " " + b.regDetail("身份证号") + " " + b.regDetail("单位名称"); got != name+" "+idn+" 北京某装饰工程有限公司" {
 				t.Errorf("报名信息 shows %q", got)
 			}

@@ -130,12 +130,12 @@ func (h *Batch) Page(c echo.Context) error {
 		if no != "" {
 			b.Success += "，批号为" + no
 		}
-		b.Success += "，状态为待审核。请继续上传照片。"
+		b.Success += "，请继续上传照片。各报名的状态（待审核或待单位确认）见下表。"
 	}
 	if n := c.QueryParam("deleted"); n != "" {
-		b.Success = "已删除" + n + "条未缴费的报名信息"
+		b.Success = "已删除" + n + "条报名信息"
 		if kept := c.QueryParam("kept"); kept != "" {
-			b.Error = "以下人员已缴费，报名信息予以保留：" + kept
+			b.Error = "以下人员已缴费或已通过审核，报名信息予以保留：" + kept
 		}
 	}
 	return h.render(c, http.StatusOK, pages.BatchPageView(b), nil)

@@ -116,7 +116,7 @@ func (a *App) regRow(c echo.Context, r *models.Registration) pages.RegRow {
 		row.Name, row.IDMasked = r.Person.Name, ident.MaskIDNumber(r.Person.IDNumber)
 	}
 	mine := acct.Role == models.RolePractitioner || models.SameOrg(r.OrganizationID, acct.OrganizationID)
-	if mine && !r.Paid() && r.Status == models.RegSubmitted {
+	if mine && !r.Paid() && r.Status.Deletable() {
 		row.DeleteURL = reverse(c, routes.RegistrationDelete, id)
 	}
 	return row
@@ -546,8 +546,11 @@ func (h *Registrations) Delete(c echo.Context) error {
 		return err
 	}
 	r, err := models.DeleteRegistration(c.Request().Context(), h.DB, actor(c), id)
-	if errors.Is(err, models.ErrPaidRegistration) {
+	if errors.Is(err, models.ErrPaidRegistration) || errors.Is(err, models.ErrDecidedRegistration) {
 		msg := "该报名已缴费，不能删除"
+		if errors.Is(err, models.ErrDecidedRegistration) {
+			msg = "该报名已「" + r.Status.Label() + "」，不能删除"
+		}
 		if isHTMX(c) {
 			return h.render(c, http.StatusOK, pages.RegRowView(h.regRow(c, r), msg), nil)
 		}

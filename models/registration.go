@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,6 +61,13 @@ var regLabels = map[RegStatus]string{
 func (s RegStatus) UnderReview() bool {
 	return s == RegSubmitted || s == RegUnitConfirmed || s == RegAccepted
 }
+
+// deletableStatuses are those in which nobody at the registry has passed the registration yet (or it came back, or
+// was withdrawn): an applicant may delete it then, if unpaid. Once 受理 or 审核通过, it stays on record.
+var deletableStatuses = []RegStatus{RegSubmitted, RegUnitConfirmed, RegReturned, RegWithdrawn}
+
+// Deletable says whether a registration in this status may be deleted by its applicant (if unpaid).
+func (s RegStatus) Deletable() bool { return slices.Contains(deletableStatuses, s) }
 
 // TakesPlace says whether a registration in this status holds one of its plan's places (the database counts them
 // the same way, in exam_plans.seats_taken).

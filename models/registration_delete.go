@@ -10,7 +10,8 @@ import (
 
 // Errors of registrations.
 var (
-	ErrPaidRegistration = errors.New("a paid registration cannot be deleted")
+	ErrPaidRegistration    = errors.New("a paid registration cannot be deleted")
+	ErrDecidedRegistration = errors.New("a registration the registry has accepted or approved cannot be deleted")
 )
 
 // DeleteRegistration is 【删除】 of one registration: one the actor's organization made (or the practitioner's own),
@@ -34,8 +35,12 @@ func DeleteRegistration(ctx context.Context, db bun.IDB, actor Actor, id int64) 
 		if r.Paid() {
 			return ErrPaidRegistration
 		}
-		res, err := tx.NewDelete().Model((*Registration)(nil)).Where("id = ? AND paid_at IS NULL", r.ID).Exec(ctx)
-		if err := affectedOneOr(res, err, ErrPaidRegistration); err != nil {
+		if !r.Status.Deletable() {
+			return ErrDecidedRegistration
+		}
+		res, err := tx.NewDelete().Model((*Registration)(nil)).Where("id = ? AND paid_at IS NULL", r.ID).
+			Where("status IN (?)", bun.List(deletableStatuses)).Exec(ctx)
+		if err := affectedOneOr(res, err, ErrConflict); err != nil {
 			return err
 		}
 		return actor.Audit(ctx, tx, EventRegDeleted, "registration:"+r.Number(), "ok", "")
@@ -52,7 +57,8 @@ type DeletedAll struct {
 }
 
 // DeleteAllRegistrations is 【删除所有报名信息】: every unpaid registration of a plan that the actor's organization
-// made goes, in one transaction with its audit row; the paid ones are kept.
+// made goes, in one transaction with its audit row; the paid ones, and those the registry has accepted or approved,
+// are kept.
 func DeleteAllRegistrations(ctx context.Context, db bun.IDB, actor Actor, planID int64) (DeletedAll, error) {
 	var out DeletedAll
 	orgID := actor.OrganizationID()
@@ -62,15 +68,18 @@ func DeleteAllRegistrations(ctx context.Context, db bun.IDB, actor Actor, planID
 	err := inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		out = DeletedAll{}
 		if err := tx.NewSelect().Model(&out.Kept).Relation("Person").
-			Where("reg.plan_id = ? AND reg.organization_id = ? AND reg.paid_at IS NOT NULL", planID, *orgID).Scan(ctx); err != nil {
+			Where("reg.plan_id = ? AND reg.organization_id = ?", planID, *orgID).
+			Where("reg.paid_at IS NOT NULL OR reg.status NOT IN (?)", bun.List(deletableStatuses)).Scan(ctx); err != nil {
 			return err
 		}
 		if err := tx.NewSelect().Model((*Registration)(nil)).Column("photo_key").
-			Where("plan_id = ? AND organization_id = ? AND paid_at IS NULL AND photo_key <> ''", planID, *orgID).Scan(ctx, &out.Photos); err != nil {
+			Where("plan_id = ? AND organization_id = ? AND paid_at IS NULL AND photo_key <> ''", planID, *orgID).
+			Where("status IN (?)", bun.List(deletableStatuses)).Scan(ctx, &out.Photos); err != nil {
 			return err
 		}
 		res, err := tx.NewDelete().Model((*Registration)(nil)).
-			Where("plan_id = ? AND organization_id = ? AND paid_at IS NULL", planID, *orgID).Exec(ctx)
+			Where("plan_id = ? AND organization_id = ? AND paid_at IS NULL", planID, *orgID).
+			Where("status IN (?)", bun.List(deletableStatuses)).Exec(ctx)
 		if err != nil {
 			return err
 		}

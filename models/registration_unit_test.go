@@ -2,7 +2,10 @@ package models_test
 
 import (
 	"context"
+	"errors"
 	"testing"
+
+	"github.com/uptrace/bun"
 
 	"examcert/internal/ident"
 
@@ -51,5 +54,36 @@ func TestFilingDecidesWhoConfirms(t *testing.T) {
 	}
 	if reg.Status != models.RegUnitConfirmed || reg.UnitOrgID != nil {
 		t.Errorf("naming no registered enterprise: status %s, unit %v; want unit_confirmed without unit", reg.Status, reg.UnitOrgID)
+	}
+}
+
+// Once the registry has approved a registration it stays on record: the applicant's 【删除】 is refused, and
+// 【删除所有报名信息】 keeps it.
+func TestDecidedRegistrationsAreNotDeleted(t *testing.T) {
+	t.Parallel()
+	f := newRegFixture(t)
+	ctx := context.Background()
+	approved, err := models.SubmitRegistration(ctx, f.db, f.actor, f.submission(f.newID(), "已审核考生"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, err := models.SubmitRegistration(ctx, f.db, f.actor, f.submission(f.newID(), "待审核考生"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		_, err := models.RegistrationTransitions.Apply(ctx, tx, testAdmin, models.Move[models.RegStatus]{
+			IDs: []int64{approved.ID}, From: models.RegUnitConfirmed, To: models.RegApproved})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.DeleteRegistration(ctx, f.db, f.actor, approved.ID); !errors.Is(err, models.ErrDecidedRegistration) {
+		t.Errorf("deleting an approved registration: %v, want ErrDecidedRegistration", err)
+	}
+	res, err := models.DeleteAllRegistrations(ctx, f.db, f.actor, f.plan.ID)
+	if err != nil || res.Deleted != 1 || len(res.Kept) != 1 || res.Kept[0].ID != approved.ID {
+		t.Errorf("删除所有报名信息: %+v, %v; want the pending one (%d) deleted and the approved one kept", res, err, pending.ID)
 	}
 }
