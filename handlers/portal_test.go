@@ -362,6 +362,21 @@ func TestPortalDown(t *testing.T) {
 	}
 }
 
+// A portal that goes down after examcert reached it once: the button still answers with the message, not by
+// sending the browser to a dead address.
+func TestPortalGoesDown(t *testing.T) {
+	t.Parallel()
+	e, prov := newPortalEnv(t, []portaltest.User{{Username: "wu", Name: "吴十", IDNumber: portalIDNumber(6)}})
+	if p := e.client().portalSignIn(prov, "wu"); p.Status != http.StatusSeeOther {
+		t.Fatalf("sign-in with the portal up: %d", p.Status)
+	}
+	prov.Stop()
+	p := e.client().get("/portal/login")
+	if p.Status != http.StatusServiceUnavailable || !strings.Contains(p.Text(`[data-testid="alert-error"]`), "网上办事大厅暂时无法访问") {
+		t.Fatalf("status %d, location %q, error %q", p.Status, p.Location(), p.Text(`[data-testid="alert-error"]`))
+	}
+}
+
 // 退出 of a portal session ends examcert's session and sends the browser to the portal's end-session endpoint,
 // which accepts it and comes back to the sign-in page; a password session's 退出 does not go to the portal.
 func TestPortalSignOut(t *testing.T) {

@@ -131,6 +131,27 @@ func (r *RP) discover(ctx context.Context) (*oidc.Provider, error) {
 	return p, nil
 }
 
+// reachable checks, before a browser is sent there, that the portal still answers (one small GET of its discovery
+// document), so that a portal gone down since it was discovered gets the sign-in page's message rather than a
+// browser error.
+func (r *RP) reachable(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, r.s.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(r.s.Issuer, "/")+"/.well-known/openid-configuration", nil)
+	if err != nil {
+		return fail("unavailable", MsgUnavailable, err)
+	}
+	resp, err := r.http.Do(req)
+	if err != nil {
+		return fail("unavailable", MsgUnavailable, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fail("unavailable", MsgUnavailable, errors.New("discovery answered "+resp.Status))
+	}
+	return nil
+}
+
 func (r *RP) oauth(p *oidc.Provider, redirectURL string) *oauth2.Config {
 	return &oauth2.Config{ClientID: r.s.ClientID, ClientSecret: r.s.ClientSecret, Endpoint: p.Endpoint(),
 		RedirectURL: redirectURL, Scopes: []string{oidc.ScopeOpenID, "profile"}}
@@ -140,6 +161,9 @@ func (r *RP) oauth(p *oidc.Provider, redirectURL string) *oauth2.Config {
 func (r *RP) AuthURL(ctx context.Context, p Pending, redirectURL string) (string, error) {
 	prov, err := r.discover(ctx)
 	if err != nil {
+		return "", err
+	}
+	if err := r.reachable(ctx); err != nil {
 		return "", err
 	}
 	return r.oauth(prov, redirectURL).AuthCodeURL(p.State, oidc.Nonce(p.Nonce), oauth2.S256ChallengeOption(p.Verifier)), nil
