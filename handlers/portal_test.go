@@ -20,7 +20,7 @@ import (
 // Sign-in through the 网上办事大厅, against a real OpenID provider (internal/portal/portaltest) run by the test.
 
 // newPortalEnv starts a portal with users and examcert (demo data) registered with it.
-func newPortalEnv(t *testing.T, users []portaltest.User, tweak ...func(*config.Config)) (*env, *portaltest.Provider) {
+func newPortalEnv(t testing.TB, users []portaltest.User, tweak ...func(*config.Config)) (*env, *portaltest.Provider) {
 	t.Helper()
 	prov := portaltest.Start(t, users...)
 	e := newEnv(t, append([]func(*config.Config){func(c *config.Config) {
@@ -510,6 +510,35 @@ func TestPortalNotConfigured(t *testing.T) {
 	for _, path := range []string{"/portal/login", "/portal/callback?state=x&code=y"} {
 		if p := c.get(path); p.Status != http.StatusNotFound {
 			t.Errorf("%s: %d", path, p.Status)
+		}
+	}
+}
+
+// A session begun through the portal keeps the password path's rules: the idle limit, the absolute limit, and the
+// page it was going to (next) when the sign-in began.
+func TestPortalSessionLimits(t *testing.T) {
+	t.Parallel()
+	e, prov := newPortalEnv(t, []portaltest.User{{Username: "feng", Name: "冯十一", IDNumber: portalIDNumber(7)}})
+	signIn := func() *client {
+		c := e.client()
+		begin := c.get("/portal/login?next=" + url.QueryEscape("/profile"))
+		p := c.portalCallback(prov.SignIn(t, begin.Location(), "feng"))
+		if p.Status != http.StatusSeeOther || p.Location() != "/profile" {
+			t.Fatalf("callback: %d to %q, want /profile", p.Status, p.Location())
+		}
+		return c
+	}
+	for name, set := range map[string]string{
+		"idle":     "last_seen_at = ?",
+		"absolute": "signed_in_at = ?",
+	} {
+		c := signIn()
+		ago := models.Now().Add(-13 * time.Hour)
+		if _, err := e.db.NewUpdate().Table("sessions").Set(set, ago).Where("id = ?", c.cookie("examcert_session")).Exec(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if p := c.get("/home"); p.Status != http.StatusSeeOther || !strings.Contains(p.Location(), "reason=timeout") {
+			t.Errorf("%s limit: /home answered %d to %q", name, p.Status, p.Location())
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -73,6 +74,8 @@ func Start(t testing.TB, users ...User) *Provider {
 	web := storage.WebClient(p.ClientID, p.ClientSecret, "http://unused.invalid/")
 	p.storage = &portalStorage{Storage: storage.NewStorageWithClients(us, map[string]*storage.Client{p.ClientID: web}),
 		users: us, p: p}
+	// The example server logs every request at Info through slog's default logger; tests want only its warnings.
+	slog.SetLogLoggerLevel(slog.LevelWarn)
 	router := exampleop.SetupServer(p.Issuer, p.storage, nil, false)
 	p.srv = &httptest.Server{Listener: l, Config: &http.Server{Handler: p.intercept(router)}}
 	p.srv.Start()
