@@ -248,12 +248,16 @@ func portalEnterprise(ctx context.Context, tx bun.Tx, id PortalIdentity, name st
 	return acct, "created", InsertAccount(ctx, tx, acct)
 }
 
-// sameName compares a name on record with the portal's, ignoring spaces (also full-width ones) and letter case.
+// sameName compares a name on record with the portal's, ignoring spaces (also full-width ones), full-width
+// against half-width forms (（北京） and (北京)) and letter case.
 func sameName(a, b string) bool {
 	squeeze := func(s string) string {
 		return strings.Map(func(r rune) rune {
-			if unicode.IsSpace(r) {
+			switch {
+			case unicode.IsSpace(r):
 				return -1
+			case r >= '！' && r <= '～':
+				return r - 0xFEE0
 			}
 			return r
 		}, s)

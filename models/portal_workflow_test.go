@@ -158,3 +158,29 @@ func TestEndPortalSessions(t *testing.T) {
 		t.Fatalf("%d portal.logout rows", auditCount(t, db, models.EventPortalLogout))
 	}
 }
+
+// An enterprise's name is compared with full-width and half-width forms taken as one: 北京（海淀） is 北京(海淀).
+func TestPortalEnterpriseNameForms(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Open(t)
+	ctx := context.Background()
+	credit, org, err := ident.ParseOrganizationCode(ident.GenerateCreditCode(rand.New(rand.NewPCG(5, 5)), "110108"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &models.Organization{Kind: models.KindEnterprise, Name: "北京（海淀）建设有限公司", CreditCode: &credit, OrgCode: &org}
+	if err := models.InsertOrganization(ctx, db, o); err != nil {
+		t.Fatal(err)
+	}
+	iss := "https://portal.example"
+	if _, err := models.PortalSignIn(ctx, db, portalActor, models.PortalIdentity{Issuer: iss, Subject: "x", Name: "北京（朝阳）建设有限公司", CreditCode: credit}); !errors.Is(err, models.ErrPortalNameMismatch) {
+		t.Fatalf("another name: %v", err)
+	}
+	out, err := models.PortalSignIn(ctx, db, portalActor, models.PortalIdentity{Issuer: iss, Subject: "x", Name: "北京(海淀)建设有限公司", CreditCode: credit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Account.Role != models.RoleEnterprise || *out.Account.OrganizationID != o.ID {
+		t.Fatalf("account %+v", out.Account)
+	}
+}

@@ -107,11 +107,14 @@ func (r *RP) Issuer() string { return r.s.Issuer }
 func (r *RP) ctx(ctx context.Context) context.Context { return oidc.ClientContext(ctx, r.http) }
 
 // discover returns the portal's provider, fetching its discovery document when it is not known yet.
+// The lock is not held while fetching: with a portal that does not answer, sign-ins wait side by side for the
+// timeout, not one after another.
 func (r *RP) discover(ctx context.Context) (*oidc.Provider, error) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.provider != nil {
-		return r.provider, nil
+	known := r.provider
+	r.mu.Unlock()
+	if known != nil {
+		return known, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.s.Timeout)
 	defer cancel()
@@ -127,8 +130,12 @@ func (r *RP) discover(ctx context.Context) (*oidc.Provider, error) {
 		EndSession string `json:"end_session_endpoint"`
 	}
 	_ = p.Claims(&extra)
-	r.provider, r.endSession = p, extra.EndSession
-	return p, nil
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.provider == nil {
+		r.provider, r.endSession = p, extra.EndSession
+	}
+	return r.provider, nil
 }
 
 // reachable checks, before a browser is sent there, that the portal still answers (one small GET of its discovery
