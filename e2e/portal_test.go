@@ -50,7 +50,7 @@ func TestPortalSignIn(t *testing.T) {
 			b.open("/profile")
 			b.waitVisible("[data-testid=menu]")
 			if got := b.path(); got != "/profile" {
-				t.Fatalf("個人信息 led to %s", got)
+				t.Fatalf("个人信息 led to %s", got)
 			}
 
 			b.clickAndLoad("[data-testid=logout]")
