@@ -30,6 +30,7 @@ type server struct {
 	DataDir     string
 	DatabaseURL string // "" for SQLite in DataDir
 	stderr      *lockedBuffer
+	extraArgs   []string // more flags for serve (e.g. the portal's)
 }
 
 // lockedBuffer collects the server's log while the process writes to it.
@@ -52,11 +53,11 @@ func (l *lockedBuffer) String() string {
 
 // startServer runs bin serve --demo on a free port, waits for /readyz, and stops it (SIGTERM, then waits) when the
 // test ends. With TEST_DATABASE_URL set, the server gets a fresh PostgreSQL database, dropped afterwards.
-func startServer(t *testing.T, bin string) *server {
+func startServer(t *testing.T, bin string, extraArgs ...string) *server {
 	t.Helper()
 	dataDir, dbURL := t.TempDir(), createDatabase(t)
 	for attempt := 1; ; attempt++ {
-		s := &server{DataDir: dataDir, DatabaseURL: dbURL, stderr: &lockedBuffer{}}
+		s := &server{DataDir: dataDir, DatabaseURL: dbURL, stderr: &lockedBuffer{}, extraArgs: extraArgs}
 		err := s.start(t, bin)
 		if err == nil {
 			return s
@@ -79,6 +80,7 @@ func (s *server) start(t *testing.T, bin string) error {
 	if s.DatabaseURL != "" {
 		args = append(args, "--database-url", s.DatabaseURL)
 	}
+	args = append(args, s.extraArgs...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = serverEnv()
 	cmd.Stdout = s.stderr

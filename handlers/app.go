@@ -25,6 +25,7 @@ import (
 	"examcert/handlers/sessionstore"
 	"examcert/internal/blobstore"
 	"examcert/internal/config"
+	"examcert/internal/portal"
 	"examcert/internal/printout"
 )
 
@@ -43,6 +44,8 @@ type App struct {
 	setupToken   string
 	photoToolURL string               // the 一寸照片 tool, linked beside every photo field (resolved once from the route table)
 	bodyRules    map[string]*bodyRule // "METHOD /path" → its body limit, for routes that take more than defaultBodyLimit
+	noCSRF       map[string]bool      // "METHOD /path" of the routes called server to server (route.noCSRF)
+	portal       *portal.RP           // the 网上办事大厅 sign-in; nil when no portal is set
 
 	captchas recentCaptchas // the sign-in page's captchas, per client address
 	lookups  lookupLimiter  // the one per-account budget of ID-number lookups (allowLookup)
@@ -68,6 +71,7 @@ func New(db *bun.DB, blobs blobstore.Store, cfg config.Config, log *slog.Logger,
 
 		printSlots: make(chan struct{}, printSlotCount),
 	}
+	a.portal = newPortalRP(a)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = realIP(cfg.TrustedProxies)

@@ -46,6 +46,7 @@ func (h *Auth) renderLogin(c echo.Context, status int, vm pages.LoginPage, requi
 		vm.Action += "?next=" + url.QueryEscape(next)
 	}
 	vm.PhotoToolURL = reverse(c, routes.PhotoTool)
+	h.portalOnLogin(c, &vm)
 	cp, err := h.newCaptcha(c, required, replace)
 	if err != nil {
 		return err
@@ -60,7 +61,8 @@ func (h *Auth) renderLogin(c echo.Context, status int, vm pages.LoginPage, requi
 // the name kept and a new captcha, and counts as no attempt.
 func (h *Auth) Submit(c echo.Context) error {
 	in := models.Credentials{Login: c.FormValue("username"), Password: c.FormValue("password"),
-		CaptchaID: c.FormValue("captcha_id"), CaptchaAnswer: c.FormValue("captcha_answer")}
+		CaptchaID: c.FormValue("captcha_id"), CaptchaAnswer: c.FormValue("captcha_answer"),
+		PasswordRoles: h.passwordRoles()}
 	vm := pages.LoginPage{Username: strings.TrimSpace(in.Login)}
 	if c.FormValue("refresh_captcha") != "" {
 		return h.formAgain(c, http.StatusOK, vm, in.CaptchaID)
@@ -73,7 +75,7 @@ func (h *Auth) Submit(c echo.Context) error {
 	case errors.Is(err, models.ErrCaptchaMissing), errors.Is(err, models.ErrCaptchaWrong):
 		vm.CaptchaError = err.Error()
 		return h.renderLogin(c, http.StatusOK, vm, true, "")
-	case errors.Is(err, models.ErrBadCredentials), errors.Is(err, models.ErrAccountLocked):
+	case errors.Is(err, models.ErrBadCredentials), errors.Is(err, models.ErrAccountLocked), errors.Is(err, models.ErrPasswordSignInOff):
 		vm.Error = err.Error()
 		return h.renderLogin(c, http.StatusOK, vm, out.NeedCaptcha, "")
 	case err != nil:
@@ -105,13 +107,7 @@ func (h *Auth) TooManyAttempts(c echo.Context) error {
 
 // signedIn starts the session of an account that signed in and sends it where it was going.
 func (h *Auth) signedIn(c echo.Context, out models.SignInOutcome) error {
-	prevLogin := ""
-	if out.PrevLoginAt != nil {
-		prevLogin = "上次登录：" + out.PrevLoginAt.In(models.Beijing).Format("2006-01-02 15:04") + "，来自 " + out.PrevLoginIP
-	}
-	currentSession(c).Values[keyPrevLogin] = prevLogin
-	delete(currentSession(c).Values, keyCSRF) // a token known before sign-in is worthless after it
-	if err := h.startSession(c, out.Account); err != nil {
+	if err := h.beginSession(c, out); err != nil {
 		return err
 	}
 	to := safeNext(c.QueryParam("next"))
@@ -119,6 +115,17 @@ func (h *Auth) signedIn(c echo.Context, out models.SignInOutcome) error {
 		to = h.landing(c, out.Account)
 	}
 	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// beginSession starts the session of an account that signed in (by password or through the portal).
+func (a *App) beginSession(c echo.Context, out models.SignInOutcome) error {
+	prevLogin := ""
+	if out.PrevLoginAt != nil {
+		prevLogin = "上次登录：" + out.PrevLoginAt.In(models.Beijing).Format("2006-01-02 15:04") + "，来自 " + out.PrevLoginIP
+	}
+	currentSession(c).Values[keyPrevLogin] = prevLogin
+	delete(currentSession(c).Values, keyCSRF) // a token known before sign-in is worthless after it
+	return a.startSession(c, out.Account)
 }
 
 // startSession gives the browser a new session id (the old one, if any, is deleted) with the session's CSRF
@@ -148,6 +155,7 @@ func (a *App) startSession(c echo.Context, acct *models.Account) error {
 // Logout ends the session (its row is deleted, so the cookie is worthless even if copied).
 func (h *Auth) Logout(c echo.Context) error {
 	sess := currentSession(c)
+	portalToken, _ := sess.Values[keyPortalIDToken].(string)
 	if err := models.SignOut(c.Request().Context(), h.DB, actor(c), sess.ID); err != nil {
 		return err
 	}
@@ -156,6 +164,9 @@ func (h *Auth) Logout(c echo.Context) error {
 		return err
 	}
 	h.setCSRFCookie(c)
+	if portalToken != "" {
+		return h.portalSignOut(c, portalToken) // signed in through the portal: sign out there too
+	}
 	return c.Redirect(http.StatusSeeOther, reverse(c, routes.AuthLogin)+"?reason=signed_out")
 }
 

@@ -37,6 +37,7 @@ type route struct {
 	mw           []echo.MiddlewareFunc
 	wip          bool      // a 建设中 page until a later issue builds the screen
 	body         *bodyRule // how large a body the route takes; nil: defaultBodyLimit
+	noCSRF       bool      // called server to server (the portal's back-channel logout): no session, no CSRF token
 }
 
 func (a *App) routes() []route {
@@ -139,6 +140,7 @@ func (a *App) routes() []route {
 			mw: []echo.MiddlewareFunc{a.photoToolRateLimit()}},
 	}
 	routes = append(routes, peopleRoutes("/staff", staff, enterprise)...)
+	routes = append(routes, portalRoutes(a)...)
 	return append(routes, peopleRoutes("/trainees", trainees, training)...)
 }
 
@@ -175,9 +177,12 @@ var (
 
 // register adds the route table, the static files and the test hooks (test builds only) to e.
 func (a *App) register(e *echo.Echo) {
-	a.bodyRules, a.wip = map[string]*bodyRule{}, map[routes.Name]bool{}
+	a.bodyRules, a.wip, a.noCSRF = map[string]*bodyRule{}, map[routes.Name]bool{}, map[string]bool{}
 	for _, r := range a.routes() {
 		a.wip[r.name] = r.wip
+		if r.noCSRF {
+			a.noCSRF[r.method+" "+r.path] = true
+		}
 		if r.body != nil {
 			a.bodyRules[r.method+" "+r.path] = r.body
 		}

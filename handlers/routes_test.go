@@ -111,6 +111,10 @@ var expectedAccess = map[string]string{
 	"trainees.remove":         "T",
 	"trainees.photo":          "T",
 	"trainees.photo_upload":   "T",
+
+	"portal.login":              pub,
+	"portal.callback":           pub,
+	"portal.backchannel_logout": pub,
 }
 
 var roleUsers = []struct{ code, user string }{

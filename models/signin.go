@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,8 @@ var (
 	ErrNoCredentials  = errors.New("请输入用户名和密码")
 	ErrCaptchaMissing = errors.New("请输入验证码")
 	ErrCaptchaWrong   = errors.New("验证码错误，请重新输入")
+	// ErrPasswordSignInOff: the right password of a practitioner or enterprise when only the portal may sign them in.
+	ErrPasswordSignInOff = errors.New("从业人员和企业请通过网上办事大厅登录")
 )
 
 // LoginThrottle counts failed sign-ins for something that is not an account: an unknown login name, so that it
@@ -144,6 +147,9 @@ func SignInNeedsCaptcha(ctx context.Context, db bun.IDB, login, ip string) (bool
 type Credentials struct {
 	Login, Password          string
 	CaptchaID, CaptchaAnswer string
+	// PasswordRoles, when not nil, are the only roles that may sign in with a password (the others sign in through
+	// the 网上办事大厅); a right password of another role is refused with ErrPasswordSignInOff.
+	PasswordRoles []Role
 }
 
 // SignInOutcome is what a sign-in attempt leads to. Signed in: the account, and when and from where it signed in
@@ -189,6 +195,9 @@ func SignIn(ctx context.Context, db bun.IDB, actor Actor, in Credentials) (SignI
 	v, err := judge(ctx, db, acct, login, actor.IP, in.Password)
 	if err != nil {
 		return SignInOutcome{}, err
+	}
+	if v == verdictOK && in.PasswordRoles != nil && !slices.Contains(in.PasswordRoles, acct.Role) {
+		return SignInOutcome{}, recordSignIn(ctx, db, actor, acct, verdictPasswordOff, ErrPasswordSignInOff)
 	}
 	var refusal error
 	err = inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
@@ -247,6 +256,8 @@ const (
 	verdictLocked   verdict = "locked"          // locked already: the password is not even checked
 	verdictDisabled verdict = "disabled"        // the right password of a disabled account: answered and counted as wrong
 	verdictCaptcha  verdict = "captcha"
+	// verdictPasswordOff: the right password of a role that must sign in through the portal.
+	verdictPasswordOff verdict = "password_off"
 )
 
 // judge decides a sign-in attempt. Only the lockout of this name at this address refuses it unchecked.
@@ -320,6 +331,11 @@ func auditRefusal(ctx context.Context, tx bun.IDB, actor Actor, acct *Account, r
 // signedIn clears the account's failure count (and the failures from this address) and records when and from
 // where it signed in. Lockouts at other addresses stay: the owner signing in does not let an attacker go on.
 func signedIn(ctx context.Context, tx bun.Tx, actor Actor, acct *Account, now time.Time) error {
+	return signedInVia(ctx, tx, actor, acct, now, "")
+}
+
+// signedInVia is signedIn with how the account signed in as the audit row's detail ("" for a password).
+func signedInVia(ctx context.Context, tx bun.Tx, actor Actor, acct *Account, now time.Time, via string) error {
 	if _, err := tx.NewDelete().Model((*LoginThrottle)(nil)).Where("key = ?", lockKey(acct, "", actor.IP)).Exec(ctx); err != nil {
 		return err
 	}
@@ -331,7 +347,7 @@ func signedIn(ctx context.Context, tx bun.Tx, actor Actor, acct *Account, now ti
 		return err
 	}
 	actor.Account = acct
-	if err := actor.Audit(ctx, tx, EventLoginOK, "", "ok", ""); err != nil {
+	if err := actor.Audit(ctx, tx, EventLoginOK, "", "ok", via); err != nil {
 		return err
 	}
 	acct.FailedLogins, acct.LockedUntil, acct.LastLoginAt, acct.LastLoginIP = 0, nil, &now, actor.IP

@@ -175,6 +175,11 @@ func serve(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger)
 		return err
 	}
 	app := handlers.New(db, blobs, cfg, log, version)
+	if cfg.Portal.Enabled() {
+		// Only logged: the portal is reached at the first sign-in through it, so one that is down does not stop us.
+		log.Info("网上办事大厅 sign-in offered", "issuer", cfg.Portal.Issuer, "client_id", cfg.Portal.ClientID,
+			"password_fallback", cfg.Portal.PasswordFallback)
+	}
 	if has, err := models.HasAdmin(ctx, db); err == nil && !has {
 		log.Warn("no admin account yet: open /setup and enter this token, or run `examcert create-admin`",
 			"setup_token", app.SetupToken())

@@ -100,6 +100,11 @@ const (
 	TraineesRemove        Name = "trainees.remove"
 	TraineesPhoto         Name = "trainees.photo"
 	TraineesPhotoUpload   Name = "trainees.photo_upload"
+
+	// 通过网上办事大厅登录 (handlers/portal.go).
+	PortalLogin             Name = "portal.login"
+	PortalCallback          Name = "portal.callback"
+	PortalBackChannelLogout Name = "portal.backchannel_logout"
 )
 
 // People are the names of one organization's people list: 企业人员信息 (staff) or 人员信息 (trainees).
@@ -147,6 +152,9 @@ var All = []Name{
 	AuthCaptcha,
 	AuthCaptchaImage,
 	AuthLogout,
+	PortalLogin,
+	PortalCallback,
+	PortalBackChannelLogout,
 	SetupPage,
 	SetupSubmit,
 	HomePage,

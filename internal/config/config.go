@@ -35,7 +35,28 @@ type Config struct {
 	ImportMaxRows      int     // EXAMCERT_IMPORT_MAX_ROWS: rows one 批量报名 file may hold
 	Demo               bool    // EXAMCERT_DEMO: seed demo data into an empty database at start
 	LogLevel           string  // EXAMCERT_LOG_LEVEL: debug, info, warn, error
+	// PublicURL (EXAMCERT_PUBLIC_URL) is the address users reach the server at, e.g. https://examcert.example.gov.cn:
+	// the portal's redirect and sign-out addresses are built from it. Empty: taken from each request.
+	PublicURL string
+	Portal    Portal
 }
+
+// Portal is the 网上办事大厅 (an OpenID Connect provider) practitioners and enterprises may sign in through. It is
+// offered when Issuer and ClientID are set.
+type Portal struct {
+	Issuer          string // EXAMCERT_PORTAL_ISSUER
+	ClientID        string // EXAMCERT_PORTAL_CLIENT_ID
+	ClientSecret    string // EXAMCERT_PORTAL_CLIENT_SECRET
+	IDNumberClaim   string // EXAMCERT_PORTAL_ID_NUMBER_CLAIM: the claim holding a person's 身份证号
+	CreditCodeClaim string // EXAMCERT_PORTAL_CREDIT_CODE_CLAIM: the claim holding a legal person's 统一社会信用代码
+	NameClaim       string // EXAMCERT_PORTAL_NAME_CLAIM: the person's name, or the legal person's name
+	// PasswordFallback (EXAMCERT_PORTAL_PASSWORD_FALLBACK): practitioners and enterprises may still sign in with a
+	// password. Training institutions and admins always do.
+	PasswordFallback bool
+}
+
+// Enabled says whether the portal sign-in is configured.
+func (p Portal) Enabled() bool { return p.Issuer != "" && p.ClientID != "" }
 
 // Default returns the settings used when nothing is given.
 func Default() Config {
@@ -51,6 +72,8 @@ func Default() Config {
 		LookupBurst:   20,
 		Password:      password.DefaultPolicy,
 		LogLevel:      "info",
+		Portal: Portal{IDNumberClaim: "id_number", CreditCodeClaim: "credit_code", NameClaim: "name",
+			PasswordFallback: true},
 	}
 }
 
@@ -94,6 +117,15 @@ func Parse(name string, args []string) (Config, error) {
 	importRows, _ := env("EXAMCERT_IMPORT_MAX_ROWS")
 	lookupRate, _ := env("EXAMCERT_LOOKUP_RATE")
 	lookupBurst, _ := env("EXAMCERT_LOOKUP_BURST")
+	for k, dst := range map[string]*string{"EXAMCERT_PUBLIC_URL": &c.PublicURL, "EXAMCERT_PORTAL_ISSUER": &c.Portal.Issuer,
+		"EXAMCERT_PORTAL_CLIENT_ID": &c.Portal.ClientID, "EXAMCERT_PORTAL_CLIENT_SECRET": &c.Portal.ClientSecret,
+		"EXAMCERT_PORTAL_ID_NUMBER_CLAIM": &c.Portal.IDNumberClaim, "EXAMCERT_PORTAL_CREDIT_CODE_CLAIM": &c.Portal.CreditCodeClaim,
+		"EXAMCERT_PORTAL_NAME_CLAIM": &c.Portal.NameClaim} {
+		if v, ok := env(k); ok {
+			*dst = v
+		}
+	}
+	portalFallback, _ := env("EXAMCERT_PORTAL_PASSWORD_FALLBACK")
 
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on")
@@ -114,6 +146,14 @@ func Parse(name string, args []string) (Config, error) {
 	fs.StringVar(&importRows, "import-max-rows", importRows, "rows one batch registration file may hold (default 10000)")
 	fs.StringVar(&demo, "demo", demo, "seed demo data when the database is empty (true/false)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the address users reach the server at (https://…); the portal's redirect addresses are built from it (default: from each request)")
+	fs.StringVar(&c.Portal.Issuer, "portal-issuer", c.Portal.Issuer, "OpenID Connect issuer of the 网上办事大厅; with --portal-client-id, the sign-in page offers 通过网上办事大厅登录")
+	fs.StringVar(&c.Portal.ClientID, "portal-client-id", c.Portal.ClientID, "client id examcert is registered with at the portal")
+	fs.StringVar(&c.Portal.ClientSecret, "portal-client-secret", c.Portal.ClientSecret, "client secret examcert is registered with at the portal (prefer EXAMCERT_PORTAL_CLIENT_SECRET)")
+	fs.StringVar(&c.Portal.IDNumberClaim, "portal-id-number-claim", c.Portal.IDNumberClaim, "claim carrying a person's ID number (default id_number)")
+	fs.StringVar(&c.Portal.CreditCodeClaim, "portal-credit-code-claim", c.Portal.CreditCodeClaim, "claim carrying a legal person's unified social credit code (default credit_code)")
+	fs.StringVar(&c.Portal.NameClaim, "portal-name-claim", c.Portal.NameClaim, "claim carrying the person's or legal person's name (default name)")
+	fs.StringVar(&portalFallback, "portal-password-fallback", portalFallback, "practitioners and enterprises may still sign in with a password when the portal is set (default true)")
 	// A bare --demo means --demo=true.
 	for i, a := range args {
 		if a == "--demo" || a == "-demo" {
@@ -172,6 +212,18 @@ func Parse(name string, args []string) (Config, error) {
 	if c.Demo, err = parseBool(demo); err != nil {
 		return c, fmt.Errorf("--demo: %w", err)
 	}
+	if portalFallback != "" {
+		if c.Portal.PasswordFallback, err = strconv.ParseBool(portalFallback); err != nil {
+			return c, fmt.Errorf("--portal-password-fallback: %w", err)
+		}
+	}
+	if (c.Portal.Issuer == "") != (c.Portal.ClientID == "") {
+		return c, fmt.Errorf("--portal-issuer and --portal-client-id go together: set both or neither")
+	}
+	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
+		return c, fmt.Errorf("--public-url: %q is not an http:// or https:// address", c.PublicURL)
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	return c, nil
 }
 

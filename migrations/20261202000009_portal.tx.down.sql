@@ -1,0 +1,3 @@
+DROP TABLE portal_sessions;
+--bun:split
+DROP TABLE portal_links;
