@@ -38,11 +38,11 @@ var ChannelLabels = map[Channel]string{ChannelSelf: "个人报名", ChannelEnter
 // QueueFilter narrows a review queue: the plan (0: every plan, for 单位确认), a status, the filing organization, the
 // channel, and a name or ID number.
 type QueueFilter struct {
-	PlanID   int64
-	Status   RegStatus
-	OrgID    int64
-	Channel  Channel
-	Query    string
+	PlanID  int64
+	Status  RegStatus
+	OrgID   int64
+	Channel Channel
+	Query   string
 	Offset  int
 	Limit   int
 }

@@ -68,7 +68,7 @@ func ReturnReason(chosen []string, note string) (string, error) {
 type ReviewInput struct {
 	PlanID int64
 	IDs    []int64
-	Reason string                 // 退回修改 only; see ReturnReason
+	Reason string                   // 退回修改 only; see ReturnReason
 	Link   func(regID int64) string // the registration's page, for notices; nil: none
 }
 
