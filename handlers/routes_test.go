@@ -111,6 +111,14 @@ var expectedAccess = map[string]string{
 	"trainees.remove":         "T",
 	"trainees.photo":          "T",
 	"trainees.photo_upload":   "T",
+	"review.plans":            adm,
+	"review.queue":            adm,
+	"review.decide":           adm,
+	"review.return":           adm,
+	"unit_confirm.page":       "E",
+	"unit_confirm.decide":     "E",
+	"unit_confirm.return":     "E",
+	"registration.withdraw":   "P E T",
 }
 
 var roleUsers = []struct{ code, user string }{

@@ -86,16 +86,34 @@ func ReviewQueue(ctx context.Context, db bun.IDB, actor Actor, f QueueFilter) ([
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	q := queueQuery(db, actor, f, true).Join("JOIN exam_plans AS plan ON plan.id = reg.plan_id").
-		Join("LEFT JOIN organizations AS o ON o.id = reg.organization_id").
-		ColumnExpr("reg.id, reg.plan_id, plan.name AS plan_name, reg.person_id, p.name, p.id_number, p.education, reg.employer_name").
-		ColumnExpr("reg.years_of_work, reg.channel, COALESCE(o.name, '') AS org_name, reg.status, reg.reject_reason, reg.account_id, reg.created_at").
-		OrderExpr("reg.id ASC").Offset(int64(f.Offset)).Limit(int64(f.Limit))
+	q := queueColumns(queueQuery(db, actor, f, true)).OrderExpr("reg.id ASC").Offset(int64(f.Offset)).Limit(int64(f.Limit))
 	if err := q.Scan(ctx, &rows); err != nil {
 		return nil, 0, err
 	}
 	n, err := queueQuery(db, actor, f, true).Count(ctx)
 	return rows, int(n), err
+}
+
+// ReviewQueueRow is one registration of actor's queue (f's plan, any status): ErrNotFound outside it.
+func ReviewQueueRow(ctx context.Context, db bun.IDB, actor Actor, f QueueFilter, id int64) (*QueueRow, error) {
+	f.Status, f.OrgID, f.Channel, f.Query = "", 0, "", ""
+	var rows []QueueRow
+	q := queueQuery(db, actor, f, false).Where("reg.id = ?", id)
+	if err := queueColumns(q).Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, ErrNotFound
+	}
+	return &rows[0], nil
+}
+
+// queueColumns are the columns of a QueueRow.
+func queueColumns(q *bun.SelectQuery) *bun.SelectQuery {
+	return q.Join("JOIN exam_plans AS plan ON plan.id = reg.plan_id").
+		Join("LEFT JOIN organizations AS o ON o.id = reg.organization_id").
+		ColumnExpr("reg.id, reg.plan_id, plan.name AS plan_name, reg.person_id, p.name, p.id_number, p.education, reg.employer_name").
+		ColumnExpr("reg.years_of_work, reg.channel, COALESCE(o.name, '') AS org_name, reg.status, reg.reject_reason, reg.account_id, reg.created_at")
 }
 
 // ReviewQueueIDs is every registration id of the queue that matches the filter (选择全部符合条件的 N 条).
@@ -182,4 +200,34 @@ func PlansToReview(ctx context.Context, db bun.IDB, categoryID int64) ([]PlanToR
 	// Most waiting first, then as listed (soonest exam first).
 	slices.SortStableFunc(out, func(a, b PlanToReview) int { return b.Waiting() - a.Waiting() })
 	return out, nil
+}
+
+// HistoryEntry is one status change of a registration, as its page lists it: when, who (the account's name and
+// role), what (the action of the transition table), the 批号 and the reason.
+type HistoryEntry struct {
+	ChangedAt  time.Time `bun:"changed_at"`
+	FromStatus RegStatus `bun:"from_status"`
+	ToStatus   RegStatus `bun:"to_status"`
+	BatchNo    string    `bun:"batch_no"`
+	Reason     string    `bun:"reason"`
+	Who        string    `bun:"who"`
+	Role       Role      `bun:"role"`
+}
+
+// Action is what the change was called (单位确认, 审核通过, 退回修改 …).
+func (h HistoryEntry) Action() string {
+	if l, ok := RegistrationTransitions.Find(h.FromStatus, h.ToStatus); ok {
+		return l.Action
+	}
+	return h.ToStatus.Label()
+}
+
+// RegistrationHistory is a registration's status changes, oldest first, with who made them (one query).
+func RegistrationHistory(ctx context.Context, db bun.IDB, regID int64) ([]HistoryEntry, error) {
+	var out []HistoryEntry
+	err := db.NewSelect().TableExpr("status_changes AS sc").Join("LEFT JOIN accounts AS a ON a.id = sc.account_id").
+		ColumnExpr("sc.changed_at, sc.from_status, sc.to_status, sc.batch_no, sc.reason").
+		ColumnExpr("COALESCE(a.display_name, '') AS who, COALESCE(a.role, '') AS role").
+		Where("sc.record_kind = 'registration' AND sc.record_id = ?", regID).OrderExpr("sc.id").Scan(ctx, &out)
+	return out, err
 }
