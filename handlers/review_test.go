@@ -66,7 +66,9 @@ func regStatus(t testing.TB, e *env, id int64) (models.RegStatus, string) {
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 
-func varies(p *page) bool { return strings.Contains(strings.Join(p.Header.Values("Vary"), ","), "HX-Request") }
+func varies(p *page) bool {
+	return strings.Contains(strings.Join(p.Header.Values("Vary"), ","), "HX-Request")
+}
 
 // reviewRowDoc reads a row fragment as a browser swapping it into its table does (a <tr> alone is dropped by the parser).
 func reviewRowDoc(t testing.TB, p *page) *page {
