@@ -98,6 +98,11 @@ func (h *Registrations) markApplied(c echo.Context, v *pages.RegistrationHome) e
 	for _, r := range regs {
 		v.Applied[r.PlanID] = pages.AppliedPlan{Status: r.Status.Label(), CanResubmit: r.Status == models.RegReturned,
 			DetailURL: reverse(c, routes.RegistrationDetail, strconv.FormatInt(r.ID, 10))}
+		if r.Status == models.RegReturned || r.Status == models.RegWithdrawn {
+			a := v.Applied[r.PlanID]
+			a.CanResubmit, a.ResubmitURL = true, reverse(c, routes.RegistrationNew)+"?plan="+strconv.FormatInt(r.PlanID, 10)+"&from="+strconv.FormatInt(r.ID, 10)
+			v.Applied[r.PlanID] = a
+		}
 	}
 	return nil
 }
