@@ -130,7 +130,7 @@ func TestReview(t *testing.T) {
 				if got := a.text("[data-testid=alert-ok]"); !strings.Contains(got, "审核通过成功，共1条") {
 					t.Errorf("after 通过: %q", got)
 				}
-				if a.doc().Find(`[data-testid="review-row-` + seed.staff[0] + `"]`).Length() != 0 {
+				if a.doc().Find(`[data-testid="review-row-`+seed.staff[0]+`"]`).Length() != 0 {
 					t.Error("the approved row is still in the 待审核 list")
 				}
 			}
