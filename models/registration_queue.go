@@ -50,7 +50,10 @@ type QueueFilter struct {
 // queueQuery is the queue's rows for actor: the registry sees a plan's registrations; an enterprise those that name
 // it and were filed by others (its 单位确认 queue). Any other role sees nothing.
 func queueQuery(db bun.IDB, actor Actor, f QueueFilter, withStatus bool) *bun.SelectQuery {
-	q := db.NewSelect().TableExpr("registrations AS reg").Join("JOIN persons AS p ON p.id = reg.person_id")
+	q := db.NewSelect().TableExpr("registrations AS reg")
+	if strings.TrimSpace(f.Query) != "" {
+		q = q.Join("JOIN persons AS p ON p.id = reg.person_id") // counts need the person only to search by name
+	}
 	switch {
 	case actor.Is(RoleAdmin):
 		q = q.Where("reg.plan_id = ?", f.PlanID)
@@ -86,7 +89,7 @@ func ReviewQueue(ctx context.Context, db bun.IDB, actor Actor, f QueueFilter) ([
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	q := queueColumns(queueQuery(db, actor, f, true)).OrderExpr("reg.id ASC").Offset(int64(f.Offset)).Limit(int64(f.Limit))
+	q := queueColumns(queueQuery(db, actor, f, true), f).OrderExpr("reg.id ASC").Offset(int64(f.Offset)).Limit(int64(f.Limit))
 	if err := q.Scan(ctx, &rows); err != nil {
 		return nil, 0, err
 	}
@@ -99,7 +102,7 @@ func ReviewQueueRow(ctx context.Context, db bun.IDB, actor Actor, f QueueFilter,
 	f.Status, f.OrgID, f.Channel, f.Query = "", 0, "", ""
 	var rows []QueueRow
 	q := queueQuery(db, actor, f, false).Where("reg.id = ?", id)
-	if err := queueColumns(q).Scan(ctx, &rows); err != nil {
+	if err := queueColumns(q, f).Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
@@ -109,7 +112,10 @@ func ReviewQueueRow(ctx context.Context, db bun.IDB, actor Actor, f QueueFilter,
 }
 
 // queueColumns are the columns of a QueueRow.
-func queueColumns(q *bun.SelectQuery) *bun.SelectQuery {
+func queueColumns(q *bun.SelectQuery, f QueueFilter) *bun.SelectQuery {
+	if strings.TrimSpace(f.Query) == "" {
+		q = q.Join("JOIN persons AS p ON p.id = reg.person_id")
+	}
 	return q.Join("JOIN exam_plans AS plan ON plan.id = reg.plan_id").
 		Join("LEFT JOIN organizations AS o ON o.id = reg.organization_id").
 		ColumnExpr("reg.id, reg.plan_id, plan.name AS plan_name, reg.person_id, p.name, p.id_number, p.education, reg.employer_name").
