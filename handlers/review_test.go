@@ -323,3 +323,41 @@ func TestApplicantAnswersReturn(t *testing.T) {
 		t.Errorf("withdrawn: %s", s)
 	}
 }
+
+// The lock: the filer re-imports over its registration while nobody has decided it; once the registry took it up
+// (受理), the same file is refused with the stage it is at, and its photo no longer matches a batch photo upload.
+func TestReviewLocksReimport(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	planID := createPlan(t, e, "锁定测试考试", url.Values{"acceptance_step": {"1"}})
+	c := e.client().signIn("jianshe")
+	sp := itoa64(planID)
+	page := "/registrations/batch?plan=" + sp
+	idn := newID(61)
+	file := fillTemplate(t, c, planID, [][]any{{idn, "周一", "本科", "", "", "", "北京城建示范工程有限公司", "", "2012-07-01", "", "", ""}})
+	for range 2 { // the second upload replaces the first: nobody decided it yet
+		if p := c.postFiles(page, "/registrations/batch/import?plan="+sp, "file", map[string][]byte{"报名.xlsx": file}); p.Status != http.StatusSeeOther {
+			t.Fatalf("import: %d %s", p.Status, p.Text(`[data-testid="import-problems"]`))
+		}
+	}
+	var r models.Registration
+	if err := e.db.NewSelect().Model(&r).Where("plan_id = ?", planID).Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	admin := e.client().signIn("admin")
+	queue := "/admin/exams/" + sp + "/review"
+	if p := admin.submit(queue, queue, url.Values{"one": {"accept:" + itoa64(r.ID)}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("受理: %d", p.Status)
+	}
+	p := c.postFiles(page, "/registrations/batch/import?plan="+sp, "file", map[string][]byte{"报名.xlsx": file})
+	if p.Status != http.StatusOK || !strings.Contains(p.Text(`[data-testid="import-problems"]`), "已受理") {
+		t.Errorf("re-import over an accepted registration: %d %q", p.Status, p.Text(`[data-testid="import-problems"]`))
+	}
+	p = c.postFiles(page, "/registrations/batch/photos?plan="+sp, "photos", map[string][]byte{idn + ".jpg": testPhoto(t, 600, 840, "jpeg")})
+	if !strings.Contains(p.Text(`[data-testid="photo-unmatched"]`), idn) {
+		t.Errorf("a photo for a locked registration: report %q, unmatched %q", p.Text(`[data-testid="photo-report"]`), p.Text(`[data-testid="photo-unmatched"]`))
+	}
+	if s, _ := regStatus(t, e, r.ID); s != models.RegAccepted {
+		t.Errorf("status %s", s)
+	}
+}
