@@ -121,7 +121,9 @@ func (a *App) regRow(c echo.Context, r *models.Registration) pages.RegRow {
 		row.Name, row.IDMasked = r.Person.Name, ident.MaskIDNumber(r.Person.IDNumber)
 	}
 	mine := acct.Role == models.RolePractitioner || models.SameOrg(r.OrganizationID, acct.OrganizationID)
-	if mine && !r.Paid() && r.Status == models.RegSubmitted {
+	// 删除 while unpaid and not decided by the registry (受理 or 审核 locks it; 退回修改 opens it again).
+	undecided := r.Status == models.RegSubmitted || r.Status == models.RegUnitConfirmed || r.Status == models.RegReturned || r.Status == models.RegWithdrawn
+	if mine && !r.Paid() && undecided {
 		row.DeleteURL = reverse(c, routes.RegistrationDelete, id)
 	}
 	row.Reason, row.ResubmitURL, row.WithdrawURL = a.answerReturn(c, r)

@@ -386,7 +386,8 @@ func (h *Review) row(c echo.Context, d desk, p queueParams, r *models.QueueRow) 
 	if r.Status == models.RegReturned {
 		row.Reason = r.RejectReason
 	}
-	own := currentAccount(c) != nil && r.AccountID != nil && *r.AccountID == currentAccount(c).ID
+	acct := currentAccount(c)
+	own := acct != nil && ((r.AccountID != nil && *r.AccountID == acct.ID) || (acct.PersonID != nil && *acct.PersonID == r.PersonID))
 	if own {
 		return row // nobody decides their own registration: no actions are offered
 	}
