@@ -31,7 +31,7 @@ var menus = map[models.Role][]menuGroup{
 	},
 	models.RoleEnterprise: {
 		{"首页", []menuEntry{{"首页", routes.HomePage}}},
-		{"考试报名", []menuEntry{{"单个报名", routes.RegistrationPage}, {"批量报名", routes.RegistrationBatch}}},
+		{"考试报名", []menuEntry{{"单个报名", routes.RegistrationPage}, {"批量报名", routes.RegistrationBatch}, {"单位确认", routes.UnitConfirmPage}}},
 		{"业务办理", []menuEntry{
 			{"打印准考证", routes.TicketPage}, {"查看考试结果", routes.ResultPage},
 			{"申请证书续期", routes.RenewalPage}, {"申请证书变更", routes.ChangePage},
@@ -51,7 +51,7 @@ var menus = map[models.Role][]menuGroup{
 	},
 	models.RoleAdmin: {
 		{"系统管理", []menuEntry{
-			{"考务管理", routes.AdminExams}, {"证书管理", routes.AdminCertificates},
+			{"考务管理", routes.AdminExams}, {"报名审核", routes.ReviewPlans}, {"证书管理", routes.AdminCertificates},
 			{"机构与账号", routes.AdminAccounts}, {"操作日志", routes.AdminAudit},
 		}},
 	},

@@ -98,6 +98,11 @@ func (h *Registrations) markApplied(c echo.Context, v *pages.RegistrationHome) e
 	for _, r := range regs {
 		v.Applied[r.PlanID] = pages.AppliedPlan{Status: r.Status.Label(), CanResubmit: r.Status == models.RegReturned,
 			DetailURL: reverse(c, routes.RegistrationDetail, strconv.FormatInt(r.ID, 10))}
+		if r.Status == models.RegReturned || r.Status == models.RegWithdrawn {
+			a := v.Applied[r.PlanID]
+			a.CanResubmit, a.ResubmitURL = true, reverse(c, routes.RegistrationNew)+"?plan="+strconv.FormatInt(r.PlanID, 10)+"&from="+strconv.FormatInt(r.ID, 10)
+			v.Applied[r.PlanID] = a
+		}
 	}
 	return nil
 }
@@ -119,7 +124,22 @@ func (a *App) regRow(c echo.Context, r *models.Registration) pages.RegRow {
 	if mine && !r.Paid() && r.Status.Deletable() {
 		row.DeleteURL = reverse(c, routes.RegistrationDelete, id)
 	}
+	row.Reason, row.ResubmitURL, row.WithdrawURL = a.answerReturn(c, r)
 	return row
+}
+
+// answerReturn is, for a registration returned for changes (退回修改), its reason and — for whoever may answer it
+// (the person, the organization that filed it) — 修改并重新提交 (the 报名表, filled in from it) and 撤回.
+func (a *App) answerReturn(c echo.Context, r *models.Registration) (reason, resubmit, withdraw string) {
+	if r.Status != models.RegReturned {
+		return "", "", ""
+	}
+	if !models.MayResubmit(currentAccount(c), r) {
+		return r.RejectReason, "", ""
+	}
+	id := strconv.FormatInt(r.ID, 10)
+	return r.RejectReason, reverse(c, routes.RegistrationNew) + "?plan=" + strconv.FormatInt(r.PlanID, 10) + "&from=" + id,
+		reverse(c, routes.RegistrationWithdraw, id)
 }
 
 func (h *Registrations) plan(c echo.Context, raw string) (*models.ExamPlan, error) {
@@ -189,6 +209,9 @@ func (h *Registrations) NewPage(c echo.Context) error {
 		return err
 	}
 	f := h.newForm(c, plan)
+	if from := c.QueryParam("from"); from != "" {
+		return h.resubmitPage(c, plan, f, from)
+	}
 	me, err := h.fillPerson(c, &f)
 	if err != nil {
 		return err
@@ -216,6 +239,47 @@ func (h *Registrations) NewPage(c echo.Context) error {
 	}
 	if !plan.AcceptsRegistrations(models.Now()) {
 		f.Errors["plan"] = "该考试计划当前不在报名时间内，不能报名"
+	}
+	return h.renderForm(c, f)
+}
+
+// resubmitPage is 修改并重新提交: the 报名表 filled in from a registration returned for changes (its photo kept
+// unless another is chosen), with the reason on top. 保存 resubmits it (models.SubmitRegistration). Another's
+// registration, or one not returned, is not found.
+func (h *Registrations) resubmitPage(c echo.Context, plan *models.ExamPlan, f pages.RegForm, from string) error {
+	id, err := strconv.ParseInt(from, 10, 64)
+	if err != nil {
+		return models.ErrNotFound
+	}
+	r, err := models.RegistrationInScope(c.Request().Context(), h.DB, currentAccount(c), id)
+	if err != nil {
+		return err
+	}
+	if r.PlanID != plan.ID || (r.Status != models.RegReturned && r.Status != models.RegWithdrawn) || !models.MayResubmit(currentAccount(c), r) {
+		return models.ErrNotFound
+	}
+	if f.ForOther {
+		f.Person.IDNumber, f.Person.Name, f.Person.Education, f.Person.Phone = r.Person.IDNumber, r.Person.Name, r.Person.Education, r.Person.Phone
+	}
+	if _, err := h.fillPerson(c, &f); err != nil {
+		return err
+	}
+	f.Title, f.ReturnReason = "修改并重新提交报名表", r.RejectReason
+	f.EmployerName, f.EmployerCode, f.Opinion = r.EmployerName, r.EmployerCode, r.EmployerOpinion
+	f.Years = strconv.Itoa(r.YearsOfWork)
+	if r.WorkStartDate != nil {
+		f.WorkStart = day(r.WorkStartDate)
+	}
+	for i, x := range r.ResumeRows() {
+		if i < len(f.Resume) {
+			f.Resume[i] = pages.ResumeValues{Period: x.Period, Employer: x.Employer, Post: x.Post}
+		}
+	}
+	if r.PhotoKey != "" {
+		f.HasPhoto, f.PhotoURL = true, reverse(c, routes.RegistrationPhoto, from)
+	}
+	if !plan.AcceptsRegistrations(models.Now()) {
+		f.Errors["plan"] = "该考试计划当前不在报名时间内，不能重新提交"
 	}
 	return h.renderForm(c, f)
 }
@@ -490,11 +554,40 @@ func (h *Registrations) Detail(c echo.Context) error {
 	if c.QueryParam("ok") == "1" {
 		d.Success = "报名成功"
 	}
+	if c.QueryParam("ok") == "withdrawn" {
+		d.Success = "报名已撤回"
+	}
+	d.Reason, d.ResubmitURL, d.WithdrawURL = h.answerReturn(c, r)
+	if d.History, err = h.history(c, r); err != nil {
+		return err
+	}
 	if currentAccount(c).Role != models.RolePractitioner {
 		d.NewURL = reverse(c, routes.RegistrationNew) + "?plan=" + strconv.FormatInt(r.PlanID, 10)
 	}
 	h.audit(c, models.EventRegViewed, "registration:"+r.Number(), "ok", "显示完整身份证号")
 	return h.render(c, http.StatusOK, pages.RegDetailPage(d), nil)
+}
+
+// history is the registration's 审核记录: its filing, then each status change (who, when, what, 批号, reason). The
+// registry's people are named as 注册中心 to applicants.
+func (h *Registrations) history(c echo.Context, r *models.Registration) ([]pages.HistoryRow, error) {
+	entries, err := models.RegistrationHistory(c.Request().Context(), h.DB, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	rows := []pages.HistoryRow{{At: r.CreatedAt.In(models.Beijing).Format("2006-01-02 15:04"), Action: "提交报名"}}
+	admin := currentAccount(c).Role == models.RoleAdmin
+	for _, e := range entries {
+		who := e.Who
+		if e.Role == models.RoleAdmin && !admin {
+			who = "注册中心"
+		} else if e.Role == models.RoleSystem || (who == "" && e.Role == "") {
+			who = "系统"
+		}
+		rows = append(rows, pages.HistoryRow{At: e.ChangedAt.In(models.Beijing).Format("2006-01-02 15:04"), Who: who,
+			Action: e.Action(), Status: e.ToStatus.Label(), BatchNo: e.BatchNo, Reason: e.Reason})
+	}
+	return rows, nil
 }
 
 func (h *Registrations) load(c echo.Context) (*models.Registration, error) {

@@ -139,6 +139,7 @@ func (a *App) routes() []route {
 		{method: http.MethodPost, path: "/photo-tool", name: routes.PhotoToolSubmit, handler: tool.Submit, roles: public, body: photoBody,
 			mw: []echo.MiddlewareFunc{a.photoToolRateLimit()}},
 	}
+	routes = append(routes, reviewRoutes(a)...)
 	routes = append(routes, peopleRoutes("/staff", staff, enterprise)...)
 	routes = append(routes, portalRoutes(a)...)
 	return append(routes, peopleRoutes("/trainees", trainees, training)...)

@@ -115,6 +115,14 @@ var expectedAccess = map[string]string{
 	"portal.login":              pub,
 	"portal.callback":           pub,
 	"portal.backchannel_logout": pub,
+	"review.plans":              adm,
+	"review.queue":              adm,
+	"review.decide":             adm,
+	"review.return":             adm,
+	"unit_confirm.page":         "E",
+	"unit_confirm.decide":       "E",
+	"unit_confirm.return":       "E",
+	"registration.withdraw":     "P E T",
 }
 
 var roleUsers = []struct{ code, user string }{

@@ -112,6 +112,10 @@ func (b *batchImport) checkAgainstSystem(ctx context.Context, db bun.IDB) error 
 	if err := b.loadKnown(ctx, db); err != nil {
 		return err
 	}
+	editable, err := b.editable(ctx, db)
+	if err != nil {
+		return err
+	}
 	replacing := 0
 	for _, e := range b.entries {
 		p := b.persons[e.ID.Number]
@@ -128,8 +132,8 @@ func (b *batchImport) checkAgainstSystem(ctx context.Context, db bun.IDB) error 
 		}
 		switch r := b.regs[p.ID]; {
 		case r == nil, r.Status == RegReturned, r.Status == RegWithdrawn:
-		case SameOrg(r.OrganizationID, &b.org.ID) && (r.Status == RegSubmitted || r.Status == RegUnitConfirmed) && !r.Paid():
-			replacing++ // this organization's own earlier upload: replaced
+		case SameOrg(r.OrganizationID, &b.org.ID) && (r.Status == RegSubmitted || r.Status == RegUnitConfirmed) && !r.Paid() && editable[r.ID]:
+			replacing++ // this organization's own earlier upload, not decided by anyone yet: replaced
 		default:
 			b.bad(e.Row, "身份证号", ident.MaskIDNumber(e.ID.Number), "此人目前处于「"+r.Status.Label()+"」阶段（报名编号 "+r.Number()+"），不能重复报名")
 		}
@@ -140,6 +144,16 @@ func (b *batchImport) checkAgainstSystem(ctx context.Context, db bun.IDB) error 
 		}
 	}
 	return nil
+}
+
+// editable is which of the file's people's registrations the organization may still replace (filerMayEdit): a
+// registration under review that an enterprise confirmed or the registry took up is locked until 退回修改.
+func (b *batchImport) editable(ctx context.Context, db bun.IDB) (map[int64]bool, error) {
+	ids := make([]int64, 0, len(b.regs))
+	for _, r := range b.regs {
+		ids = append(ids, r.ID)
+	}
+	return editableByFiler(ctx, db, ids)
 }
 
 // loadKnown reads who of the file is in the system already, and their registrations for the plan.
@@ -342,7 +356,7 @@ func SetRegistrationPhotos(ctx context.Context, db bun.IDB, actor Actor, planID 
 		for i := 0; i < len(ids); i += batchChunk {
 			var rows []Registration
 			if err := tx.NewSelect().Model(&rows).Column("id", "photo_key").Where("id IN (?) AND plan_id = ? AND organization_id = ?",
-				bun.List(ids[i:min(i+batchChunk, len(ids))]), planID, *orgID).Scan(ctx); err != nil {
+				bun.List(ids[i:min(i+batchChunk, len(ids))]), planID, *orgID).Where(filerMayEdit).Scan(ctx); err != nil {
 				return err
 			}
 			for _, r := range rows {
@@ -370,7 +384,8 @@ func SetRegistrationPhotos(ctx context.Context, db bun.IDB, actor Actor, planID 
 }
 
 // OrgRegistrationsByIDNumber maps the ID numbers of the people the actor's organization registered for a plan to
-// the registrations (for matching photo files named by ID number).
+// the registrations it may still change (filerMayEdit), for matching photo files named by ID number: a photo for a
+// registration locked under review matches nothing.
 func OrgRegistrationsByIDNumber(ctx context.Context, db bun.IDB, actor Actor, planID int64) (map[string]*Registration, error) {
 	out := map[string]*Registration{}
 	orgID := actor.OrganizationID()
@@ -379,7 +394,7 @@ func OrgRegistrationsByIDNumber(ctx context.Context, db bun.IDB, actor Actor, pl
 	}
 	var rs []Registration
 	err := db.NewSelect().Model(&rs).Relation("Person", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("id_number") }).
-		Column("reg.id").Where("reg.plan_id = ? AND reg.organization_id = ?", planID, *orgID).Scan(ctx)
+		Column("reg.id").Where("reg.plan_id = ? AND reg.organization_id = ?", planID, *orgID).Where(filerMayEdit).Scan(ctx)
 	for i := range rs {
 		out[rs[i].Person.IDNumber] = &rs[i]
 	}

@@ -149,6 +149,7 @@ type ExamPlan struct {
 	PhotoMaxBytes        int           `bun:"photo_max_bytes,notnull"`
 	Status               PlanStatus    `bun:"status,notnull"`
 	Notes                string        `bun:"notes,notnull"`
+	AcceptanceStep       bool          `bun:"acceptance_step,notnull"` // 受理 before 审核 (LIFECYCLE §4)
 	CreatedAt            time.Time     `bun:"created_at,notnull"`
 	UpdatedAt            time.Time     `bun:"updated_at,notnull"`
 	Version              int           `bun:"version,notnull"`
@@ -178,6 +179,7 @@ type PlanInput struct {
 	RegistrationStarts, RegistrationEnds    string
 	ExamAt, Fee, Capacity, MinYears, MinEdu string
 	PhotoMinKB, PhotoMaxKB, Notes           string
+	AcceptanceStep                          bool // 受理 before 审核
 }
 
 // ParseLocalTime reads a datetime-local value (or "2006-01-02 15:04") as Beijing time.
@@ -261,6 +263,7 @@ func (in PlanInput) Validate(p *ExamPlan) FieldErrors {
 		errs["min_education"] = "请从列表中选择学历"
 	}
 	p.Notes = strings.TrimSpace(in.Notes)
+	p.AcceptanceStep = in.AcceptanceStep
 	if utf8.RuneCountInString(p.Notes) > 2000 {
 		errs["notes"] = "最多2000个字"
 	}

@@ -395,7 +395,8 @@ func personPhoto(db bun.IDB) string {
 func SameOrg(a, b *int64) bool { return a != nil && b != nil && *a == *b }
 
 // scopeRegistrations narrows a query to the registrations a caller sees: a practitioner their own; an organization
-// those it made or of its own people; an admin all; nobody else any.
+// those it made or of its own people (an enterprise also those naming it, which it confirms); an admin all; nobody
+// else any.
 func scopeRegistrations(q *bun.SelectQuery, acct *Account) *bun.SelectQuery {
 	if acct == nil {
 		return q.Where("1 = 0")
@@ -414,7 +415,8 @@ func scopeRegistrations(q *bun.SelectQuery, acct *Account) *bun.SelectQuery {
 		}
 		return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Where("reg.organization_id = ?", *acct.OrganizationID).
-				WhereOr("reg.person_id IN (SELECT id FROM persons WHERE organization_id = ?)", *acct.OrganizationID)
+				WhereOr("reg.person_id IN (SELECT id FROM persons WHERE organization_id = ?)", *acct.OrganizationID).
+				WhereOr("reg.unit_org_id = ?", *acct.OrganizationID) // named as the employer: it confirms them (单位确认)
 		})
 	case RoleTraining:
 		if acct.OrganizationID == nil {

@@ -97,6 +97,16 @@ func prepareSubmission(ctx context.Context, db bun.IDB, actor Actor, in SubmitIn
 	if err != nil {
 		return nil, err
 	}
+	if size == 0 && in.Photo.Problem == "" && existing != nil && existing.PhotoKey != "" && in.StoredSize != nil &&
+		(existing.Status == RegReturned || existing.Status == RegWithdrawn) {
+		// 修改并重新提交 keeps the registration's own photo unless a new one is chosen.
+		if size, err = in.StoredSize(ctx, existing.PhotoKey); err != nil {
+			return nil, err
+		}
+		if size > 0 {
+			s.photo = RegPhoto{Key: existing.PhotoKey}
+		}
+	}
 	rc, errs := CheckRegistration(in.Plan, person, existing, in.Registration, size)
 	if actor.Is(RolePractitioner) && person.Education == "" {
 		errs = withFieldError(errs, "education", MsgEducationMissing)

@@ -100,4 +100,12 @@
     for (var k = 0; k < many.length; k++) fileList(many[k]);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
+  // 全选本页 of a review queue: ticks the page's row checkboxes (name given by data-select-all) in the same form.
+  // Delegated, so rows htmx swapped in are covered; without this script 选择全部符合条件的 N 条 does the same job.
+  document.addEventListener("change", function (e) {
+    var box = e.target, name = box && box.getAttribute && box.getAttribute("data-select-all");
+    if (!name || !box.form) return;
+    var rows = box.form.querySelectorAll('input[type=checkbox][name="' + name + '"]');
+    for (var i = 0; i < rows.length; i++) rows[i].checked = box.checked;
+  });
 })();

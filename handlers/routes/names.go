@@ -107,6 +107,18 @@ const (
 	PortalBackChannelLogout Name = "portal.backchannel_logout"
 )
 
+// 报名审核, 单位确认 and the applicant's 撤回.
+const (
+	ReviewPlans          Name = "review.plans"
+	ReviewQueue          Name = "review.queue"
+	ReviewDecide         Name = "review.decide"
+	ReviewReturn         Name = "review.return"
+	UnitConfirmPage      Name = "unit_confirm.page"
+	UnitConfirmDecide    Name = "unit_confirm.decide"
+	UnitConfirmReturn    Name = "unit_confirm.return"
+	RegistrationWithdraw Name = "registration.withdraw"
+)
+
 // People are the names of one organization's people list: 企业人员信息 (staff) or 人员信息 (trainees).
 type People struct {
 	Page, New, Create, Detail, Edit, Row, RowEdit, Update, Remove, Photo, PhotoUpload Name
@@ -240,4 +252,5 @@ var All = []Name{
 	TraineesRemove,
 	TraineesPhoto,
 	TraineesPhotoUpload,
+	ReviewPlans, ReviewQueue, ReviewDecide, ReviewReturn, UnitConfirmPage, UnitConfirmDecide, UnitConfirmReturn, RegistrationWithdraw,
 }

@@ -1,0 +1,6 @@
+package pages
+
+import "slices"
+
+// contains says whether list holds s (a reason ticked).
+func contains(list []string, s string) bool { return slices.Contains(list, s) }
