@@ -35,7 +35,7 @@ func DeleteRegistration(ctx context.Context, db bun.IDB, actor Actor, id int64) 
 			return ErrPaidRegistration
 		}
 		res, err := tx.NewDelete().Model((*Registration)(nil)).Where("id = ? AND paid_at IS NULL", r.ID).Exec(ctx)
-		if err := affectedOneOr(res, err, ErrPaidRegistration); err != nil {
+		if err := affectedOneOr(res, paidGuard(err), ErrPaidRegistration); err != nil { // the database refuses too (migration 13)
 			return err
 		}
 		return actor.Audit(ctx, tx, EventRegDeleted, "registration:"+r.Number(), "ok", "")
@@ -72,7 +72,7 @@ func DeleteAllRegistrations(ctx context.Context, db bun.IDB, actor Actor, planID
 		res, err := tx.NewDelete().Model((*Registration)(nil)).
 			Where("plan_id = ? AND organization_id = ? AND paid_at IS NULL", planID, *orgID).Exec(ctx)
 		if err != nil {
-			return err
+			return paidGuard(err) // the database refuses to delete a paid one (migration 13)
 		}
 		n, _ := res.RowsAffected()
 		out.Deleted = int(n)
