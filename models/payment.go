@@ -485,3 +485,40 @@ func paidGuard(err error) error {
 	}
 	return err
 }
+
+// EachPaid calls fn with each paid registration of a plan (with person and payment), in id order, reading a page of
+// 500 at a time so that an export of any size holds one page in memory. For the registry.
+func EachPaid(ctx context.Context, db bun.IDB, actor Actor, planID int64, fn func(PaymentRow) error) error {
+	if !actor.Is(RoleAdmin) {
+		return ErrNotAllowed
+	}
+	var after int64
+	for {
+		var regs []Registration
+		if err := db.NewSelect().Model(&regs).Relation("Person").Where("reg.plan_id = ? AND reg.paid_at IS NOT NULL AND reg.id > ?", planID, after).
+			OrderExpr("reg.id").Limit(500).Scan(ctx); err != nil {
+			return err
+		}
+		if len(regs) == 0 {
+			return nil
+		}
+		ids := make([]int64, len(regs))
+		for i := range regs {
+			ids[i] = regs[i].ID
+		}
+		var pays []Payment
+		if err := db.NewSelect().Model(&pays).Where("registration_id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+			return err
+		}
+		byReg := make(map[int64]*Payment, len(pays))
+		for i := range pays {
+			byReg[pays[i].RegistrationID] = &pays[i]
+		}
+		for i := range regs {
+			if err := fn(PaymentRow{Registration: regs[i], Payment: byReg[regs[i].ID]}); err != nil {
+				return err
+			}
+		}
+		after = regs[len(regs)-1].ID
+	}
+}
