@@ -74,6 +74,7 @@ type bankLine struct {
 	tradeNo string
 	paidOn  time.Time
 	regID   int64
+	bad     bool // a cell of its own is wrong: it is still matched, so that every problem of the line is listed
 }
 
 type bankImport struct {
@@ -158,7 +159,8 @@ func (b *bankImport) readRows(rows []spreadsheet.Row) {
 		default:
 			l.paidOn = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, Beijing).UTC()
 		}
-		if ok {
+		if l.id != "" {
+			l.bad = !ok
 			b.lines = append(b.lines, l)
 		}
 	}
@@ -214,15 +216,15 @@ func (b *bankImport) checkAgainstSystem(ctx context.Context, db bun.IDB) error {
 		case m.Status != RegApproved:
 			b.bad(l.row, "身份证号", ident.MaskIDNumber(l.id), "该报名状态为「"+m.Status.Label()+"」，不是审核通过，不能确认缴费")
 			ok = false
-		case m.Name != l.name:
+		case l.name != "" && m.Name != l.name:
 			b.bad(l.row, "姓名", l.name, "姓名与报名信息不一致（报名姓名为 "+m.Name+"）")
 			ok = false
 		}
-		if used[l.tradeNo] {
+		if l.tradeNo != "" && used[l.tradeNo] {
 			b.bad(l.row, "交易流水号", l.tradeNo, "该交易流水号已登记过，不能重复使用")
 			ok = false
 		}
-		if ok {
+		if ok && !l.bad {
 			l.regID = m.ID
 			good = append(good, l)
 		}
