@@ -5,6 +5,7 @@ import (
 	"examcert/handlers/routes"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -106,13 +107,14 @@ func readPlanValues(c echo.Context) pages.PlanValues {
 		ExamAt: c.FormValue("exam_at"), Fee: c.FormValue("fee"), Capacity: c.FormValue("capacity"),
 		MinYears: c.FormValue("min_years"), MinEdu: c.FormValue("min_education"),
 		PhotoMinKB: c.FormValue("photo_min_kb"), PhotoMaxKB: c.FormValue("photo_max_kb"), Notes: c.FormValue("notes"),
-		AcceptanceStep: c.FormValue("acceptance_step") == "1"}
+		AcceptanceStep: c.FormValue("acceptance_step") == "1", PaymentDeadline: c.FormValue("payment_deadline")}
 }
 
 func planInput(v pages.PlanValues) models.PlanInput {
 	return models.PlanInput{Name: v.Name, CategoryID: v.CategoryID, Level: v.Level, RegistrationStarts: v.RegistrationStarts,
 		RegistrationEnds: v.RegistrationEnds, ExamAt: v.ExamAt, Fee: v.Fee, Capacity: v.Capacity, MinYears: v.MinYears,
-		MinEdu: v.MinEdu, PhotoMinKB: v.PhotoMinKB, PhotoMaxKB: v.PhotoMaxKB, Notes: v.Notes, AcceptanceStep: v.AcceptanceStep}
+		MinEdu: v.MinEdu, PhotoMinKB: v.PhotoMinKB, PhotoMaxKB: v.PhotoMaxKB, Notes: v.Notes, AcceptanceStep: v.AcceptanceStep,
+		PaymentDeadline: v.PaymentDeadline}
 }
 
 func (h *AdminExams) renderForm(c echo.Context, f pages.PlanForm) error {
@@ -157,7 +159,8 @@ func planValues(p *models.ExamPlan) pages.PlanValues {
 		RegistrationStarts: lt(p.RegistrationStartsAt.In(models.Beijing)), RegistrationEnds: lt(p.RegistrationEndsAt.In(models.Beijing)),
 		ExamAt: lt(p.ExamAt.In(models.Beijing)), Fee: p.Fee(), Capacity: strconv.Itoa(p.Capacity),
 		MinYears: strconv.Itoa(p.MinYearsOfWork), MinEdu: p.MinEducation, PhotoMinKB: strconv.Itoa(p.PhotoMinBytes / 1024),
-		PhotoMaxKB: strconv.Itoa(p.PhotoMaxBytes / 1024), Notes: p.Notes, AcceptanceStep: p.AcceptanceStep}
+		PhotoMaxKB: strconv.Itoa(p.PhotoMaxBytes / 1024), Notes: p.Notes, AcceptanceStep: p.AcceptanceStep,
+		PaymentDeadline: strings.Replace(p.PaymentDeadlineText(), " ", "T", 1)}
 }
 
 func (h *AdminExams) editForm(c echo.Context, p *models.ExamPlan) (pages.PlanForm, error) {

@@ -22,7 +22,8 @@ func createPlan(t *testing.T, e *env, name string, extra url.Values) int64 {
 		"registration_starts": {now.Add(-time.Hour).Format("2006-01-02T15:04")},
 		"registration_ends":   {now.Add(72 * time.Hour).Format("2006-01-02T15:04")},
 		"exam_at":             {now.Add(240 * time.Hour).Format("2006-01-02T15:04")},
-		"fee":                 {"120"}, "capacity": {"0"}, "min_years": {"0"}, "photo_min_kb": {"0"}, "photo_max_kb": {"60"}}
+		"fee":                 {"120"}, "capacity": {"0"}, "min_years": {"0"}, "photo_min_kb": {"0"}, "photo_max_kb": {"60"},
+		"payment_deadline": {now.Add(96 * time.Hour).Format("2006-01-02T15:04")}}
 	for k, v := range extra {
 		f[k] = v
 	}

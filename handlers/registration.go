@@ -111,7 +111,7 @@ func (h *Registrations) markApplied(c echo.Context, v *pages.RegistrationHome) e
 func (a *App) regRow(c echo.Context, r *models.Registration) pages.RegRow {
 	acct := currentAccount(c)
 	id := strconv.FormatInt(r.ID, 10)
-	row := pages.RegRow{ID: r.ID, Number: r.Number(), Status: r.Status.Label(), Paid: r.Paid(),
+	row := pages.RegRow{ID: r.ID, Number: r.Number(), Status: r.StatusText(), Paid: r.Paid(),
 		CreatedAt: r.CreatedAt.In(models.Beijing).Format("2006-01-02 15:04"),
 		DetailURL: reverse(c, routes.RegistrationDetail, id), PDFURL: reverse(c, routes.RegistrationPDF, id)}
 	if r.Plan != nil {
@@ -542,7 +542,7 @@ func (h *Registrations) Detail(c echo.Context) error {
 		return err
 	}
 	id := strconv.FormatInt(r.ID, 10)
-	d := pages.RegDetail{Shell: h.shell(c, "报名信息", routes.RegistrationPage), Number: r.Number(), Status: r.Status.Label(),
+	d := pages.RegDetail{Shell: h.shell(c, "报名信息", routes.RegistrationPage), Number: r.Number(), Status: r.StatusText(),
 		Fields: regFields(r), Opinion: r.EmployerOpinion, PDFURL: reverse(c, routes.RegistrationPDF, id),
 		DOCXURL: reverse(c, routes.RegistrationDOCX, id), BackURL: reverse(c, routes.RegistrationPage)}
 	for _, x := range r.ResumeRows() {

@@ -142,6 +142,7 @@ func (a *App) routes() []route {
 	routes = append(routes, reviewRoutes(a)...)
 	routes = append(routes, peopleRoutes("/staff", staff, enterprise)...)
 	routes = append(routes, portalRoutes(a)...)
+	routes = append(routes, paymentRoutes(a)...)
 	return append(routes, peopleRoutes("/trainees", trainees, training)...)
 }
 

@@ -93,7 +93,7 @@ func TestNewAccountRules(t *testing.T) {
 func TestPlanInputRules(t *testing.T) {
 	t.Parallel()
 	valid := models.PlanInput{Name: "2026年施工员考试", CategoryID: "1", Level: "初级", RegistrationStarts: "2026-12-01T09:00",
-		RegistrationEnds: "2026-12-10 17:00", ExamAt: "2026-12-20T09:00", Fee: "120.50", Capacity: "200", MinYears: "2",
+		RegistrationEnds: "2026-12-10 17:00", ExamAt: "2026-12-20T09:00", Fee: "120.50", PaymentDeadline: "2026-12-15T17:00", Capacity: "200", MinYears: "2",
 		MinEdu: "大专", PhotoMinKB: "10", PhotoMaxKB: "60", Notes: "  说明  "}
 	p := &models.ExamPlan{}
 	if errs := valid.Validate(p); errs != nil {

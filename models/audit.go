@@ -73,6 +73,7 @@ const (
 	EventExport           = "export"
 	EventRegViewed        = "registration.viewed"
 	EventRegPrintedAll    = "registration.printed_all"
+	EventPaymentNoticed   = "registration.payment_noticed"
 )
 
 // EventLabels names each event in Chinese, in the order the filter lists them.
@@ -108,6 +109,7 @@ var EventLabels = []struct{ Event, Label string }{
 	{EventRegUnticketed, "取消放号"},
 	{EventRegResubmitted, "重新提交报名"},
 	{EventRegPaid, "确认缴费"},
+	{EventPaymentNoticed, "发送缴费通知"},
 	{EventRegTicketed, "发放准考证"},
 	{EventRegScored, "登记成绩"},
 	{EventRegistered, "提交报名"},

@@ -141,6 +141,7 @@ type ExamPlan struct {
 	RegistrationEndsAt   time.Time     `bun:"registration_ends_at,notnull"`
 	ExamAt               time.Time     `bun:"exam_at,notnull"`
 	FeeCents             int           `bun:"fee_cents,notnull"`
+	PaymentDeadline      *time.Time    `bun:"payment_deadline"` // 缴费截止: set when the plan charges (FeeCents > 0)
 	Capacity             int           `bun:"capacity,notnull"`
 	SeatsTaken           int           `bun:"seats_taken,notnull"` // places taken; kept by the database (migration 4), never written here
 	MinYearsOfWork       int           `bun:"min_years_of_work,notnull"`
@@ -179,7 +180,8 @@ type PlanInput struct {
 	RegistrationStarts, RegistrationEnds    string
 	ExamAt, Fee, Capacity, MinYears, MinEdu string
 	PhotoMinKB, PhotoMaxKB, Notes           string
-	AcceptanceStep                          bool // 受理 before 审核
+	AcceptanceStep                          bool   // 受理 before 审核
+	PaymentDeadline                         string // 缴费截止, required when the plan charges
 }
 
 // ParseLocalTime reads a datetime-local value (or "2006-01-02 15:04") as Beijing time.
@@ -228,6 +230,9 @@ func (in PlanInput) Validate(p *ExamPlan) FieldErrors {
 		errs["fee"] = "报名费应为金额，如 120 或 120.50"
 	}
 	p.FeeCents = fee
+	if msg := in.checkPaymentDeadline(p, errs); msg != "" {
+		errs["payment_deadline"] = msg
+	}
 	ints := []struct {
 		v, field, msg string
 		dst           *int

@@ -14,7 +14,7 @@ func TestPlanWorkflows(t *testing.T) {
 	db := dbtest.Open(t)
 	ctx := context.Background()
 	in := models.PlanInput{Name: "2026年施工员考试", CategoryID: "1", Level: "初级", RegistrationStarts: "2026-12-01T09:00",
-		RegistrationEnds: "2026-12-10T17:00", ExamAt: "2026-12-20T09:00", Fee: "120", PhotoMaxKB: "60"}
+		RegistrationEnds: "2026-12-10T17:00", ExamAt: "2026-12-20T09:00", Fee: "120", PhotoMaxKB: "60", PaymentDeadline: "2026-12-15T17:00"}
 	enterprise := models.Actor{Account: &models.Account{Role: models.RoleEnterprise}}
 	if _, err := models.CreatePlan(ctx, db, enterprise, in); !errors.Is(err, models.ErrNotAllowed) {
 		t.Errorf("an enterprise creating a plan: %v", err)

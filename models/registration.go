@@ -92,29 +92,31 @@ type ResumeRow struct {
 type Registration struct {
 	bun.BaseModel `bun:"table:registrations,alias:reg"`
 
-	ID              int64      `bun:"id,pk,autoincrement"`
-	PlanID          int64      `bun:"plan_id,notnull"`
-	Plan            *ExamPlan  `bun:"rel:belongs-to,join:plan_id=id"`
-	PersonID        int64      `bun:"person_id,notnull"`
-	Person          *Person    `bun:"rel:belongs-to,join:person_id=id"`
-	Channel         Channel    `bun:"channel,notnull"`
-	OrganizationID  *int64     `bun:"organization_id"`
-	AccountID       *int64     `bun:"account_id"`
-	EmployerName    string     `bun:"employer_name,notnull"`
-	EmployerCode    string     `bun:"employer_code,notnull"`
-	WorkStartDate   *time.Time `bun:"work_start_date"`
-	YearsOfWork     int        `bun:"years_of_work,notnull"`
-	Resume          string     `bun:"resume,notnull"`
-	EmployerOpinion string     `bun:"employer_opinion,notnull"`
-	PhotoKey        string     `bun:"photo_key,notnull"`
-	BatchID         string     `bun:"batch_id,notnull"`
-	Status          RegStatus  `bun:"status,notnull"`
-	RejectReason    string     `bun:"reject_reason,notnull"` // 退回修改's reason, shown to the applicant
-	UnitOrgID       *int64     `bun:"unit_org_id"`           // the enterprise that vouches (单位确认), when registered here
-	PaidAt          *time.Time `bun:"paid_at"`
-	CreatedAt       time.Time  `bun:"created_at,notnull"`
-	UpdatedAt       time.Time  `bun:"updated_at,notnull"`
-	Version         int        `bun:"version,notnull"`
+	ID               int64      `bun:"id,pk,autoincrement"`
+	PlanID           int64      `bun:"plan_id,notnull"`
+	Plan             *ExamPlan  `bun:"rel:belongs-to,join:plan_id=id"`
+	PersonID         int64      `bun:"person_id,notnull"`
+	Person           *Person    `bun:"rel:belongs-to,join:person_id=id"`
+	Channel          Channel    `bun:"channel,notnull"`
+	OrganizationID   *int64     `bun:"organization_id"`
+	AccountID        *int64     `bun:"account_id"`
+	EmployerName     string     `bun:"employer_name,notnull"`
+	EmployerCode     string     `bun:"employer_code,notnull"`
+	WorkStartDate    *time.Time `bun:"work_start_date"`
+	YearsOfWork      int        `bun:"years_of_work,notnull"`
+	Resume           string     `bun:"resume,notnull"`
+	EmployerOpinion  string     `bun:"employer_opinion,notnull"`
+	PhotoKey         string     `bun:"photo_key,notnull"`
+	BatchID          string     `bun:"batch_id,notnull"`
+	Status           RegStatus  `bun:"status,notnull"`
+	RejectReason     string     `bun:"reject_reason,notnull"` // 退回修改's reason, shown to the applicant
+	UnitOrgID        *int64     `bun:"unit_org_id"`           // the enterprise that vouches (单位确认), when registered here
+	PaidAt           *time.Time `bun:"paid_at"`
+	PaymentNoticeNo  string     `bun:"payment_notice_no,notnull"` // the 缴费通知's 批号 (JFTZ…), "" until sent
+	PaymentNoticedAt *time.Time `bun:"payment_noticed_at"`
+	CreatedAt        time.Time  `bun:"created_at,notnull"`
+	UpdatedAt        time.Time  `bun:"updated_at,notnull"`
+	Version          int        `bun:"version,notnull"`
 }
 
 // Number is the 报名编号 shown and printed.

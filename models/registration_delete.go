@@ -40,7 +40,7 @@ func DeleteRegistration(ctx context.Context, db bun.IDB, actor Actor, id int64) 
 		}
 		res, err := tx.NewDelete().Model((*Registration)(nil)).Where("id = ? AND paid_at IS NULL", r.ID).
 			Where("status IN (?)", bun.List(deletableStatuses)).Exec(ctx)
-		if err := affectedOneOr(res, err, ErrConflict); err != nil {
+		if err := affectedOneOr(res, paidGuard(err), ErrConflict); err != nil { // the database refuses paid ones too (migration 13)
 			return err
 		}
 		return actor.Audit(ctx, tx, EventRegDeleted, "registration:"+r.Number(), "ok", "")
@@ -81,7 +81,7 @@ func DeleteAllRegistrations(ctx context.Context, db bun.IDB, actor Actor, planID
 			Where("plan_id = ? AND organization_id = ? AND paid_at IS NULL", planID, *orgID).
 			Where("status IN (?)", bun.List(deletableStatuses)).Exec(ctx)
 		if err != nil {
-			return err
+			return paidGuard(err) // the database refuses to delete a paid one (migration 13)
 		}
 		n, _ := res.RowsAffected()
 		out.Deleted = int(n)

@@ -78,6 +78,13 @@ const (
 	TransferPage          Name = "transfer.page"
 	StaffCertificates     Name = "staff.certificates"
 	AdminCertificates     Name = "admin.certificates"
+	AdminPayments         Name = "admin.payments"
+	AdminPaymentsPlan     Name = "admin.payments_plan"
+	AdminPaymentsNotify   Name = "admin.payments_notify"
+	AdminPaymentsConfirm  Name = "admin.payments_confirm"
+	AdminPaymentsTemplate Name = "admin.payments_template"
+	AdminPaymentsImport   Name = "admin.payments_import"
+	AdminPaymentsExport   Name = "admin.payments_export"
 	StaffPage             Name = "staff.page"
 	StaffNew              Name = "staff.new"
 	StaffCreate           Name = "staff.create"
@@ -230,6 +237,13 @@ var All = []Name{
 	TransferPage,
 	StaffCertificates,
 	AdminCertificates,
+	AdminPayments,
+	AdminPaymentsPlan,
+	AdminPaymentsNotify,
+	AdminPaymentsConfirm,
+	AdminPaymentsTemplate,
+	AdminPaymentsImport,
+	AdminPaymentsExport,
 	StaffPage,
 	StaffNew,
 	StaffCreate,

@@ -166,6 +166,10 @@ func seedPlans(ctx context.Context, db bun.IDB, admin models.Actor) error {
 		p := x.p
 		p.RegistrationStartsAt, p.RegistrationEndsAt, p.ExamAt = now.Add(-24*time.Hour), now.AddDate(0, 1, 0), now.AddDate(0, 1, 14)
 		p.PhotoMaxBytes = 60 * 1024
+		if p.FeeCents > 0 { // 缴费截止: a week after 报名截止
+			deadline := p.RegistrationEndsAt.AddDate(0, 0, 7)
+			p.PaymentDeadline = &deadline
+		}
 		if err := models.SavePlan(ctx, db, &p, 0); err != nil {
 			return err
 		}
