@@ -321,9 +321,6 @@ func ReleaseNumbers(ctx context.Context, db bun.IDB, actor Actor, planID int64, 
 		if len(moved) != len(ids) {
 			return ErrCandidatesChanged
 		}
-		if err := failureAfterAudit(ctx); err != nil {
-			return err
-		}
 		body := "“" + p.Name + "”已放号，请到“打印准考证”查看考场、座位并打印准考证。"
 		if err := NotifyRegistrations(ctx, tx, ids, func(int64) Notice {
 			return Notice{Kind: NoticeTicketReady, Title: "准考证可打印：" + p.Name, Body: body, Link: TicketsPagePath}
@@ -448,9 +445,6 @@ func CancelRelease(ctx context.Context, db bun.IDB, actor Actor, planID int64, r
 		}
 		if _, err := RegistrationTransitions.Apply(ctx, tx, actor, Move[RegStatus]{IDs: ids, From: RegTicketed,
 			To: p.readyForNumbers(), BatchNo: batch, Reason: reason}); err != nil {
-			return err
-		}
-		if err := failureAfterAudit(ctx); err != nil {
 			return err
 		}
 		return NotifyRegistrations(ctx, tx, ids, func(int64) Notice {
