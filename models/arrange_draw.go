@@ -463,7 +463,9 @@ type DrawCheck struct {
 }
 
 // Matches says the stored seats are exactly what the seed gives (与记录一致).
-func (c DrawCheck) Matches() bool { return !c.Cancelled && c.Differences == 0 && c.Checked == c.Draw.Candidates }
+func (c DrawCheck) Matches() bool {
+	return !c.Cancelled && c.Differences == 0 && c.Checked == c.Draw.Candidates
+}
 
 // VerifyDraw is 校验: it re-runs a standing draw from its recorded seed over the same candidates and rooms and compares
 // the result with the stored 准考证, candidate by candidate. A cancelled draw has nothing left to compare.

@@ -426,9 +426,9 @@ type SiteSummary struct {
 // ArrangementSummary is a plan's arrangement at a glance: the candidates waiting for numbers against the seats, per
 // 考点, and the live draw when numbers are out.
 type ArrangementSummary struct {
-	Ready      int       // registrations in the plan's ReadyForNumbers status
-	ReadyLabel string    // its name: 已审核 or 已缴费
-	Capacity   int       // Σ room capacity
+	Ready      int    // registrations in the plan's ReadyForNumbers status
+	ReadyLabel string // its name: 已审核 or 已缴费
+	Capacity   int    // Σ room capacity
 	Sites      []SiteSummary
 	ReleasedAt *time.Time
 	Draw       *Draw // the live draw (nil before 放号)

@@ -208,11 +208,11 @@ func TestRoomRules(t *testing.T) {
 		in    models.RoomInput
 		field string
 	}{
-		{room("01", "5", "2027-03-20 09:00", "2027-03-20 11:00"), "room_no"},          // taken
-		{room("05", "0", "2027-03-20 09:00", "2027-03-20 11:00"), "capacity"},         // no seats
-		{room("05", "20", "2027-03-20 09:00", "2027-03-20 08:00"), "ends_at"},         // ends before it starts
-		{room("05", "20", "明天", "2027-03-20 08:00"), "starts_at"},                     // not a time
-		{room("05", "101", "2027-03-20 09:00", "2027-03-20 11:00"), "capacity"},       // the 考点 holds 200, 100 used
+		{room("01", "5", "2027-03-20 09:00", "2027-03-20 11:00"), "room_no"},    // taken
+		{room("05", "0", "2027-03-20 09:00", "2027-03-20 11:00"), "capacity"},   // no seats
+		{room("05", "20", "2027-03-20 09:00", "2027-03-20 08:00"), "ends_at"},   // ends before it starts
+		{room("05", "20", "明天", "2027-03-20 08:00"), "starts_at"},               // not a time
+		{room("05", "101", "2027-03-20 09:00", "2027-03-20 11:00"), "capacity"}, // the 考点 holds 200, 100 used
 		{models.RoomInput{SiteID: "x", RoomNo: "05", Capacity: "1", StartsAt: "2027-03-20 09:00", EndsAt: "2027-03-20 10:00"}, "site_id"},
 	}
 	for _, c := range cases {
