@@ -216,9 +216,15 @@ func LiveDraw(ctx context.Context, db bun.IDB, planID int64) (*Draw, error) {
 	return d, err
 }
 
+// DrawRecord is a draw with why it was cancelled (when it was).
+type DrawRecord struct {
+	Draw         `bun:",extend"`
+	CancelReason string `bun:"cancel_reason"`
+}
+
 // ListDraws is a plan's draws, newest first (cancelled ones too).
-func ListDraws(ctx context.Context, db bun.IDB, planID int64) ([]Draw, error) {
-	var ds []Draw
+func ListDraws(ctx context.Context, db bun.IDB, planID int64) ([]DrawRecord, error) {
+	var ds []DrawRecord
 	err := db.NewSelect().Model(&ds).Where("plan_id = ?", planID).OrderExpr("id DESC").Scan(ctx)
 	return ds, err
 }
@@ -562,4 +568,9 @@ func RoomCounts(ctx context.Context, db bun.IDB, planID int64) (map[int64]int, e
 // DrawLabel names a draw in lists: its 批号 and seed's first characters.
 func DrawLabel(d *Draw) string {
 	return d.BatchNo + "（种子 " + d.Seed[:min(16, len(d.Seed))] + "…，" + strconv.Itoa(d.Candidates) + "人）"
+}
+
+// TicketRange is the first and last 准考证号 of a plan ("" before 放号).
+func TicketRange(ctx context.Context, db bun.IDB, planID int64) (first, last string, err error) {
+	return ticketRange(ctx, db, planID)
 }
