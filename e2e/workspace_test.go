@@ -28,7 +28,7 @@ var roleCases = []roleCase{
 		[]string{"首页", "单个报名", "批量报名", "打印准考证", "查看考试结果", "申请证书续期", "申请变更证书", "人员信息", "登录信息维护", "证书进京"},
 		"menu-ticket.page"},
 	{"admin", admin,
-		[]string{"考务管理", "证书管理", "机构与账号", "操作日志"},
+		[]string{"考务管理", "考务编排", "证书管理", "机构与账号", "操作日志"},
 		"menu-admin.certificates"},
 }
 
