@@ -233,7 +233,7 @@ func (h *Arrange) arrangement(c echo.Context, planID int64, in pages.ArrangeValu
 		a.Released = beijing(*sum.ReleasedAt)
 	}
 	for _, s := range sum.Sites {
-		a.Sites = append(a.Sites, pages.SiteSumRow{Name: s.Site.Name, Rooms: s.Rooms, Capacity: s.Capacity})
+		a.Sites = append(a.Sites, pages.SiteSumRow{Name: s.Site.Name, Rooms: s.Rooms, Capacity: s.Capacity, Seated: s.Seated})
 	}
 	subjects, err := models.ListSubjects(ctx, h.DB, planID)
 	if err != nil {

@@ -159,6 +159,9 @@ func TestArrangeReleaseFlow(t *testing.T) {
 			if got := a.Text("[data-testid=room-row-01] [data-testid=room-range]"); got != "270010001～270010009" {
 				t.Errorf("room 01's range %q (25 over 10, 10, 8: 9, 9, 7)", got)
 			}
+			if got := a.Text("[data-testid=summary-site] [data-testid=summary-seated]"); got != "25" {
+				t.Errorf("朝阳考点 seats %q after 放号, want 25", got)
+			}
 			if a.Doc.Find("[data-testid=room-edit]").Length() != 0 || a.Doc.Find("[data-testid=release-form]").Length() != 0 {
 				t.Error("after 放号 the page still offers room edits or 放号")
 			}

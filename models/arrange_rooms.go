@@ -421,6 +421,7 @@ type SiteSummary struct {
 	Site     ExamSite
 	Rooms    int
 	Capacity int
+	Seated   int // candidates given a seat there (after 放号)
 }
 
 // ArrangementSummary is a plan's arrangement at a glance: the candidates waiting for numbers against the seats, per
@@ -455,6 +456,10 @@ func SummarizeArrangement(ctx context.Context, db bun.IDB, planID int64) (*Arran
 	if err != nil {
 		return nil, err
 	}
+	seated, err := RoomCounts(ctx, db, planID)
+	if err != nil {
+		return nil, err
+	}
 	for _, r := range rooms {
 		s.Capacity += r.Capacity
 		if len(s.Sites) == 0 || s.Sites[len(s.Sites)-1].Site.ID != r.SiteID {
@@ -463,6 +468,7 @@ func SummarizeArrangement(ctx context.Context, db bun.IDB, planID int64) (*Arran
 		last := &s.Sites[len(s.Sites)-1]
 		last.Rooms++
 		last.Capacity += r.Capacity
+		last.Seated += seated[r.ID]
 	}
 	if s.Draw, err = LiveDraw(ctx, db, planID); err != nil {
 		return nil, err
