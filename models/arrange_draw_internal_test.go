@@ -207,3 +207,15 @@ func TestDrawSeatsSpreadsOrganizations(t *testing.T) {
 		t.Error("without 同单位分散 no draw clustered an organization: the test shows nothing")
 	}
 }
+
+// BenchmarkDrawSeats9999 is the draw alone (shuffle, apportion, 同单位分散) of 9,999 candidates over 100 rooms.
+func BenchmarkDrawSeats9999(b *testing.B) {
+	cands := candidatesN(9999, func(i int) string { return fmt.Sprint("单位", i%37) })
+	caps := make([]int, 100)
+	for i := range caps {
+		caps[i] = 100
+	}
+	for b.Loop() {
+		drawSeats(seedN(7), cands, caps, true)
+	}
+}
