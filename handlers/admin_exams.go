@@ -49,7 +49,7 @@ func (a *App) planRow(c echo.Context, p *models.ExamPlan) pages.PlanRow {
 		RegistrationPeriod: p.RegistrationStartsAt.In(models.Beijing).Format("2006-01-02 15:04") + " 至 " + p.RegistrationEndsAt.In(models.Beijing).Format("2006-01-02 15:04"),
 		ExamAt:             p.ExamAt.In(models.Beijing).Format("2006-01-02 15:04"),
 		Fee:                p.Fee(), Status: p.Status.Label(),
-		EditURL: reverse(c, routes.AdminExamsEdit, id),
+		EditURL: reverse(c, routes.AdminExamsEdit, id), ArrangeURL: reverse(c, routes.AdminArrangePlan, id),
 	}
 	r.Places = strconv.Itoa(p.SeatsTaken) + "/"
 	if p.Capacity == 0 {

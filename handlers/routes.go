@@ -143,6 +143,7 @@ func (a *App) routes() []route {
 	routes = append(routes, peopleRoutes("/staff", staff, enterprise)...)
 	routes = append(routes, portalRoutes(a)...)
 	routes = append(routes, paymentRoutes(a)...)
+	routes = append(routes, arrangeRoutes(a)...)
 	return append(routes, peopleRoutes("/trainees", trainees, training)...)
 }
 

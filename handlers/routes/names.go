@@ -126,6 +126,30 @@ const (
 	RegistrationWithdraw Name = "registration.withdraw"
 )
 
+// 考务编排 (issue 11, arrange).
+const (
+	AdminSites                Name = "admin.sites"
+	AdminSitesNew             Name = "admin.sites_new"
+	AdminSitesCreate          Name = "admin.sites_create"
+	AdminSitesEdit            Name = "admin.sites_edit"
+	AdminSitesUpdate          Name = "admin.sites_update"
+	AdminSitesToggle          Name = "admin.sites_toggle"
+	AdminArrange              Name = "admin.arrange"
+	AdminArrangePlan          Name = "admin.arrange_plan"
+	AdminArrangeSubjectAdd    Name = "admin.arrange_subject_add"
+	AdminArrangeSubjectDelete Name = "admin.arrange_subject_delete"
+	AdminArrangeRoomAdd       Name = "admin.arrange_room_add"
+	AdminArrangeRoomsGenerate Name = "admin.arrange_rooms_generate"
+	AdminArrangeRoomEdit      Name = "admin.arrange_room_edit"
+	AdminArrangeRoomUpdate    Name = "admin.arrange_room_update"
+	AdminArrangeRoomDelete    Name = "admin.arrange_room_delete"
+	AdminArrangeRoomSeats     Name = "admin.arrange_room_seats"
+	AdminArrangeRelease       Name = "admin.arrange_release"
+	AdminArrangeCancel        Name = "admin.arrange_cancel"
+	AdminArrangeSeating       Name = "admin.arrange_seating"
+	AdminArrangeVerify        Name = "admin.arrange_verify"
+)
+
 // People are the names of one organization's people list: 企业人员信息 (staff) or 人员信息 (trainees).
 type People struct {
 	Page, New, Create, Detail, Edit, Row, RowEdit, Update, Remove, Photo, PhotoUpload Name
@@ -267,4 +291,24 @@ var All = []Name{
 	TraineesPhoto,
 	TraineesPhotoUpload,
 	ReviewPlans, ReviewQueue, ReviewDecide, ReviewReturn, UnitConfirmPage, UnitConfirmDecide, UnitConfirmReturn, RegistrationWithdraw,
+	AdminSites,
+	AdminSitesNew,
+	AdminSitesCreate,
+	AdminSitesEdit,
+	AdminSitesUpdate,
+	AdminSitesToggle,
+	AdminArrange,
+	AdminArrangePlan,
+	AdminArrangeSubjectAdd,
+	AdminArrangeSubjectDelete,
+	AdminArrangeRoomAdd,
+	AdminArrangeRoomsGenerate,
+	AdminArrangeRoomEdit,
+	AdminArrangeRoomUpdate,
+	AdminArrangeRoomDelete,
+	AdminArrangeRoomSeats,
+	AdminArrangeRelease,
+	AdminArrangeCancel,
+	AdminArrangeSeating,
+	AdminArrangeVerify,
 }
