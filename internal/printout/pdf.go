@@ -38,7 +38,12 @@ func lineH(size float64) float64 { return size * ptMM * lineFactor }
 
 // pdf checks every document, then lays them out one after another on one PDF (each from a fresh page) and
 // writes it to w. Nothing is written if a document is refused.
-func (r *Renderer) pdf(w io.Writer, docs []document) (err error) {
+func (r *Renderer) pdf(w io.Writer, docs []document) error {
+	return writePDF(r, w, docs)
+}
+
+// writePDF is pdf for any kind of part, PDF-only ones included.
+func writePDF[D pdfPart](r *Renderer, w io.Writer, docs []D) (err error) {
 	if err := checkAll(docs); err != nil {
 		return err
 	}
