@@ -3,6 +3,7 @@ package printout
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"fmt"
 	"io"
 	"time"
@@ -34,7 +35,11 @@ func (r *Renderer) NewTicketBatch(w io.Writer, perFile int, name func(first, las
 	if perFile <= 0 {
 		perFile = DefaultTicketsPerFile
 	}
-	return &TicketBatch{r: r, zw: zip.NewWriter(w), perFile: perFile, name: name}
+	zw := zip.NewWriter(w)
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(out, flate.BestSpeed)
+	})
+	return &TicketBatch{r: r, zw: zw, perFile: perFile, name: name}
 }
 
 // Add queues a ticket, printing a file when perFile tickets are queued.
@@ -61,8 +66,8 @@ func (b *TicketBatch) flush() error {
 		return err
 	}
 	name := b.name(b.pending[0].TicketNo, b.pending[len(b.pending)-1].TicketNo)
-	// PDFs are compressed already: stored, not deflated again.
-	fw, err := b.zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: time.Now()})
+	// The PDFs' page content is not compressed (ticketCompression): the archive deflates each file instead.
+	fw, err := b.zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: time.Now()})
 	if err != nil {
 		return fmt.Errorf("printout: ticket batch: %w", err)
 	}

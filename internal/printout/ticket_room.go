@@ -33,7 +33,7 @@ func (r *Renderer) RoomPhotosPDF(w io.Writer, rooms ...Room) error {
 	for i := range rooms {
 		docs[i] = &photoGrid{room: cleanRoom(&rooms[i]), raw: rooms[i].Candidates}
 	}
-	return writePDF(r, w, docs)
+	return writePDF(r, w, docs, ticketCompression)
 }
 
 // DeskLabelsPDF writes the 桌签 of the rooms: ten a page.
@@ -42,7 +42,7 @@ func (r *Renderer) DeskLabelsPDF(w io.Writer, rooms ...Room) error {
 	for i := range rooms {
 		docs[i] = &deskLabels{room: cleanRoom(&rooms[i])}
 	}
-	return writePDF(r, w, docs)
+	return writePDF(r, w, docs, ticketCompression)
 }
 
 // DoorSignsPDF writes one 考场门贴 a room.
@@ -51,7 +51,7 @@ func (r *Renderer) DoorSignsPDF(w io.Writer, rooms ...Room) error {
 	for i := range rooms {
 		docs[i] = &doorSign{room: cleanRoom(&rooms[i])}
 	}
-	return writePDF(r, w, docs)
+	return writePDF(r, w, docs, ticketCompression)
 }
 
 func cleanRoom(r *Room) Room {
@@ -100,7 +100,7 @@ func (g *photoGrid) ref() string { return roomRef(&g.room) }
 func (g *photoGrid) check() error {
 	g.photos = make([]photoInfo, len(g.raw))
 	for i, c := range g.raw {
-		p, err := checkPhoto(c.Photo)
+		p, err := checkStoredPhoto(c.Photo)
 		if err != nil {
 			return fmt.Errorf("准考证号 %q: %w", c.TicketNo, err)
 		}
