@@ -51,7 +51,7 @@ var menus = map[models.Role][]menuGroup{
 	},
 	models.RoleAdmin: {
 		{"系统管理", []menuEntry{
-			{"考务管理", routes.AdminExams}, {"证书管理", routes.AdminCertificates},
+			{"考务管理", routes.AdminExams}, {"考场资料", routes.AdminTicketDocs}, {"证书管理", routes.AdminCertificates},
 			{"机构与账号", routes.AdminAccounts}, {"操作日志", routes.AdminAudit},
 		}},
 	},
