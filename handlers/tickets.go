@@ -28,19 +28,21 @@ var ticketUsers = []models.Role{models.RolePractitioner, models.RoleEnterprise, 
 func ticketRoutes(a *App) []route {
 	h := &Tickets{App: a}
 	documentApps.Store(a.DB, a) // background document tasks find this server's photos and fonts by its database
+	// Downloads that stream (batches, the registry's documents) live under …/batch/, which compressPages skips:
+	// their ZIPs are deflated already, and a gzip layer would only cost time.
 	return []route{
 		{method: http.MethodGet, path: "/tickets", name: routes.TicketPage, handler: h.Page, roles: applicants},
 		{method: http.MethodGet, path: "/tickets/plans", name: routes.TicketPlanPicker, handler: h.Picker, roles: ticketUsers},
-		{method: http.MethodGet, path: "/tickets/batch", name: routes.TicketPrintAll, handler: h.PrintAll, roles: organizations},
+		{method: http.MethodGet, path: "/tickets/batch/print", name: routes.TicketPrintAll, handler: h.PrintAll, roles: organizations},
 		{method: http.MethodGet, path: "/tickets/:id", name: routes.TicketDetail, handler: h.Detail, roles: applicants},
 		{method: http.MethodGet, path: "/tickets/:id/photo", name: routes.TicketPhoto, handler: h.Photo, roles: applicants},
 		{method: http.MethodGet, path: "/tickets/:id/pdf", name: routes.TicketPDF, handler: h.PDF, roles: applicants},
 		{method: http.MethodGet, path: "/tickets/:id/docx", name: routes.TicketDOCX, handler: h.DOCX, roles: applicants},
 		{method: http.MethodGet, path: "/admin/tickets", name: routes.AdminTicketDocs, handler: h.Docs, roles: admin},
-		{method: http.MethodGet, path: "/admin/tickets/room-photos", name: routes.AdminTicketRoomPhotos, handler: h.RoomPhotos, roles: admin},
-		{method: http.MethodGet, path: "/admin/tickets/desk-labels", name: routes.AdminTicketDeskLabels, handler: h.DeskLabels, roles: admin},
-		{method: http.MethodGet, path: "/admin/tickets/door-signs", name: routes.AdminTicketDoorSigns, handler: h.DoorSigns, roles: admin},
-		{method: http.MethodGet, path: "/admin/tickets/photo-zip", name: routes.AdminTicketPhotoZip, handler: h.PhotoZip, roles: admin},
+		{method: http.MethodGet, path: "/admin/tickets/batch/room-photos", name: routes.AdminTicketRoomPhotos, handler: h.RoomPhotos, roles: admin},
+		{method: http.MethodGet, path: "/admin/tickets/batch/desk-labels", name: routes.AdminTicketDeskLabels, handler: h.DeskLabels, roles: admin},
+		{method: http.MethodGet, path: "/admin/tickets/batch/door-signs", name: routes.AdminTicketDoorSigns, handler: h.DoorSigns, roles: admin},
+		{method: http.MethodGet, path: "/admin/tickets/batch/photo-zip", name: routes.AdminTicketPhotoZip, handler: h.PhotoZip, roles: admin},
 	}
 }
 

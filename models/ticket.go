@@ -286,7 +286,7 @@ func ReleasedRooms(ctx context.Context, db bun.IDB, actor Actor, planID int64) (
 	}
 	var rs []TicketRoom
 	err := db.NewSelect().Model(&rs).Relation("Site").
-		ColumnExpr("(SELECT COUNT(*) FROM tickets AS t WHERE t.room_id = room.id) AS tickets").
+		ColumnExpr("room.*").ColumnExpr("(SELECT COUNT(*) FROM tickets AS t WHERE t.room_id = room.id) AS tickets").
 		Where("room.plan_id = ?", planID).
 		OrderExpr("site.name, room.starts_at, room.room_no").Scan(ctx)
 	return rs, err
