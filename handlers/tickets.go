@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"weak"
 
 	"github.com/labstack/echo/v4"
 
@@ -27,7 +28,7 @@ var ticketUsers = []models.Role{models.RolePractitioner, models.RoleEnterprise, 
 
 func ticketRoutes(a *App) []route {
 	h := &Tickets{App: a}
-	documentApps.Store(a.DB, a) // background document tasks find this server's photos and fonts by its database
+	documentApps.Store(a.DB, weak.Make(a)) // background document tasks find this server's photos and fonts by its database
 	// Downloads that stream (batches, the registry's documents) live under …/batch/, which compressPages skips:
 	// their ZIPs are deflated already, and a gzip layer would only cost time.
 	return []route{

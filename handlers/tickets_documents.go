@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"weak"
 
 	"github.com/uptrace/bun"
 
@@ -27,8 +28,9 @@ import (
 type bytesBuffer = bytes.Buffer
 
 // documentApps finds the App (its photo store and parsed fonts) of a database handle: a document task gets only the
-// database, and each App registers itself by its own (ticketRoutes).
-var documentApps sync.Map // *bun.DB → *App
+// database, and each App registers itself by its own (ticketRoutes). The App is held weakly, so that registering
+// keeps nothing alive (tests build hundreds of Apps in one process).
+var documentApps sync.Map // *bun.DB → weak.Pointer[App]
 
 // ticketTokens caches each database's ticket-signing key (models.NewTicketTokens reads, and the first time makes,
 // the shared secret).
@@ -348,7 +350,7 @@ func documentTask(ctx context.Context, db bun.IDB, actor models.Actor, params ma
 	var app *App
 	if d, ok := db.(*bun.DB); ok {
 		if v, ok := documentApps.Load(d); ok {
-			app = v.(*App)
+			app = v.(weak.Pointer[App]).Value()
 		}
 	}
 	if app == nil {
