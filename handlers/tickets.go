@@ -179,7 +179,7 @@ func (h *Tickets) Detail(c echo.Context) error {
 		return err
 	}
 	s := pages.TicketSheet{Shell: h.shell(c, "准考证", routes.TicketPage), Title: printout.TicketTitle, QRSVG: svg,
-		Site: pt.Site, Rules: printout.TicketRules, PDFURL: reverse(c, routes.TicketPDF, t.RegistrationID),
+		Rules: printout.TicketRules, PDFURL: reverse(c, routes.TicketPDF, t.RegistrationID),
 		DOCXURL: reverse(c, routes.TicketDOCX, t.RegistrationID),
 		BackURL: reverse(c, routes.TicketPage) + "?plan=" + strconv.FormatInt(t.PlanID, 10)}
 	s.Fields = []pages.Pair{{Label: "准考证号", Value: pt.TicketNo}, {Label: "姓名", Value: pt.Name}, {Label: "证件号码", Value: pt.IDNumber},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"weak"
@@ -230,7 +231,7 @@ func (p *ticketPrinter) registryDocument(ctx context.Context, actor models.Actor
 			if err := p.r.RoomPhotosPDF(&buf, room); err != nil {
 				return "", err
 			}
-			fw, err := zw.CreateHeader(&zip.FileHeader{Name: dn.label + "-" + r.Site.Name + "-第" + r.RoomNo + "考场.pdf",
+			fw, err := zw.CreateHeader(&zip.FileHeader{Name: zipEntryName(dn.label + "-" + r.Site.Name + "-第" + r.RoomNo + "考场.pdf"),
 				Method: zip.Store, Modified: time.Now()})
 			if err == nil {
 				_, err = fw.Write(buf.Bytes())
@@ -327,6 +328,18 @@ func (p *ticketPrinter) photoZip(ctx context.Context, actor models.Actor, planID
 		}
 	}
 	return zw.Close()
+}
+
+// zipEntryName keeps a file name inside the archive: names typed by admins (考点, 考场号) may hold path
+// separators or "..", which an unzip tool would follow out of the folder it extracts into.
+func zipEntryName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == ':' || r < ' ' {
+			return '_'
+		}
+		return r
+	}, s)
+	return strings.ReplaceAll(s, "..", "_")
 }
 
 // Background document tasks: the same documents, made by the job runner for the account that asked.

@@ -298,6 +298,12 @@ func TestTicketFlowAndDocuments(t *testing.T) {
 	if z.Header.Get("Content-Type") != "application/zip" {
 		t.Fatalf("batch of 3 at 2 a file: %d %s", z.Status, z.Header.Get("Content-Type"))
 	}
+	release := e.app.TakePrintSlots(2)
+	busy, busyDocs := js.get(batch), e.client().signIn("admin").get("/admin/tickets/batch/door-signs?plan="+strconv.FormatInt(w.plan.ID, 10))
+	release()
+	if busy.Status != http.StatusServiceUnavailable || busyDocs.Status != http.StatusServiceUnavailable || !strings.Contains(busy.Body, "打印任务较多") {
+		t.Errorf("a third print at once: %d, 考场资料 %d; want 503", busy.Status, busyDocs.Status)
+	}
 	names := zipNames(t, []byte(z.Body))
 	if !slices.Equal(names, []string{"准考证-260070003-260070004.pdf", "准考证-260070006-260070006.pdf"}) {
 		t.Errorf("ZIP files: %v", names)

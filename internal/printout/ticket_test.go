@@ -256,3 +256,17 @@ func TestTicketBatch(t *testing.T) {
 		t.Errorf("empty batch: err = %v", err)
 	}
 }
+
+// The ticket page's QR code is an SVG of the modules only: the token is not written into the markup.
+func TestQRSVG(t *testing.T) {
+	svg, err := QRSVG(testToken, 150)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(svg, "<svg ") || !strings.Contains(svg, `<path fill="#000" d="M`) || strings.Contains(svg, "ZKZ1") {
+		t.Errorf("svg: %.200s", svg)
+	}
+	if _, err := QRSVG("", 150); err == nil {
+		t.Error("empty payload accepted")
+	}
+}
