@@ -92,7 +92,6 @@ func (a *App) routes() []route {
 		{method: http.MethodGet, path: "/registrations/batch/print", name: routes.RegistrationPrintAll, handler: batch.PrintAll, roles: organizations},
 		{method: http.MethodPost, path: "/registrations/batch/delete-all", name: routes.RegistrationDeleteAll, handler: batch.DeleteAll, roles: organizations},
 		{method: http.MethodGet, path: "/plans/picker", name: routes.PlanPicker, handler: batch.Picker, roles: anyone},
-		ws.route("/tickets", routes.TicketPage, "打印准考证", applicants),
 		ws.route("/results", routes.ResultPage, "查看考试结果", applicants),
 		ws.route("/renewals", routes.RenewalPage, "申请证书续期", applicants),
 		ws.route("/changes", routes.ChangePage, "申请变更证书", applicants),
@@ -144,6 +143,7 @@ func (a *App) routes() []route {
 	routes = append(routes, portalRoutes(a)...)
 	routes = append(routes, paymentRoutes(a)...)
 	routes = append(routes, arrangeRoutes(a)...)
+	routes = append(routes, ticketRoutes(a)...)
 	return append(routes, peopleRoutes("/trainees", trainees, training)...)
 }
 

@@ -150,6 +150,17 @@ var expectedAccess = map[string]string{
 	"admin.arrange_cancel":         adm,
 	"admin.arrange_seating":        adm,
 	"admin.arrange_verify":         adm,
+	"ticket.plan_picker":           "P E T A",
+	"ticket.print_all":             "E T",
+	"ticket.detail":                "P E T",
+	"ticket.photo":                 "P E T",
+	"ticket.pdf":                   "P E T",
+	"ticket.docx":                  "P E T",
+	"admin.ticket_docs":            "A",
+	"admin.room_photos":            "A",
+	"admin.desk_labels":            "A",
+	"admin.door_signs":             "A",
+	"admin.photo_zip":              "A",
 }
 
 var roleUsers = []struct{ code, user string }{

@@ -71,6 +71,17 @@ const (
 	PhotoTool             Name = "photo.tool"
 	PhotoToolSubmit       Name = "photo.tool_submit"
 	TicketPage            Name = "ticket.page"
+	TicketPlanPicker      Name = "ticket.plan_picker"
+	TicketPrintAll        Name = "ticket.print_all"
+	TicketDetail          Name = "ticket.detail"
+	TicketPhoto           Name = "ticket.photo"
+	TicketPDF             Name = "ticket.pdf"
+	TicketDOCX            Name = "ticket.docx"
+	AdminTicketDocs       Name = "admin.ticket_docs"
+	AdminTicketRoomPhotos Name = "admin.room_photos"
+	AdminTicketDeskLabels Name = "admin.desk_labels"
+	AdminTicketDoorSigns  Name = "admin.door_signs"
+	AdminTicketPhotoZip   Name = "admin.photo_zip"
 	ResultPage            Name = "result.page"
 	RenewalPage           Name = "renewal.page"
 	ChangePage            Name = "change.page"
@@ -254,6 +265,17 @@ var All = []Name{
 	PhotoTool,
 	PhotoToolSubmit,
 	TicketPage,
+	TicketPlanPicker,
+	TicketPrintAll,
+	TicketDetail,
+	TicketPhoto,
+	TicketPDF,
+	TicketDOCX,
+	AdminTicketDocs,
+	AdminTicketRoomPhotos,
+	AdminTicketDeskLabels,
+	AdminTicketDoorSigns,
+	AdminTicketPhotoZip,
 	ResultPage,
 	RenewalPage,
 	ChangePage,

@@ -2,6 +2,7 @@ package printout
 
 import (
 	"bytes"
+	"compress/zlib"
 	"fmt"
 	"io"
 
@@ -38,7 +39,12 @@ func lineH(size float64) float64 { return size * ptMM * lineFactor }
 
 // pdf checks every document, then lays them out one after another on one PDF (each from a fresh page) and
 // writes it to w. Nothing is written if a document is refused.
-func (r *Renderer) pdf(w io.Writer, docs []document) (err error) {
+func (r *Renderer) pdf(w io.Writer, docs []document) error {
+	return writePDF(r, w, docs, zlib.DefaultCompression)
+}
+
+// writePDF is pdf for any kind of part, PDF-only ones included, with the zlib level of the page content streams.
+func writePDF[D pdfPart](r *Renderer, w io.Writer, docs []D, compress int) (err error) {
 	if err := checkAll(docs); err != nil {
 		return err
 	}
@@ -51,6 +57,7 @@ func (r *Renderer) pdf(w io.Writer, docs []document) (err error) {
 	gp := &gopdf.GoPdf{}
 	gp.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitMM})
 	gp.SetInfo(gopdf.PdfInfo{Creator: "examcert", Producer: "examcert"})
+	gp.SetCompressLevel(compress)
 	if err := gp.AddTTFFontFromFontContainer(fontFamily, r.fonts); err != nil {
 		return fmt.Errorf("printout: pdf font: %w", err)
 	}

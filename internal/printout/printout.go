@@ -27,14 +27,19 @@ import (
 // document is one printed document of some kind. The engine checks every document before it draws any, then lays
 // each out from a fresh page (PDF) or as its own section (.docx).
 type document interface {
+	pdfPart
+	// docx writes the document's body and ends it with w.sectionEnd.
+	docx(w *docxWriter)
+}
+
+// pdfPart is a document printed only as PDF (the registry's 考场照片阵列, 桌签 and 门贴 have no Word form).
+type pdfPart interface {
 	// ref names the document in an error message (e.g. 报名编号 "BJ2026-000123"), or is "".
 	ref() string
 	// check refuses what must not be printed silently wrong, such as a photo that is not a JPEG.
 	check() error
 	// pdf lays the document out with the PDF engine; the first error is left in d.err.
 	pdf(d *pdfDoc)
-	// docx writes the document's body and ends it with w.sectionEnd.
-	docx(w *docxWriter)
 }
 
 // ErrPhoto is returned (wrapped, with the form's position) when Form.Photo is not nil but is not a readable JPEG.
@@ -46,7 +51,7 @@ var ErrPhoto = errors.New("printout: photo is not a valid JPEG")
 var ErrNoForms = errors.New("printout: no forms to print")
 
 // docError wraps err with the document's position and reference (which is not personal data).
-func docError(i int, doc document, err error) error {
+func docError(i int, doc pdfPart, err error) error {
 	if ref := doc.ref(); ref != "" {
 		return fmt.Errorf("printout: form %d (%s): %w", i+1, ref, err)
 	}
@@ -54,7 +59,7 @@ func docError(i int, doc document, err error) error {
 }
 
 // checkAll checks every document, so that nothing is drawn when any of them is refused.
-func checkAll(docs []document) error {
+func checkAll[D pdfPart](docs []D) error {
 	if len(docs) == 0 {
 		return ErrNoForms
 	}
