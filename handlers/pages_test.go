@@ -122,13 +122,17 @@ func TestWorkspaceMenusAndWIP(t *testing.T) {
 		"zhangsan": {"首页", "考试报名", "打印准考证", "查看考试结果", "申请证书续期", "申请变更证书", "个人信息维护", "人员调入申请", "个人证书信息", "证书进京"},
 		"jianshe":  {"首页", "单个报名", "批量报名", "打印准考证", "查看考试结果", "申请证书续期", "申请证书变更", "企业人员信息", "企业人员获证信息", "登录信息维护"},
 		"peixun":   {"首页", "单个报名", "批量报名", "打印准考证", "查看考试结果", "申请证书续期", "申请变更证书", "人员信息", "登录信息维护", "证书进京"},
-		"admin":    {"考务管理", "证书管理", "机构与账号", "操作日志"},
+		"admin":    {"考务管理", "证书管理", "机构与账号", "操作日志", "考生签到"},
+		"kaowu":    {"考生签到", "登录信息维护"},
 	}
 	for user, want := range menus {
 		c := e.client().signIn(user)
 		landing := "/home"
 		if user == "admin" {
 			landing = "/admin/exams"
+		}
+		if user == "kaowu" {
+			landing = "/checkin"
 		}
 		p := c.get(landing)
 		var got []string

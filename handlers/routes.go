@@ -139,6 +139,7 @@ func (a *App) routes() []route {
 			mw: []echo.MiddlewareFunc{a.photoToolRateLimit()}},
 	}
 	routes = append(routes, peopleRoutes("/staff", staff, enterprise)...)
+	routes = append(routes, checkinRoutes(a)...)
 	return append(routes, peopleRoutes("/trainees", trainees, training)...)
 }
 

@@ -100,6 +100,15 @@ const (
 	TraineesRemove        Name = "trainees.remove"
 	TraineesPhoto         Name = "trainees.photo"
 	TraineesPhotoUpload   Name = "trainees.photo_upload"
+	// 签到 on exam day, and the 考务人员's 考点 and days.
+	CheckinPage             Name = "checkin.page"
+	CheckinScan             Name = "checkin.scan"
+	CheckinRoom             Name = "checkin.room"
+	CheckinAbsent           Name = "checkin.absent"
+	CheckinPhoto            Name = "checkin.photo"
+	AdminProctorScopes      Name = "admin.proctor_scopes"
+	AdminProctorScopeAdd    Name = "admin.proctor_scope_add"
+	AdminProctorScopeRemove Name = "admin.proctor_scope_remove"
 )
 
 // People are the names of one organization's people list: 企业人员信息 (staff) or 人员信息 (trainees).
@@ -232,4 +241,12 @@ var All = []Name{
 	TraineesRemove,
 	TraineesPhoto,
 	TraineesPhotoUpload,
+	CheckinPage,
+	CheckinScan,
+	CheckinRoom,
+	CheckinAbsent,
+	CheckinPhoto,
+	AdminProctorScopes,
+	AdminProctorScopeAdd,
+	AdminProctorScopeRemove,
 }
