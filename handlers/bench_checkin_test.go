@@ -17,7 +17,9 @@ import (
 //   - new: each scan checks a new candidate in (the room is reset, untimed, when every candidate has been scanned);
 //   - again: every candidate was already checked in (the second-scan answer, nothing written);
 //   - nojs: new, without JavaScript: the POST (303) and the page with the card it leads to;
-//   - stations4: new, 4 stations at once.
+//   - stations4: new, 4 stations at once;
+//   - ref_page: the reference, measured alongside on the same (noisy) machine: the same signed-in 考务人员 GETs the
+//     修改密码 page (session, shell, render; no query of its own).
 func BenchmarkCheckinScan(b *testing.B) {
 	const pool = 500
 	e := newEnv(b)
@@ -74,6 +76,14 @@ func BenchmarkCheckinScan(b *testing.B) {
 	}
 	report := func(b *testing.B) { b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "scans/s") }
 
+	b.Run("ref_page", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if p := c.get("/account/password"); p.Status != http.StatusOK {
+				b.Fatalf("reference page: %d", p.Status)
+			}
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+	})
 	b.Run("new", func(b *testing.B) {
 		reset(b)
 		for i := 0; i < b.N; i++ {
