@@ -87,6 +87,9 @@ func TestCheckinScanWithoutJavaScript(t *testing.T) {
 	e := newEnv(t)
 	d := newCheckinDay(t, e)
 	c := e.client()
+	if p := c.loginNoCaptcha("kaowu", "Demo#2026"); p.Status == http.StatusSeeOther {
+		t.Fatal("a 考务人员 signed in without the captcha")
+	}
 	if p := c.login("kaowu", "Demo#2026"); p.Status != http.StatusSeeOther || p.Location() != "/checkin" {
 		t.Fatalf("sign-in: %d → %q", p.Status, p.Location())
 	}
