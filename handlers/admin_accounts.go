@@ -88,6 +88,9 @@ func (h *AdminAccounts) row(c echo.Context, a *models.Account, owners models.Own
 		DisableURL: reverse(c, routes.AdminAccountsDisable, id),
 		EnableURL:  reverse(c, routes.AdminAccountsEnable, id),
 	}
+	if a.Role == models.RoleProctor {
+		r.ScopesURL = reverse(c, routes.AdminProctorScopes, id)
+	}
 	switch {
 	case a.Disabled:
 		r.Status, r.StatusBad = "已停用", true
@@ -138,6 +141,9 @@ func (h *AdminAccounts) Create(c echo.Context) error {
 	}
 	done := pages.AccountCreated{Username: acct.Username, RoleLabel: acct.Role.Label(), TempPassword: temp,
 		ListURL: reverse(c, routes.AdminAccounts), NewURL: reverse(c, routes.AdminAccountsNew)}
+	if acct.Role == models.RoleProctor {
+		done.ScopesURL = reverse(c, routes.AdminProctorScopes, strconv.FormatInt(acct.ID, 10))
+	}
 	return h.render(c, http.StatusOK, pages.AccountCreatedPage(h.shell(c, "账号已创建", routes.AdminAccounts), done), nil)
 }
 

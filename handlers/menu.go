@@ -55,6 +55,10 @@ var menus = map[models.Role][]menuGroup{
 			{"考场资料", routes.AdminTicketDocs}, {"证书管理", routes.AdminCertificates},
 			{"机构与账号", routes.AdminAccounts}, {"操作日志", routes.AdminAudit},
 		}},
+		{"考试当天", []menuEntry{{"考生签到", routes.CheckinPage}}},
+	},
+	models.RoleProctor: {
+		{"考务", []menuEntry{{"考生签到", routes.CheckinPage}, {"登录信息维护", routes.AccountPassword}}},
 	},
 }
 

@@ -144,6 +144,7 @@ func (a *App) routes() []route {
 	routes = append(routes, paymentRoutes(a)...)
 	routes = append(routes, arrangeRoutes(a)...)
 	routes = append(routes, ticketRoutes(a)...)
+	routes = append(routes, checkinRoutes(a)...)
 	return append(routes, peopleRoutes("/trainees", trainees, training)...)
 }
 

@@ -13,7 +13,7 @@ import (
 // table lacks fails the test: adding a route means deciding, here, who may use it.
 const (
 	pub     = "public"
-	anyRole = "P E T A"
+	anyRole = "P E T A K" // K: 考务人员 (proctor)
 	adm     = "A"
 )
 
@@ -161,10 +161,18 @@ var expectedAccess = map[string]string{
 	"admin.desk_labels":            "A",
 	"admin.door_signs":             "A",
 	"admin.photo_zip":              "A",
+	"checkin.page":                 "K A",
+	"checkin.scan":                 "K A",
+	"checkin.room":                 "K A",
+	"checkin.absent":               "K A",
+	"checkin.photo":                "K A",
+	"admin.proctor_scopes":         adm,
+	"admin.proctor_scope_add":      adm,
+	"admin.proctor_scope_remove":   adm,
 }
 
 var roleUsers = []struct{ code, user string }{
-	{"-", ""}, {"P", "zhangsan"}, {"E", "jianshe"}, {"T", "peixun"}, {"A", "admin"},
+	{"-", ""}, {"P", "zhangsan"}, {"E", "jianshe"}, {"T", "peixun"}, {"A", "admin"}, {"K", "kaowu"},
 }
 
 func TestRouteTable(t *testing.T) {

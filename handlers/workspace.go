@@ -26,10 +26,14 @@ func (h *Workspace) Root(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, h.landing(c, acct))
 }
 
-// landing is where a role lands after sign-in: admins on 考务管理, everyone else on their start page.
+// landing is where a role lands after sign-in: admins on 考务管理, 考务人员 on 考生签到, everyone else on their
+// start page.
 func (a *App) landing(c echo.Context, acct *models.Account) string {
 	if acct.Role == models.RoleAdmin {
 		return reverse(c, routes.AdminExams)
+	}
+	if acct.Role == models.RoleProctor {
+		return reverse(c, routes.CheckinPage)
 	}
 	return reverse(c, routes.HomePage)
 }

@@ -16,13 +16,16 @@ const (
 	RoleEnterprise   Role = "enterprise"
 	RoleTraining     Role = "training"
 	RoleAdmin        Role = "admin"
+	// RoleProctor is a 考务人员: an account an admin creates for 签到 on exam day, limited to given 考点 and days
+	// (proctor_scopes); it sees nothing else.
+	RoleProctor Role = "proctor"
 	// RoleSystem is no account's role: it is the background jobs' actor (SystemActor), e.g. for 视为放弃 after
 	// 缴费截止, so that their changes are audited like anyone's.
 	RoleSystem Role = "system"
 )
 
 // Roles lists every role, in the order screens show them.
-var Roles = []Role{RolePractitioner, RoleEnterprise, RoleTraining, RoleAdmin}
+var Roles = []Role{RolePractitioner, RoleEnterprise, RoleTraining, RoleAdmin, RoleProctor}
 
 // Label is the role's Chinese name.
 func (r Role) Label() string {
@@ -35,13 +38,15 @@ func (r Role) Label() string {
 		return "培训机构"
 	case RoleAdmin:
 		return "管理员"
+	case RoleProctor:
+		return "考务人员"
 	case RoleSystem:
 		return "系统"
 	}
 	return string(r)
 }
 
-// Valid says whether r is one of the four roles.
+// Valid says whether r is one of the roles an account can have (Roles).
 func (r Role) Valid() bool {
 	for _, x := range Roles {
 		if x == r {

@@ -108,10 +108,10 @@ func countFailure(ctx context.Context, db bun.IDB, key string, now time.Time) (i
 }
 
 // CaptchaRequired says whether a sign-in as login from ip must solve the captcha: always for training
-// institutions and admins, and for anyone after CaptchaAfterFailures failures of that name or that address.
+// institutions, admins and 考务人员, and for anyone after CaptchaAfterFailures failures of that name or that address.
 func CaptchaRequired(ctx context.Context, db bun.IDB, acct *Account, login, ip string) (bool, error) {
 	now := Now()
-	if acct != nil && (acct.Role == RoleTraining || acct.Role == RoleAdmin) {
+	if acct != nil && (acct.Role == RoleTraining || acct.Role == RoleAdmin || acct.Role == RoleProctor) {
 		return true, nil
 	}
 	if acct != nil && acct.FailedLogins >= CaptchaAfterFailures {

@@ -159,6 +159,15 @@ const (
 	AdminArrangeCancel        Name = "admin.arrange_cancel"
 	AdminArrangeSeating       Name = "admin.arrange_seating"
 	AdminArrangeVerify        Name = "admin.arrange_verify"
+	// 签到 on exam day, and the 考务人员's 考点 and days.
+	CheckinPage             Name = "checkin.page"
+	CheckinScan             Name = "checkin.scan"
+	CheckinRoom             Name = "checkin.room"
+	CheckinAbsent           Name = "checkin.absent"
+	CheckinPhoto            Name = "checkin.photo"
+	AdminProctorScopes      Name = "admin.proctor_scopes"
+	AdminProctorScopeAdd    Name = "admin.proctor_scope_add"
+	AdminProctorScopeRemove Name = "admin.proctor_scope_remove"
 )
 
 // People are the names of one organization's people list: 企业人员信息 (staff) or 人员信息 (trainees).
@@ -333,4 +342,12 @@ var All = []Name{
 	AdminArrangeCancel,
 	AdminArrangeSeating,
 	AdminArrangeVerify,
+	CheckinPage,
+	CheckinScan,
+	CheckinRoom,
+	CheckinAbsent,
+	CheckinPhoto,
+	AdminProctorScopes,
+	AdminProctorScopeAdd,
+	AdminProctorScopeRemove,
 }

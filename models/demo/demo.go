@@ -41,6 +41,7 @@ func Accounts() []Account {
 		{"jianshe2", "北京宏远建设集团有限公司", models.RoleEnterprise, ident.GenerateCreditCode(r, "110106")},
 		{"peixun", "北京建筑职业技能培训学校", models.RoleTraining, ident.GenerateCreditCode(r, "110102")},
 		{"peixun2", "北京安全生产培训中心", models.RoleTraining, ident.GenerateCreditCode(r, "110114")},
+		{"kaowu", "王考务", models.RoleProctor, ""},
 	}
 }
 

@@ -49,7 +49,7 @@ func TestSeedOnlyIntoAnEmptyDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	n, _ := db.NewSelect().Model((*models.Account)(nil)).Count(ctx)
-	if int(n) != len(accts) || n != 7 {
+	if int(n) != len(accts) || n != 8 {
 		t.Fatalf("%d accounts in the database, %d seeded", n, len(accts))
 	}
 	if _, err := demo.Seed(ctx, db); !errors.Is(err, demo.ErrNotEmpty) {
