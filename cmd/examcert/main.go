@@ -24,6 +24,7 @@ import (
 	"examcert/internal/blobstore"
 	"examcert/internal/config"
 	"examcert/internal/database"
+	"examcert/internal/jobs"
 	"examcert/models"
 	"examcert/models/demo"
 )
@@ -105,7 +106,7 @@ func run(args []string) error {
 
 	switch cmd {
 	case "migrate":
-		names, err := migrate(ctx, cfg, db, database.Migrate)
+		names, err := migrate(ctx, cfg, db, migrateAll)
 		for _, n := range names {
 			log.Info("migration applied", "name", n)
 		}
@@ -156,8 +157,33 @@ func migrate(ctx context.Context, cfg config.Config, db *bun.DB, step func(conte
 	return step(ctx, owner)
 }
 
+// migrateAll applies the server's migrations, then river's (the background jobs' tables).
+func migrateAll(ctx context.Context, db *bun.DB) ([]string, error) {
+	names, err := database.Migrate(ctx, db)
+	if err != nil {
+		return names, err
+	}
+	more, err := jobs.Migrate(ctx, db)
+	return append(names, more...), err
+}
+
+// startJobs starts this process's background job runner (SMTP when --smtp-host is set; no SMS provider).
+func startJobs(ctx context.Context, db *bun.DB, blobs blobstore.Store, cfg config.Config, log *slog.Logger) (*jobs.Runner, error) {
+	opts := jobs.Options{Logger: log}
+	if cfg.SMTPHost != "" {
+		opts.Email = jobs.SMTP{Host: cfg.SMTPHost, Port: cfg.SMTPPort, User: cfg.SMTPUser, Password: cfg.SMTPPassword, From: cfg.SMTPFrom}
+	} else {
+		log.Warn("no --smtp-host: notice emails wait in the outbox")
+	}
+	r, err := jobs.New(db, blobs, opts)
+	if err != nil {
+		return nil, err
+	}
+	return r, r.Start(ctx)
+}
+
 func serve(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger) error {
-	names, err := migrate(ctx, cfg, db, database.Migrate)
+	names, err := migrate(ctx, cfg, db, migrateAll)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -188,6 +214,10 @@ func serve(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger)
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
+	runner, err := startJobs(context.WithoutCancel(ctx), db, blobs, cfg, log)
+	if err != nil {
+		return fmt.Errorf("background jobs: %w", err)
+	}
 	go every(ctx, 10*time.Minute, func(ctx context.Context) { sweep(ctx, db, app, log) })
 	go every(ctx, auditSealInterval, func(ctx context.Context) { sealAuditLog(ctx, db, log) })
 	errc := make(chan error, 1)
@@ -203,7 +233,13 @@ func serve(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger)
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	err = srv.Shutdown(shutdownCtx)
+	// Jobs stop after the requests: a request may still be queueing one. Those still running when the time is up
+	// are cancelled, and retried by the next start.
+	if jerr := runner.Stop(shutdownCtx); jerr != nil && err == nil {
+		err = fmt.Errorf("stopping background jobs: %w", jerr)
+	}
+	return err
 }
 
 // sweep deletes expired sessions, and photos kept for forms that never came back.
@@ -273,7 +309,7 @@ func grantServingRole(ctx context.Context, cfg config.Config, role string, log *
 		return err
 	}
 	defer owner.Close()
-	if _, err := database.Migrate(ctx, owner); err != nil {
+	if _, err := migrateAll(ctx, owner); err != nil {
 		return err
 	}
 	if err := database.GrantServingRole(ctx, owner, role); err != nil {

@@ -35,6 +35,12 @@ type Config struct {
 	ImportMaxRows      int     // EXAMCERT_IMPORT_MAX_ROWS: rows one 批量报名 file may hold
 	Demo               bool    // EXAMCERT_DEMO: seed demo data into an empty database at start
 	LogLevel           string  // EXAMCERT_LOG_LEVEL: debug, info, warn, error
+	// The SMTP server notices are emailed through (EXAMCERT_SMTP_*). No host: emails wait in the outbox.
+	SMTPHost     string
+	SMTPPort     int
+	SMTPUser     string
+	SMTPPassword string
+	SMTPFrom     string
 }
 
 // Default returns the settings used when nothing is given.
@@ -51,6 +57,8 @@ func Default() Config {
 		LookupBurst:   20,
 		Password:      password.DefaultPolicy,
 		LogLevel:      "info",
+		SMTPPort:      587,
+		SMTPFrom:      "noreply@localhost",
 	}
 }
 
@@ -94,6 +102,19 @@ func Parse(name string, args []string) (Config, error) {
 	importRows, _ := env("EXAMCERT_IMPORT_MAX_ROWS")
 	lookupRate, _ := env("EXAMCERT_LOOKUP_RATE")
 	lookupBurst, _ := env("EXAMCERT_LOOKUP_BURST")
+	if v, ok := env("EXAMCERT_SMTP_HOST"); ok {
+		c.SMTPHost = v
+	}
+	smtpPort, _ := env("EXAMCERT_SMTP_PORT")
+	if v, ok := env("EXAMCERT_SMTP_USER"); ok {
+		c.SMTPUser = v
+	}
+	if v, ok := env("EXAMCERT_SMTP_PASSWORD"); ok {
+		c.SMTPPassword = v
+	}
+	if v, ok := env("EXAMCERT_SMTP_FROM"); ok {
+		c.SMTPFrom = v
+	}
 
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on")
@@ -114,6 +135,11 @@ func Parse(name string, args []string) (Config, error) {
 	fs.StringVar(&importRows, "import-max-rows", importRows, "rows one batch registration file may hold (default 10000)")
 	fs.StringVar(&demo, "demo", demo, "seed demo data when the database is empty (true/false)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
+	fs.StringVar(&c.SMTPHost, "smtp-host", c.SMTPHost, "SMTP server that notices are emailed through (empty: emails wait in the outbox)")
+	fs.StringVar(&smtpPort, "smtp-port", smtpPort, "SMTP server port (default 587; STARTTLS when the server offers it)")
+	fs.StringVar(&c.SMTPUser, "smtp-user", c.SMTPUser, "SMTP user name (empty: no authentication)")
+	fs.StringVar(&c.SMTPPassword, "smtp-password", c.SMTPPassword, "SMTP password (prefer EXAMCERT_SMTP_PASSWORD: flags show in the process list)")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "From address of notice emails, e.g. \"考务系统 <noreply@example.cn>\"")
 	// A bare --demo means --demo=true.
 	for i, a := range args {
 		if a == "--demo" || a == "-demo" {
@@ -148,7 +174,7 @@ func Parse(name string, args []string) (Config, error) {
 		n   string
 	}{{burst, &c.LoginBurst, "login-burst"}, {pwMin, &c.Password.MinLength, "password-min-length"},
 		{pwClasses, &c.Password.MinClasses, "password-min-classes"}, {importRows, &c.ImportMaxRows, "import-max-rows"},
-		{lookupBurst, &c.LookupBurst, "lookup-burst"}} {
+		{lookupBurst, &c.LookupBurst, "lookup-burst"}, {smtpPort, &c.SMTPPort, "smtp-port"}} {
 		if s.v == "" {
 			continue
 		}
