@@ -138,6 +138,7 @@ func (a *App) routes() []route {
 		{method: http.MethodPost, path: "/photo-tool", name: routes.PhotoToolSubmit, handler: tool.Submit, roles: public, body: photoBody,
 			mw: []echo.MiddlewareFunc{a.photoToolRateLimit()}},
 	}
+	routes = append(routes, noticesRoutes(a)...)
 	routes = append(routes, peopleRoutes("/staff", staff, enterprise)...)
 	return append(routes, peopleRoutes("/trainees", trainees, training)...)
 }

@@ -106,7 +106,7 @@ func run(args []string) error {
 
 	switch cmd {
 	case "migrate":
-		names, err := migrate(ctx, cfg, db, migrateAll)
+		names, err := migrate(ctx, cfg, db, database.Migrate)
 		for _, n := range names {
 			log.Info("migration applied", "name", n)
 		}
@@ -157,16 +157,6 @@ func migrate(ctx context.Context, cfg config.Config, db *bun.DB, step func(conte
 	return step(ctx, owner)
 }
 
-// migrateAll applies the server's migrations, then river's (the background jobs' tables).
-func migrateAll(ctx context.Context, db *bun.DB) ([]string, error) {
-	names, err := database.Migrate(ctx, db)
-	if err != nil {
-		return names, err
-	}
-	more, err := jobs.Migrate(ctx, db)
-	return append(names, more...), err
-}
-
 // startJobs starts this process's background job runner (SMTP when --smtp-host is set; no SMS provider).
 func startJobs(ctx context.Context, db *bun.DB, blobs blobstore.Store, cfg config.Config, log *slog.Logger) (*jobs.Runner, error) {
 	opts := jobs.Options{Logger: log}
@@ -183,7 +173,7 @@ func startJobs(ctx context.Context, db *bun.DB, blobs blobstore.Store, cfg confi
 }
 
 func serve(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger) error {
-	names, err := migrate(ctx, cfg, db, migrateAll)
+	names, err := migrate(ctx, cfg, db, database.Migrate)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -309,7 +299,7 @@ func grantServingRole(ctx context.Context, cfg config.Config, role string, log *
 		return err
 	}
 	defer owner.Close()
-	if _, err := migrateAll(ctx, owner); err != nil {
+	if _, err := database.Migrate(ctx, owner); err != nil {
 		return err
 	}
 	if err := database.GrantServingRole(ctx, owner, role); err != nil {

@@ -17,7 +17,6 @@ import (
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
-	"github.com/riverqueue/river/rivermigrate"
 	"github.com/uptrace/bun"
 
 	"examcert/internal/blobstore"
@@ -31,24 +30,6 @@ func driverFor(db *bun.DB) riverdriver.Driver[*sql.Tx] {
 		return riverdatabasesql.New(db.DB)
 	}
 	return riversqlite.New(db.DB)
-}
-
-// Migrate applies river's own schema migrations (its job, leader and queue tables) and names those applied. It
-// runs with the server's migrations: `examcert migrate` and at the start of `examcert serve`.
-func Migrate(ctx context.Context, db *bun.DB) ([]string, error) {
-	m, err := rivermigrate.New(driverFor(db), &rivermigrate.Config{Logger: quietLogger()})
-	if err != nil {
-		return nil, err
-	}
-	res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
-	if err != nil {
-		return nil, fmt.Errorf("river migrations: %w", err)
-	}
-	var names []string
-	for _, v := range res.Versions {
-		names = append(names, fmt.Sprintf("river %03d %s", v.Version, v.Name))
-	}
-	return names, nil
 }
 
 // quietLogger keeps river's own chatter (leadership, maintenance) out of the server's log but for warnings.

@@ -20,14 +20,10 @@ import (
 	"examcert/models"
 )
 
-// openDB is a migrated database (ours and river's) for one test.
+// openDB is a migrated database (ours and river's: database.Migrate applies both) for one test.
 func openDB(t *testing.T) *bun.DB {
 	t.Helper()
-	db := dbtest.Open(t)
-	if _, err := jobs.Migrate(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return dbtest.Open(t)
 }
 
 // twoPools is one database reached through two separate pools, as two server processes reach it: on SQLite two
@@ -50,13 +46,7 @@ func twoPools(t *testing.T) (*bun.DB, *bun.DB) {
 		if _, err := database.Migrate(ctx, dbs[0]); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := jobs.Migrate(ctx, dbs[0]); err != nil {
-			t.Fatal(err)
-		}
 		return dbs[0], dbs[1]
-	}
-	if _, err := jobs.Migrate(ctx, first); err != nil {
-		t.Fatal(err)
 	}
 	second, err := database.Open(ctx, url, "")
 	if err != nil {

@@ -142,4 +142,3 @@ func (m mailpit) get(t *testing.T, path string, v any) {
 		t.Fatal(err)
 	}
 }
-

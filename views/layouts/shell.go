@@ -11,6 +11,8 @@ type Shell struct {
 	LogoutURL   string
 	Menu        []MenuGroup
 	LastLogin   string // e.g. "上次登录：2026-11-26 09:12 来自 10.1.2.3"
+	MessagesURL string // 消息, with the unread count beside it ("" hides the link)
+	Unread      int
 }
 
 // MenuGroup is a heading of the left menu with its items.
