@@ -26,8 +26,7 @@ var menus = map[models.Role][]menuGroup{
 			{"考试报名", routes.RegistrationPage}, {"打印准考证", routes.TicketPage}, {"查看考试结果", routes.ResultPage},
 			{"申请证书续期", routes.RenewalPage}, {"申请变更证书", routes.ChangePage},
 		}},
-		{"个人信息", []menuEntry{{"个人信息维护", routes.ProfilePage}, {"人员调入申请", routes.JoinRequestsPage}, {"个人证书信息", routes.CertificateMine},
-			{"通知设置", routes.AccountContact}, {"我的下载", routes.DownloadsPage}}},
+		{"个人信息", []menuEntry{{"个人信息维护", routes.ProfilePage}, {"人员调入申请", routes.JoinRequestsPage}, {"个人证书信息", routes.CertificateMine}}},
 		{"证书进京", []menuEntry{{"证书进京", routes.TransferPage}}},
 	},
 	models.RoleEnterprise: {
@@ -39,7 +38,6 @@ var menus = map[models.Role][]menuGroup{
 		}},
 		{"企业信息", []menuEntry{
 			{"企业人员信息", routes.StaffPage}, {"企业人员获证信息", routes.StaffCertificates}, {"登录信息维护", routes.AccountPassword},
-			{"通知设置", routes.AccountContact}, {"我的下载", routes.DownloadsPage},
 		}},
 	},
 	models.RoleTraining: {
@@ -49,14 +47,12 @@ var menus = map[models.Role][]menuGroup{
 			{"打印准考证", routes.TicketPage}, {"查看考试结果", routes.ResultPage},
 			{"申请证书续期", routes.RenewalPage}, {"申请变更证书", routes.ChangePage},
 		}},
-		{"机构信息", []menuEntry{{"人员信息", routes.TraineesPage}, {"登录信息维护", routes.AccountPassword}, {"证书进京", routes.TransferPage},
-			{"通知设置", routes.AccountContact}, {"我的下载", routes.DownloadsPage}}},
+		{"机构信息", []menuEntry{{"人员信息", routes.TraineesPage}, {"登录信息维护", routes.AccountPassword}, {"证书进京", routes.TransferPage}}},
 	},
 	models.RoleAdmin: {
 		{"系统管理", []menuEntry{
 			{"考务管理", routes.AdminExams}, {"证书管理", routes.AdminCertificates},
 			{"机构与账号", routes.AdminAccounts}, {"操作日志", routes.AdminAudit}, {"后台任务", routes.AdminJobs},
-			{"通知设置", routes.AccountContact}, {"我的下载", routes.DownloadsPage},
 		}},
 	},
 }
@@ -82,6 +78,7 @@ func (a *App) shell(c echo.Context, title string, active routes.Name) layouts.Sh
 		s.LastLogin, _ = sess.Values[keyPrevLogin].(string)
 	}
 	s.MessagesURL, s.Unread = reverse(c, routes.MessagesPage), a.unreadCount(c, acct)
+	s.DownloadsURL, s.ContactURL = reverse(c, routes.DownloadsPage), reverse(c, routes.AccountContact)
 	for _, g := range menus[acct.Role] {
 		mg := layouts.MenuGroup{Title: g.title}
 		for _, e := range g.items {
