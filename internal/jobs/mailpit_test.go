@@ -24,7 +24,7 @@ var mailpitBin struct {
 	err  error
 }
 
-func mailpitPath(t *testing.T) string {
+func mailpitPath(t testing.TB) string {
 	t.Helper()
 	mailpitBin.once.Do(func() {
 		dir, err := filepath.Abs(filepath.Join("testdata", "mailpit"))
@@ -52,7 +52,7 @@ func mailpitPath(t *testing.T) string {
 }
 
 // freePort returns a TCP port on 127.0.0.1 nobody listens on (now).
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -69,7 +69,7 @@ type mailpit struct {
 }
 
 // startMailpit runs mailpit with SMTP on smtpPort (0: any free port) until the test ends.
-func startMailpit(t *testing.T, smtpPort int) mailpit {
+func startMailpit(t testing.TB, smtpPort int) mailpit {
 	t.Helper()
 	bin := mailpitPath(t)
 	if smtpPort == 0 {
@@ -142,3 +142,5 @@ func (m mailpit) get(t *testing.T, path string, v any) {
 		t.Fatal(err)
 	}
 }
+
+func startMailpitB(b *testing.B) mailpit { return startMailpit(b, 0) }
