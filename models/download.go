@@ -132,6 +132,16 @@ func FinishDownload(ctx context.Context, db bun.IDB, id int64, filename, blobKey
 	return err
 }
 
+// RetryDownload records a failed try that will be tried again: the download is 排队中 again, with the reason.
+func RetryDownload(ctx context.Context, db bun.IDB, id int64, cause string) error {
+	if r := []rune(cause); len(r) > 500 {
+		cause = string(r[:500])
+	}
+	_, err := db.NewUpdate().Model((*Download)(nil)).Set("status = ?", DownloadQueued).Set("error = ?", cause).
+		Where("id = ? AND status <> ?", id, DownloadDone).Exec(ctx)
+	return err
+}
+
 // FailDownload records why a download could not be made.
 func FailDownload(ctx context.Context, db bun.IDB, id int64, cause string) error {
 	if r := []rune(cause); len(r) > 500 {

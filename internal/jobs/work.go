@@ -125,7 +125,7 @@ func (w *documentWorker) Work(ctx context.Context, job *river.Job[DocumentArgs])
 		if job.Attempt >= job.MaxAttempts {
 			return giveUp(msg)
 		}
-		if ferr := models.FailDownload(ctx, db, d.ID, "第 "+strconv.Itoa(job.Attempt)+" 次生成失败，稍后重试："+msg); ferr != nil {
+		if ferr := models.RetryDownload(ctx, db, d.ID, "第 "+strconv.Itoa(job.Attempt)+" 次生成失败，稍后重试："+msg); ferr != nil {
 			return ferr
 		}
 		return err
