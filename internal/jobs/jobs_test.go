@@ -414,3 +414,57 @@ func TestPeriodicTaskRunsOnceAcrossRunners(t *testing.T) {
 		t.Fatalf("completed periodic jobs = %d, %v", completed, err)
 	}
 }
+
+var flakyTries atomic.Int32
+
+// flakyTask fails its first try with a passing error (a database restart, a full disk) and works the next.
+var flakyTask = models.DocumentTask{Name: "jobs_test.flaky", Label: "偶发失败的文件",
+	Make: func(ctx context.Context, db bun.IDB, actor models.Actor, params map[string]string, w io.Writer) (string, error) {
+		if flakyTries.Add(1) == 1 {
+			return "", errors.New("磁盘暂时不可用")
+		}
+		_, err := io.WriteString(w, "ok")
+		return "flaky.txt", err
+	}}
+
+func init() { models.RegisterDocument(flakyTask) }
+
+// A document whose making fails for a passing reason is tried again by river, and then made.
+func TestDocumentJobRetriesAfterPassingFailure(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	blobs, err := blobstore.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := newAccount(t, db, "sunqi", "", "")
+	actor := models.Actor{Account: acct}
+	q, err := jobs.NewQueue(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := q.RequestDocument(ctx, actor, flakyTask.Name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRunner(t, db, blobs, "retry", nil)
+	if err := r.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Stop(context.Background()) })
+	waitFor(t, "the first, failed try", func() bool {
+		d, err := models.GetDownload(ctx, db, actor, id)
+		return err == nil && strings.Contains(d.Error, "磁盘暂时不可用")
+	})
+	if d, _ := models.GetDownload(ctx, db, actor, id); d.Status != models.DownloadQueued && d.Status != models.DownloadRunning && d.Status != models.DownloadDone {
+		t.Fatalf("after a passing failure: %+v", d)
+	}
+	var d *models.Download
+	waitFor(t, "the retried document", func() bool {
+		d, err = models.GetDownload(ctx, db, actor, id)
+		return err == nil && d.Status == models.DownloadDone
+	})
+	if d.Error != "" || flakyTries.Load() != 2 {
+		t.Fatalf("download %+v after %d tries", d, flakyTries.Load())
+	}
+}
