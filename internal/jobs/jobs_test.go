@@ -468,3 +468,28 @@ func TestDocumentJobRetriesAfterPassingFailure(t *testing.T) {
 		t.Fatalf("download %+v after %d tries", d, flakyTries.Load())
 	}
 }
+
+// The 后台任务 list pages by job id, newest first.
+func TestListJobsPages(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	acct := newAccount(t, db, "zhouba", "", "")
+	q, err := jobs.NewQueue(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := q.RequestDocument(ctx, models.Actor{Account: acct}, echoTask.Name, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	admin := models.Actor{Account: &models.Account{ID: acct.ID, Role: models.RoleAdmin, Username: "admin"}}
+	first, next, err := q.ListJobs(ctx, admin, rivertype.JobStateAvailable, 0, 2)
+	if err != nil || len(first) != 2 || next != first[1].ID || first[0].ID <= first[1].ID {
+		t.Fatalf("first page = %+v, next %d, %v", first, next, err)
+	}
+	rest, next, err := q.ListJobs(ctx, admin, rivertype.JobStateAvailable, next, 2)
+	if err != nil || len(rest) != 1 || next != 0 || rest[0].ID >= first[1].ID {
+		t.Fatalf("second page = %+v, next %d, %v", rest, next, err)
+	}
+}
