@@ -134,8 +134,11 @@ func UpdateContact(ctx context.Context, db bun.IDB, actor Actor, in ContactSetti
 		if err := affectedOne(res, err); err != nil {
 			return err
 		}
-		return actor.Audit(ctx, tx, EventContactUpdated, accountObject(actor.Account), "ok",
-			"邮箱："+maskEmail(in.Email)+"；手机："+maskMobile(in.Mobile))
+		if err := actor.Audit(ctx, tx, EventContactUpdated, accountObject(actor.Account), "ok",
+			"邮箱："+maskEmail(in.Email)+"；手机："+maskMobile(in.Mobile)); err != nil {
+			return err
+		}
+		return failureAfterAudit(ctx)
 	})
 	if err != nil {
 		return in, err
@@ -203,7 +206,10 @@ func ResendOutbox(ctx context.Context, db bun.IDB, actor Actor, id int64) error 
 		if err := affectedOneOr(res, err, ErrConflict); err != nil {
 			return err
 		}
-		return actor.Audit(ctx, tx, EventOutboxResent, "outbox:"+strconv.FormatInt(id, 10), "ok", item.Channel+" "+item.LastError)
+		if err := actor.Audit(ctx, tx, EventOutboxResent, "outbox:"+strconv.FormatInt(id, 10), "ok", item.Channel+" "+item.LastError); err != nil {
+			return err
+		}
+		return failureAfterAudit(ctx)
 	})
 }
 
