@@ -25,6 +25,7 @@ import (
 	"examcert/handlers/sessionstore"
 	"examcert/internal/blobstore"
 	"examcert/internal/config"
+	"examcert/internal/jobs"
 	"examcert/internal/portal"
 	"examcert/internal/printout"
 )
@@ -56,6 +57,10 @@ type App struct {
 	printSlots    chan struct{} // 打印报名表s running at once (see Batch.PrintAll)
 	// PrintChunk is how many 报名表 one PDF of 打印报名表 holds (0: defaultPrintChunk).
 	PrintChunk int
+
+	jobsOnce  sync.Once
+	jobsQueue *jobs.Queue // see (*App).Jobs
+	jobsErr   error
 }
 
 // New builds the Echo server with every route; the App it returns serves HTTP. Stored files (photos) live in

@@ -53,7 +53,7 @@ var menus = map[models.Role][]menuGroup{
 		{"系统管理", []menuEntry{
 			{"考务管理", routes.AdminExams}, {"报名审核", routes.ReviewPlans}, {"缴费管理", routes.AdminPayments}, {"考务编排", routes.AdminArrange},
 			{"考场资料", routes.AdminTicketDocs}, {"证书管理", routes.AdminCertificates},
-			{"机构与账号", routes.AdminAccounts}, {"操作日志", routes.AdminAudit},
+			{"机构与账号", routes.AdminAccounts}, {"操作日志", routes.AdminAudit}, {"后台任务", routes.AdminJobs},
 		}},
 		{"考试当天", []menuEntry{{"考生签到", routes.CheckinPage}}},
 	},
@@ -82,6 +82,8 @@ func (a *App) shell(c echo.Context, title string, active routes.Name) layouts.Sh
 	if sess := currentSession(c); sess != nil {
 		s.LastLogin, _ = sess.Values[keyPrevLogin].(string)
 	}
+	s.MessagesURL, s.Unread = reverse(c, routes.MessagesPage), a.unreadCount(c, acct)
+	s.DownloadsURL, s.ContactURL = reverse(c, routes.DownloadsPage), reverse(c, routes.AccountContact)
 	for _, g := range menus[acct.Role] {
 		mg := layouts.MenuGroup{Title: g.title}
 		for _, e := range g.items {

@@ -139,6 +139,7 @@ func (a *App) routes() []route {
 			mw: []echo.MiddlewareFunc{a.photoToolRateLimit()}},
 	}
 	routes = append(routes, reviewRoutes(a)...)
+	routes = append(routes, noticesRoutes(a)...)
 	routes = append(routes, peopleRoutes("/staff", staff, enterprise)...)
 	routes = append(routes, portalRoutes(a)...)
 	routes = append(routes, paymentRoutes(a)...)

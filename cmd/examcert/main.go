@@ -24,6 +24,7 @@ import (
 	"examcert/internal/blobstore"
 	"examcert/internal/config"
 	"examcert/internal/database"
+	"examcert/internal/jobs"
 	"examcert/models"
 	"examcert/models/demo"
 )
@@ -156,6 +157,21 @@ func migrate(ctx context.Context, cfg config.Config, db *bun.DB, step func(conte
 	return step(ctx, owner)
 }
 
+// startJobs starts this process's background job runner (SMTP when --smtp-host is set; no SMS provider).
+func startJobs(ctx context.Context, db *bun.DB, blobs blobstore.Store, cfg config.Config, log *slog.Logger) (*jobs.Runner, error) {
+	opts := jobs.Options{Logger: log}
+	if cfg.SMTPHost != "" {
+		opts.Email = jobs.SMTP{Host: cfg.SMTPHost, Port: cfg.SMTPPort, User: cfg.SMTPUser, Password: cfg.SMTPPassword, From: cfg.SMTPFrom}
+	} else {
+		log.Warn("no --smtp-host: notice emails wait in the outbox")
+	}
+	r, err := jobs.New(db, blobs, opts)
+	if err != nil {
+		return nil, err
+	}
+	return r, r.Start(ctx)
+}
+
 func serve(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger) error {
 	names, err := migrate(ctx, cfg, db, database.Migrate)
 	if err != nil {
@@ -193,6 +209,10 @@ func serve(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger)
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
+	runner, err := startJobs(context.WithoutCancel(ctx), db, blobs, cfg, log)
+	if err != nil {
+		return fmt.Errorf("background jobs: %w", err)
+	}
 	go every(ctx, 10*time.Minute, func(ctx context.Context) { sweep(ctx, db, app, log) })
 	go every(ctx, auditSealInterval, func(ctx context.Context) { sealAuditLog(ctx, db, log) })
 	errc := make(chan error, 1)
@@ -208,7 +228,13 @@ func serve(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger)
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	err = srv.Shutdown(shutdownCtx)
+	// Jobs stop after the requests: a request may still be queueing one. Those still running when the time is up
+	// are cancelled, and retried by the next start.
+	if jerr := runner.Stop(shutdownCtx); jerr != nil && err == nil {
+		err = fmt.Errorf("stopping background jobs: %w", jerr)
+	}
+	return err
 }
 
 // sweep deletes expired sessions, and photos kept for forms that never came back.

@@ -61,6 +61,17 @@ const (
 	AdminAccountsDisable  Name = "admin.accounts_disable"
 	AdminAccountsEnable   Name = "admin.accounts_enable"
 	AdminAudit            Name = "admin.audit"
+	MessagesPage          Name = "messages.page"
+	MessageOpen           Name = "messages.open"
+	MessageRead           Name = "messages.read"
+	MessagesReadAll       Name = "messages.read_all"
+	AccountContact        Name = "account.contact"
+	AccountContactSave    Name = "account.contact_save"
+	DownloadsPage         Name = "downloads.page"
+	DownloadFile          Name = "downloads.file"
+	AdminJobs             Name = "admin.jobs"
+	AdminJobRetry         Name = "admin.job_retry"
+	AdminOutboxResend     Name = "admin.outbox_resend"
 	AdminOrgs             Name = "admin.orgs"
 	AdminOrgsNew          Name = "admin.orgs_new"
 	AdminOrgsCreate       Name = "admin.orgs_create"
@@ -264,6 +275,17 @@ var All = []Name{
 	AdminAccountsDisable,
 	AdminAccountsEnable,
 	AdminAudit,
+	MessagesPage,
+	MessageOpen,
+	MessageRead,
+	MessagesReadAll,
+	AccountContact,
+	AccountContactSave,
+	DownloadsPage,
+	DownloadFile,
+	AdminJobs,
+	AdminJobRetry,
+	AdminOutboxResend,
 	AdminOrgs,
 	AdminOrgsNew,
 	AdminOrgsCreate,

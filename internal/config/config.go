@@ -39,6 +39,12 @@ type Config struct {
 	// the portal's redirect and sign-out addresses are built from it. Empty: taken from each request.
 	PublicURL string
 	Portal    Portal
+	// The SMTP server notices are emailed through (EXAMCERT_SMTP_*). No host: emails wait in the outbox.
+	SMTPHost     string
+	SMTPPort     int
+	SMTPUser     string
+	SMTPPassword string
+	SMTPFrom     string
 }
 
 // Portal is the 网上办事大厅 (an OpenID Connect provider) practitioners and enterprises may sign in through. It is
@@ -74,6 +80,8 @@ func Default() Config {
 		LogLevel:      "info",
 		Portal: Portal{IDNumberClaim: "id_number", CreditCodeClaim: "credit_code", NameClaim: "name",
 			PasswordFallback: true},
+		SMTPPort: 587,
+		SMTPFrom: "noreply@localhost",
 	}
 }
 
@@ -126,6 +134,19 @@ func Parse(name string, args []string) (Config, error) {
 		}
 	}
 	portalFallback, _ := env("EXAMCERT_PORTAL_PASSWORD_FALLBACK")
+	if v, ok := env("EXAMCERT_SMTP_HOST"); ok {
+		c.SMTPHost = v
+	}
+	smtpPort, _ := env("EXAMCERT_SMTP_PORT")
+	if v, ok := env("EXAMCERT_SMTP_USER"); ok {
+		c.SMTPUser = v
+	}
+	if v, ok := env("EXAMCERT_SMTP_PASSWORD"); ok {
+		c.SMTPPassword = v
+	}
+	if v, ok := env("EXAMCERT_SMTP_FROM"); ok {
+		c.SMTPFrom = v
+	}
 
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on")
@@ -154,6 +175,11 @@ func Parse(name string, args []string) (Config, error) {
 	fs.StringVar(&c.Portal.CreditCodeClaim, "portal-credit-code-claim", c.Portal.CreditCodeClaim, "claim carrying a legal person's unified social credit code (default credit_code)")
 	fs.StringVar(&c.Portal.NameClaim, "portal-name-claim", c.Portal.NameClaim, "claim carrying the person's or legal person's name (default name)")
 	fs.StringVar(&portalFallback, "portal-password-fallback", portalFallback, "practitioners and enterprises may still sign in with a password when the portal is set (default true)")
+	fs.StringVar(&c.SMTPHost, "smtp-host", c.SMTPHost, "SMTP server that notices are emailed through (empty: emails wait in the outbox)")
+	fs.StringVar(&smtpPort, "smtp-port", smtpPort, "SMTP server port (default 587; STARTTLS when the server offers it)")
+	fs.StringVar(&c.SMTPUser, "smtp-user", c.SMTPUser, "SMTP user name (empty: no authentication)")
+	fs.StringVar(&c.SMTPPassword, "smtp-password", c.SMTPPassword, "SMTP password (prefer EXAMCERT_SMTP_PASSWORD: flags show in the process list)")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "From address of notice emails, e.g. \"考务系统 <noreply@example.cn>\"")
 	// A bare --demo means --demo=true.
 	for i, a := range args {
 		if a == "--demo" || a == "-demo" {
@@ -188,7 +214,7 @@ func Parse(name string, args []string) (Config, error) {
 		n   string
 	}{{burst, &c.LoginBurst, "login-burst"}, {pwMin, &c.Password.MinLength, "password-min-length"},
 		{pwClasses, &c.Password.MinClasses, "password-min-classes"}, {importRows, &c.ImportMaxRows, "import-max-rows"},
-		{lookupBurst, &c.LookupBurst, "lookup-burst"}} {
+		{lookupBurst, &c.LookupBurst, "lookup-burst"}, {smtpPort, &c.SMTPPort, "smtp-port"}} {
 		if s.v == "" {
 			continue
 		}

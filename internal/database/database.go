@@ -85,9 +85,17 @@ func migrator(db *bun.DB) *migrate.Migrator {
 		migrate.WithMarkAppliedOnSuccess(true))
 }
 
-// Migrate applies every migration not yet applied and returns their names.
+// Migrate applies every migration not yet applied, ours then the job runner's (river's), and returns their names.
 func Migrate(ctx context.Context, db *bun.DB) ([]string, error) {
-	return withMigrator(ctx, db, func(m *migrate.Migrator) (*migrate.MigrationGroup, error) { return m.Migrate(ctx) })
+	var more []string
+	names, err := withMigrator(ctx, db, func(m *migrate.Migrator) (*migrate.MigrationGroup, error) {
+		g, err := m.Migrate(ctx)
+		if err == nil { // under the same lock: two processes starting at once do not both run river's
+			more, err = migrateRiver(ctx, db)
+		}
+		return g, err
+	})
+	return append(names, more...), err
 }
 
 // Rollback undoes the last group of migrations applied and returns their names.

@@ -3,14 +3,18 @@ package layouts
 
 // Shell is what the workspace frame shows around a page.
 type Shell struct {
-	Title       string // the page title, also in <title>
-	UserName    string
-	RoleLabel   string
-	HomeURL     string
-	PasswordURL string
-	LogoutURL   string
-	Menu        []MenuGroup
-	LastLogin   string // e.g. "上次登录：2026-11-26 09:12 来自 10.1.2.3"
+	Title        string // the page title, also in <title>
+	UserName     string
+	RoleLabel    string
+	HomeURL      string
+	PasswordURL  string
+	LogoutURL    string
+	Menu         []MenuGroup
+	LastLogin    string // e.g. "上次登录：2026-11-26 09:12 来自 10.1.2.3"
+	MessagesURL  string // 消息, with the unread count beside it ("" hides the link)
+	Unread       int
+	DownloadsURL string // 我的下载
+	ContactURL   string // 通知设置
 }
 
 // MenuGroup is a heading of the left menu with its items.

@@ -1,0 +1,3 @@
+DROP INDEX messages_unread;
+--bun:split
+DROP TABLE downloads;
