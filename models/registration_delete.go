@@ -32,7 +32,7 @@ func DeleteRegistration(ctx context.Context, db bun.IDB, actor Actor, id int64) 
 			r = nil
 			return ErrNotFound // an enterprise sees its staff's own registrations but deletes only its own
 		}
-		if r.Paid() {
+		if r.Paid() || r.Status == RegPaid {
 			return ErrPaidRegistration
 		}
 		if !r.Status.Deletable() {

@@ -46,8 +46,12 @@ func Room(ctx context.Context, db bun.IDB, plan *models.ExamPlan, site *models.E
 	return r, err
 }
 
-// Draw stores the draw the plan's tickets come from.
+// Draw stores the draw the plan's tickets come from: a plan has one live draw, so a second call returns it.
 func Draw(ctx context.Context, db bun.IDB, plan *models.ExamPlan) (*models.Draw, error) {
+	live := new(models.Draw)
+	if err := db.NewSelect().Model(live).Where("plan_id = ? AND cancelled_at IS NULL", plan.ID).Limit(1).Scan(ctx); err == nil {
+		return live, nil
+	}
 	d := &models.Draw{PlanID: plan.ID, Seed: "00112233445566778899aabbccddeeff", Candidates: 0, BatchNo: "KWBP00000001",
 		DrawnAt: models.Now()}
 	_, err := db.NewInsert().Model(d).Returning("id").Exec(ctx)
