@@ -1,16 +1,19 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
+	"github.com/uptrace/bun"
 
 	"examcert/handlers/routes"
 	"examcert/internal/ident"
@@ -241,8 +244,9 @@ func (h *Review) backURL(c echo.Context, d desk, p queueParams, done url.Values)
 func (h *Review) queue(c echo.Context, d desk, p queueParams) (pages.ReviewQueue, error) {
 	ctx := c.Request().Context()
 	f := p.filter(d)
-	v := pages.ReviewQueue{ListURL: h.listURL(c, d), DecideURL: h.decideURL(c, d), Hidden: p.hidden(), Reasons: models.ReturnReasons,
-		ShowPlan: d.unit(), BulkBack: true}
+	seen := components.Option{Value: "seen", Label: strconv.FormatInt(models.Now().UnixMicro(), 10)} // before the rows are read
+	v := pages.ReviewQueue{ListURL: h.listURL(c, d), DecideURL: h.decideURL(c, d), Hidden: append(p.hidden(), seen),
+		Reasons: models.ReturnReasons, ShowPlan: d.unit(), BulkBack: true}
 	if d.unit() {
 		v.Shell, v.Heading = h.shell(c, "单位确认", routes.UnitConfirmPage), "单位确认"
 		v.Info = "以下报名由本人或培训机构填报，填写的工作单位为本单位：请确认其为本单位人员，或退回修改。"
@@ -379,7 +383,7 @@ func (h *Review) row(c echo.Context, d desk, p queueParams, r *models.QueueRow) 
 	row := pages.ReviewRow{ID: r.ID, Number: r.Number(), Plan: r.PlanName, Name: r.Name, IDMasked: ident.MaskIDNumber(r.IDNumber),
 		Education: r.Education, Employer: r.EmployerName, Years: strconv.Itoa(r.YearsOfWork) + "年",
 		Channel: models.ChannelLabels[r.Channel], Status: r.Status.Label(), CreatedAt: r.CreatedAt.In(models.Beijing).Format("2006-01-02 15:04"),
-		DetailURL: reverse(c, routes.RegistrationDetail, id), DecideURL: h.decideURL(c, d), Reasons: models.ReturnReasons, ShowPlan: d.unit()}
+		DetailURL: reverse(c, routes.RegistrationDetail, id), DecideURL: h.decideURL(c, d), Reasons: models.ReturnReasons, ShowPlan: d.unit(), Version: r.Version}
 	if r.OrgName != "" {
 		row.Channel += "（" + r.OrgName + "）"
 	}
@@ -477,6 +481,7 @@ const (
 	msgOwn          = "不能审核本人填报的或本人的报名"
 	msgNoAcceptance = "该考试计划未设受理环节"
 	msgChooseRegs   = "请先选择要处理的报名"
+	msgChanged      = "该报名在您打开页面后已被修改，未作处理：请查看最新内容后再审核"
 )
 
 var actionLabels = map[string]string{"approve": "审核通过", "accept": "受理", "confirm": "单位确认", "return": "退回修改"}
@@ -490,12 +495,12 @@ func doneMessage(c echo.Context) string {
 	if !ok || n <= 0 {
 		return ""
 	}
-	return decisionMessage(label, n, atoiOr0(c.QueryParam("skipped")), c.QueryParam("batch"))
+	return decisionMessage(label, n, atoiOr0(c.QueryParam("skipped")), atoiOr0(c.QueryParam("changed")), c.QueryParam("batch"))
 }
 
 func atoiOr0(s string) int { n, _ := strconv.Atoi(s); return max(n, 0) }
 
-func decisionMessage(label string, moved, skipped int, batch string) string {
+func decisionMessage(label string, moved, skipped, changed int, batch string) string {
 	msg := label + "成功，共" + strconv.Itoa(moved) + "条"
 	if batchNoRE.MatchString(batch) {
 		msg += "，批号为" + batch
@@ -503,7 +508,67 @@ func decisionMessage(label string, moved, skipped int, batch string) string {
 	if skipped > 0 {
 		msg += "；另有" + strconv.Itoa(skipped) + "条当前状态不能" + label + "，未作处理"
 	}
+	if changed > 0 {
+		msg += "；另有" + strconv.Itoa(changed) + "条在您打开页面后已被报名单位修改，未作处理，请查看后再审核"
+	}
 	return msg
+}
+
+// decision is what a decision's form asks: the action, the registrations (one row's, the ticked ones, or all that
+// match the filter) with what the decider saw of them, and the reasons of 退回修改.
+type decision struct {
+	action  string
+	single  int64 // the row's registration, for a row's action
+	in      models.ReviewInput
+	reasons []string
+	note    string
+}
+
+// readDecision binds a decision's form: "one" (action:id) for a row, "all=1" for every registration matching the
+// filter (as the queue showed at "seen"), else the ticked "ids"; each shown row carries its version as v_<id>.
+func (h *Review) readDecision(c echo.Context, d desk, p queueParams) (decision, error) {
+	form, err := c.FormParams()
+	if err != nil {
+		return decision{}, err
+	}
+	dc := decision{action: c.FormValue("action"), in: models.ReviewInput{Versions: map[int64]int{},
+		Link: func(id int64) string { return reverse(c, routes.RegistrationDetail, strconv.FormatInt(id, 10)) }}}
+	if !d.unit() {
+		dc.in.PlanID = d.plan.ID
+	}
+	ids := form["ids"]
+	if one := c.FormValue("one"); one != "" {
+		dc.action, one, _ = strings.Cut(one, ":")
+		ids = []string{one}
+	} else if c.FormValue("all") == "1" {
+		ids = nil
+		if seen, err := strconv.ParseInt(c.FormValue("seen"), 10, 64); err == nil {
+			dc.in.Since = time.UnixMicro(seen)
+		}
+		if dc.in.IDs, err = models.ReviewQueueIDs(c.Request().Context(), h.DB, actor(c), p.filter(d)); err != nil {
+			return dc, err
+		}
+	}
+	for _, s := range ids {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return dc, models.ErrNotFound
+		}
+		dc.in.IDs = append(dc.in.IDs, n)
+		if v, err := strconv.Atoi(c.FormValue("v_" + s)); err == nil {
+			dc.in.Versions[n] = v
+		}
+	}
+	if c.FormValue("one") != "" {
+		dc.single = dc.in.IDs[0]
+		dc.reasons, dc.note = form["reason_"+ids[0]], c.FormValue("note_"+ids[0])
+	} else {
+		dc.reasons, dc.note = form["bulk_reason"], c.FormValue("bulk_note")
+	}
+	if _, ok := actionLabels[dc.action]; !ok || (d.unit() && (dc.action == "approve" || dc.action == "accept")) || (!d.unit() && dc.action == "confirm") {
+		return dc, echo.NewHTTPError(http.StatusBadRequest, "无效的操作")
+	}
+	return dc, nil
 }
 
 // decide runs a row's or the bulk's decision.
@@ -512,73 +577,29 @@ func (h *Review) decide(c echo.Context, d desk) error {
 	if err != nil {
 		return err
 	}
-	form, err := c.FormParams()
+	dc, err := h.readDecision(c, d, p)
 	if err != nil {
 		return err
 	}
-	action, single := c.FormValue("action"), int64(0)
-	var ids []int64
-	if one := c.FormValue("one"); one != "" {
-		a, id, _ := strings.Cut(one, ":")
-		n, err := strconv.ParseInt(id, 10, 64)
-		if err != nil {
-			return models.ErrNotFound
-		}
-		action, single, ids = a, n, []int64{n}
-	} else if c.FormValue("all") == "1" {
-		if ids, err = models.ReviewQueueIDs(c.Request().Context(), h.DB, actor(c), p.filter(d)); err != nil {
-			return err
-		}
-	} else {
-		for _, s := range form["ids"] {
-			n, err := strconv.ParseInt(s, 10, 64)
-			if err != nil {
-				return models.ErrNotFound
-			}
-			ids = append(ids, n)
+	if dc.action == "return" {
+		if dc.in.Reason, err = models.ReturnReason(dc.reasons, dc.note); err != nil && len(dc.in.IDs) > 0 {
+			return h.decided(c, d, p, dc, models.ReviewResult{}, err)
 		}
 	}
-	if _, ok := actionLabels[action]; !ok || (d.unit() && (action == "approve" || action == "accept")) || (!d.unit() && action == "confirm") {
-		return echo.NewHTTPError(http.StatusBadRequest, "无效的操作")
+	if len(dc.in.IDs) == 0 {
+		return h.decided(c, d, p, dc, models.ReviewResult{}, models.FieldErrors{"ids": msgChooseRegs})
 	}
-	in := models.ReviewInput{IDs: ids, Link: func(id int64) string { return reverse(c, routes.RegistrationDetail, strconv.FormatInt(id, 10)) }}
-	if !d.unit() {
-		in.PlanID = d.plan.ID
-	}
-	var reasons []string
-	var note string
-	if action == "return" {
-		if single != 0 {
-			reasons, note = form["reason_"+strconv.FormatInt(single, 10)], c.FormValue("note_"+strconv.FormatInt(single, 10))
-		} else {
-			reasons, note = form["bulk_reason"], c.FormValue("bulk_note")
-		}
-		if in.Reason, err = models.ReturnReason(reasons, note); err != nil && len(ids) > 0 {
-			return h.decided(c, d, p, single, action, models.ReviewResult{}, err, reasons, note)
-		}
-	}
-	if len(ids) == 0 {
-		return h.decided(c, d, p, single, action, models.ReviewResult{}, models.FieldErrors{"ids": msgChooseRegs}, nil, "")
-	}
-	ctx := c.Request().Context()
-	var res models.ReviewResult
-	switch action {
-	case "approve":
-		res, err = models.ApproveRegistrations(ctx, h.DB, actor(c), in)
-	case "accept":
-		res, err = models.AcceptRegistrations(ctx, h.DB, actor(c), in)
-	case "confirm":
-		res, err = models.ConfirmByUnit(ctx, h.DB, actor(c), in)
-	case "return":
-		res, err = models.ReturnRegistrations(ctx, h.DB, actor(c), in)
-	}
-	return h.decided(c, d, p, single, action, res, err, reasons, note)
+	verb := map[string]func(context.Context, bun.IDB, models.Actor, models.ReviewInput) (models.ReviewResult, error){
+		"approve": models.ApproveRegistrations, "accept": models.AcceptRegistrations, "confirm": models.ConfirmByUnit,
+		"return": models.ReturnRegistrations}[dc.action]
+	res, err := verb(c.Request().Context(), h.DB, actor(c), dc.in)
+	return h.decided(c, d, p, dc, res, err)
 }
 
 // decided answers a decision: the row (a row's action with htmx), the queue (a bulk action with htmx), a 303 back
 // to the queue (without JavaScript), or the problem beside what caused it.
-func (h *Review) decided(c echo.Context, d desk, p queueParams, single int64, action string, res models.ReviewResult, err error,
-	reasons []string, note string) error {
+func (h *Review) decided(c echo.Context, d desk, p queueParams, dc decision, res models.ReviewResult, err error) error {
+	single, action := dc.single, dc.action
 	var fe models.FieldErrors
 	problem := ""
 	switch {
@@ -594,6 +615,8 @@ func (h *Review) decided(c echo.Context, d desk, p queueParams, single int64, ac
 		problem = msgOwn
 	case errors.Is(err, models.ErrNoAcceptanceStep):
 		problem = msgNoAcceptance
+	case errors.Is(err, models.ErrChangedMeanwhile):
+		problem = msgChanged
 	default:
 		return err // not found (another's registration), not allowed: the central error page
 	}
@@ -606,7 +629,7 @@ func (h *Review) decided(c echo.Context, d desk, p queueParams, single int64, ac
 		if problem != "" {
 			row.Error = problem
 			if action == "return" && fe != nil && row.ReturnURL != "" {
-				row.Returning, row.Checked, row.Note = true, reasons, note
+				row.Returning, row.Checked, row.Note = true, dc.reasons, dc.note
 			}
 			if !isHTMX(c) {
 				if row.Returning {
@@ -617,7 +640,7 @@ func (h *Review) decided(c echo.Context, d desk, p queueParams, single int64, ac
 			return h.render(c, http.StatusOK, pages.ReviewRowView(row), nil)
 		}
 		if isHTMX(c) {
-			row.Message = decisionMessage(label, len(res.Moved), res.Skipped, res.BatchNo)
+			row.Message = decisionMessage(label, len(res.Moved), res.Skipped, res.Changed, res.BatchNo)
 			return h.render(c, http.StatusOK, pages.ReviewRowView(row), nil)
 		}
 	}
@@ -625,11 +648,14 @@ func (h *Review) decided(c echo.Context, d desk, p queueParams, single int64, ac
 		return h.showQueue(c, d, "", problem)
 	}
 	if isHTMX(c) {
-		return h.showQueue(c, d, decisionMessage(label, len(res.Moved), res.Skipped, res.BatchNo), "")
+		return h.showQueue(c, d, decisionMessage(label, len(res.Moved), res.Skipped, res.Changed, res.BatchNo), "")
 	}
 	done := url.Values{"ok": {action}, "n": {strconv.Itoa(len(res.Moved))}, "batch": {res.BatchNo}}
 	if res.Skipped > 0 {
 		done.Set("skipped", strconv.Itoa(res.Skipped))
+	}
+	if res.Changed > 0 {
+		done.Set("changed", strconv.Itoa(res.Changed))
 	}
 	return c.Redirect(http.StatusSeeOther, h.backURL(c, d, p, done))
 }

@@ -361,3 +361,37 @@ func TestReviewLocksReimport(t *testing.T) {
 		t.Errorf("status %s", s)
 	}
 }
+
+// A row carries the version it showed: when the filer changed the registration after the queue was shown, 通过 of
+// that row leaves it alone and says so beside it; the same row, shown again, is decided.
+func TestReviewRowChangedSinceShown(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	planID := createPlan(t, e, "审核并发测试考试", nil)
+	ids := reviewSeed(t, e, planID, "jianshe", 1, models.RegUnitConfirmed, nil)
+	admin := e.client().signIn("admin")
+	queue := "/admin/exams/" + itoa64(planID) + "/review"
+	shown := admin.get(queue)
+	v, ok := shown.Doc.Find(`input[name="v_` + itoa64(ids[0]) + `"]`).Attr("value")
+	if !ok {
+		t.Fatalf("the row carries no version: %q", shown.Body)
+	}
+	if _, err := e.db.NewUpdate().Model((*models.Registration)(nil)).Set("employer_name = '新上传的单位'").
+		Set("version = version + 1").Set("updated_at = ?", models.Now()).Where("id = ?", ids[0]).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"_csrf": {admin.csrf()}, "one": {"approve:" + itoa64(ids[0])}, "v_" + itoa64(ids[0]): {v}}
+	p := reviewRowDoc(t, admin.do(http.MethodPost, queue, form, true, nil))
+	if !strings.Contains(p.Text(`[data-testid="review-error"]`), "已被修改") {
+		t.Errorf("stale row: %q", p.Body)
+	}
+	if st, _ := regStatus(t, e, ids[0]); st != models.RegUnitConfirmed {
+		t.Fatalf("a registration changed since shown was decided: %s", st)
+	}
+	v, _ = p.Doc.Find(`input[name="v_` + itoa64(ids[0]) + `"]`).Attr("value")
+	form.Set("v_"+itoa64(ids[0]), v)
+	admin.do(http.MethodPost, queue, form, true, nil)
+	if st, _ := regStatus(t, e, ids[0]); st != models.RegApproved {
+		t.Errorf("shown again and approved: %s", st)
+	}
+}

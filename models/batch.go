@@ -85,6 +85,7 @@ type batchImport struct {
 	persons  map[string]*Person      // by ID number: who is in the system already
 	regs     map[int64]*Registration // by person: their registration for the plan
 	ownAcct  map[int64]bool          // people known with an account of their own (they join nobody unasked)
+	units    units                   // the registered enterprises the file's 单位代码 name (单位确认)
 }
 
 func (b *batchImport) bad(row int, col, val, reason string) {
@@ -116,6 +117,13 @@ func (b *batchImport) checkAgainstSystem(ctx context.Context, db bun.IDB) error 
 	if err != nil {
 		return err
 	}
+	codes := make([]string, 0, len(b.entries))
+	for _, e := range b.entries {
+		codes = append(codes, e.Reg.EmployerCode)
+	}
+	if b.units, err = loadUnits(ctx, db, codes); err != nil {
+		return err
+	}
 	replacing := 0
 	for _, e := range b.entries {
 		p := b.persons[e.ID.Number]
@@ -133,6 +141,10 @@ func (b *batchImport) checkAgainstSystem(ctx context.Context, db bun.IDB) error 
 		switch r := b.regs[p.ID]; {
 		case r == nil, r.Status == RegReturned, r.Status == RegWithdrawn:
 		case SameOrg(r.OrganizationID, &b.org.ID) && (r.Status == RegSubmitted || r.Status == RegUnitConfirmed) && !r.Paid() && editable[r.ID]:
+			if unit, _ := b.units.start(e.Reg.EmployerCode, &b.org.ID); !sameUnit(unit, r.UnitOrgID) {
+				b.bad(e.Row, "组织机构代码", e.Reg.EmployerCode, msgUnitChanged)
+				continue
+			}
 			replacing++ // this organization's own earlier upload, not decided by anyone yet: replaced
 		default:
 			b.bad(e.Row, "身份证号", ident.MaskIDNumber(e.ID.Number), "此人目前处于「"+r.Status.Label()+"」阶段（报名编号 "+r.Number()+"），不能重复报名")
@@ -183,7 +195,7 @@ func (b *batchImport) loadKnown(ctx context.Context, db bun.IDB) error {
 	}
 	for i := 0; i < len(pids); i += batchChunk {
 		var rs []Registration
-		if err := db.NewSelect().Model(&rs).Column("id", "plan_id", "person_id", "status", "organization_id", "paid_at", "batch_id", "version", "created_at", "photo_key").
+		if err := db.NewSelect().Model(&rs).Column("id", "plan_id", "person_id", "status", "organization_id", "unit_org_id", "paid_at", "batch_id", "version", "created_at", "photo_key").
 			Where("plan_id = ? AND person_id IN (?)", b.plan.ID, bun.List(pids[i:min(i+batchChunk, len(pids))])).Scan(ctx); err != nil {
 			return err
 		}
@@ -217,6 +229,9 @@ func (b *batchImport) save(ctx context.Context, tx bun.Tx, actor Actor, no strin
 		r.UnitOrgID, r.Status = u.start(r.EmployerCode, &b.org.ID)
 		if old := b.regs[r.PersonID]; old != nil {
 			start := r.Status
+			if old.Status.UnderReview() && !sameUnit(r.UnitOrgID, old.UnitOrgID) {
+				return ErrConflict // an enterprise registered meanwhile changed who confirms it: read again
+			}
 			r.ID, r.CreatedAt, r.PhotoKey, r.Version, r.Status = old.ID, old.CreatedAt, old.PhotoKey, old.Version+1, old.Status
 			if old.Status == RegReturned || old.Status == RegWithdrawn {
 				k := [2]RegStatus{old.Status, start}

@@ -27,6 +27,7 @@ type QueueRow struct {
 	RejectReason string    `bun:"reject_reason"`
 	AccountID    *int64    `bun:"account_id"`
 	CreatedAt    time.Time `bun:"created_at"`
+	Version      int       `bun:"version"` // as shown: a decision on it applies only if nobody changed it since
 }
 
 // Number is the row's 报名编号.
@@ -119,7 +120,7 @@ func queueColumns(q *bun.SelectQuery, f QueueFilter) *bun.SelectQuery {
 	return q.Join("JOIN exam_plans AS plan ON plan.id = reg.plan_id").
 		Join("LEFT JOIN organizations AS o ON o.id = reg.organization_id").
 		ColumnExpr("reg.id, reg.plan_id, plan.name AS plan_name, reg.person_id, p.name, p.id_number, p.education, reg.employer_name").
-		ColumnExpr("reg.years_of_work, reg.channel, COALESCE(o.name, '') AS org_name, reg.status, reg.reject_reason, reg.account_id, reg.created_at")
+		ColumnExpr("reg.years_of_work, reg.channel, COALESCE(o.name, '') AS org_name, reg.status, reg.reject_reason, reg.account_id, reg.created_at, reg.version")
 }
 
 // ReviewQueueIDs is every registration id of the queue that matches the filter (选择全部符合条件的 N 条).

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/uptrace/bun"
@@ -20,6 +21,8 @@ var (
 	ErrOwnRegistration = errors.New("a registration one filed or that is one's own cannot be decided by oneself")
 	// ErrNoAcceptanceStep: 受理 for a plan that has no such step.
 	ErrNoAcceptanceStep = errors.New("the plan has no 受理 step")
+	// ErrChangedMeanwhile: every registration asked for changed after the decider saw it.
+	ErrChangedMeanwhile = errors.New("the registrations changed since they were shown")
 )
 
 // ReturnReasons are the common reasons of 退回修改, offered as a list; 其他 needs the free text.
@@ -70,6 +73,11 @@ type ReviewInput struct {
 	IDs    []int64
 	Reason string                   // 退回修改 only; see ReturnReason
 	Link   func(regID int64) string // the registration's page, for notices; nil: none
+	// What the decider saw: the version of each registration shown (a row, the ticked ones), and for 选择全部符合条件
+	// the moment the queue was shown. A registration changed since (a new upload by its filer) is left alone, to be
+	// looked at again. Neither given: no such guard.
+	Versions map[int64]int
+	Since    time.Time
 }
 
 // ReviewResult is what a decision did: its 批号, the registrations it moved, and how many of those asked for were
@@ -78,6 +86,7 @@ type ReviewResult struct {
 	BatchNo string
 	Moved   []int64
 	Skipped int
+	Changed int // of those asked for, changed since the decider saw them: left alone (not counted in Skipped)
 }
 
 // reviewed is a registration as a decision reads it.
@@ -89,6 +98,16 @@ type reviewed struct {
 	AccountID      *int64    `bun:"account_id"`
 	UnitOrgID      *int64    `bun:"unit_org_id"`
 	AcceptanceStep bool      `bun:"acceptance_step"`
+	Version        int       `bun:"version"`
+	UpdatedAt      time.Time `bun:"updated_at"`
+}
+
+// changedSince says whether the registration changed after the decider saw it (ReviewInput.Versions, .Since).
+func (r reviewed) changedSince(in ReviewInput) bool {
+	if v, ok := in.Versions[r.ID]; ok {
+		return v != r.Version
+	}
+	return !in.Since.IsZero() && r.UpdatedAt.After(in.Since)
 }
 
 // ConfirmByUnit is an enterprise's 单位确认 of registrations that name it and that others filed (the person
@@ -175,12 +194,19 @@ func decide(ctx context.Context, db bun.IDB, actor Actor, in ReviewInput, kind s
 		}
 		groups := map[[2]RegStatus][]int64{}
 		for _, r := range rs {
+			if r.changedSince(in) {
+				out.Changed++
+				continue
+			}
 			if to, ok := move(r); ok {
 				k := [2]RegStatus{r.Status, to}
 				groups[k] = append(groups[k], r.ID)
 			} else {
 				out.Skipped++
 			}
+		}
+		if len(groups) == 0 && out.Changed > 0 {
+			return ErrChangedMeanwhile
 		}
 		if len(groups) == 0 {
 			return ErrNothingMoved
@@ -226,7 +252,11 @@ func loadReviewed(ctx context.Context, tx bun.IDB, actor Actor, planID int64, id
 		var chunk []reviewed
 		q := tx.NewSelect().TableExpr("registrations AS reg").Join("JOIN exam_plans AS plan ON plan.id = reg.plan_id").
 			ColumnExpr("reg.id, reg.plan_id, reg.person_id, reg.status, reg.account_id, reg.unit_org_id, plan.acceptance_step").
+			ColumnExpr("reg.version, reg.updated_at").
 			Where("reg.id IN (?)", bun.List(ids[i:min(i+batchChunk, len(ids))]))
+		if isPostgres(tx) {
+			q = q.For("UPDATE OF reg") // what is read is what is decided: a new upload waits for the decision
+		}
 		if planID != 0 {
 			q = q.Where("reg.plan_id = ?", planID)
 		}

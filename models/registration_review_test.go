@@ -5,6 +5,7 @@ import (
 	"errors"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -306,5 +307,48 @@ func TestReviewRollsBack(t *testing.T) {
 				}
 			}, "batch_numbers", "messages")
 		})
+	}
+}
+
+// A decision applies to what the decider saw: a registration its filer changed after the queue showed it (a new
+// upload replaces an undecided one) is left alone and counted as changed, by its version (a row, the ticked ones) or
+// by the moment the queue was shown (选择全部符合条件). The others of the batch are decided.
+func TestDecisionsSkipRegistrationsChangedSinceShown(t *testing.T) {
+	t.Parallel()
+	f := newReviewFixture(t, false)
+	ctx := context.Background()
+	a, b := f.file(t, "看过未改"), f.file(t, "看后被改")
+	shown := models.Now()
+	versions := map[int64]int{a.ID: a.Version, b.ID: b.Version}
+	// The filer's new upload: same status, new content, new version.
+	if _, err := f.db.NewUpdate().Model((*models.Registration)(nil)).Set("employer_name = '改后的单位'").
+		Set("version = version + 1").Set("updated_at = ?", models.Now().Add(time.Millisecond)).Where("id = ?", b.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	in := f.in(b.ID)
+	in.Versions = map[int64]int{b.ID: b.Version}
+	if _, err := models.ApproveRegistrations(ctx, f.db, f.admin, in); !errors.Is(err, models.ErrChangedMeanwhile) {
+		t.Fatalf("approving only the changed one: %v, want ErrChangedMeanwhile", err)
+	}
+	in = f.in(a.ID, b.ID)
+	in.Versions = versions
+	res, err := models.ApproveRegistrations(ctx, f.db, f.admin, in)
+	if err != nil || len(res.Moved) != 1 || res.Moved[0] != a.ID || res.Changed != 1 || res.Skipped != 0 {
+		t.Fatalf("ticked both: %+v %v", res, err)
+	}
+	if got := f.reg(t, b.ID); got.Status != models.RegUnitConfirmed {
+		t.Errorf("the changed registration was decided: %s", got.Status)
+	}
+
+	c := f.file(t, "全选之一")
+	in = f.in(b.ID, c.ID)
+	in.Since = shown // c was filed and b changed after the queue was shown
+	if _, err := models.ApproveRegistrations(ctx, f.db, f.admin, in); !errors.Is(err, models.ErrChangedMeanwhile) {
+		t.Fatalf("all matching, everything newer than the queue: %v", err)
+	}
+	in.Since = models.Now()
+	if res, err = models.ApproveRegistrations(ctx, f.db, f.admin, in); err != nil || len(res.Moved) != 2 || res.Changed != 0 {
+		t.Fatalf("all matching, shown after the change: %+v %v", res, err)
 	}
 }

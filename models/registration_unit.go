@@ -52,3 +52,10 @@ func (u units) start(employerCode string, filer *int64) (*int64, RegStatus) {
 	}
 	return &id, RegSubmitted
 }
+
+// msgUnitChanged refuses a new upload that would change which enterprise confirms an undecided registration: that
+// enterprise would be skipped, or asked to confirm what another one was asked. The filer deletes it and files again.
+const msgUnitChanged = "此人已有尚未审核的报名，本次的组织机构代码改变了需要确认的单位：请先删除原报名（报名信息列表中可删除）再导入"
+
+// sameUnit says whether two registrations are confirmed by the same enterprise (or both by none).
+func sameUnit(a, b *int64) bool { return (a == nil && b == nil) || SameOrg(a, b) }

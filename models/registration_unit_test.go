@@ -7,6 +7,8 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"examcert/internal/spreadsheet"
+
 	"examcert/internal/ident"
 
 	"examcert/models"
@@ -85,5 +87,53 @@ func TestDecidedRegistrationsAreNotDeleted(t *testing.T) {
 	res, err := models.DeleteAllRegistrations(ctx, f.db, f.actor, f.plan.ID)
 	if err != nil || res.Deleted != 1 || len(res.Kept) != 1 || res.Kept[0].ID != approved.ID {
 		t.Errorf("删除所有报名信息: %+v, %v; want the pending one (%d) deleted and the approved one kept", res, err, pending.ID)
+	}
+}
+
+// A new upload that replaces an undecided registration may not change which enterprise confirms it: the enterprise
+// named now would never be asked (or the one asked before would confirm what is no longer theirs). The row is
+// refused beside 组织机构代码, nothing is saved; the same 单位代码 replaces the upload as before.
+func TestReimportKeepsWhoConfirms(t *testing.T) {
+	t.Parallel()
+	f := newRegFixture(t)
+	ctx := context.Background()
+	other, err := models.CreateOrganization(ctx, f.db, testAdmin, models.OrgInput{Kind: "enterprise", Name: "北京另一建设公司", Code: ident.GenerateCreditCode(f.ids, "110000")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := f.newID()
+	first := importRow(2, id, "改单位者")
+	first.Cells["employer_code"] = ident.GenerateCreditCode(f.ids, "110000") // no registered enterprise: straight to the registry
+	if _, err := models.ImportBatch(ctx, f.db, f.actor, f.plan, []spreadsheet.Row{first}); err != nil {
+		t.Fatal(err)
+	}
+	var reg models.Registration
+	if err := f.db.NewSelect().Model(&reg).Where("plan_id = ? AND employer_code = ?", f.plan.ID, first.Cells["employer_code"]).Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if reg.Status != models.RegUnitConfirmed || reg.UnitOrgID != nil {
+		t.Fatalf("first upload: %s, unit %v", reg.Status, reg.UnitOrgID)
+	}
+
+	moved := importRow(2, id, "改单位者")
+	moved.Cells["employer_code"] = *other.CreditCode // now names an enterprise that must confirm
+	_, err = models.ImportBatch(ctx, f.db, f.actor, f.plan, []spreadsheet.Row{moved})
+	var probs models.BatchProblems
+	if !errors.As(err, &probs) || len(probs) != 1 || probs[0].Row != 2 || probs[0].Column != "组织机构代码" {
+		t.Fatalf("changing who confirms: %v %+v", err, probs)
+	}
+	after, err := models.FindRegistration(ctx, f.db, f.plan.ID, reg.PersonID)
+	if err != nil || after.Version != reg.Version || after.UnitOrgID != nil || after.Status != models.RegUnitConfirmed {
+		t.Fatalf("refused upload changed the registration: %+v %v", after, err)
+	}
+
+	again := importRow(2, id, "改单位者")
+	again.Cells["employer_code"] = first.Cells["employer_code"]
+	again.Cells["employer_name"] = "北京测试建设有限公司"
+	if _, err := models.ImportBatch(ctx, f.db, f.actor, f.plan, []spreadsheet.Row{again}); err != nil {
+		t.Fatalf("same 单位代码: %v", err)
+	}
+	if after, _ = models.FindRegistration(ctx, f.db, f.plan.ID, reg.PersonID); after.EmployerName != "北京测试建设有限公司" || after.Status != models.RegUnitConfirmed {
+		t.Errorf("replacing upload: %+v", after)
 	}
 }
