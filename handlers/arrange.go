@@ -213,73 +213,35 @@ var arrangeNotices = map[string]string{
 
 // arrangement fills a plan's 考务编排 view (in = what the forms carry back, e.g. after a refusal).
 func (h *Arrange) arrangement(c echo.Context, planID int64, in pages.ArrangeValues) (pages.Arrange, error) {
-	ctx := c.Request().Context()
-	p, err := models.GetPlan(ctx, h.DB, planID)
+	v, err := models.LoadArrangementView(c.Request().Context(), h.DB, planID)
 	if err != nil {
 		return pages.Arrange{}, err
 	}
-	sum, err := models.SummarizeArrangement(ctx, h.DB, planID)
-	if err != nil {
-		return pages.Arrange{}, err
-	}
-	id := strconv.FormatInt(planID, 10)
+	p, sum, id := v.Plan, v.Summary, strconv.FormatInt(planID, 10)
 	a := pages.Arrange{Shell: h.shell(c, "考务编排", routes.AdminArrange), PlanName: p.Name, ExamAt: beijing(p.ExamAt), PlanStatus: p.Status.Label(),
 		ReadyLabel: sum.ReadyLabel, Ready: sum.Ready, Capacity: sum.Capacity, Missing: sum.Missing(), Ticketed: sum.Ticketed,
 		SubjectURL: reverse(c, routes.AdminArrangeSubjectAdd, id), RoomURL: reverse(c, routes.AdminArrangeRoomAdd, id),
 		GenerateURL: reverse(c, routes.AdminArrangeRoomsGenerate, id), ReleaseURL: reverse(c, routes.AdminArrangeRelease, id),
 		CancelURL: reverse(c, routes.AdminArrangeCancel, id), SeatingURL: reverse(c, routes.AdminArrangeSeating, id),
-		SitesURL: reverse(c, routes.AdminSites), BackURL: reverse(c, routes.AdminArrange), In: in}
+		SitesURL: reverse(c, routes.AdminSites), BackURL: reverse(c, routes.AdminArrange), In: in, First: v.First, Last: v.Last,
+		SiteOptions: []components.Option{{Value: "", Label: "请选择"}}}
 	if sum.ReleasedAt != nil {
 		a.Released = beijing(*sum.ReleasedAt)
 	}
 	for _, s := range sum.Sites {
 		a.Sites = append(a.Sites, pages.SiteSumRow{Name: s.Site.Name, Rooms: s.Rooms, Capacity: s.Capacity, Seated: s.Seated})
 	}
-	subjects, err := models.ListSubjects(ctx, h.DB, planID)
-	if err != nil {
-		return a, err
-	}
-	for _, s := range subjects {
+	for _, s := range v.Subjects {
 		a.Subjects = append(a.Subjects, pages.SubjectRow{Name: s.Name, Time: timeRange(s.StartsAt, s.EndsAt),
 			DeleteURL: reverse(c, routes.AdminArrangeSubjectDelete, strconv.FormatInt(s.ID, 10))})
 	}
-	rooms, err := models.ListRooms(ctx, h.DB, planID)
-	if err != nil {
-		return a, err
+	for _, r := range v.Rooms {
+		a.Rooms = append(a.Rooms, h.roomRow(c, &r, v.Seated[r.ID]))
 	}
-	counts, err := models.RoomCounts(ctx, h.DB, planID)
-	if err != nil {
-		return a, err
-	}
-	for _, r := range rooms {
-		a.Rooms = append(a.Rooms, h.roomRow(c, &r, counts[r.ID]))
-	}
-	if a.First, a.Last, err = models.TicketRange(ctx, h.DB, planID); err != nil {
-		return a, err
-	}
-	sites, _, err := models.ListSites(ctx, h.DB, models.SiteFilter{ActiveOnly: true})
-	if err != nil {
-		return a, err
-	}
-	a.SiteOptions = []components.Option{{Value: "", Label: "请选择"}}
-	for _, s := range sites {
+	for _, s := range v.Sites {
 		a.SiteOptions = append(a.SiteOptions, components.Option{Value: strconv.FormatInt(s.ID, 10), Label: s.Name})
 	}
-	draws, err := models.ListDraws(ctx, h.DB, planID)
-	if err != nil {
-		return a, err
-	}
-	for _, d := range draws {
-		row := pages.DrawRow{ID: d.ID, BatchNo: d.BatchNo, Seed: d.Seed, DrawnAt: beijing(d.DrawnAt), Candidates: d.Candidates,
-			Spread: d.SpreadOrganizations, VerifyURL: reverse(c, routes.AdminArrangeVerify, strconv.FormatInt(d.ID, 10))}
-		if d.CancelledAt != nil {
-			row.Cancelled, row.CancelReason = beijing(*d.CancelledAt), d.CancelReason
-		} else {
-			live := row
-			a.Live = &live
-		}
-		a.Draws = append(a.Draws, row)
-	}
+	a.Draws, a.Live = h.drawRows(c, v.Draws)
 	// The forms start from the plan's exam time.
 	if a.In.GenStarts == "" && a.In.GenEnds == "" {
 		a.In.GenStarts, a.In.GenEnds = localInput(p.ExamAt), localInput(p.ExamAt.Add(2*time.Hour))
@@ -288,6 +250,22 @@ func (h *Arrange) arrangement(c echo.Context, planID int64, in pages.ArrangeValu
 		a.In.Starts, a.In.Ends = localInput(p.ExamAt), localInput(p.ExamAt.Add(2*time.Hour))
 	}
 	return a, nil
+}
+
+// drawRows are a plan's draws as the page lists them, and the live one (nil when none).
+func (h *Arrange) drawRows(c echo.Context, draws []models.DrawRecord) (rows []pages.DrawRow, live *pages.DrawRow) {
+	for _, d := range draws {
+		row := pages.DrawRow{ID: d.ID, BatchNo: d.BatchNo, Seed: d.Seed, DrawnAt: beijing(d.DrawnAt), Candidates: d.Candidates,
+			Spread: d.SpreadOrganizations, VerifyURL: reverse(c, routes.AdminArrangeVerify, strconv.FormatInt(d.ID, 10))}
+		if d.CancelledAt != nil {
+			row.Cancelled, row.CancelReason = beijing(*d.CancelledAt), d.CancelReason
+		} else {
+			l := row
+			live = &l
+		}
+		rows = append(rows, row)
+	}
+	return rows, live
 }
 
 func (h *Arrange) roomRow(c echo.Context, r *models.ExamRoom, seated int) pages.ArrangeRoomRow {

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
@@ -290,42 +291,72 @@ func (h *Notices) Jobs(c echo.Context) error {
 	return h.renderJobs(c, "")
 }
 
+// jobsView is what 后台任务 shows: the job state and outbox status chosen, and the pages of each.
+type jobsView struct {
+	state   rivertype.JobState
+	ostatus string
+	after   int64 // jobs older than this id (the next page)
+	opage   int
+}
+
+// back is the query that brings an action back to the same view.
+func (v jobsView) back() string {
+	return url.Values{"state": {string(v.state)}, "outbox": {v.ostatus}}.Encode()
+}
+
+func readJobsView(c echo.Context) jobsView {
+	v := jobsView{state: rivertype.JobState(c.QueryParam("state")), ostatus: c.QueryParam("outbox")}
+	if !knownState(v.state) {
+		v.state = rivertype.JobStateDiscarded
+	}
+	if outboxLabel(v.ostatus) == v.ostatus {
+		v.ostatus = models.OutboxPending
+	}
+	v.after, _ = strconv.ParseInt(c.QueryParam("after"), 10, 64)
+	v.opage, _ = strconv.Atoi(c.QueryParam("opage"))
+	v.opage = max(v.opage, 1)
+	return v
+}
+
 func (h *Notices) renderJobs(c echo.Context, notice string) error {
 	ctx := c.Request().Context()
 	q, err := h.App.Jobs()
 	if err != nil {
 		return err
 	}
-	state := rivertype.JobState(c.QueryParam("state"))
-	if !knownState(state) {
-		state = rivertype.JobStateDiscarded
-	}
-	ostatus := c.QueryParam("outbox")
-	if outboxLabel(ostatus) == ostatus {
-		ostatus = models.OutboxPending
-	}
-	after, _ := strconv.ParseInt(c.QueryParam("after"), 10, 64)
-	opage, _ := strconv.Atoi(c.QueryParam("opage"))
-	opage = max(opage, 1)
-	base := reverse(c, routes.AdminJobs)
+	v, base := readJobsView(c), reverse(c, routes.AdminJobs)
 	link := func(st rivertype.JobState, ob string, extra url.Values) string {
-		v := url.Values{"state": {string(st)}, "outbox": {ob}}
-		for k, x := range extra {
-			v[k] = x
-		}
-		return base + "?" + v.Encode()
+		q := url.Values{"state": {string(st)}, "outbox": {ob}}
+		maps.Copy(q, extra)
+		return base + "?" + q.Encode()
 	}
 	l := pages.AdminJobList{Shell: h.shell(c, "后台任务", routes.AdminJobs), Notice: notice}
 	for _, s := range jobs.JobStates {
-		l.StateTabs = append(l.StateTabs, pages.Tab{Label: s.Label, URL: link(s.State, ostatus, nil), Active: s.State == state})
+		l.StateTabs = append(l.StateTabs, pages.Tab{Label: s.Label, URL: link(s.State, v.ostatus, nil), Active: s.State == v.state})
 	}
 	for _, s := range outboxStates {
-		l.OutboxTabs = append(l.OutboxTabs, pages.Tab{Label: s.label, URL: link(state, s.status, nil), Active: s.status == ostatus})
+		l.OutboxTabs = append(l.OutboxTabs, pages.Tab{Label: s.label, URL: link(v.state, s.status, nil), Active: s.status == v.ostatus})
 	}
-	list, next, err := q.ListJobs(ctx, actor(c), state, after, jobsPerPage)
+	list, next, err := q.ListJobs(ctx, actor(c), v.state, v.after, jobsPerPage)
 	if err != nil {
 		return err
 	}
+	l.Jobs = jobRows(c, list, v)
+	if next > 0 {
+		l.JobsNextURL = link(v.state, v.ostatus, url.Values{"after": {strconv.FormatInt(next, 10)}})
+	}
+	items, total, err := models.ListOutbox(ctx, h.DB, actor(c), models.OutboxFilter{Status: v.ostatus,
+		Offset: (v.opage - 1) * jobsPerPage, Limit: jobsPerPage})
+	if err != nil {
+		return err
+	}
+	l.Outbox = outboxRows(c, items, v)
+	l.OutboxPager = pager(base, total, v.opage, jobsPerPage, url.Values{"state": {string(v.state)}, "outbox": {v.ostatus}})
+	return h.render(c, http.StatusOK, pages.AdminJobsPage(l), pages.AdminJobsPanel(l))
+}
+
+func jobRows(c echo.Context, list []jobs.Job, v jobsView) []pages.JobRow {
+	var out []pages.JobRow
 	for _, j := range list {
 		r := pages.JobRow{ID: strconv.FormatInt(j.ID, 10), Kind: j.Kind, State: jobs.StateLabel(j.State),
 			Attempts: strconv.Itoa(j.Attempt) + "/" + strconv.Itoa(j.MaxAttempts), Error: j.Error, Output: j.Output,
@@ -334,18 +365,15 @@ func (h *Notices) renderJobs(c echo.Context, notice string) error {
 			r.Finished = j.FinalizedAt.In(models.Beijing).Format("01-02 15:04:05")
 		}
 		if j.Retryable() {
-			r.RetryURL = reverse(c, routes.AdminJobRetry, r.ID) + "?" + url.Values{"state": {string(state)}, "outbox": {ostatus}}.Encode()
+			r.RetryURL = reverse(c, routes.AdminJobRetry, r.ID) + "?" + v.back()
 		}
-		l.Jobs = append(l.Jobs, r)
+		out = append(out, r)
 	}
-	if next > 0 {
-		l.JobsNextURL = link(state, ostatus, url.Values{"after": {strconv.FormatInt(next, 10)}})
-	}
-	items, total, err := models.ListOutbox(ctx, h.DB, actor(c), models.OutboxFilter{Status: ostatus,
-		Offset: (opage - 1) * jobsPerPage, Limit: jobsPerPage})
-	if err != nil {
-		return err
-	}
+	return out
+}
+
+func outboxRows(c echo.Context, items []models.OutboxItem, v jobsView) []pages.OutboxRow {
+	var out []pages.OutboxRow
 	for _, o := range items {
 		r := pages.OutboxRow{ID: strconv.FormatInt(o.ID, 10), Channel: map[string]string{"email": "邮件", "sms": "短信"}[o.Channel],
 			Recipient: o.Recipient, Subject: o.Subject, Status: outboxLabel(o.Status), Attempts: strconv.Itoa(o.Attempts),
@@ -357,12 +385,11 @@ func (h *Notices) renderJobs(c echo.Context, notice string) error {
 			r.Next = o.NextAttemptAt.In(models.Beijing).Format("01-02 15:04:05")
 		}
 		if o.Status != models.OutboxSent {
-			r.ResendURL = reverse(c, routes.AdminOutboxResend, r.ID) + "?" + url.Values{"state": {string(state)}, "outbox": {ostatus}}.Encode()
+			r.ResendURL = reverse(c, routes.AdminOutboxResend, r.ID) + "?" + v.back()
 		}
-		l.Outbox = append(l.Outbox, r)
+		out = append(out, r)
 	}
-	l.OutboxPager = pager(base, total, opage, jobsPerPage, url.Values{"state": {string(state)}, "outbox": {ostatus}})
-	return h.render(c, http.StatusOK, pages.AdminJobsPage(l), pages.AdminJobsPanel(l))
+	return out
 }
 
 func knownState(s rivertype.JobState) bool {

@@ -596,30 +596,40 @@ func (h *Review) decide(c echo.Context, d desk) error {
 	return h.decided(c, d, p, dc, res, err)
 }
 
+// decisionProblem is what a decision's error says beside the row or above the queue; an error it does not know is
+// returned as it is (for the central error page).
+func decisionProblem(err error) (string, error) {
+	var fe models.FieldErrors
+	switch {
+	case err == nil:
+		return "", nil
+	case errors.As(err, &fe):
+		if fe["reason"] != "" {
+			return fe["reason"], nil
+		}
+		return fe["ids"], nil
+	case errors.Is(err, models.ErrNothingMoved):
+		return msgNotDecidable, nil
+	case errors.Is(err, models.ErrOwnRegistration):
+		return msgOwn, nil
+	case errors.Is(err, models.ErrNoAcceptanceStep):
+		return msgNoAcceptance, nil
+	case errors.Is(err, models.ErrChangedMeanwhile):
+		return msgChanged, nil
+	}
+	return "", err
+}
+
 // decided answers a decision: the row (a row's action with htmx), the queue (a bulk action with htmx), a 303 back
 // to the queue (without JavaScript), or the problem beside what caused it.
 func (h *Review) decided(c echo.Context, d desk, p queueParams, dc decision, res models.ReviewResult, err error) error {
 	single, action := dc.single, dc.action
-	var fe models.FieldErrors
-	problem := ""
-	switch {
-	case err == nil:
-	case errors.As(err, &fe):
-		problem = fe["reason"]
-		if problem == "" {
-			problem = fe["ids"]
-		}
-	case errors.Is(err, models.ErrNothingMoved):
-		problem = msgNotDecidable
-	case errors.Is(err, models.ErrOwnRegistration):
-		problem = msgOwn
-	case errors.Is(err, models.ErrNoAcceptanceStep):
-		problem = msgNoAcceptance
-	case errors.Is(err, models.ErrChangedMeanwhile):
-		problem = msgChanged
-	default:
-		return err // not found (another's registration), not allowed: the central error page
+	problem, unknown := decisionProblem(err)
+	if unknown != nil {
+		return unknown // not found (another's registration), not allowed: the central error page
 	}
+	var fe models.FieldErrors
+	errors.As(err, &fe)
 	label := actionLabels[action]
 	if single != 0 {
 		row, lerr := h.loadRow(c, d, p, single)
