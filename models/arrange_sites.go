@@ -9,18 +9,6 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// Audit events of 考务编排 (放号 and 取消放号 are audited by the registrations' transition, with their 批号).
-const (
-	EventSiteSaved        = "exam_site.saved"
-	EventArrangementSaved = "arrangement.saved"
-)
-
-func init() {
-	EventLabels = append(EventLabels,
-		struct{ Event, Label string }{EventSiteSaved, "维护考点"},
-		struct{ Event, Label string }{EventArrangementSaved, "维护考试科目/考场"})
-}
-
 // Limits of a 考点.
 const (
 	maxSiteRooms    = 999

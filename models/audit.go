@@ -32,7 +32,8 @@ type AuditEvent struct {
 	RowHash  string `bun:"row_hash,nullzero"`
 }
 
-// Audit event names, with their Chinese labels for the 操作日志 screen.
+// Audit event names, every one of them, with their Chinese labels (EventLabels) for the 操作日志 screen: an area
+// adds its events here, never elsewhere (TestEveryEventHasALabel).
 const (
 	EventLoginOK          = "login.ok"
 	EventLoginFailed      = "login.failed"
@@ -74,6 +75,27 @@ const (
 	EventRegViewed        = "registration.viewed"
 	EventRegPrintedAll    = "registration.printed_all"
 	EventPaymentNoticed   = "registration.payment_noticed"
+	// Audit events of the notices and background-job area.
+	EventContactUpdated    = "account.contact_updated"
+	EventDownloadRequested = "download.requested"
+	EventJobRetried        = "job.retried"
+	EventOutboxResent      = "outbox.resent"
+	// Audit events of 考务编排 (放号 and 取消放号 are audited by the registrations' transition, with their 批号).
+	EventSiteSaved        = "exam_site.saved"
+	EventArrangementSaved = "arrangement.saved"
+	// Audit events of the portal sign-in (login.ok and login.failed are the password path's own).
+	EventPortalLinked = "portal.linked" // the first portal sign-in of an account: linked to, or created for, the identity
+	EventPortalLogout = "portal.logout" // the portal's back-channel logout ended sessions
+	// Audit events of 签到 and of 考务人员 scopes.
+	EventCheckedIn           = "ticket.checked_in"
+	EventMarkedAbsent        = "ticket.marked_absent"
+	EventProctorScopeAdded   = "proctor.scope_added"
+	EventProctorScopeRemoved = "proctor.scope_removed"
+	// Audit events of 人员调入申请.
+	EventJoinRequested = "join.requested"
+	EventJoinAccepted  = "join.accepted"
+	EventJoinDeclined  = "join.declined"
+	EventJoinWithdrawn = "join.withdrawn"
 )
 
 // EventLabels names each event in Chinese, in the order the filter lists them.
@@ -122,6 +144,18 @@ var EventLabels = []struct{ Event, Label string }{
 	{EventJoinAccepted, "同意人员调入"},
 	{EventJoinDeclined, "拒绝人员调入"},
 	{EventJoinWithdrawn, "撤回人员调入申请"},
+	{EventContactUpdated, "修改通知方式（邮箱/手机）"},
+	{EventDownloadRequested, "申请后台生成文件"},
+	{EventJobRetried, "重试后台任务"},
+	{EventOutboxResent, "重发通知"},
+	{EventSiteSaved, "维护考点"},
+	{EventArrangementSaved, "维护考试科目/考场"},
+	{EventPortalLinked, "关联网上办事大厅身份"},
+	{EventPortalLogout, "网上办事大厅通知退出"},
+	{EventCheckedIn, "考生签到"},
+	{EventMarkedAbsent, "标记缺考"},
+	{EventProctorScopeAdded, "添加考务人员签到范围"},
+	{EventProctorScopeRemoved, "删除考务人员签到范围"},
 }
 
 // EventLabel returns the Chinese label of an event name (the name itself when it has none).

@@ -30,23 +30,6 @@ var (
 // BatchAbsent is the kind of 批号 of a 标记缺考.
 const BatchAbsent = "QKBJ"
 
-// Audit events of 签到 and of 考务人员 scopes.
-const (
-	EventCheckedIn           = "ticket.checked_in"
-	EventMarkedAbsent        = "ticket.marked_absent"
-	EventProctorScopeAdded   = "proctor.scope_added"
-	EventProctorScopeRemoved = "proctor.scope_removed"
-)
-
-func init() {
-	EventLabels = append(EventLabels,
-		struct{ Event, Label string }{EventCheckedIn, "考生签到"},
-		struct{ Event, Label string }{EventMarkedAbsent, "标记缺考"},
-		struct{ Event, Label string }{EventProctorScopeAdded, "添加考务人员签到范围"},
-		struct{ Event, Label string }{EventProctorScopeRemoved, "删除考务人员签到范围"},
-	)
-}
-
 // ExamDay is the day (YYYY-MM-DD, Beijing time) of a moment: the day of a room's exam is the day it starts.
 func ExamDay(t time.Time) string { return t.In(Beijing).Format("2006-01-02") }
 

@@ -30,14 +30,6 @@ func (s JoinStatus) Label() string {
 	return map[JoinStatus]string{JoinPending: "待确认", JoinAccepted: "已同意", JoinDeclined: "已拒绝", JoinWithdrawn: "已撤回"}[s]
 }
 
-// Audit events of 人员调入申请.
-const (
-	EventJoinRequested = "join.requested"
-	EventJoinAccepted  = "join.accepted"
-	EventJoinDeclined  = "join.declined"
-	EventJoinWithdrawn = "join.withdrawn"
-)
-
 // JoinTransitions is the table of a request's moves. Which request an actor may decide (the person themself, the
 // person's current employer) or withdraw (the requester) is checked by the verbs.
 var JoinTransitions = Transitions[JoinStatus]{Kind: "join_request", Table: "join_requests", Lines: []Transition[JoinStatus]{

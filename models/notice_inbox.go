@@ -12,23 +12,6 @@ import (
 	"examcert/internal/ident"
 )
 
-// Audit events of the notices and background-job area.
-const (
-	EventContactUpdated    = "account.contact_updated"
-	EventDownloadRequested = "download.requested"
-	EventJobRetried        = "job.retried"
-	EventOutboxResent      = "outbox.resent"
-)
-
-func init() {
-	EventLabels = append(EventLabels,
-		struct{ Event, Label string }{EventContactUpdated, "修改通知方式（邮箱/手机）"},
-		struct{ Event, Label string }{EventDownloadRequested, "申请后台生成文件"},
-		struct{ Event, Label string }{EventJobRetried, "重试后台任务"},
-		struct{ Event, Label string }{EventOutboxResent, "重发通知"},
-	)
-}
-
 // ListMessages is the actor's 消息, newest first, one page of them, and how many there are.
 func ListMessages(ctx context.Context, db bun.IDB, actor Actor, offset, limit int) ([]Message, int, error) {
 	if actor.AccountID() == nil {

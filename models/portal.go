@@ -39,18 +39,6 @@ var (
 	ErrPortalTraining     = errors.New("该统一社会信用代码在本系统登记为培训机构；培训机构请使用账号密码登录")
 )
 
-// Audit events of the portal sign-in (login.ok and login.failed are the password path's own).
-const (
-	EventPortalLinked = "portal.linked" // the first portal sign-in of an account: linked to, or created for, the identity
-	EventPortalLogout = "portal.logout" // the portal's back-channel logout ended sessions
-)
-
-func init() {
-	EventLabels = append(EventLabels,
-		struct{ Event, Label string }{EventPortalLinked, "关联网上办事大厅身份"},
-		struct{ Event, Label string }{EventPortalLogout, "网上办事大厅通知退出"})
-}
-
 // PortalLink is the portal identity (issuer + subject) an account was linked to at its first portal sign-in.
 type PortalLink struct {
 	bun.BaseModel `bun:"table:portal_links"`
