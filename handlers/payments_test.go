@@ -154,9 +154,11 @@ func TestPaymentFlow(t *testing.T) {
 	// The applicant sees 待缴费 with the amount and the deadline, in the list and on the page.
 	zc := e.client().signIn("zhangsan")
 	want := "待缴费（120.00元，缴费截止 " + plan.PaymentDeadlineText() + "）"
-	if got := zc.get("/registrations").Text(`[data-testid="reg-row-` + strconv.FormatInt(zs.ID, 10) + `"] [data-testid="reg-status"]`); got != want {
+	home := zc.get("/registrations")
+	if got := home.Text(`[data-testid="reg-row-` + strconv.FormatInt(zs.ID, 10) + `"] [data-testid="reg-status"]`); got != want {
 		t.Errorf("applicant list: %q, want %q", got, want)
 	}
+
 	if got := zc.get("/registrations/" + strconv.FormatInt(zs.ID, 10)).Text(`[data-testid="reg-status"]`); got != want {
 		t.Errorf("applicant detail: %q", got)
 	}
@@ -335,5 +337,30 @@ func TestPaymentScopeAndFreePlans(t *testing.T) {
 	// The htmx search answers the list only.
 	if p := admin.getHX("/admin/payments/" + sp + "?stage=due"); strings.Contains(p.Body, "<html") || p.Doc.Find(`#payment-rows`).Length() != 1 {
 		t.Errorf("htmx search: %s", p.Body)
+	}
+}
+
+// While the plan still takes registrations, 考试报名 lists it with the applicant's stage beside it: 待缴费 with the
+// amount and deadline once the 缴费通知 went out, not 审核通过.
+func TestOpenPlanShowsPaymentDue(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	plan := payPlan(t, e, "报名中缴费测试考试", 8000)
+	ctx := context.Background()
+	if _, err := e.db.NewUpdate().Model((*models.ExamPlan)(nil)).Set("status = ?", models.PlanOpen).
+		Set("registration_ends_at = ?", models.Now().Add(48*time.Hour)).Where("id = ?", plan.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := payRegister(t, e, plan, "zhangsan", models.RegApproved)
+	zc := e.client().signIn("zhangsan")
+	if got := zc.get("/registrations").Text(`[data-testid="applied"]`); got != "已报名（审核通过）" {
+		t.Errorf("before the notice: %q", got)
+	}
+	if _, err := e.db.NewUpdate().Model((*models.Registration)(nil)).Set("payment_noticed_at = ?", models.Now()).Where("id = ?", r.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := "已报名（待缴费（80.00元，缴费截止 " + plan.PaymentDeadlineText() + "））"
+	if got := zc.get("/registrations").Text(`[data-testid="applied"]`); got != want {
+		t.Errorf("after the notice: %q, want %q", got, want)
 	}
 }

@@ -96,7 +96,7 @@ func (h *Registrations) markApplied(c echo.Context, v *pages.RegistrationHome) e
 	}
 	v.Applied = map[int64]pages.AppliedPlan{}
 	for _, r := range regs {
-		v.Applied[r.PlanID] = pages.AppliedPlan{Status: r.Status.Label(), CanResubmit: r.Status == models.RegReturned,
+		v.Applied[r.PlanID] = pages.AppliedPlan{Status: r.StatusText(), CanResubmit: r.Status == models.RegReturned,
 			DetailURL: reverse(c, routes.RegistrationDetail, strconv.FormatInt(r.ID, 10))}
 		if r.Status == models.RegReturned || r.Status == models.RegWithdrawn {
 			a := v.Applied[r.PlanID]

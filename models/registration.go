@@ -479,8 +479,9 @@ func RegistrationsOfPerson(ctx context.Context, db bun.IDB, personID int64, plan
 	if len(planIDs) == 0 {
 		return rs, nil
 	}
-	err := db.NewSelect().Model(&rs).Column("id", "plan_id", "person_id", "status").
-		Where("person_id = ? AND plan_id IN (?)", personID, bun.List(planIDs)).Scan(ctx)
+	err := db.NewSelect().Model(&rs).Column("reg.id", "reg.plan_id", "reg.person_id", "reg.status", "reg.payment_noticed_at").
+		Relation("Plan", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("fee_cents", "payment_deadline") }).
+		Where("reg.person_id = ? AND reg.plan_id IN (?)", personID, bun.List(planIDs)).Scan(ctx)
 	return rs, err
 }
 
