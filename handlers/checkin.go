@@ -96,6 +96,7 @@ func (h *Checkin) Page(c echo.Context) error {
 		}
 		v.Scan.Card = h.card(c, t, c.QueryParam("again") == "1")
 	}
+	checkinAllowCamera(c)
 	return h.render(c, http.StatusOK, pages.CheckinPage(v), nil)
 }
 
@@ -238,7 +239,13 @@ func (h *Checkin) Scan(c echo.Context) error {
 		return err
 	}
 	v.Scan = scan
+	checkinAllowCamera(c)
 	return h.render(c, http.StatusOK, pages.CheckinPage(v), nil)
+}
+
+// checkinAllowCamera lets the 签到 page (and only it) use the camera, for 用摄像头扫码.
+func checkinAllowCamera(c echo.Context) {
+	c.Response().Header().Set("Permissions-Policy", checkinPermissionsPolicy)
 }
 
 func checkinRefusal(err error) (string, bool) {

@@ -53,6 +53,13 @@ func (a *App) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// permissionsPolicy turns off the device features no page uses. The 签到 page alone lets itself use the camera
+// (checkinPermissionsPolicy), for 用摄像头扫码.
+const (
+	permissionsPolicy        = "camera=(), microphone=(), geolocation=()"
+	checkinPermissionsPolicy = "camera=(self), microphone=(), geolocation=()"
+)
+
 // securityHeaders sets the headers of SECURITY.md item 13 on every response. Pages are never cached (they carry
 // personal data); files under /static/ are, for a year, because their URLs carry a content hash.
 func securityHeaders(tls bool) echo.MiddlewareFunc {
@@ -66,7 +73,7 @@ func securityHeaders(tls bool) echo.MiddlewareFunc {
 			h.Set("Referrer-Policy", "same-origin")
 			h.Set("X-Frame-Options", "DENY")
 			h.Set("Cross-Origin-Opener-Policy", "same-origin")
-			h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+			h.Set("Permissions-Policy", permissionsPolicy)
 			if tls || c.IsTLS() {
 				h.Set("Strict-Transport-Security", "max-age=31536000")
 			}

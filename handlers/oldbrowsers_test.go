@@ -32,23 +32,25 @@ func TestStylesheetAvoidsWhatOldCoresLack(t *testing.T) {
 	}
 }
 
-// app.js is ES5 (no arrow functions, let/const, template strings, classes, optional chaining), so that on an old
-// core it runs rather than failing to parse.
+// app.js, the 签到 camera script and its QR decoder are ES5 (no arrow functions, let/const, template strings,
+// classes, optional chaining), so that on an old core they run rather than failing to parse.
 func TestScriptIsES5(t *testing.T) {
-	js, err := static.Files.ReadFile(static.Script)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, re := range map[string]*regexp.Regexp{
-		"arrow function":    regexp.MustCompile(`=>`),
-		"let/const":         regexp.MustCompile(`\b(let|const)\s`),
-		"template string":   regexp.MustCompile("`"),
-		"class":             regexp.MustCompile(`\bclass\s+[A-Z]`),
-		"optional chaining": regexp.MustCompile(`\?\.|\?\?`),
-		"for…of":            regexp.MustCompile(`for\s*\([^)]*\bof\b`),
-	} {
-		if loc := re.FindIndex(js); loc != nil {
-			t.Errorf("app.js uses %s: %q", name, js[max(loc[0]-30, 0):min(loc[1]+30, len(js))])
+	for _, name := range []string{static.Script, static.CameraScript, static.QRDecoder} {
+		js, err := static.Files.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for what, re := range map[string]*regexp.Regexp{
+			"arrow function":    regexp.MustCompile(`=>`),
+			"let/const":         regexp.MustCompile(`\b(let|const)\s`),
+			"template string":   regexp.MustCompile("`"),
+			"class":             regexp.MustCompile(`\bclass\s+[A-Z]`),
+			"optional chaining": regexp.MustCompile(`\?\.|\?\?`),
+			"for…of":            regexp.MustCompile(`for\s*\([^)]*\bof\b`),
+		} {
+			if loc := re.FindIndex(js); loc != nil {
+				t.Errorf("%s uses %s: %q", name, what, js[max(loc[0]-30, 0):min(loc[1]+30, len(js))])
+			}
 		}
 	}
 }
