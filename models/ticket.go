@@ -92,35 +92,9 @@ func ticketBase(db bun.IDB, acct *Account) *bun.SelectQuery {
 	return scopeTickets(q, acct)
 }
 
-// scopeTickets narrows a ticket query to the caller's scope (see the top of this file).
-func scopeTickets(q *bun.SelectQuery, acct *Account) *bun.SelectQuery {
-	if acct == nil {
-		return q.Where("1 = 0")
-	}
-	switch acct.Role {
-	case RoleAdmin:
-		return q
-	case RolePractitioner:
-		if acct.PersonID == nil {
-			return q.Where("1 = 0")
-		}
-		return q.Where("reg.person_id = ?", *acct.PersonID)
-	case RoleEnterprise:
-		if acct.OrganizationID == nil {
-			return q.Where("1 = 0")
-		}
-		org := *acct.OrganizationID
-		return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("reg.organization_id = ?", org).WhereOr("reg.unit_org_id = ?", org).WhereOr("p.organization_id = ?", org)
-		})
-	case RoleTraining:
-		if acct.OrganizationID == nil {
-			return q.Where("1 = 0")
-		}
-		return q.Where("reg.organization_id = ?", *acct.OrganizationID)
-	}
-	return q.Where("1 = 0")
-}
+// scopeTickets narrows a ticket query (registrations AS reg joined) to the caller's scope: the registrations they
+// see (scopeRegistrations), so a ticket is never shown where its registration is not (SECURITY.md 9).
+func scopeTickets(q *bun.SelectQuery, acct *Account) *bun.SelectQuery { return scopeRegistrations(q, acct) }
 
 // TicketFilter narrows ListTickets.
 type TicketFilter struct {
