@@ -370,7 +370,9 @@ func (c *chain) payments() {
 		a.clickAndLoad("[data-testid=payment-notify]")
 		a.clickAndLoad("[data-testid=confirm-yes]")
 	}
-	a.eventually("the notices sent", func() bool { return strings.Contains(a.text("[data-testid=alert-ok]"), "已向3名考生发送缴费通知") })
+	a.eventually("the notices sent", func() bool {
+		return strings.Contains(a.text("[data-testid=alert-ok]"), "已向3名考生发送缴费通知")
+	})
 	for _, b := range []*tab{c.p, c.e, c.tr} {
 		b.open("/messages")
 		b.waitVisible("[data-testid=messages-panel]")
