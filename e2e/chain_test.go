@@ -445,7 +445,12 @@ func (c *chain) arrange() {
 		a.clickAndLoad("[data-testid=release-submit]")
 		a.clickAndLoad("[data-testid=confirm-yes]")
 	}
-	a.waitVisible("[data-testid=arrange-released]")
+	a.eventually("放号 done or refused", func() bool {
+		return a.doc().Find("[data-testid=arrange-released]").Length() == 1 || a.text("[data-testid=alert-error]") != ""
+	})
+	if a.doc().Find("[data-testid=arrange-released]").Length() == 0 {
+		t.Fatalf("放号 refused: %q %q", a.text("[data-testid=alert-error]"), a.doc().Find(".error").Text())
+	}
 	yy := strconv.Itoa(c.examAt.In(models.Beijing).Year() % 100)
 	rng := a.text("[data-testid=arrange-range]")
 	m := regexp.MustCompile(`^` + yy + `(\d{3})0001～` + yy + `(\d{3})0003$`).FindStringSubmatch(rng)
@@ -490,20 +495,31 @@ func (c *chain) tickets() {
 	}{{c.p, "张三", &c.selfNo}, {c.e, c.staffName, &c.staffNo}, {c.tr, c.traineeName, &c.traineNo}} {
 		b := who.b
 		nos := c.ticketsOf(b)
-		if len(nos) != 1 || !chainTicketNo.MatchString(nos[0]) {
-			t.Fatalf("%s: 查询 lists %q, want one 准考证号", b.location(), nos)
-		}
-		*who.no = nos[0]
-		if got := b.text(`[data-testid="ticket-name"]`); got != who.name {
-			t.Errorf("the ticket listed is %q's, want %s's", got, who.name)
-		}
+		want := 1
 		if who.b == c.e {
-			c.staffTicketPath = b.doc().Find(`[data-testid="ticket-detail"]`).AttrOr("href", "")
+			want = 2 // its staff member's, and zhangsan's, who named it as employer
 		}
-		b.clickAndLoad(`[data-testid="ticket-detail"]`)
+		if len(nos) != want {
+			t.Fatalf("%s: 查询 lists %q, want %d 准考证号", b.location(), nos, want)
+		}
+		k := -1
+		b.doc().Find(`[data-testid="ticket-row"]`).Each(func(i int, tr *goquery.Selection) {
+			if strings.TrimSpace(tr.Find(`[data-testid="ticket-name"]`).Text()) == who.name {
+				k = i
+			}
+		})
+		if k < 0 || !chainTicketNo.MatchString(nos[k]) {
+			t.Fatalf("%s: no 准考证号 for %s in %q", b.location(), who.name, nos)
+		}
+		*who.no = nos[k]
+		row := `[data-testid="ticket-row"]:nth-child(` + strconv.Itoa(k+1) + `) [data-testid="ticket-detail"]`
+		if who.b == c.e {
+			c.staffTicketPath = b.doc().Find(row).AttrOr("href", "")
+		}
+		b.clickAndLoad(row)
 		b.waitVisible(`[data-testid="ticket-sheet"]`)
-		if got := b.text(`[data-testid="ticket-准考证号"]`); got != nos[0] {
-			t.Errorf("the ticket page shows 准考证号 %q, want %s", got, nos[0])
+		if got := b.text(`[data-testid="ticket-准考证号"]`); got != *who.no {
+			t.Errorf("the ticket page shows 准考证号 %q, want %s", got, *who.no)
 		}
 		if b.doc().Find(`[data-testid="ticket-qr"] svg`).Length() != 1 {
 			t.Error("no QR code on the ticket page")
@@ -512,11 +528,11 @@ func (c *chain) tickets() {
 			b.screenshot("chain-ticket-" + c.m.name)
 		}
 		pdf := b.clickForDownload(`[data-testid="ticket-print"]`, b.allowDownloads())
-		if !bytes.HasPrefix(pdf.Data, []byte("%PDF-")) || pdf.Name != "准考证-"+nos[0]+".pdf" {
+		if !bytes.HasPrefix(pdf.Data, []byte("%PDF-")) || pdf.Name != "准考证-"+*who.no+".pdf" {
 			t.Errorf("打印: %q, %d bytes", pdf.Name, len(pdf.Data))
 		}
-		if text, ok := pdfText(t, pdf.Data); ok && !strings.Contains(text, nos[0]) {
-			t.Errorf("the PDF of %s does not contain its 准考证号: %q", nos[0], text)
+		if text, ok := pdfText(t, pdf.Data); ok && !strings.Contains(text, *who.no) {
+			t.Errorf("the PDF of %s does not contain its 准考证号: %q", *who.no, text)
 		}
 	}
 	prefix := c.selfNo[:5]
