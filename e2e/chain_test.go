@@ -22,32 +22,31 @@ import (
 	"examcert/models"
 )
 
-// The chain of issue 11, every role through its own screens: the admin creates a charged plan in 考务管理 and opens
+// chain is one run of the chain: the server, its tabs, and what the steps learnt.
+type chain struct {
+	t                          *testing.T
+	srv                        *server
+	m                          mode
+	i                          int
+	a, p, e, tr                *tab // admin, zhangsan, jianshe, peixun
+	dialogs                    *regDialogLog
+	planName, planID           string
+	examAt                     time.Time // the plan's 考试时间 (Beijing)
+	self, staff, trainee       string    // registration ids
+	staffName, traineeName     string
+	staffIDN, traineeIDN       string
+	siteName, siteID           string
+	selfNo, staffNo, traineeNo string // 准考证号
+	staffTicketPath            string
+	prefix                     string // YY + the plan's number in the year, from 放号
+}
+
+// TestChain is the chain of issue 11 (review to ticket to check-in), with JavaScript and without, every role through its own screens: the admin creates a charged plan in 考务管理 and opens
 // it; zhangsan registers himself naming jianshe (待单位确认), jianshe registers a new member of staff, peixun a new
 // trainee; jianshe confirms (单位确认); the admin returns zhangsan's with a reason (he resubmits) and approves the
 // rest, by row and in bulk; 缴费通知 (each applicant reads it in 消息), 确认缴费 by hand and from the bank's file;
 // 考点, 科目, 考场 (today), 放号; each applicant prints its 准考证 (and cannot open another's); the admin gives kaowu
 // the 考点 for today, and kaowu checks candidates in by 准考证号 and by QR token, and is refused a forged token.
-
-// chain is one run of the chain: the server, its tabs, and what the steps learnt.
-type chain struct {
-	t                         *testing.T
-	srv                       *server
-	m                         mode
-	i                         int
-	a, p, e, tr               *tab // admin, zhangsan, jianshe, peixun
-	dialogs                   *regDialogLog
-	planName, planID          string
-	examAt                    time.Time // the plan's 考试时间 (Beijing)
-	self, staff, trainee      string    // registration ids
-	staffName, traineeName    string
-	staffIDN, traineeIDN      string
-	siteName, siteID, roomID  string
-	selfNo, staffNo, traineNo string // 准考证号
-	staffTicketPath           string
-	prefix                    string // YY + the plan's number in the year, from 放号
-}
-
 func TestChain(t *testing.T) {
 	onceAcrossDatabases(t)
 	t.Parallel()
@@ -477,6 +476,9 @@ func (c *chain) arrange() {
 	if a.doc().Find("[data-testid=arrange-released]").Length() == 0 {
 		t.Fatalf("放号 refused: %q %q", a.text("[data-testid=alert-error]"), a.doc().Find(".error").Text())
 	}
+	if c.m.js && !strings.Contains(strings.Join(c.dialogs.messages(), "|"), "确定放号") {
+		t.Errorf("放号 did not ask first; dialogs: %q", c.dialogs.messages())
+	}
 	yy := strconv.Itoa(c.examAt.In(models.Beijing).Year() % 100)
 	rng := a.text("[data-testid=arrange-range]")
 	m := regexp.MustCompile(`^` + yy + `(\d{3})0001～` + yy + `(\d{3})0003$`).FindStringSubmatch(rng)
@@ -519,7 +521,7 @@ func (c *chain) tickets() {
 		b    *tab
 		name string
 		no   *string
-	}{{c.p, "张三", &c.selfNo}, {c.e, c.staffName, &c.staffNo}, {c.tr, c.traineeName, &c.traineNo}} {
+	}{{c.p, "张三", &c.selfNo}, {c.e, c.staffName, &c.staffNo}, {c.tr, c.traineeName, &c.traineeNo}} {
 		b := who.b
 		nos := c.ticketsOf(b)
 		want := 1
@@ -562,7 +564,7 @@ func (c *chain) tickets() {
 			t.Errorf("the PDF of %s does not contain its 准考证号: %q", *who.no, text)
 		}
 	}
-	for _, no := range []string{c.selfNo, c.staffNo, c.traineNo} {
+	for _, no := range []string{c.selfNo, c.staffNo, c.traineeNo} {
 		if !strings.HasPrefix(no, c.prefix) {
 			t.Errorf("准考证号 %s does not begin with the plan's %s (YY + plan number)", no, c.prefix)
 		}
@@ -653,7 +655,7 @@ func (c *chain) checkin(k *tab) {
 	}
 	k.screenshot("chain-checkin-" + c.m.name)
 	k.eventually("the field ready", k.checkinReady)
-	token := tokens.Sign(c.traineNo)
+	token := tokens.Sign(c.traineeNo)
 	forged := token[:len(token)-1] + map[bool]string{true: "B", false: "A"}[strings.HasSuffix(token, "A")]
 	k.htmxReady("[data-testid=checkin-code]")
 	k.checkinScan(forged)
