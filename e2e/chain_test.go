@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"examcert/internal/checkinfixture"
 	"examcert/internal/database"
 	"examcert/models"
 )
@@ -46,7 +47,8 @@ type chain struct {
 // trainee; jianshe confirms (单位确认); the admin returns zhangsan's with a reason (he resubmits) and approves the
 // rest, by row and in bulk; 缴费通知 (each applicant reads it in 消息), 确认缴费 by hand and from the bank's file;
 // 考点, 科目, 考场 (today), 放号; each applicant prints its 准考证 (and cannot open another's); the admin gives kaowu
-// the 考点 for today, and kaowu checks candidates in by 准考证号 and by QR token, and is refused a forged token.
+// the 考点 for today, and kaowu checks candidates in by 准考证号 and by QR token, and is refused a forged token and
+// another plan's.
 func TestChain(t *testing.T) {
 	onceAcrossDatabases(t)
 	t.Parallel()
@@ -598,8 +600,10 @@ func pdfText(t *testing.T, pdf []byte) (string, bool) {
 	return string(out), true
 }
 
-// chainTokens is the server's signer of the QR tokens, read from its database as e2e/checkin_test.go does.
-func chainTokens(t *testing.T, srv *server) models.TicketTokens {
+// chainTokens is the server's signer of the QR tokens, read from its database as e2e/checkin_test.go does, and the
+// 准考证号 of a candidate of another plan with a room at the 考点 siteName today (written behind the server's back with
+// internal/checkinfixture, as e2e/checkin_test.go does): a ticket the 考务人员 may see but not check in here.
+func chainTokens(t *testing.T, srv *server, siteName string) (models.TicketTokens, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -608,15 +612,31 @@ func chainTokens(t *testing.T, srv *server) models.TicketTokens {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	tokens, err := models.NewTicketTokens(ctx, db)
-	if err != nil {
-		t.Fatal(err)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	return tokens
+	tokens, err := models.NewTicketTokens(ctx, db)
+	must(err)
+	site := new(models.ExamSite)
+	must(db.NewSelect().Model(site).Where("name = ?", siteName).Scan(ctx))
+	plan, err := checkinfixture.Plan(ctx, db, "链路测试另一场考试")
+	must(err)
+	draw, err := checkinfixture.Draw(ctx, db, plan)
+	must(err)
+	now := models.Now()
+	room, err := checkinfixture.Room(ctx, db, plan, site, "09", now, now.Add(2*time.Hour))
+	must(err)
+	cs, err := checkinfixture.Candidates(ctx, db, room, draw, 1, 9001, "")
+	must(err)
+	return tokens, cs[0].Ticket.TicketNo
 }
 
 // checkin: the admin gives kaowu the 考点 for today (签到范围); kaowu checks zhangsan in by 准考证号, the staff
-// member by QR token, is refused a forged token, and the room list says 已签到 2, 未签到 1.
+// member by QR token, is refused a forged token and the token of another plan's candidate, and the room list says
+// 已签到 2, 未签到 1.
 func (c *chain) checkin(k *tab) {
 	t, a := c.t, c.a
 	a.open("/admin/accounts?q=" + proctor.user)
@@ -645,7 +665,7 @@ func (c *chain) checkin(k *tab) {
 	if got := k.text("[data-testid=card-status]"); !strings.HasPrefix(got, "签到成功") {
 		t.Errorf("typed 准考证号: %q", got)
 	}
-	tokens := chainTokens(t, c.srv)
+	tokens, otherPlan := chainTokens(t, c.srv, c.siteName)
 	k.eventually("the field ready", k.checkinReady)
 	k.htmxReady("[data-testid=checkin-code]")
 	k.checkinScan(tokens.Sign(c.staffNo))
@@ -665,6 +685,9 @@ func (c *chain) checkin(k *tab) {
 		t.Errorf("the refusal is %s, want a large font", size)
 	}
 	k.screenshot("chain-refusal-" + c.m.name)
+	k.htmxReady("[data-testid=checkin-code]")
+	k.checkinScan(tokens.Sign(otherPlan))
+	k.eventually("the red refusal", func() bool { return k.text("[data-testid=checkin-refusal] strong") == "不是本场考试的考生" })
 
 	k.clickAndLoad("[data-testid=checkin-summary-01] [data-testid=checkin-room-link]")
 	if k.text("[data-testid=room-in]") != "2" || k.text("[data-testid=room-out]") != "1" {
