@@ -42,13 +42,14 @@ type chain struct {
 	prefix                     string // YY + the plan's number in the year, from 放号
 }
 
-// TestChain is the chain of issue 11 (review to ticket to check-in), with JavaScript and without, every role through its own screens: the admin creates a charged plan in 考务管理 and opens
-// it; zhangsan registers himself naming jianshe (待单位确认), jianshe registers a new member of staff, peixun a new
-// trainee; jianshe confirms (单位确认); the admin returns zhangsan's with a reason (he resubmits) and approves the
+// TestChain is the chain of issue 11 (review to ticket to check-in), with JavaScript and without, every role
+// through its own screens: the admin creates a charged plan in 考务管理 and opens it; zhangsan registers himself
+// naming jianshe (待单位确认), jianshe registers a new member of staff, peixun a new trainee; jianshe confirms
+// (单位确认); the admin returns zhangsan's with a reason (he resubmits, jianshe confirms again) and approves the
 // rest, by row and in bulk; 缴费通知 (each applicant reads it in 消息), 确认缴费 by hand and from the bank's file;
 // 考点, 科目, 考场 (today), 放号; each applicant prints its 准考证 (and cannot open another's); the admin gives kaowu
 // the 考点 for today, and kaowu checks candidates in by 准考证号 and by QR token, and is refused a forged token and
-// another plan's.
+// another plan's. The database only stores what the screens do: the chain runs in the SQLite pass.
 func TestChain(t *testing.T) {
 	onceAcrossDatabases(t)
 	t.Parallel()
@@ -81,11 +82,11 @@ func TestChain(t *testing.T) {
 	}
 }
 
-// beijingInput is a moment as a datetime-local input holds it, in Beijing time.
-func beijingInput(t time.Time) string { return t.In(models.Beijing).Format("2006-01-02T15:04") }
+// chainTime is a moment as a datetime-local input holds it, in Beijing time.
+func chainTime(t time.Time) string { return t.In(models.Beijing).Format("2006-01-02T15:04") }
 
-// optionValue is the value of the option labelled label in the select sel finds.
-func (b *tab) optionValue(sel, label string) string {
+// chainOption is the value of the option labelled label in the select sel finds.
+func (b *tab) chainOption(sel, label string) string {
 	b.t.Helper()
 	v := ""
 	var labels []string
@@ -102,8 +103,8 @@ func (b *tab) optionValue(sel, label string) string {
 	return v
 }
 
-// rowIDByName is the id in the data-testid (prefix + id) of the row whose first cell is name.
-func (b *tab) rowIDByName(prefix, name string) string {
+// chainRowID is the id in the data-testid (prefix + id) of the row whose first cell is name.
+func (b *tab) chainRowID(prefix, name string) string {
 	b.t.Helper()
 	id := ""
 	b.doc().Find(`[data-testid^="` + prefix + `"]`).Each(func(_ int, tr *goquery.Selection) {
@@ -117,10 +118,10 @@ func (b *tab) rowIDByName(prefix, name string) string {
 	return id
 }
 
-// htmxReady waits, with JavaScript, until htmx has taken charge of what sel finds (the element, or the nearest
+// chainReady waits, with JavaScript, until htmx has taken charge of what sel finds (the element, or the nearest
 // one around it with hx-post, hx-get or hx-boost) and no swap is under way: a click on content just swapped in, before htmx
 // has processed it, would post a plain form instead. Without JavaScript it does nothing.
-func (b *tab) htmxReady(sel string) {
+func (b *tab) chainReady(sel string) {
 	b.t.Helper()
 	if !b.js {
 		return
@@ -132,8 +133,8 @@ func (b *tab) htmxReady(sel string) {
 	b.eventually("htmx ready for "+sel, func() bool { return run(b, chromedp.Evaluate[bool](expr)) })
 }
 
-// status GETs path with the tab's cookies (a plain client, no redirects followed) and returns the status code.
-func (b *tab) status(path string) int {
+// chainStatus GETs path with the tab's cookies (a plain client, no redirects followed) and returns the status code.
+func (b *tab) chainStatus(path string) int {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, actionTimeout)
 	defer cancel()
@@ -166,18 +167,18 @@ func (c *chain) createPlan() {
 	a.clickAndLoad("[data-testid=plan-new]")
 	a.waitVisible("[data-testid=plan-form]")
 	a.fill("name", c.planName)
-	a.choose("#category_id", a.optionValue("#category_id", "安全员"))
-	a.choose("#registration_starts", beijingInput(now.Add(-time.Hour)))
-	a.choose("#registration_ends", beijingInput(now.Add(2*24*time.Hour)))
-	a.choose("#exam_at", beijingInput(c.examAt))
+	a.choose("#category_id", a.chainOption("#category_id", "安全员"))
+	a.choose("#registration_starts", chainTime(now.Add(-time.Hour)))
+	a.choose("#registration_ends", chainTime(now.Add(2*24*time.Hour)))
+	a.choose("#exam_at", chainTime(c.examAt))
 	a.fill("fee", "120")
-	a.choose("#payment_deadline", beijingInput(now.Add(3*24*time.Hour)))
+	a.choose("#payment_deadline", chainTime(now.Add(3*24*time.Hour)))
 	a.screenshot("chain-plan-" + c.m.name)
 	a.clickAndLoad("[data-testid=plan-save]")
 	if got := a.text("[data-testid=alert-ok]"); !strings.Contains(got, "考试计划已创建") {
 		t.Fatalf("after 保存 the page (%s) says %q; errors %q", a.path(), got, a.doc().Find(".error").Text())
 	}
-	c.planID = a.rowIDByName("plan-row-", c.planName)
+	c.planID = a.chainRowID("plan-row-", c.planName)
 	row := `[data-testid="plan-row-` + c.planID + `"]`
 	if got := a.text(row + " [data-testid=plan-advance]"); got != "开放报名" {
 		t.Fatalf("the new plan offers %q, want 开放报名", got)
@@ -272,7 +273,7 @@ func (c *chain) unitConfirm(id string) {
 	e.clickAndLoad(`[data-testid="menu-unit_confirm.page"]`)
 	row := `[data-testid="review-row-` + id + `"]`
 	e.waitVisible(row)
-	e.htmxReady(row + ` [data-testid="review-confirm"]`)
+	e.chainReady(row + ` [data-testid="review-confirm"]`)
 	e.submit(row + ` [data-testid="review-confirm"]`)
 	if c.m.js {
 		e.eventually("the row says 待审核", func() bool { return strings.HasPrefix(e.reviewRowStatus(id), "待审核") })
@@ -305,7 +306,7 @@ func (c *chain) review() {
 		a.clickAndLoad(self + ` [data-testid="review-return"]`)
 		a.waitVisible(picker)
 	}
-	a.htmxReady(`[data-testid="review-return-submit"]`)
+	a.chainReady(`[data-testid="review-return-submit"]`)
 	a.click(picker + ` input[value="照片不符合要求"]`)
 	a.fill("note-"+c.self, "请使用白底照片")
 	a.submit(`[data-testid="review-return-submit"]`)
@@ -316,7 +317,7 @@ func (c *chain) review() {
 	}
 	// 通过 the staff's by its row.
 	staff := `[data-testid="review-row-` + c.staff + `"]`
-	a.htmxReady(staff + ` [data-testid="review-approve"]`)
+	a.chainReady(staff + ` [data-testid="review-approve"]`)
 	a.submit(staff + ` [data-testid="review-approve"]`)
 	if c.m.js {
 		a.eventually("the row says 审核通过", func() bool { return strings.HasPrefix(a.reviewRowStatus(c.staff), "审核通过") })
@@ -364,7 +365,7 @@ func (c *chain) review() {
 	if c.m.js {
 		a.setMarker()
 	}
-	a.htmxReady(`[data-testid="bulk-approve"]`)
+	a.chainReady(`[data-testid="bulk-approve"]`)
 	a.submit(`[data-testid="bulk-approve"]`)
 	a.eventually("the bulk banner", func() bool { return strings.Contains(a.text("[data-testid=alert-ok]"), "审核通过成功，共2条") })
 	if !strings.Contains(a.text("[data-testid=alert-ok]"), "批号为BMSH") {
@@ -387,7 +388,7 @@ func (c *chain) payments() {
 		t.Fatalf("counts: %q", got)
 	}
 	if c.m.js {
-		a.htmxReady("[data-testid=payment-notify]")
+		a.chainReady("[data-testid=payment-notify]")
 		a.click("[data-testid=payment-notify]")
 	} else {
 		a.clickAndLoad("[data-testid=payment-notify]")
@@ -405,7 +406,7 @@ func (c *chain) payments() {
 	}
 	row := `[data-testid="pay-row-` + c.self + `"]`
 	if c.m.js {
-		a.htmxReady(row + " [data-testid=pay-confirm]")
+		a.chainReady(row + " [data-testid=pay-confirm]")
 		a.click(row + " [data-testid=pay-confirm]")
 		a.eventually("the row says 已缴费", func() bool { return a.text(row+" [data-testid=pay-stage]") == "已缴费" })
 	} else {
@@ -448,25 +449,25 @@ func (c *chain) arrange() {
 	a.clickAndLoad("[data-testid=arrange-plan-row-" + c.planID + "] [data-testid=arrange-plan-open]")
 	// The exam is today, from now (to the minute) for two hours: 签到 is for today's exams.
 	start := time.Now().In(models.Beijing).Truncate(time.Minute)
-	a.htmxReady("[data-testid=subject-add]")
+	a.chainReady("[data-testid=subject-add]")
 	a.fill("subject_name", "安全生产知识考核")
-	a.choose("#subject_starts", beijingInput(start))
-	a.choose("#subject_ends", beijingInput(start.Add(2*time.Hour)))
+	a.choose("#subject_starts", chainTime(start))
+	a.choose("#subject_ends", chainTime(start.Add(2*time.Hour)))
 	a.submit("[data-testid=subject-add]")
 	a.eventually("the 科目 listed", func() bool {
 		return strings.Contains(a.text("[data-testid=arrange-subjects]"), "安全生产知识考核")
 	})
-	a.htmxReady("[data-testid=room-add]")
-	c.siteID = a.optionValue("#site_id", c.siteName)
+	a.chainReady("[data-testid=room-add]")
+	c.siteID = a.chainOption("#site_id", c.siteName)
 	a.choose("#site_id", c.siteID)
 	a.fill("room_no", "01")
 	a.fill("capacity", "10")
-	a.choose("#starts_at", beijingInput(start))
-	a.choose("#ends_at", beijingInput(start.Add(2*time.Hour)))
+	a.choose("#starts_at", chainTime(start))
+	a.choose("#ends_at", chainTime(start.Add(2*time.Hour)))
 	a.submit("[data-testid=room-add]")
 	a.waitVisible("[data-testid=room-row-01]")
 	if c.m.js {
-		a.htmxReady("[data-testid=release-submit]")
+		a.chainReady("[data-testid=release-submit]")
 		a.click("[data-testid=release-submit]")
 	} else {
 		a.clickAndLoad("[data-testid=release-submit]")
@@ -562,7 +563,7 @@ func (c *chain) tickets() {
 		if !bytes.HasPrefix(pdf.Data, []byte("%PDF-")) || pdf.Name != "准考证-"+*who.no+".pdf" {
 			t.Errorf("打印: %q, %d bytes", pdf.Name, len(pdf.Data))
 		}
-		if text, ok := pdfText(t, pdf.Data); ok && !strings.Contains(text, *who.no) {
+		if text, ok := chainPDFText(t, pdf.Data); ok && !strings.Contains(text, *who.no) {
 			t.Errorf("the PDF of %s does not contain its 准考证号: %q", *who.no, text)
 		}
 	}
@@ -574,16 +575,16 @@ func (c *chain) tickets() {
 	if c.staffTicketPath == "" {
 		t.Fatal("jianshe's 【详细】 has no link")
 	}
-	if got := c.tr.status(c.staffTicketPath); got != http.StatusNotFound {
+	if got := c.tr.chainStatus(c.staffTicketPath); got != http.StatusNotFound {
 		t.Errorf("peixun opening jianshe's ticket %s: %d, want 404", c.staffTicketPath, got)
 	}
-	if got := c.tr.status(c.staffTicketPath + "/pdf"); got != http.StatusNotFound {
+	if got := c.tr.chainStatus(c.staffTicketPath + "/pdf"); got != http.StatusNotFound {
 		t.Errorf("peixun downloading jianshe's ticket: %d, want 404", got)
 	}
 }
 
-// pdfText is the text pdftotext reads from a PDF (ok false when pdftotext is not installed).
-func pdfText(t *testing.T, pdf []byte) (string, bool) {
+// chainPDFText is the text pdftotext reads from a PDF (ok false when pdftotext is not installed).
+func chainPDFText(t *testing.T, pdf []byte) (string, bool) {
 	t.Helper()
 	bin, err := exec.LookPath("pdftotext")
 	if err != nil {
@@ -643,9 +644,9 @@ func (c *chain) checkin(k *tab) {
 	a.clickAndLoad(`[data-testid="account-row-` + proctor.user + `"] [data-testid=account-scopes]`)
 	a.waitVisible("[data-testid=scope-form]")
 	today := time.Now().In(models.Beijing).Format("2006-01-02")
-	a.choose("#site_id", a.optionValue("#site_id", c.siteName))
+	a.choose("#site_id", a.chainOption("#site_id", c.siteName))
 	a.choose("#day", today)
-	a.htmxReady("[data-testid=scope-add]")
+	a.chainReady("[data-testid=scope-add]")
 	a.submit("[data-testid=scope-add]")
 	a.eventually("the 签到范围 listed", func() bool {
 		return strings.Contains(a.text("[data-testid=scope-row]"), c.siteName) && strings.Contains(a.text("[data-testid=scope-row]"), today)
@@ -656,10 +657,10 @@ func (c *chain) checkin(k *tab) {
 	if got := k.prop("#plan_id"); got != c.planID {
 		t.Fatalf("考生签到 chose plan %q, want %s", got, c.planID)
 	}
-	k.choose("#room_id", k.optionValue("#room_id", "01"))
+	k.choose("#room_id", k.chainOption("#room_id", "01"))
 	k.clickAndLoad("[data-testid=checkin-pick-submit]")
 
-	k.htmxReady("[data-testid=checkin-code]")
+	k.chainReady("[data-testid=checkin-code]")
 	k.checkinScan(c.selfNo)
 	k.eventually("zhangsan's card", func() bool { return k.text("[data-testid=card-name]") == "张三" })
 	if got := k.text("[data-testid=card-status]"); !strings.HasPrefix(got, "签到成功") {
@@ -667,7 +668,7 @@ func (c *chain) checkin(k *tab) {
 	}
 	tokens, otherPlan := chainTokens(t, c.srv, c.siteName)
 	k.eventually("the field ready", k.checkinReady)
-	k.htmxReady("[data-testid=checkin-code]")
+	k.chainReady("[data-testid=checkin-code]")
 	k.checkinScan(tokens.Sign(c.staffNo))
 	k.eventually("the staff member's card", func() bool { return k.text("[data-testid=card-name]") == c.staffName })
 	if got := k.text("[data-testid=card-status]"); !strings.HasPrefix(got, "签到成功") {
@@ -677,7 +678,7 @@ func (c *chain) checkin(k *tab) {
 	k.eventually("the field ready", k.checkinReady)
 	token := tokens.Sign(c.traineeNo)
 	forged := token[:len(token)-1] + map[bool]string{true: "B", false: "A"}[strings.HasSuffix(token, "A")]
-	k.htmxReady("[data-testid=checkin-code]")
+	k.chainReady("[data-testid=checkin-code]")
 	k.checkinScan(forged)
 	k.eventually("the red refusal", func() bool { return k.text("[data-testid=checkin-refusal] strong") == "无效的准考证" })
 	size := run(k, chromedp.Evaluate[string](`getComputedStyle(document.querySelector(".checkin-refusal")).fontSize`))
@@ -685,7 +686,7 @@ func (c *chain) checkin(k *tab) {
 		t.Errorf("the refusal is %s, want a large font", size)
 	}
 	k.screenshot("chain-refusal-" + c.m.name)
-	k.htmxReady("[data-testid=checkin-code]")
+	k.chainReady("[data-testid=checkin-code]")
 	k.checkinScan(tokens.Sign(otherPlan))
 	k.eventually("the red refusal", func() bool { return k.text("[data-testid=checkin-refusal] strong") == "不是本场考试的考生" })
 
