@@ -49,7 +49,7 @@ type chain struct {
 // rest, by row and in bulk; 缴费通知 (each applicant reads it in 消息), 确认缴费 by hand and from the bank's file;
 // 考点, 科目, 考场 (today), 放号; each applicant prints its 准考证 (and cannot open another's); the admin gives kaowu
 // the 考点 for today, and kaowu checks candidates in by 准考证号 and by QR token, and is refused a forged token and
-// another plan's. The database only stores what the screens do: the chain runs in the SQLite pass.
+// another plan's. Its outcome does not depend on the database, so it runs in the SQLite pass only.
 func TestChain(t *testing.T) {
 	onceAcrossDatabases(t)
 	t.Parallel()
