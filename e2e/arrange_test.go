@@ -113,7 +113,8 @@ func TestArrangeRelease(t *testing.T) {
 			b.submit("[data-testid=room-add]")
 			b.waitVisible("[data-testid=room-row-03]")
 
-			// 放号, with 同单位分散.
+			// 放号, with 同单位分散 (once htmx has taken over the form just swapped in).
+			b.htmxReady("[data-testid=release-submit]")
 			b.click("[data-testid=release-spread]")
 			if m.js {
 				dialogs := b.regAcceptDialogs()

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -283,4 +284,19 @@ func (b *tab) screenshot(name string) {
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		b.t.Fatal(err)
 	}
+}
+
+// htmxReady waits, with JavaScript, until htmx has taken charge of what sel finds (the element, or the nearest
+// one around it with hx-post, hx-get or hx-boost) and no swap is under way: a click on content just swapped in, before htmx
+// has processed it, would post a plain form instead. Without JavaScript it does nothing.
+func (b *tab) htmxReady(sel string) {
+	b.t.Helper()
+	if !b.js {
+		return
+	}
+	q, _ := json.Marshal(sel)
+	expr := `(function(){var e=document.querySelector(` + string(q) + `);e=e&&e.closest("[hx-post],[hx-get],[hx-boost]");` +
+		`var d=e&&e["htmx-internal-data"];` +
+		`return !!(d&&d.initHash)&&!document.querySelector(".htmx-request,.htmx-settling,.htmx-swapping,.htmx-added")})()`
+	b.eventually("htmx ready for "+sel, func() bool { return run(b, chromedp.Evaluate[bool](expr)) })
 }

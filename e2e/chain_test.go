@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"os"
 	"os/exec"
@@ -116,21 +115,6 @@ func (b *tab) chainRowID(prefix, name string) string {
 		b.t.Fatalf("no row %s… for %s at %s", prefix, name, b.location())
 	}
 	return id
-}
-
-// chainReady waits, with JavaScript, until htmx has taken charge of what sel finds (the element, or the nearest
-// one around it with hx-post, hx-get or hx-boost) and no swap is under way: a click on content just swapped in, before htmx
-// has processed it, would post a plain form instead. Without JavaScript it does nothing.
-func (b *tab) chainReady(sel string) {
-	b.t.Helper()
-	if !b.js {
-		return
-	}
-	q, _ := json.Marshal(sel)
-	expr := `(function(){var e=document.querySelector(` + string(q) + `);e=e&&e.closest("[hx-post],[hx-get],[hx-boost]");` +
-		`var d=e&&e["htmx-internal-data"];` +
-		`return !!(d&&d.initHash)&&!document.querySelector(".htmx-request,.htmx-settling,.htmx-swapping,.htmx-added")})()`
-	b.eventually("htmx ready for "+sel, func() bool { return run(b, chromedp.Evaluate[bool](expr)) })
 }
 
 // chainStatus GETs path with the tab's cookies (a plain client, no redirects followed) and returns the status code.
@@ -273,7 +257,7 @@ func (c *chain) unitConfirm(id string) {
 	e.clickAndLoad(`[data-testid="menu-unit_confirm.page"]`)
 	row := `[data-testid="review-row-` + id + `"]`
 	e.waitVisible(row)
-	e.chainReady(row + ` [data-testid="review-confirm"]`)
+	e.htmxReady(row + ` [data-testid="review-confirm"]`)
 	e.submit(row + ` [data-testid="review-confirm"]`)
 	if c.m.js {
 		e.eventually("the row says 待审核", func() bool { return strings.HasPrefix(e.reviewRowStatus(id), "待审核") })
@@ -306,7 +290,7 @@ func (c *chain) review() {
 		a.clickAndLoad(self + ` [data-testid="review-return"]`)
 		a.waitVisible(picker)
 	}
-	a.chainReady(`[data-testid="review-return-submit"]`)
+	a.htmxReady(`[data-testid="review-return-submit"]`)
 	a.click(picker + ` input[value="照片不符合要求"]`)
 	a.fill("note-"+c.self, "请使用白底照片")
 	a.submit(`[data-testid="review-return-submit"]`)
@@ -317,7 +301,7 @@ func (c *chain) review() {
 	}
 	// 通过 the staff's by its row.
 	staff := `[data-testid="review-row-` + c.staff + `"]`
-	a.chainReady(staff + ` [data-testid="review-approve"]`)
+	a.htmxReady(staff + ` [data-testid="review-approve"]`)
 	a.submit(staff + ` [data-testid="review-approve"]`)
 	if c.m.js {
 		a.eventually("the row says 审核通过", func() bool { return strings.HasPrefix(a.reviewRowStatus(c.staff), "审核通过") })
@@ -365,7 +349,7 @@ func (c *chain) review() {
 	if c.m.js {
 		a.setMarker()
 	}
-	a.chainReady(`[data-testid="bulk-approve"]`)
+	a.htmxReady(`[data-testid="bulk-approve"]`)
 	a.submit(`[data-testid="bulk-approve"]`)
 	a.eventually("the bulk banner", func() bool { return strings.Contains(a.text("[data-testid=alert-ok]"), "审核通过成功，共2条") })
 	if !strings.Contains(a.text("[data-testid=alert-ok]"), "批号为BMSH") {
@@ -388,7 +372,7 @@ func (c *chain) payments() {
 		t.Fatalf("counts: %q", got)
 	}
 	if c.m.js {
-		a.chainReady("[data-testid=payment-notify]")
+		a.htmxReady("[data-testid=payment-notify]")
 		a.click("[data-testid=payment-notify]")
 	} else {
 		a.clickAndLoad("[data-testid=payment-notify]")
@@ -406,7 +390,7 @@ func (c *chain) payments() {
 	}
 	row := `[data-testid="pay-row-` + c.self + `"]`
 	if c.m.js {
-		a.chainReady(row + " [data-testid=pay-confirm]")
+		a.htmxReady(row + " [data-testid=pay-confirm]")
 		a.click(row + " [data-testid=pay-confirm]")
 		a.eventually("the row says 已缴费", func() bool { return a.text(row+" [data-testid=pay-stage]") == "已缴费" })
 	} else {
@@ -449,7 +433,7 @@ func (c *chain) arrange() {
 	a.clickAndLoad("[data-testid=arrange-plan-row-" + c.planID + "] [data-testid=arrange-plan-open]")
 	// The exam is today, from now (to the minute) for two hours: 签到 is for today's exams.
 	start := time.Now().In(models.Beijing).Truncate(time.Minute)
-	a.chainReady("[data-testid=subject-add]")
+	a.htmxReady("[data-testid=subject-add]")
 	a.fill("subject_name", "安全生产知识考核")
 	a.choose("#subject_starts", chainTime(start))
 	a.choose("#subject_ends", chainTime(start.Add(2*time.Hour)))
@@ -457,7 +441,7 @@ func (c *chain) arrange() {
 	a.eventually("the 科目 listed", func() bool {
 		return strings.Contains(a.text("[data-testid=arrange-subjects]"), "安全生产知识考核")
 	})
-	a.chainReady("[data-testid=room-add]")
+	a.htmxReady("[data-testid=room-add]")
 	c.siteID = a.chainOption("#site_id", c.siteName)
 	a.choose("#site_id", c.siteID)
 	a.fill("room_no", "01")
@@ -467,7 +451,7 @@ func (c *chain) arrange() {
 	a.submit("[data-testid=room-add]")
 	a.waitVisible("[data-testid=room-row-01]")
 	if c.m.js {
-		a.chainReady("[data-testid=release-submit]")
+		a.htmxReady("[data-testid=release-submit]")
 		a.click("[data-testid=release-submit]")
 	} else {
 		a.clickAndLoad("[data-testid=release-submit]")
@@ -646,7 +630,7 @@ func (c *chain) checkin(k *tab) {
 	today := time.Now().In(models.Beijing).Format("2006-01-02")
 	a.choose("#site_id", a.chainOption("#site_id", c.siteName))
 	a.choose("#day", today)
-	a.chainReady("[data-testid=scope-add]")
+	a.htmxReady("[data-testid=scope-add]")
 	a.submit("[data-testid=scope-add]")
 	a.eventually("the 签到范围 listed", func() bool {
 		return strings.Contains(a.text("[data-testid=scope-row]"), c.siteName) && strings.Contains(a.text("[data-testid=scope-row]"), today)
@@ -660,7 +644,7 @@ func (c *chain) checkin(k *tab) {
 	k.choose("#room_id", k.chainOption("#room_id", "01"))
 	k.clickAndLoad("[data-testid=checkin-pick-submit]")
 
-	k.chainReady("[data-testid=checkin-code]")
+	k.htmxReady("[data-testid=checkin-code]")
 	k.checkinScan(c.selfNo)
 	k.eventually("zhangsan's card", func() bool { return k.text("[data-testid=card-name]") == "张三" })
 	if got := k.text("[data-testid=card-status]"); !strings.HasPrefix(got, "签到成功") {
@@ -668,7 +652,7 @@ func (c *chain) checkin(k *tab) {
 	}
 	tokens, otherPlan := chainTokens(t, c.srv, c.siteName)
 	k.eventually("the field ready", k.checkinReady)
-	k.chainReady("[data-testid=checkin-code]")
+	k.htmxReady("[data-testid=checkin-code]")
 	k.checkinScan(tokens.Sign(c.staffNo))
 	k.eventually("the staff member's card", func() bool { return k.text("[data-testid=card-name]") == c.staffName })
 	if got := k.text("[data-testid=card-status]"); !strings.HasPrefix(got, "签到成功") {
@@ -678,7 +662,7 @@ func (c *chain) checkin(k *tab) {
 	k.eventually("the field ready", k.checkinReady)
 	token := tokens.Sign(c.traineeNo)
 	forged := token[:len(token)-1] + map[bool]string{true: "B", false: "A"}[strings.HasSuffix(token, "A")]
-	k.chainReady("[data-testid=checkin-code]")
+	k.htmxReady("[data-testid=checkin-code]")
 	k.checkinScan(forged)
 	k.eventually("the red refusal", func() bool { return k.text("[data-testid=checkin-refusal] strong") == "无效的准考证" })
 	size := run(k, chromedp.Evaluate[string](`getComputedStyle(document.querySelector(".checkin-refusal")).fontSize`))
@@ -686,7 +670,7 @@ func (c *chain) checkin(k *tab) {
 		t.Errorf("the refusal is %s, want a large font", size)
 	}
 	k.screenshot("chain-refusal-" + c.m.name)
-	k.chainReady("[data-testid=checkin-code]")
+	k.htmxReady("[data-testid=checkin-code]")
 	k.checkinScan(tokens.Sign(otherPlan))
 	k.eventually("the red refusal", func() bool { return k.text("[data-testid=checkin-refusal] strong") == "不是本场考试的考生" })
 

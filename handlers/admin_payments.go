@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"net/http"
@@ -268,12 +267,7 @@ func (h *AdminPayments) Template(c echo.Context) error {
 			"金额须等于该考试的收费金额（" + models.Yuan(p.FeeCents) + " 元）；交易流水号每笔唯一。",
 			"导入时系统会检查所有行：只要有一行不匹配，所有行都不会确认缴费，并列出每行的行号和原因。",
 		}}
-	var buf bytes.Buffer
-	if err := spreadsheet.WriteTemplate(&buf, spec); err != nil {
-		return err
-	}
-	h.audit(c, models.EventExport, "plan:"+strconv.FormatInt(p.ID, 10), "payment-template", "")
-	return sendDownload(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "payment-template.xlsx", "银行对账文件模版.xlsx", buf.Bytes())
+	return h.sendTemplate(c, spec, "plan:"+strconv.FormatInt(p.ID, 10), "payment-template", "payment-template.xlsx", "银行对账文件模版.xlsx")
 }
 
 // Import is 确认缴费 from the bank's reconciliation file (models.ImportBankPayments): all lines or none.

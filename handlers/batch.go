@@ -158,12 +158,18 @@ func (h *Batch) Template(c echo.Context) error {
 			"修改后可重新上传同一文件，不会产生重复报名。",
 			"照片请在导入成功后用“照片批量上传”上传，文件名为身份证号。",
 		}}
+	return h.sendTemplate(c, spec, "plan:"+strconv.FormatInt(plan.ID, 10), "template", "registration-template.xlsx", "报名表导入模版.xlsx")
+}
+
+// sendTemplate sends an import file's template (.xlsx) as name (ascii for old browsers), after its audit row
+// (export of object; what says which template).
+func (a *App) sendTemplate(c echo.Context, spec spreadsheet.TemplateSpec, object, what, ascii, name string) error {
 	var buf bytes.Buffer
 	if err := spreadsheet.WriteTemplate(&buf, spec); err != nil {
 		return err
 	}
-	h.audit(c, models.EventExport, "plan:"+strconv.FormatInt(plan.ID, 10), "template", "")
-	return sendDownload(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "registration-template.xlsx", "报名表导入模版.xlsx", buf.Bytes())
+	a.audit(c, models.EventExport, object, what, "")
+	return sendDownload(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ascii, name, buf.Bytes())
 }
 
 // Import reads the uploaded file and hands its rows to models.ImportBatch, which saves all of them or none.
