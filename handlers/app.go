@@ -49,7 +49,6 @@ type App struct {
 	portal       *portal.RP           // the 网上办事大厅 sign-in; nil when no portal is set
 
 	captchas recentCaptchas // the sign-in page's captchas, per client address
-	lookups  lookupLimiter  // the one per-account budget of ID-number lookups (allowLookup)
 
 	printOnce     sync.Once
 	printRenderer *printout.Renderer

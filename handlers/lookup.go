@@ -4,11 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"sync"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
-	"golang.org/x/time/rate"
 
 	"examcert/handlers/routes"
 	"examcert/internal/ident"
@@ -25,23 +22,16 @@ type Lookup struct{ *App }
 // system (SECURITY.md 27): /lookup, the 核对 buttons of every form, 新增人员 and the 报名表 of an organization. Each
 // account gets a steady few a minute (default 30, bursts of 20): enough to type forms all day, not enough to walk
 // through ID numbers.
-type lookupLimiter struct {
-	once  sync.Once
-	store *middleware.RateLimiterMemoryStore
-}
 
 // allowLookup spends one lookup of the signed-in account (of the client address when signed out). Past the limit
 // it writes an audit row and answers 429 with a plain message, which the caller returns as is.
 func (a *App) allowLookup(c echo.Context) error {
-	a.lookups.once.Do(func() {
-		a.lookups.store = middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-			Rate: rate.Limit(a.Cfg.LookupRate / 60), Burst: a.Cfg.LookupBurst})
-	})
 	who := "ip:" + c.RealIP()
 	if acct := currentAccount(c); acct != nil {
 		who = "account:" + strconv.FormatInt(acct.ID, 10)
 	}
-	if ok, err := a.lookups.store.Allow(who); err != nil || ok {
+	limit := models.RateLimit{Name: "lookup", Rate: a.Cfg.LookupRate / 60, Burst: a.Cfg.LookupBurst}
+	if ok, err := limit.Allow(c.Request().Context(), a.DB, who); err != nil || ok {
 		return err
 	}
 	a.audit(c, models.EventPersonLookup, "", "rate_limited", c.Path())

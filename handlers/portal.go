@@ -7,8 +7,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
-	"golang.org/x/time/rate"
+	"github.com/uptrace/bun"
 
 	"examcert/handlers/routes"
 	"examcert/internal/portal"
@@ -39,19 +38,15 @@ func portalRoutes(a *App) []route {
 		{method: http.MethodGet, path: "/portal/callback", name: routes.PortalCallback, handler: h.Callback, roles: public, mw: []echo.MiddlewareFunc{limit}},
 		// Called by the portal, server to server: no session, no CSRF token; the logout token's signature is the proof.
 		{method: http.MethodPost, path: "/portal/backchannel-logout", name: routes.PortalBackChannelLogout, handler: h.BackChannelLogout, roles: public, noCSRF: true,
-			mw: []echo.MiddlewareFunc{backChannelRateLimit()}},
+			mw: []echo.MiddlewareFunc{backChannelRateLimit(h.DB)}},
 	}
 }
 
 // backChannelRateLimit bounds what one address can make examcert verify and audit through the back-channel
 // logout: generous, since the portal ends many sessions from one address at once (10 a second, 200 at once).
-func backChannelRateLimit() echo.MiddlewareFunc {
-	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: rate.Limit(10), Burst: 200})
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: store,
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			return c.JSON(http.StatusTooManyRequests, map[string]string{"error": "slow_down"})
-		},
+func backChannelRateLimit(db bun.IDB) echo.MiddlewareFunc {
+	return rateLimit(db, models.RateLimit{Name: "backchannel", Rate: 10, Burst: 200}, func(c echo.Context) error {
+		return c.JSON(http.StatusTooManyRequests, map[string]string{"error": "slow_down"})
 	})
 }
 

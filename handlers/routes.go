@@ -4,9 +4,6 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
-
-	"golang.org/x/time/rate"
 
 	"examcert/handlers/routes"
 	"examcert/models"
@@ -203,26 +200,15 @@ func (a *App) register(e *echo.Echo) {
 	a.registerTestHooks(e)
 }
 
-// loginRateLimit limits sign-in attempts per client address (the real one: see realIP).
+// loginRateLimit limits sign-in attempts per client address (the real one: see realIP), across servers.
 func (a *App) loginRateLimit() echo.MiddlewareFunc {
-	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-		Rate: rate.Limit(a.Cfg.LoginRate / 60), Burst: a.Cfg.LoginBurst,
-	})
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: store,
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			return (&Auth{App: a}).TooManyAttempts(c)
-		},
-	})
+	return rateLimit(a.DB, models.RateLimit{Name: "login", Rate: a.Cfg.LoginRate / 60, Burst: a.Cfg.LoginBurst},
+		(&Auth{App: a}).TooManyAttempts)
 }
 
 // photoToolRateLimit keeps the public 一寸照片生成 from being used to load the server: 6 photos a minute per address.
 func (a *App) photoToolRateLimit() echo.MiddlewareFunc {
-	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{Rate: rate.Limit(0.1), Burst: 6})
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: store,
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			return echo.NewHTTPError(http.StatusTooManyRequests, "生成照片过于频繁，请稍后再试")
-		},
+	return rateLimit(a.DB, models.RateLimit{Name: "photo-tool", Rate: 0.1, Burst: 6}, func(echo.Context) error {
+		return echo.NewHTTPError(http.StatusTooManyRequests, "生成照片过于频繁，请稍后再试")
 	})
 }
