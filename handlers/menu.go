@@ -62,6 +62,12 @@ var menus = map[models.Role][]menuGroup{
 	},
 }
 
+// shellNotices are the confirmations a redirect may ask a page to show (?notice=<key>): fixed texts, so that no
+// link can make a page say anything else.
+var shellNotices = map[string]string{
+	noticeQueued: "已加入我的下载，生成后可下载",
+}
+
 // shell builds the frame of a signed-in page; active names the route of the current menu item.
 func (a *App) shell(c echo.Context, title string, active routes.Name) layouts.Shell {
 	acct := currentAccount(c)
@@ -69,6 +75,7 @@ func (a *App) shell(c echo.Context, title string, active routes.Name) layouts.Sh
 		Title:       title,
 		PasswordURL: reverse(c, routes.AccountPassword),
 		LogoutURL:   reverse(c, routes.AuthLogout),
+		Notice:      shellNotices[c.QueryParam("notice")],
 	}
 	if acct == nil {
 		return s

@@ -128,14 +128,7 @@ func (a *App) servePhoto(c echo.Context, p *models.Person) error {
 	if p.PhotoKey == "" {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
-	b, err := a.Blobs.Get(c.Request().Context(), p.PhotoKey)
-	if err != nil {
-		return err
-	}
-	h := c.Response().Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Disposition", `inline; filename="photo.jpg"`)
-	return c.Blob(http.StatusOK, "image/jpeg", b)
+	return a.serveBlob(c, p.PhotoKey, "image/jpeg", `inline; filename="photo.jpg"`)
 }
 
 // Photo serves one of the organization's people's photo.

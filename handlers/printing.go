@@ -50,7 +50,7 @@ func (a *App) printForm(c echo.Context, r *models.Registration) (printout.Form, 
 // sendDownload sends a generated file with a fixed RFC 6266 file name (ASCII fallback plus the UTF-8 name).
 func sendDownload(c echo.Context, contentType, asciiName, utf8Name string, body []byte) error {
 	h := c.Response().Header()
-	h.Set("Content-Disposition", `attachment; filename="`+asciiName+`"; filename*=UTF-8''`+url.PathEscape(utf8Name))
+	h.Set("Content-Disposition", attachmentDisposition(asciiName, utf8Name))
 	h.Set("Cache-Control", "no-store")
 	return c.Blob(http.StatusOK, contentType, body)
 }

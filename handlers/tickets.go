@@ -35,6 +35,7 @@ func ticketRoutes(a *App) []route {
 		{method: http.MethodGet, path: "/tickets", name: routes.TicketPage, handler: h.Page, roles: applicants},
 		{method: http.MethodGet, path: "/tickets/plans", name: routes.TicketPlanPicker, handler: h.Picker, roles: ticketUsers},
 		{method: http.MethodGet, path: "/tickets/batch/print", name: routes.TicketPrintAll, handler: h.PrintAll, roles: organizations},
+		{method: http.MethodPost, path: "/tickets/documents", name: routes.TicketRequestAll, handler: h.RequestAll, roles: organizations},
 		{method: http.MethodGet, path: "/tickets/:id", name: routes.TicketDetail, handler: h.Detail, roles: applicants},
 		{method: http.MethodGet, path: "/tickets/:id/photo", name: routes.TicketPhoto, handler: h.Photo, roles: applicants},
 		{method: http.MethodGet, path: "/tickets/:id/pdf", name: routes.TicketPDF, handler: h.PDF, roles: applicants},
@@ -44,6 +45,7 @@ func ticketRoutes(a *App) []route {
 		{method: http.MethodGet, path: "/admin/tickets/batch/desk-labels", name: routes.AdminTicketDeskLabels, handler: h.DeskLabels, roles: admin},
 		{method: http.MethodGet, path: "/admin/tickets/batch/door-signs", name: routes.AdminTicketDoorSigns, handler: h.DoorSigns, roles: admin},
 		{method: http.MethodGet, path: "/admin/tickets/batch/photo-zip", name: routes.AdminTicketPhotoZip, handler: h.PhotoZip, roles: admin},
+		{method: http.MethodPost, path: "/admin/tickets/documents", name: routes.AdminTicketDocRequest, handler: h.RequestDocs, roles: admin},
 	}
 }
 
@@ -103,6 +105,7 @@ func (h *Tickets) Page(c echo.Context) error {
 	p.Pager = lq.pager(reverse(c, routes.TicketPage), total)
 	if actor(c).Is(models.RoleEnterprise, models.RoleTraining) && lq.Q == "" && total > 0 {
 		p.BatchURL = reverse(c, routes.TicketPrintAll) + "?plan=" + p.PlanID
+		p.RequestURL = reverse(c, routes.TicketRequestAll)
 		p.BatchNote = "共" + strconv.Itoa(total) + "张，生成一个PDF文件"
 		if total > h.ticketsPerFile() {
 			p.BatchNote = "共" + strconv.Itoa(total) + "张，每" + strconv.Itoa(h.ticketsPerFile()) + "张一个PDF文件，打包为ZIP下载"

@@ -12,7 +12,8 @@ import (
 )
 
 // 考场资料 (admins, per plan after 放号): each room's 考场照片阵列, 桌签 and 考场门贴 as PDFs, and the photo ZIP for
-// the 机考 system, streamed as they are made (tickets_documents.go). An unreleased plan is 404.
+// the 机考 system, streamed as they are made (tickets_documents.go), or made in the background for 我的下载 by the
+// 生成 buttons (tickets_requests.go). An unreleased plan is 404.
 
 // Docs is the 考场资料 page: the plan picker, then the plan's rooms with their documents.
 func (h *Tickets) Docs(c echo.Context) error {
@@ -33,9 +34,10 @@ func (h *Tickets) Docs(c echo.Context) error {
 	p.PlanChosen, p.PlanInfo = true, planInfo(plan)
 	p.AllPhotos, p.AllLabels = reverse(c, routes.AdminTicketRoomPhotos)+q, reverse(c, routes.AdminTicketDeskLabels)+q
 	p.AllDoors, p.PhotoZipURL = reverse(c, routes.AdminTicketDoorSigns)+q, reverse(c, routes.AdminTicketPhotoZip)+q
+	p.RequestURL, p.PlanID = reverse(c, routes.AdminTicketDocRequest), strconv.FormatInt(plan.ID, 10)
 	for _, r := range rooms {
 		rq := q + "&room=" + strconv.FormatInt(r.ID, 10)
-		row := pages.TicketDocsRoom{Label: "第" + r.RoomNo + "考场", Count: strconv.Itoa(r.Tickets),
+		row := pages.TicketDocsRoom{ID: strconv.FormatInt(r.ID, 10), Label: "第" + r.RoomNo + "考场", Count: strconv.Itoa(r.Tickets),
 			Times:     r.StartsAt.In(models.Beijing).Format("2006-01-02 15:04") + "–" + r.EndsAt.In(models.Beijing).Format("15:04"),
 			PhotosURL: reverse(c, routes.AdminTicketRoomPhotos) + rq, LabelsURL: reverse(c, routes.AdminTicketDeskLabels) + rq,
 			DoorURL: reverse(c, routes.AdminTicketDoorSigns) + rq}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -344,15 +345,81 @@ func zipEntryName(s string) string {
 
 // Background document tasks: the same documents, made by the job runner for the account that asked.
 func init() {
-	models.RegisterDocument(models.DocumentTask{Name: "tickets.organization", Label: "打印准考证（全部）", Make: makeOrganizationTickets})
+	models.RegisterDocument(models.DocumentTask{Name: taskOrganizationTickets, Label: "打印准考证（全部）",
+		Make: makeOrganizationTickets, Check: checkOrganizationTickets})
 	for _, k := range []struct{ task, kind, label string }{
-		{"tickets.room_photos", docRoomPhotos, "考场照片阵列"},
-		{"tickets.desk_labels", docDeskLabels, "桌签"},
-		{"tickets.door_signs", docDoorSigns, "考场门贴"},
-		{"tickets.photo_zip", docPhotoZip, "考生照片包"},
+		{registryTasks[docRoomPhotos], docRoomPhotos, "考场照片阵列"},
+		{registryTasks[docDeskLabels], docDeskLabels, "桌签"},
+		{registryTasks[docDoorSigns], docDoorSigns, "考场门贴"},
+		{registryTasks[docPhotoZip], docPhotoZip, "考生照片包"},
 	} {
-		models.RegisterDocument(models.DocumentTask{Name: k.task, Label: k.label, Make: makeRegistryDocument(k.kind)})
+		models.RegisterDocument(models.DocumentTask{Name: k.task, Label: k.label, Make: makeRegistryDocument(k.kind),
+			Check: checkRegistryDocument})
 	}
+}
+
+// The document tasks' names: an organization's tickets, and the registry's documents by kind.
+const taskOrganizationTickets = "tickets.organization"
+
+var registryTasks = map[string]string{
+	docRoomPhotos: "tickets.room_photos",
+	docDeskLabels: "tickets.desk_labels",
+	docDoorSigns:  "tickets.door_signs",
+	docPhotoZip:   "tickets.photo_zip",
+}
+
+// paramPlan is the plan params["plan"] names, as the actor may open it for tickets (else ErrNotFound).
+func paramPlan(ctx context.Context, db bun.IDB, actor models.Actor, params map[string]string) (*models.ExamPlan, error) {
+	id, err := strconv.ParseInt(params["plan"], 10, 64)
+	if err != nil || id <= 0 {
+		return nil, models.ErrNotFound
+	}
+	return models.TicketPlan(ctx, db, actor, id)
+}
+
+// paramRoom is params["room"] (0: all rooms); anything but a positive id is ErrNotFound.
+func paramRoom(params map[string]string) (int64, error) {
+	s := params["room"]
+	if s == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, models.ErrNotFound
+	}
+	return id, nil
+}
+
+// checkOrganizationTickets: an organization asks for its own tickets of a released plan in which it has some.
+func checkOrganizationTickets(ctx context.Context, db bun.IDB, actor models.Actor, params map[string]string) error {
+	if !actor.Is(models.RoleEnterprise, models.RoleTraining) {
+		return models.ErrNotFound
+	}
+	_, err := paramPlan(ctx, db, actor, params)
+	return err
+}
+
+// checkRegistryDocument: an admin asks for a released plan's documents, all rooms' or one room of that plan's.
+func checkRegistryDocument(ctx context.Context, db bun.IDB, actor models.Actor, params map[string]string) error {
+	if !actor.Is(models.RoleAdmin) {
+		return models.ErrNotFound
+	}
+	plan, err := paramPlan(ctx, db, actor, params)
+	if err != nil {
+		return err
+	}
+	roomID, err := paramRoom(params)
+	if err != nil || roomID == 0 {
+		return err
+	}
+	rooms, err := models.ReleasedRooms(ctx, db, actor, plan.ID)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(rooms, func(r models.TicketRoom) bool { return r.ID == roomID }) {
+		return models.ErrNotFound
+	}
+	return nil
 }
 
 // errNoDocumentApp: a document task ran on a database no App of this process serves (so no photo store is known).
@@ -369,11 +436,7 @@ func documentTask(ctx context.Context, db bun.IDB, actor models.Actor, params ma
 	if app == nil {
 		return nil, nil, errNoDocumentApp
 	}
-	id, err := strconv.ParseInt(params["plan"], 10, 64)
-	if err != nil || id <= 0 {
-		return nil, nil, models.ErrNotFound
-	}
-	plan, err := models.TicketPlan(ctx, db, actor, id)
+	plan, err := paramPlan(ctx, db, actor, params)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -409,11 +472,9 @@ func makeRegistryDocument(kind string) func(context.Context, bun.IDB, models.Act
 		if err != nil {
 			return "", err
 		}
-		var roomID int64
-		if s := params["room"]; s != "" {
-			if roomID, err = strconv.ParseInt(s, 10, 64); err != nil || roomID <= 0 {
-				return "", models.ErrNotFound
-			}
+		roomID, err := paramRoom(params)
+		if err != nil {
+			return "", err
 		}
 		var filename string
 		detail, err := p.registryDocument(ctx, actor, kind, plan, roomID, func(name, _, _ string) { filename = name }, w)

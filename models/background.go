@@ -25,11 +25,14 @@ type PeriodicTask struct {
 
 // DocumentTask makes a large document in the background for the account that asked (an organization's 准考证 in
 // one PDF, a room's 考场照片阵列 …): it writes the file to w and returns its download name. It must check, as the
-// actor, everything the request would have checked, and keep memory bounded however large the document.
+// actor, everything the request would have checked, and keep memory bounded however large the document. Check, when
+// set, refuses at request time what Make would refuse (another organization's plan, a forged room is ErrNotFound), so
+// that nothing is queued, and no 我的下载 row written, for a request out of the actor's scope.
 type DocumentTask struct {
 	Name  string // unique: "tickets.organization"
 	Label string // 打印准考证（全部）
 	Make  func(ctx context.Context, db bun.IDB, actor Actor, params map[string]string, w io.Writer) (filename string, err error)
+	Check func(ctx context.Context, db bun.IDB, actor Actor, params map[string]string) error
 }
 
 var background struct {

@@ -60,7 +60,7 @@ func (d *Download) ParamMap() map[string]string {
 
 // CreateDownload records the actor's request for a registered DocumentTask, with its audit row, in tx; the caller
 // queues the job that makes it in the same transaction (jobs.RequestDocument does both). An unknown task is
-// ErrNotFound.
+// ErrNotFound; so is one the task's Check refuses (out of the actor's scope).
 func CreateDownload(ctx context.Context, tx bun.IDB, actor Actor, task string, params map[string]string) (*Download, error) {
 	if actor.AccountID() == nil {
 		return nil, ErrNotAllowed
@@ -71,6 +71,11 @@ func CreateDownload(ctx context.Context, tx bun.IDB, actor Actor, task string, p
 	}
 	if params == nil {
 		params = map[string]string{}
+	}
+	if t.Check != nil {
+		if err := t.Check(ctx, tx, actor, params); err != nil {
+			return nil, err
+		}
 	}
 	raw, err := json.Marshal(params)
 	if err != nil {

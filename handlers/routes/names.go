@@ -84,6 +84,7 @@ const (
 	TicketPage            Name = "ticket.page"
 	TicketPlanPicker      Name = "ticket.plan_picker"
 	TicketPrintAll        Name = "ticket.print_all"
+	TicketRequestAll      Name = "ticket.request_all"
 	TicketDetail          Name = "ticket.detail"
 	TicketPhoto           Name = "ticket.photo"
 	TicketPDF             Name = "ticket.pdf"
@@ -93,6 +94,7 @@ const (
 	AdminTicketDeskLabels Name = "admin.desk_labels"
 	AdminTicketDoorSigns  Name = "admin.door_signs"
 	AdminTicketPhotoZip   Name = "admin.photo_zip"
+	AdminTicketDocRequest Name = "admin.ticket_doc_request"
 	ResultPage            Name = "result.page"
 	RenewalPage           Name = "renewal.page"
 	ChangePage            Name = "change.page"
@@ -298,6 +300,7 @@ var All = []Name{
 	TicketPage,
 	TicketPlanPicker,
 	TicketPrintAll,
+	TicketRequestAll,
 	TicketDetail,
 	TicketPhoto,
 	TicketPDF,
@@ -307,6 +310,7 @@ var All = []Name{
 	AdminTicketDeskLabels,
 	AdminTicketDoorSigns,
 	AdminTicketPhotoZip,
+	AdminTicketDocRequest,
 	ResultPage,
 	RenewalPage,
 	ChangePage,

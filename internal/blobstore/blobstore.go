@@ -1,13 +1,16 @@
-// Package blobstore keeps stored files (such as processed photos) under random keys, so that no path is ever derived
-// from user input; Local keeps them in a directory on disk.
+// Package blobstore keeps stored files (processed photos, made documents) under random keys, so that no path is ever
+// derived from user input; Local keeps them in a directory on disk. Large blobs go in and out as streams (PutReader,
+// Open), so neither storing nor serving one holds it in memory.
 package blobstore
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,12 +20,23 @@ import (
 type Store interface {
 	// Put stores data under a new random key. The content appears atomically: a Get sees all of it or nothing.
 	Put(ctx context.Context, data []byte) (key string, err error)
+	// PutReader stores what r yields, up to EOF, under a new random key, and returns the key and the size; it copies
+	// through a small buffer, so memory does not grow with the blob. Atomic like Put; an error from r stores nothing.
+	PutReader(ctx context.Context, r io.Reader) (key string, size int64, err error)
 	// Get returns the blob stored under key, or ErrNotFound for unknown and malformed keys.
 	Get(ctx context.Context, key string) ([]byte, error)
+	// Open returns the blob under key to read (and seek) as a stream, or ErrNotFound; the caller closes it.
+	Open(ctx context.Context, key string) (Blob, error)
 	// Size returns the length of the blob under key, or ErrNotFound, without reading it.
 	Size(ctx context.Context, key string) (int, error)
 	// Delete removes the blob under key. Deleting an unknown key is not an error; a malformed key is ErrNotFound.
 	Delete(ctx context.Context, key string) error
+}
+
+// Blob is an opened blob: http.ServeContent can send it (it seeks for Range requests and to learn the length).
+type Blob interface {
+	io.ReadSeekCloser
+	Size() int64
 }
 
 // ErrNotFound is returned for keys that name no blob.
@@ -49,7 +63,7 @@ func validKey(key string) bool {
 type Local struct {
 	dir string
 	// Hooks for tests; nil means the os functions.
-	write  func(f *os.File, data []byte) error
+	write  func(f *os.File, r io.Reader) (int64, error)
 	rename func(oldpath, newpath string) error
 }
 
@@ -75,24 +89,31 @@ func (l *Local) path(key string) string {
 	return filepath.Join(l.dir, key[:2], key)
 }
 
-// Put implements Store: it writes data to a temp file in the shard directory, syncs it and renames it into place.
+// Put implements Store (PutReader over data).
 func (l *Local) Put(ctx context.Context, data []byte) (string, error) {
+	key, _, err := l.PutReader(ctx, bytes.NewReader(data))
+	return key, err
+}
+
+// PutReader implements Store: it copies r into a temp file in the shard directory, syncs it and renames it into
+// place. The copy stops at the first read after ctx is done.
+func (l *Local) PutReader(ctx context.Context, r io.Reader) (string, int64, error) {
 	if err := ctx.Err(); err != nil {
-		return "", err
+		return "", 0, err
 	}
 	var b [keyLen / 2]byte
 	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("blobstore: %w", err)
+		return "", 0, fmt.Errorf("blobstore: %w", err)
 	}
 	key := hex.EncodeToString(b[:])
 	final := l.path(key)
 	shard := filepath.Dir(final)
 	if err := os.MkdirAll(shard, 0o700); err != nil {
-		return "", fmt.Errorf("blobstore: %w", err)
+		return "", 0, fmt.Errorf("blobstore: %w", err)
 	}
 	f, err := os.CreateTemp(shard, ".tmp-*") // mode 0600
 	if err != nil {
-		return "", fmt.Errorf("blobstore: %w", err)
+		return "", 0, fmt.Errorf("blobstore: %w", err)
 	}
 	tmp := f.Name()
 	ok := false
@@ -105,30 +126,44 @@ func (l *Local) Put(ctx context.Context, data []byte) (string, error) {
 
 	write := l.write
 	if write == nil {
-		write = func(f *os.File, data []byte) error { _, err := f.Write(data); return err }
+		write = func(f *os.File, r io.Reader) (int64, error) { return io.CopyBuffer(f, r, make([]byte, 64<<10)) }
 	}
 	rename := l.rename
 	if rename == nil {
 		rename = os.Rename
 	}
-	if err := write(f, data); err != nil {
-		return "", fmt.Errorf("blobstore: %w", err)
+	n, err := write(f, ctxReader{ctx, r})
+	if err != nil {
+		return "", 0, fmt.Errorf("blobstore: %w", err)
 	}
 	if err := f.Sync(); err != nil {
-		return "", fmt.Errorf("blobstore: %w", err)
+		return "", 0, fmt.Errorf("blobstore: %w", err)
 	}
 	if err := f.Close(); err != nil {
-		return "", fmt.Errorf("blobstore: %w", err)
+		return "", 0, fmt.Errorf("blobstore: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
-		return "", err
+		return "", 0, err
 	}
 	if err := rename(tmp, final); err != nil {
-		return "", fmt.Errorf("blobstore: %w", err)
+		return "", 0, fmt.Errorf("blobstore: %w", err)
 	}
 	ok = true
 	syncDir(shard) // make the rename durable; best effort
-	return key, nil
+	return key, n, nil
+}
+
+// ctxReader stops a copy once its context is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 func syncDir(dir string) {
@@ -154,6 +189,37 @@ func (l *Local) Get(ctx context.Context, key string) ([]byte, error) {
 		return nil, fmt.Errorf("blobstore: %w", err)
 	}
 	return data, nil
+}
+
+// localBlob is an open blob file.
+type localBlob struct {
+	*os.File
+	size int64
+}
+
+func (b localBlob) Size() int64 { return b.size }
+
+// Open implements Store.
+func (l *Local) Open(ctx context.Context, key string) (Blob, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if !validKey(key) {
+		return nil, ErrNotFound
+	}
+	f, err := os.Open(l.path(key))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("blobstore: %w", err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("blobstore: %w", err)
+	}
+	return localBlob{File: f, size: fi.Size()}, nil
 }
 
 // Size implements Store.

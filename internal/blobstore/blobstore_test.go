@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -173,9 +174,10 @@ func TestPutFailureLeavesNoTempFile(t *testing.T) {
 
 	t.Run("write fails", func(t *testing.T) {
 		l, dir := newStore(t)
-		l.write = func(f *os.File, data []byte) error {
-			_, _ = f.Write(data[:len(data)/2]) // a partial write, then the failure
-			return boom
+		l.write = func(f *os.File, r io.Reader) (int64, error) {
+			data, _ := io.ReadAll(r)
+			n, _ := f.Write(data[:len(data)/2]) // a partial write, then the failure
+			return int64(n), boom
 		}
 		if _, err := l.Put(ctx, []byte("0123456789")); !errors.Is(err, boom) {
 			t.Fatalf("Put = %v", err)
@@ -199,10 +201,9 @@ func TestPutFailureLeavesNoTempFile(t *testing.T) {
 	t.Run("context cancelled during write", func(t *testing.T) {
 		l, dir := newStore(t)
 		cctx, cancel := context.WithCancel(ctx)
-		l.write = func(f *os.File, data []byte) error {
+		l.write = func(f *os.File, r io.Reader) (int64, error) {
 			cancel()
-			_, err := f.Write(data)
-			return err
+			return io.Copy(f, r)
 		}
 		if _, err := l.Put(cctx, []byte("0123456789")); !errors.Is(err, context.Canceled) {
 			t.Fatalf("Put = %v", err)

@@ -5,7 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"strconv"
 
 	"github.com/riverqueue/river"
@@ -79,7 +79,7 @@ type documentWorker struct {
 }
 
 // Work makes the document as the account that asked (models.Actor of that account, checked again now: an account
-// disabled since, or a record gone out of its scope, gets nothing), to a temporary file, then into the blob store.
+// disabled since, or a record gone out of its scope, gets nothing), streamed into the blob store as it is written.
 func (w *documentWorker) Work(ctx context.Context, job *river.Job[DocumentArgs]) error {
 	db := w.r.db
 	d, err := models.LoadDownload(ctx, db, job.Args.DownloadID)
@@ -133,37 +133,47 @@ func (w *documentWorker) Work(ctx context.Context, job *river.Job[DocumentArgs])
 	return models.FinishDownload(ctx, db, d.ID, name, key, size)
 }
 
-// make runs task.Make into a temporary file and stores the file.
+// make runs task.Make straight into the blob store through a pipe: the document is stored as it is written, and
+// neither the making nor the storing holds it whole, in memory or in a second file. A Make that fails stores
+// nothing (its error reaches the store's reader, which then keeps no blob).
 func (w *documentWorker) make(ctx context.Context, task models.DocumentTask, actor models.Actor, params map[string]string) (string, int64, string, error) {
-	f, err := os.CreateTemp("", "examcert-document-*")
-	if err != nil {
-		return "", 0, "", err
+	pr, pw := io.Pipe()
+	type made struct {
+		name string
+		err  error
 	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	buf := bufio.NewWriterSize(f, 256<<10)
-	name, err := task.Make(ctx, w.r.db, actor, params, buf)
-	if err != nil {
-		return "", 0, "", err
+	done := make(chan made, 1)
+	go func() {
+		var m made
+		defer func() {
+			if p := recover(); p != nil {
+				m.err = fmt.Errorf("生成文件时出错：%v", p)
+			}
+			pw.CloseWithError(m.err) // nil: the reader sees EOF
+			done <- m
+		}()
+		buf := bufio.NewWriterSize(pw, 256<<10)
+		if m.name, m.err = task.Make(ctx, w.r.db, actor, params, buf); m.err == nil {
+			m.err = buf.Flush()
+		}
+	}()
+	key, size, perr := w.r.blobs.PutReader(ctx, pr)
+	pr.CloseWithError(errStoreGaveUp) // a store that stopped early unblocks the writer
+	m := <-done
+	switch {
+	case m.err != nil && perr == nil: // cannot happen: Make's error ends the store's read
+		_ = w.r.blobs.Delete(ctx, key)
+		return "", 0, "", m.err
+	case m.err != nil && !errors.Is(m.err, errStoreGaveUp):
+		return "", 0, "", m.err
+	case perr != nil:
+		return "", 0, "", perr
 	}
-	if err := buf.Flush(); err != nil {
-		return "", 0, "", err
+	if m.name == "" {
+		m.name = task.Label
 	}
-	if err := f.Close(); err != nil {
-		return "", 0, "", err
-	}
-	// The blob store takes whole contents (its Put is atomic over a byte slice), so the finished file is read
-	// back once here; the making of it, which is what grows with the document, stayed on disk.
-	data, err := os.ReadFile(f.Name())
-	if err != nil {
-		return "", 0, "", err
-	}
-	key, err := w.r.blobs.Put(ctx, data)
-	if err != nil {
-		return "", 0, "", err
-	}
-	if name == "" {
-		name = task.Label
-	}
-	return name, int64(len(data)), key, nil
+	return m.name, size, key, nil
 }
+
+// errStoreGaveUp is what Make's writes return once the store has stopped reading (its own error says why).
+var errStoreGaveUp = errors.New("文件未能保存")

@@ -15,6 +15,7 @@ type Shell struct {
 	Unread       int
 	DownloadsURL string // 我的下载
 	ContactURL   string // 通知设置
+	Notice       string // a confirmation shown above the page's content (after a redirect)
 }
 
 // MenuGroup is a heading of the left menu with its items.
