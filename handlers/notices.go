@@ -249,15 +249,11 @@ func (h *Notices) File(c echo.Context) error {
 	if d.Status != models.DownloadDone {
 		return models.ErrNotFound
 	}
-	data, err := h.Blobs.Get(ctx, d.BlobKey)
-	if err != nil {
-		return err
-	}
 	ctype := mime.TypeByExtension(path.Ext(d.Filename))
 	if ctype == "" {
 		ctype = "application/octet-stream"
 	}
-	return sendDownload(c, ctype, asciiFilename(d.Filename, id), d.Filename, data)
+	return h.serveBlob(c, d.BlobKey, ctype, attachmentDisposition(asciiFilename(d.Filename, id), d.Filename)) // streamed from the store
 }
 
 // asciiFilename is the plain-ASCII fallback name of a download: its extension, after "download-<id>".
