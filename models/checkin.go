@@ -433,18 +433,19 @@ func lateEntry(mode ExamMode, room *ExamRoom, subjects []ExamSubject, now time.T
 }
 
 // subjectStart is when the subject a candidate comes for began: of the plan's subjects that start within the room's
-// time, the last one begun by now (or the first, when none has begun); when no subject starts within it, the room's
-// start. A candidate too late for the first subject may so still sit the next one.
+// time, the first one not yet over at now (the last one when all are over); when no subject starts within it, the
+// room's start. A candidate too late for one subject may so still sit the next.
 func subjectStart(room *ExamRoom, subjects []ExamSubject, now time.Time) time.Time {
 	ss := slices.Clone(subjects)
 	slices.SortFunc(ss, func(a, b ExamSubject) int { return a.StartsAt.Compare(b.StartsAt) })
-	start, found := room.StartsAt, false
+	start := room.StartsAt
 	for _, s := range ss {
 		if s.StartsAt.Before(room.StartsAt) || !s.StartsAt.Before(room.EndsAt) {
 			continue
 		}
-		if !found || !s.StartsAt.After(now) {
-			start, found = s.StartsAt, true
+		start = s.StartsAt
+		if now.Before(s.EndsAt) {
+			break
 		}
 	}
 	return start
