@@ -29,6 +29,15 @@ func statusOptions(first string) []components.Option {
 	return opts
 }
 
+// examModeOptions are the choices of 考试方式 (no empty choice: a plan always has one).
+func examModeOptions() []components.Option {
+	var opts []components.Option
+	for _, m := range models.ExamModes {
+		opts = append(opts, components.Option{Value: string(m.Mode), Label: m.Label})
+	}
+	return opts
+}
+
 func (a *App) categoryOptions(c echo.Context, first string, all bool) ([]components.Option, error) {
 	cs, err := models.ListCategories(c.Request().Context(), a.DB, all)
 	if err != nil {
@@ -45,7 +54,7 @@ func (a *App) categoryOptions(c echo.Context, first string, all bool) ([]compone
 func (a *App) planRow(c echo.Context, p *models.ExamPlan) pages.PlanRow {
 	id := strconv.FormatInt(p.ID, 10)
 	r := pages.PlanRow{
-		ID: p.ID, Name: p.Name, Category: p.CategoryName(), Level: p.Level,
+		ID: p.ID, Name: p.Name, Category: p.CategoryName(), Level: p.Level, ExamMode: p.ExamMode.Label(),
 		RegistrationPeriod: p.RegistrationStartsAt.In(models.Beijing).Format("2006-01-02 15:04") + " 至 " + p.RegistrationEndsAt.In(models.Beijing).Format("2006-01-02 15:04"),
 		ExamAt:             p.ExamAt.In(models.Beijing).Format("2006-01-02 15:04"),
 		Fee:                p.Fee(), Status: p.Status.Label(),
@@ -98,7 +107,8 @@ func (h *AdminExams) List(c echo.Context) error {
 func (h *AdminExams) form(c echo.Context, title, action string) (pages.PlanForm, error) {
 	cats, err := h.categoryOptions(c, "请选择", false)
 	return pages.PlanForm{Title: title, Action: action, BackURL: reverse(c, routes.AdminExams), Categories: cats,
-		Levels: components.Options("请选择", models.Levels), Educations: components.Options("不限", models.Educations)}, err
+		Levels: components.Options("请选择", models.Levels), Educations: components.Options("不限", models.Educations),
+		ExamModes: examModeOptions()}, err
 }
 
 func readPlanValues(c echo.Context) pages.PlanValues {
@@ -107,14 +117,15 @@ func readPlanValues(c echo.Context) pages.PlanValues {
 		ExamAt: c.FormValue("exam_at"), Fee: c.FormValue("fee"), Capacity: c.FormValue("capacity"),
 		MinYears: c.FormValue("min_years"), MinEdu: c.FormValue("min_education"),
 		PhotoMinKB: c.FormValue("photo_min_kb"), PhotoMaxKB: c.FormValue("photo_max_kb"), Notes: c.FormValue("notes"),
-		AcceptanceStep: c.FormValue("acceptance_step") == "1", PaymentDeadline: c.FormValue("payment_deadline")}
+		AcceptanceStep: c.FormValue("acceptance_step") == "1", PaymentDeadline: c.FormValue("payment_deadline"),
+		ExamMode: c.FormValue("exam_mode")}
 }
 
 func planInput(v pages.PlanValues) models.PlanInput {
 	return models.PlanInput{Name: v.Name, CategoryID: v.CategoryID, Level: v.Level, RegistrationStarts: v.RegistrationStarts,
 		RegistrationEnds: v.RegistrationEnds, ExamAt: v.ExamAt, Fee: v.Fee, Capacity: v.Capacity, MinYears: v.MinYears,
 		MinEdu: v.MinEdu, PhotoMinKB: v.PhotoMinKB, PhotoMaxKB: v.PhotoMaxKB, Notes: v.Notes, AcceptanceStep: v.AcceptanceStep,
-		PaymentDeadline: v.PaymentDeadline}
+		PaymentDeadline: v.PaymentDeadline, ExamMode: v.ExamMode}
 }
 
 func (h *AdminExams) renderForm(c echo.Context, f pages.PlanForm) error {
@@ -127,7 +138,8 @@ func (h *AdminExams) NewPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f.In = pages.PlanValues{Level: "无", Fee: "0", Capacity: "0", MinYears: "0", PhotoMinKB: "0", PhotoMaxKB: "60"}
+	f.In = pages.PlanValues{Level: "无", Fee: "0", Capacity: "0", MinYears: "0", PhotoMinKB: "0", PhotoMaxKB: "60",
+		ExamMode: string(models.ModeComputer)}
 	return h.renderForm(c, f)
 }
 
@@ -160,7 +172,7 @@ func planValues(p *models.ExamPlan) pages.PlanValues {
 		ExamAt: lt(p.ExamAt.In(models.Beijing)), Fee: p.Fee(), Capacity: strconv.Itoa(p.Capacity),
 		MinYears: strconv.Itoa(p.MinYearsOfWork), MinEdu: p.MinEducation, PhotoMinKB: strconv.Itoa(p.PhotoMinBytes / 1024),
 		PhotoMaxKB: strconv.Itoa(p.PhotoMaxBytes / 1024), Notes: p.Notes, AcceptanceStep: p.AcceptanceStep,
-		PaymentDeadline: strings.Replace(p.PaymentDeadlineText(), " ", "T", 1)}
+		PaymentDeadline: strings.Replace(p.PaymentDeadlineText(), " ", "T", 1), ExamMode: string(p.ExamMode)}
 }
 
 func (h *AdminExams) editForm(c echo.Context, p *models.ExamPlan) (pages.PlanForm, error) {

@@ -181,6 +181,9 @@ var checkinRefusals = map[error]string{
 	models.ErrTicketOtherDay:   "考试日期不是今天",
 	models.ErrTicketOtherRoom:  "不是本考场的考生",
 	models.ErrTicketAbsent:     "该考生已标记缺考",
+	models.ErrTicketLate:       "迟到超过30分钟，不得入场",
+	models.ErrPracticalStarted: "实操考试开考后不得入场",
+	models.ErrOnlineExam:       "网上考试无需现场签到",
 }
 
 // Scan is one scan or typed 准考证号 (a USB scanner types and presses Enter). htmx gets the scan panel again, with
@@ -266,7 +269,7 @@ func checkinRefusalDetail(err error, t *models.Ticket) string {
 	switch {
 	case errors.Is(err, models.ErrTicketOtherRoom):
 		return where + "，座位号 " + strconv.Itoa(t.SeatNo)
-	case errors.Is(err, models.ErrTicketOtherDay):
+	case errors.Is(err, models.ErrTicketOtherDay), errors.Is(err, models.ErrTicketLate), errors.Is(err, models.ErrPracticalStarted):
 		return where + "，考试时间 " + checkinRoomTime(*t.Room)
 	case errors.Is(err, models.ErrTicketAbsent):
 		return where

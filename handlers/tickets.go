@@ -181,14 +181,10 @@ func (h *Tickets) Detail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s := pages.TicketSheet{Shell: h.shell(c, "准考证", routes.TicketPage), Title: printout.TicketTitle, QRSVG: svg,
-		Rules: printout.TicketRules, PDFURL: reverse(c, routes.TicketPDF, t.RegistrationID),
+	s := pages.TicketSheet{Shell: h.shell(c, "准考证", routes.TicketPage), Title: pt.Kind.Title(), QRSVG: svg, QRLabel: pt.Kind.QRLabel(),
+		Rules: pt.Kind.Rules(), Fields: ticketSheetFields(&pt), PDFURL: reverse(c, routes.TicketPDF, t.RegistrationID),
 		DOCXURL: reverse(c, routes.TicketDOCX, t.RegistrationID),
 		BackURL: reverse(c, routes.TicketPage) + "?plan=" + strconv.FormatInt(t.PlanID, 10)}
-	s.Fields = []pages.Pair{{Label: "准考证号", Value: pt.TicketNo}, {Label: "姓名", Value: pt.Name}, {Label: "证件号码", Value: pt.IDNumber},
-		{Label: "工作单位", Value: pt.Employer}, {Label: "岗位类别", Value: pt.Category}, {Label: "岗位名称", Value: pt.Post},
-		{Label: "考点名称（地址）", Value: pt.Site}, {Label: "考场号", Value: pt.RoomNo}, {Label: "座位号", Value: pt.SeatNo},
-		{Label: "备注", Value: pt.Remark}}
 	for _, x := range pt.Subjects {
 		s.Subjects = append(s.Subjects, pages.TicketSubjectRow{Name: x.Name, Date: x.Date, Time: x.Time})
 	}
@@ -198,6 +194,19 @@ func (h *Tickets) Detail(c echo.Context) error {
 	h.audit(c, models.EventRegViewed, models.TicketObject(t.TicketNo), "ok", "准考证（含完整证件号码）")
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return h.render(c, http.StatusOK, pages.TicketSheetPage(s), nil)
+}
+
+// ticketSheetFields are the ticket page's fields, as the variant prints them: a 网考 has a 考试平台 and a 场次, and
+// no 座位号.
+func ticketSheetFields(pt *printout.Ticket) []pages.Pair {
+	site, room := pages.Pair{Label: "考点名称（地址）", Value: pt.Site}, pages.Pair{Label: "考场号", Value: pt.RoomNo}
+	seat := []pages.Pair{{Label: "座位号", Value: pt.SeatNo}}
+	if pt.Kind.Online() {
+		site, room, seat = pages.Pair{Label: "考试平台", Value: pt.Site}, pages.Pair{Label: "场次", Value: pt.RoomNo}, nil
+	}
+	fs := []pages.Pair{{Label: "准考证号", Value: pt.TicketNo}, {Label: "姓名", Value: pt.Name}, {Label: "证件号码", Value: pt.IDNumber},
+		{Label: "工作单位", Value: pt.Employer}, {Label: "岗位类别", Value: pt.Category}, {Label: "岗位名称", Value: pt.Post}, site, room}
+	return append(append(fs, seat...), pages.Pair{Label: "备注", Value: pt.Remark})
 }
 
 // Photo serves the photo printed on the ticket.

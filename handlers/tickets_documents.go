@@ -75,9 +75,14 @@ func (p *ticketPrinter) photo(ctx context.Context, key string) ([]byte, error) {
 	return p.blobs.Get(ctx, key)
 }
 
-// printed is a ticket as printout prints it, the QR code carrying the signed token.
+// ticketKinds is the 准考证 variant of each 考试方式.
+var ticketKinds = map[models.ExamMode]printout.TicketKind{
+	models.ModeComputer: printout.TicketTheory, models.ModePractical: printout.TicketPractical, models.ModeOnline: printout.TicketOnline,
+}
+
+// printed is a ticket as printout prints it, in its plan's variant, the QR code carrying the signed token.
 func (p *ticketPrinter) printed(t *models.TicketView, subjects []models.ExamSubject, photo []byte) printout.Ticket {
-	pt := printout.Ticket{Name: t.PersonName, IDNumber: t.IDNumber, Employer: t.Employer, Category: t.Category, Post: t.Post(),
+	pt := printout.Ticket{Kind: ticketKinds[t.ExamMode], Name: t.PersonName, IDNumber: t.IDNumber, Employer: t.Employer, Category: t.Category, Post: t.Post(),
 		TicketNo: t.TicketNo, RoomNo: t.RoomNo, SeatNo: strconv.Itoa(t.SeatNo), Remark: t.Remark(),
 		Site: t.SiteName + "（" + t.SiteAddress + "）", Token: p.tokens.Sign(t.TicketNo), Photo: photo,
 		Footer: "打印时间：" + models.Now().In(models.Beijing).Format("2006-01-02 15:04")}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,12 @@ var (
 	ErrTicketOtherDay   = errors.New("the ticket's exam is not today")
 	ErrTicketOtherRoom  = errors.New("the ticket is of another room")
 	ErrTicketAbsent     = errors.New("the ticket was marked absent")
+	// ErrTicketLate: at a 机考 the candidate came more than 30 minutes after the subject began (迟到30分钟视为缺考).
+	ErrTicketLate = errors.New("more than 30 minutes after the subject began")
+	// ErrPracticalStarted: at a 实操 the candidate came after the subject began (迟到即视为缺考).
+	ErrPracticalStarted = errors.New("the practical exam has begun")
+	// ErrOnlineExam: a 网考 is taken online, so nobody of its plan is checked in at a 考点.
+	ErrOnlineExam = errors.New("the plan is an online exam, not checked in at a 考点")
 	// ErrExamNotOver: 缺考 is marked only once the room's exam has ended.
 	ErrExamNotOver = errors.New("the room's exam has not ended yet")
 )
@@ -305,9 +312,10 @@ func ticketNumber(tokens TicketTokens, code string) (string, error) {
 // room in the actor's scope, and of today's exam, records 已签到 (checked_in_at, checked_in_by) with one audit row,
 // in one transaction. A second scan of the same ticket records nothing and says when it was first checked in
 // (Already). Refusals record nothing: ErrTicketUnknown (no such number, or a forged token), ErrTicketOutOfScope,
-// ErrTicketOtherPlan, ErrTicketOtherDay, ErrTicketOtherRoom, ErrTicketAbsent. For the last four the result still
-// names the ticket, so the page can say where the candidate belongs. A plan or room the actor has no room of is
-// ErrNotFound.
+// ErrTicketOtherPlan, ErrTicketOtherDay, ErrTicketOtherRoom, ErrTicketAbsent, and by the plan's 考试方式: a 网考 plan
+// is ErrOnlineExam, a candidate late for a 机考 (more than 30 minutes) is ErrTicketLate and for a 实操 (at all)
+// ErrPracticalStarted (lateEntry). From ErrTicketOtherPlan on the result still names the ticket, so the page can say
+// where the candidate belongs. A plan or room the actor has no room of is ErrNotFound.
 func CheckIn(ctx context.Context, db bun.IDB, actor Actor, in CheckInInput) (*CheckInResult, error) {
 	scope, err := loadCheckinScope(ctx, db, actor)
 	if err != nil {
@@ -315,6 +323,13 @@ func CheckIn(ctx context.Context, db bun.IDB, actor Actor, in CheckInInput) (*Ch
 	}
 	if err := checkinTarget(ctx, db, scope, in.PlanID, in.RoomID); err != nil {
 		return nil, err
+	}
+	var mode ExamMode
+	if err := db.NewSelect().Model((*ExamPlan)(nil)).Column("exam_mode").Where("id = ?", in.PlanID).Scan(ctx, &mode); err != nil {
+		return nil, notFound(err)
+	}
+	if mode == ModeOnline {
+		return nil, ErrOnlineExam
 	}
 	no, err := ticketNumber(in.Tokens, in.Code)
 	if err != nil {
@@ -344,6 +359,13 @@ func CheckIn(ctx context.Context, db bun.IDB, actor Actor, in CheckInInput) (*Ch
 		res.Already = true
 		return res, nil
 	}
+	subjects, err := PlanSubjects(ctx, db, t.PlanID)
+	if err != nil {
+		return nil, err
+	}
+	if err := lateEntry(mode, t.Room, subjects, Now()); err != nil {
+		return res, err
+	}
 	err = inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		now := Now()
 		r, err := tx.NewUpdate().Model((*Ticket)(nil)).Set("checked_in_at = ?", now).Set("checked_in_by = ?", actor.AccountID()).
@@ -371,6 +393,45 @@ func CheckIn(ctx context.Context, db bun.IDB, actor Actor, in CheckInInput) (*Ch
 		return nil, err
 	}
 	return res, nil
+}
+
+// lateEntry is the rule of entry printed on the 准考证 (LIFECYCLE §5): at a 机考 a candidate may come in until 30
+// minutes after the subject began (exactly 30 minutes is still in time), at a 实操 until it begins. Which subject:
+// see subjectStart.
+func lateEntry(mode ExamMode, room *ExamRoom, subjects []ExamSubject, now time.Time) error {
+	var grace time.Duration
+	var late error
+	switch mode {
+	case ModeComputer:
+		grace, late = 30*time.Minute, ErrTicketLate
+	case ModePractical:
+		grace, late = 0, ErrPracticalStarted
+	default:
+		return nil
+	}
+	if now.After(subjectStart(room, subjects, now).Add(grace)) {
+		return late
+	}
+	return nil
+}
+
+// subjectStart is when the subject a candidate comes for began: of the plan's subjects that start within the room's
+// time, the first one not yet over at now (the last one when all are over); when no subject starts within it, the
+// room's start. A candidate too late for one subject may so still sit the next.
+func subjectStart(room *ExamRoom, subjects []ExamSubject, now time.Time) time.Time {
+	ss := slices.Clone(subjects)
+	slices.SortFunc(ss, func(a, b ExamSubject) int { return a.StartsAt.Compare(b.StartsAt) })
+	start := room.StartsAt
+	for _, s := range ss {
+		if s.StartsAt.Before(room.StartsAt) || !s.StartsAt.Before(room.EndsAt) {
+			continue
+		}
+		start = s.StartsAt
+		if now.Before(s.EndsAt) {
+			break
+		}
+	}
+	return start
 }
 
 // checkinTarget checks that the plan (and the room, when given) has a room in scope (else ErrNotFound).

@@ -125,6 +125,44 @@ func (s PlanStatus) Next() (PlanStatus, string) {
 	return "", ""
 }
 
+// ExamMode is a plan's 考试方式 (LIFECYCLE §4–5): it chooses the 准考证's variant and the 签到 rules.
+type ExamMode string
+
+const (
+	ModeComputer  ExamMode = "computer"  // 机考: the theory exam, on computers at a 考点
+	ModePractical ExamMode = "practical" // 实操: a separate ticket; only those who passed the theory sit it
+	ModeOnline    ExamMode = "online"    // 网考: online, after a 模拟测试; nobody is checked in at a 考点
+)
+
+// ExamModes lists the 考试方式 in the order the form offers them, with their labels.
+var ExamModes = []struct {
+	Mode  ExamMode
+	Label string
+}{{ModeComputer, "机考（理论考试）"}, {ModePractical, "实操考试"}, {ModeOnline, "网考（网上考试）"}}
+
+// Label is the 考试方式's Chinese name as the form and the lists show it.
+func (m ExamMode) Label() string {
+	for _, x := range ExamModes {
+		if x.Mode == m {
+			return x.Label
+		}
+	}
+	return string(m)
+}
+
+// parseExamMode reads the form's 考试方式; "" is 机考, as every plan was before plans had one.
+func parseExamMode(s string) (ExamMode, bool) {
+	if s = strings.TrimSpace(s); s == "" {
+		return ModeComputer, true
+	}
+	for _, x := range ExamModes {
+		if string(x.Mode) == s {
+			return x.Mode, true
+		}
+	}
+	return "", false
+}
+
 // Levels are the choices of 级别.
 var Levels = []string{"无", "初级", "中级", "高级"}
 
@@ -151,6 +189,7 @@ type ExamPlan struct {
 	Status               PlanStatus    `bun:"status,notnull"`
 	Notes                string        `bun:"notes,notnull"`
 	AcceptanceStep       bool          `bun:"acceptance_step,notnull"` // 受理 before 审核 (LIFECYCLE §4)
+	ExamMode             ExamMode      `bun:"exam_mode,notnull"`       // 考试方式; "" is stored as 机考 (SavePlan)
 	CreatedAt            time.Time     `bun:"created_at,notnull"`
 	UpdatedAt            time.Time     `bun:"updated_at,notnull"`
 	Version              int           `bun:"version,notnull"`
@@ -182,6 +221,7 @@ type PlanInput struct {
 	PhotoMinKB, PhotoMaxKB, Notes           string
 	AcceptanceStep                          bool   // 受理 before 审核
 	PaymentDeadline                         string // 缴费截止, required when the plan charges
+	ExamMode                                string // 考试方式 (an ExamMode; "" is 机考)
 }
 
 // ParseLocalTime reads a datetime-local value (or "2006-01-02 15:04") as Beijing time.
@@ -206,6 +246,11 @@ func (in PlanInput) Validate(p *ExamPlan) FieldErrors {
 	p.Level = in.Level
 	if !slices.Contains(Levels, in.Level) {
 		errs["level"] = "请选择级别"
+	}
+	if m, ok := parseExamMode(in.ExamMode); ok {
+		p.ExamMode = m
+	} else {
+		errs["exam_mode"] = "请选择考试方式（机考、实操或网考）"
 	}
 	times := []struct {
 		v, field string
@@ -365,6 +410,9 @@ func UpdatePlan(ctx context.Context, db bun.IDB, actor Actor, id int64, in PlanI
 func SavePlan(ctx context.Context, db bun.IDB, p *ExamPlan, version int) error {
 	now := Now()
 	p.UpdatedAt = now
+	if p.ExamMode == "" {
+		p.ExamMode = ModeComputer
+	}
 	if p.ID == 0 {
 		p.CreatedAt, p.Version, p.Status = now, 1, PlanDraft
 		_, err := db.NewInsert().Model(p).ExcludeColumn("seats_taken").Returning("id").Exec(ctx)

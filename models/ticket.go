@@ -40,6 +40,7 @@ type TicketView struct {
 	PlanName       string    `bun:"plan_name"`
 	Category       string    `bun:"category_name"`
 	Level          string    `bun:"level"`
+	ExamMode       ExamMode  `bun:"exam_mode"` // the plan's 考试方式: the ticket's variant
 	OrganizationID *int64    `bun:"organization_id"`
 }
 
@@ -73,7 +74,7 @@ func ticketQuery(db bun.IDB, acct *Account) *bun.SelectQuery {
 		ColumnExpr("room.room_no, room.starts_at AS room_starts_at, room.ends_at AS room_ends_at").
 		ColumnExpr("site.name AS site_name, site.address AS site_address").
 		ColumnExpr("p.name AS person_name, p.id_number, p.phone, p.title, reg.employer_name, reg.photo_key, reg.organization_id").
-		ColumnExpr("plan.name AS plan_name, COALESCE(cat.name, '') AS category_name, plan.level")
+		ColumnExpr("plan.name AS plan_name, COALESCE(cat.name, '') AS category_name, plan.level, plan.exam_mode")
 }
 
 // ticketBase is ticketQuery's tables and conditions, without columns.

@@ -12,21 +12,73 @@ import (
 // their times, 考点（地址）, 考场号, 座位号, 备注, 考生须知, and a QR code carrying a signed token that names the
 // ticket (never the ID number) for 签到. Layout: ticket_pdf.go and ticket_docx.go.
 
-// TicketTitle is the title the registry prints on every 准考证.
+// TicketTitle is the title the registry prints on every 准考证; the variant's name follows it (TicketKind.Title).
 const TicketTitle = "北京市住房和城乡建设行业从业人员考核准考证"
 
-// TicketRules is the 考生须知 printed when a Ticket has none of its own (LIFECYCLE §5).
-var TicketRules = []string{
-	"考生须在考试开始前15分钟凭「两证」（本准考证和有效身份证件：居民身份证、驾驶证、护照、暂住证、公安机关出具的身份证明或社保卡）进入考场，两证不全者不得入场。",
-	"考生须对号入座，将准考证和身份证件放在桌面左上角，以便监考人员核验。",
-	"考试开始后迟到30分钟的考生视为缺考，不得入场；实操考试迟到即视为缺考。",
-	"除必要的文具外，不得携带手机等通讯工具、电子设备和书籍资料进入考场。",
-	"签到时请出示本准考证上的二维码；准考证须保持完整清洁，不得涂改。",
+// TicketKind is the variant of a 准考证 (LIFECYCLE §5): 理论考试 (机考) at a 考点, 实操考试 (a ticket of its own,
+// for those who passed the theory) or 网上考试. It chooses the title, the 考生须知 and, for 网考, the fields: no
+// 座位号, the 考点 is the online platform and the 考场 is a 场次.
+type TicketKind int
+
+const (
+	TicketTheory    TicketKind = iota // 理论考试（机考）
+	TicketPractical                   // 实操考试
+	TicketOnline                      // 网上考试
+)
+
+// twoDocuments is the 「两证」 of the rules: the ticket and an identity document of those Beijing accepts.
+const twoDocuments = "「两证」（本准考证和有效身份证件：居民身份证、驾驶证、护照、暂住证、公安机关出具的身份证明或社保卡）"
+
+// ticketVariant is a kind's title suffix and 考生须知.
+type ticketVariant struct {
+	suffix string
+	rules  []string
 }
+
+// ticketVariants are each kind's title suffix and 考生须知 (LIFECYCLE §4–6).
+var ticketVariants = [...]ticketVariant{
+	TicketTheory: {"（理论考试）", []string{
+		"考生须在考试开始前15分钟凭" + twoDocuments + "进入考场，两证不全者不得入场。",
+		"考生须对号入座，将准考证和身份证件放在桌面左上角，以便监考人员核验。",
+		"考试开始后迟到30分钟的考生视为缺考，不得入场。",
+		"除必要的文具外，不得携带手机等通讯工具、电子设备和书籍资料进入考场。",
+		"签到时请出示本准考证上的二维码；准考证须保持完整清洁，不得涂改。",
+	}},
+	TicketPractical: {"（实操考试）", []string{
+		"理论考试合格者方可参加实操考试。",
+		"考生须在考试开始前30分钟凭" + twoDocuments + "到达考场，两证不全者不得入场。",
+		"实操考试开考后迟到的考生视为缺考，不得入场。",
+		"考生须服从考评人员安排，按规定穿戴劳动防护用品，遵守操作规程。",
+		"签到时请出示本准考证上的二维码；准考证须保持完整清洁，不得涂改。",
+	}},
+	TicketOnline: {"（网上考试）", []string{
+		"考生须在考试开始前30分钟登录网上考试平台，持本准考证和有效身份证件（居民身份证、驾驶证、护照、暂住证、公安机关出具的身份证明或社保卡）完成身份核验。",
+		"考生须在考试前通过模拟测试，未通过模拟测试的视为自动放弃考试。",
+		"考试须本人独立完成；违纪者考试成绩无效，一年内不得参加安全生产管理人员考核。",
+		"网上考试无需到考点签到；请妥善保管本准考证，不得转借他人。",
+	}},
+}
+
+// Title is the ticket's title: TicketTitle and the variant, e.g. 「…准考证（实操考试）」.
+func (k TicketKind) Title() string { return TicketTitle + k.variant().suffix }
+
+// Rules is the variant's 考生须知.
+func (k TicketKind) Rules() []string { return k.variant().rules }
+
+func (k TicketKind) variant() *ticketVariant {
+	if k < 0 || int(k) >= len(ticketVariants) {
+		k = TicketTheory
+	}
+	return &ticketVariants[k]
+}
+
+// Online says whether the ticket is of a 网考: no 座位号, the 考点 is the platform, the 考场 a 场次.
+func (k TicketKind) Online() bool { return k == TicketOnline }
 
 // Ticket is one 准考证 as printed. All strings are user data: render them as text only.
 type Ticket struct {
-	Title    string          // "" → TicketTitle
+	Kind     TicketKind      // the variant: title, 考生须知, fields
+	Title    string          // "" → Kind.Title()
 	Name     string          // 姓名
 	IDNumber string          // 证件号码 (the ticket is the candidate's own: printed in full)
 	Employer string          // 工作单位
@@ -35,10 +87,10 @@ type Ticket struct {
 	TicketNo string          // 准考证号
 	Subjects []TicketSubject // 考试科目 with date and time
 	Site     string          // 考点名称（地址）
-	RoomNo   string          // 考场号
-	SeatNo   string          // 座位号
+	RoomNo   string          // 考场号 (网考: 场次)
+	SeatNo   string          // 座位号 (not printed on a 网考 ticket)
 	Remark   string          // 备注
-	Rules    []string        // 考生须知; nil → TicketRules
+	Rules    []string        // 考生须知; nil → Kind.Rules()
 	Token    string          // the QR code's payload: the signed ticket token
 	Photo    []byte          // JPEG (一寸照片), or nil → the placeholder
 	Footer   string          // e.g. 打印时间 …
@@ -75,12 +127,16 @@ const (
 	lblTSite     = "考点名称（地址）"
 	lblTRoom     = "考场号"
 	lblTSeat     = "座位号"
+	lblTPlatform = "考试平台"
+	lblTSession  = "场次"
+	lblTMode     = "考试方式"
 	lblTRemark   = "备注"
 	lblTSubject  = "考试科目"
 	lblTDate     = "考试日期"
 	lblTTime     = "考试时间"
 	lblTRules    = "考生须知"
 	lblTQR       = "签到二维码"
+	lblTQROnline = "准考证二维码" // a 网考 is not checked in at a 考点
 )
 
 // ErrNoToken is returned when a ticket has no QR token: a ticket without one cannot be checked in by scanning.
@@ -138,21 +194,30 @@ func checkStoredPhoto(b []byte) (photoInfo, error) {
 
 func (k *ticket) title() string {
 	if k.t.Title == "" {
-		return TicketTitle
+		return k.t.Kind.Title()
 	}
 	return k.t.Title
 }
 
 func (k *ticket) rules() []string {
 	if k.t.Rules == nil {
-		return TicketRules
+		return k.t.Kind.Rules()
 	}
 	return k.t.Rules
 }
 
-// fields are the label/value pairs beside the photo, two a row.
+// fields are the label/value pairs beside the photo, two a row. A 网考 ticket has no 座位号: its place shows the
+// 考试方式, and the 考场 is the 场次.
 func (k *ticket) fields() []Field {
 	t := &k.t
+	if t.Kind.Online() {
+		return []Field{
+			{lblTName, t.Name}, {lblTNo, t.TicketNo},
+			{lblTID, t.IDNumber}, {lblTSession, t.RoomNo},
+			{lblTCategory, t.Category}, {lblTMode, "网上考试"},
+			{lblTPost, t.Post}, {lblTRemark, t.Remark},
+		}
+	}
 	return []Field{
 		{lblTName, t.Name}, {lblTNo, t.TicketNo},
 		{lblTID, t.IDNumber}, {lblTRoom, t.RoomNo},
@@ -163,12 +228,24 @@ func (k *ticket) fields() []Field {
 
 // wideFields run across the whole table, below the photo.
 func (k *ticket) wideFields() []Field {
-	return []Field{{lblTEmployer, k.t.Employer}, {lblTSite, k.t.Site}}
+	site := lblTSite
+	if k.t.Kind.Online() {
+		site = lblTPlatform
+	}
+	return []Field{{lblTEmployer, k.t.Employer}, {site, k.t.Site}}
+}
+
+// QRLabel is the caption under the QR code: a 网考 ticket's code is not scanned at a 考点.
+func (k TicketKind) QRLabel() string {
+	if k.Online() {
+		return lblTQROnline
+	}
+	return lblTQR
 }
 
 func cleanTicket(t *Ticket) Ticket {
 	c := Ticket{
-		Title: clean(t.Title, true), Name: clean(t.Name, false), IDNumber: clean(t.IDNumber, false),
+		Kind: t.Kind, Title: clean(t.Title, true), Name: clean(t.Name, false), IDNumber: clean(t.IDNumber, false),
 		Employer: clean(t.Employer, false), Category: clean(t.Category, false), Post: clean(t.Post, false),
 		TicketNo: clean(t.TicketNo, false), Site: clean(t.Site, false), RoomNo: clean(t.RoomNo, false),
 		SeatNo: clean(t.SeatNo, false), Remark: clean(t.Remark, false), Token: t.Token, Footer: clean(t.Footer, false),

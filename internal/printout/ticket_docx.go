@@ -48,7 +48,7 @@ func (k *ticket) docx(w *docxWriter) {
 		if first {
 			w.tc(3, 1, "restart", "center", func() {
 				w.qr(ticketQR, t.Token)
-				w.para(lblTQR, runProps{size: sizeSmall, center: true}, "", "")
+				w.para(k.t.Kind.QRLabel(), runProps{size: sizeSmall, center: true}, "", "")
 			})
 		} else {
 			w.tc(3, 1, "continue", "", nil)

@@ -83,7 +83,7 @@ func (k *ticket) subjectsPDF(d *pdfDoc) {
 	qy := top + (total-ticketQR-lineH(sizeSmall))/2
 	d.qr(qx+(ticketQRCell-ticketQR)/2, qy, ticketQR, k.t.Token)
 	d.setSize(sizeSmall)
-	d.text(qx+(ticketQRCell-d.textW(lblTQR))/2, qy+ticketQR, lblTQR)
+	d.text(qx+(ticketQRCell-d.textW(k.t.Kind.QRLabel()))/2, qy+ticketQR, k.t.Kind.QRLabel())
 }
 
 // rulesPDF draws 考生须知: a vertical label beside the numbered rules.

@@ -142,7 +142,8 @@ func seedPeople(ctx context.Context, db bun.IDB) error {
 	return nil
 }
 
-// seedPlans adds exam plans around the time of seeding: two open for registration, one still a draft.
+// seedPlans adds exam plans around the time of seeding: two open for registration, one still a draft, which is a
+// 网考 (the open ones stay 机考: the browser tests print their tickets and check candidates in).
 func seedPlans(ctx context.Context, db bun.IDB, admin models.Actor) error {
 	cats, err := models.ListCategories(ctx, db, true)
 	if err != nil {
@@ -161,7 +162,8 @@ func seedPlans(ctx context.Context, db bun.IDB, admin models.Actor) error {
 			MinYearsOfWork: 1, MinEducation: "高中/中专/技校", Notes: "请如实填写参加工作时间和个人简历，照片须为近期一寸正面免冠彩色照片。"}, true},
 		{models.ExamPlan{Name: "2026年第四季度安全员考试", CategoryID: byName["安全员"], Level: "无", FeeCents: 15000, Capacity: 500,
 			MinYearsOfWork: 2}, true},
-		{models.ExamPlan{Name: "2027年第一季度质量员（土建）岗位考试", CategoryID: byName["质量员-土建"], Level: "无", FeeCents: 12000}, false},
+		{models.ExamPlan{Name: "2027年第一季度质量员（土建）岗位考试", CategoryID: byName["质量员-土建"], Level: "无", FeeCents: 12000,
+			ExamMode: models.ModeOnline}, false},
 	}
 	for _, x := range plans {
 		p := x.p

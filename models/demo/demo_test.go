@@ -52,6 +52,12 @@ func TestSeedOnlyIntoAnEmptyDatabase(t *testing.T) {
 	if int(n) != len(accts) || n != 8 {
 		t.Fatalf("%d accounts in the database, %d seeded", n, len(accts))
 	}
+	// One demo plan shows the 网考 variant; the others are 机考.
+	var online []string
+	if err := db.NewSelect().Model((*models.ExamPlan)(nil)).Column("name").Where("exam_mode = ?", models.ModeOnline).Scan(ctx, &online); err != nil ||
+		len(online) != 1 || online[0] != "2027年第一季度质量员（土建）岗位考试" {
+		t.Errorf("网考 demo plans: %v, %v", online, err)
+	}
 	if _, err := demo.Seed(ctx, db); !errors.Is(err, demo.ErrNotEmpty) {
 		t.Fatalf("second seed: %v", err)
 	}

@@ -1,0 +1,1 @@
+ALTER TABLE exam_plans DROP COLUMN exam_mode;
