@@ -150,6 +150,9 @@ func (m ExamMode) Label() string {
 	return string(m)
 }
 
+// msgModeReleased refuses a new 考试方式 once 放号 gave tickets of the old one.
+const msgModeReleased = "已放号，准考证已按原考试方式发出，不能修改考试方式；如需修改，请先取消放号"
+
 // parseExamMode reads the form's 考试方式; "" is 机考, as every plan was before plans had one.
 func parseExamMode(s string) (ExamMode, bool) {
 	if s = strings.TrimSpace(s); s == "" {
@@ -393,8 +396,18 @@ func UpdatePlan(ctx context.Context, db bun.IDB, actor Actor, id int64, in PlanI
 		if p, err = GetPlan(ctx, tx, id); err != nil {
 			return err
 		}
+		mode := p.ExamMode
 		if err := in.check(ctx, tx, p); err != nil {
 			return err
+		}
+		if p.ExamMode != mode {
+			released, err := tx.NewSelect().Table("exam_plans").Where("id = ? AND released_at IS NOT NULL", id).Exists(ctx)
+			if err != nil {
+				return err
+			}
+			if released {
+				return FieldErrors{"exam_mode": msgModeReleased}
+			}
 		}
 		if err := SavePlan(ctx, tx, p, version); err != nil {
 			return err

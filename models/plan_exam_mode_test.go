@@ -61,4 +61,17 @@ func TestPlanExamMode(t *testing.T) {
 	if got, _ := models.GetPlan(ctx, db, seeded.ID); got.ExamMode != models.ModeComputer {
 		t.Errorf("seeded plan: %q", got.ExamMode)
 	}
+
+	// Once 放号 gave tickets of one 考试方式, it stays; the rest of the plan may still change.
+	if _, err := db.NewUpdate().Model((*models.ExamPlan)(nil)).Set("released_at = ?", models.Now()).Where("id = ?", p.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	in.ExamMode = string(models.ModeOnline)
+	if _, err := models.UpdatePlan(ctx, db, testAdmin, p.ID, in, p.Version); !errors.As(err, &fe) || fe["exam_mode"] == "" {
+		t.Errorf("a new 考试方式 after 放号: %v", err)
+	}
+	in.ExamMode, in.Name = string(models.ModeComputer), "2026年建筑电工考试（更名）"
+	if _, err := models.UpdatePlan(ctx, db, testAdmin, p.ID, in, p.Version); err != nil {
+		t.Errorf("the same 考试方式 after 放号: %v", err)
+	}
 }
