@@ -128,3 +128,20 @@ func TestPDFCatRefuses(t *testing.T) {
 		t.Errorf("nothing joined: err = %v", err)
 	}
 }
+
+// Whatever it is given, the joiner returns an error or a PDF that it reads back itself with the same pages.
+func FuzzPDFCat(f *testing.F) {
+	f.Add(onePage("x", true))
+	f.Add(onePage("(1 0 R) <2 0 R> % 3 0 R", false))
+	f.Fuzz(func(t *testing.T, pdf []byte) {
+		var out bytes.Buffer
+		c := newPDFCat(&out, true)
+		if c.add(pdf) != nil || c.close() != nil {
+			return
+		}
+		again := newPDFCat(new(bytes.Buffer), false)
+		if err := again.add(out.Bytes()); err != nil || again.pages != c.pages {
+			t.Fatalf("the output does not read back (%v, %d pages, want %d):\n%s", err, again.pages, c.pages, out.Bytes())
+		}
+	})
+}
