@@ -66,6 +66,9 @@ func TestPDFCat(t *testing.T) {
 			t.Fatal(err)
 		}
 		pdf := out.Bytes()
+		if n := checkStructure(t, pdf); n != 3 {
+			t.Errorf("%d pages, want 3", n)
+		}
 		if got := bytes.Count(pdf, []byte("/FlateDecode")); got != map[bool]int{false: 0, true: 1}[compress] {
 			t.Errorf("compress %v: %d deflated streams", compress, got)
 		}
@@ -144,4 +147,51 @@ func FuzzPDFCat(f *testing.F) {
 			t.Fatalf("the output does not read back (%v, %d pages, want %d):\n%s", err, again.pages, c.pages, out.Bytes())
 		}
 	})
+}
+
+// checkStructure reads pdf with the joiner's own parser: every cross-reference entry points at its object, and
+// the page tree from the catalog down has each node's kids name it as their /Parent and counts its leaves right.
+// It returns the number of pages.
+func checkStructure(t *testing.T, pdf []byte) int {
+	t.Helper()
+	ch := &pdfChunk{b: pdf, offs: map[int]int{}}
+	trailer, err := ch.readXref()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := range ch.offs {
+		if _, err := ch.object(n); err != nil {
+			t.Fatalf("cross-reference entry %d: %v", n, err)
+		}
+	}
+	catalog, err := ch.object(trailer.dict["/Root"].ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var walk func(n, parent int) int
+	walk = func(n, parent int) int {
+		o, err := ch.object(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := o.dict["/Parent"].ref; got != parent {
+			t.Fatalf("object %d: /Parent %d, want %d", n, got, parent)
+		}
+		if string(pdf[o.dict["/Type"].tok.start:o.dict["/Type"].tok.end]) == "/Page" {
+			return 1
+		}
+		kids, err := parseValue(&pdfLexer{b: pdf, p: o.dict["/Kids"].tok.start})
+		if err != nil {
+			t.Fatal(err)
+		}
+		leaves := 0
+		for _, k := range kids.refs {
+			leaves += walk(k.ref, n)
+		}
+		if count, err := ch.integer(o.dict["/Count"]); err != nil || count != leaves {
+			t.Fatalf("page tree node %d: /Count %d (%v), %d pages under it", n, count, err, leaves)
+		}
+		return leaves
+	}
+	return walk(catalog.dict["/Pages"].ref, 0)
 }

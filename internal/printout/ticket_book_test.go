@@ -42,8 +42,8 @@ func TestTicketBook(t *testing.T) {
 		t.Errorf("count %d, chunks %d", b.Count(), b.Chunks())
 	}
 	pdf := out.Bytes()
-	if n := countPages(pdf); n != 5 {
-		t.Errorf("%d page objects, want 5", n)
+	if n := checkStructure(t, pdf); n != 5 {
+		t.Errorf("%d pages in the page tree, want 5", n)
 	}
 	chunks := 0
 	for i := 0; i < 5; i += 2 {
