@@ -43,9 +43,9 @@ const (
 
 var errPDFUnsupported = errors.New("printout: pdf: unsupported structure")
 
+// newPDFCat starts joining PDFs into w; objects 1 and 2 are kept for the catalog and the root of the page tree.
 func newPDFCat(w io.Writer, compress bool) *pdfCat {
-	c := &pdfCat{w: bufio.NewWriterSize(w, 64<<10), xref: make([]int64, 3), compress: compress}
-	return c
+	return &pdfCat{w: bufio.NewWriterSize(w, 64<<10), xref: make([]int64, 3), compress: compress}
 }
 
 func (c *pdfCat) write(b []byte) {
@@ -92,10 +92,14 @@ type pdfObj struct {
 	dict       map[string]pdfVal
 }
 
-// add copies one chunk to the output. On an error the output is unusable.
+// add copies one chunk to the output. On an error the output is unusable, and every later call fails.
 func (c *pdfCat) add(pdf []byte) error {
+	if c.err != nil {
+		return c.err
+	}
 	if err := c.addChunk(pdf); err != nil {
-		return fmt.Errorf("printout: pdf join: %w", err)
+		c.err = fmt.Errorf("printout: pdf join: %w", err)
+		return c.err
 	}
 	if c.err == nil {
 		c.err = c.w.Flush()
@@ -104,9 +108,6 @@ func (c *pdfCat) add(pdf []byte) error {
 }
 
 func (c *pdfCat) addChunk(pdf []byte) error {
-	if c.err != nil {
-		return c.err
-	}
 	if len(pdf) < 9 || !bytes.HasPrefix(pdf, []byte("%PDF-1.")) || pdf[7] < '0' || pdf[7] > '7' {
 		return fmt.Errorf("%w: not a PDF 1.0–1.7 file", errPDFUnsupported)
 	}
@@ -231,12 +232,13 @@ func (ch *pdfChunk) readXref() (*pdfObj, error) {
 	return trailer, nil
 }
 
-// object reads the object numbered n; after it, the lexer of the returned object stands after its value.
+// object reads the value of the object numbered n.
 func (ch *pdfChunk) object(n int) (*pdfObj, error) {
 	o, _, err := ch.objectAt(n)
 	return o, err
 }
 
+// objectAt is object, with a lexer standing after the value (before "stream" or "endobj").
 func (ch *pdfChunk) objectAt(n int) (*pdfObj, *pdfLexer, error) {
 	off, ok := ch.offs[n]
 	if !ok {

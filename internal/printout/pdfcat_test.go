@@ -126,6 +126,9 @@ func TestPDFCatRefuses(t *testing.T) {
 		if err := c.add(tc.pdf); !errors.Is(err, tc.want) {
 			t.Errorf("%s: err = %v, want %v", name, err, tc.want)
 		}
+		if err := c.add([]byte(good)); !errors.Is(err, tc.want) {
+			t.Errorf("%s: a chunk after the error: err = %v", name, err)
+		}
 	}
 	if err := newPDFCat(new(bytes.Buffer), true).close(); !errors.Is(err, ErrNoForms) {
 		t.Errorf("nothing joined: err = %v", err)
