@@ -261,10 +261,10 @@ func (h *Tickets) download(c echo.Context, word bool) error {
 	return sendDownload(c, ctype, "ticket-"+t.TicketNo+ext, "准考证-"+t.TicketNo+ext, body)
 }
 
-// PrintAll is 打印全部准考证 for an organization: all its candidates' tickets of the plan, read a page at a time. Up
-// to ticketsPerFile tickets come as one PDF; more come as a ZIP of PDFs of that many each, streamed as each file is
-// made, so memory stays bounded for any number of tickets (printout.TicketBatch). At most printSlotCount such
-// prints (and 打印报名表s) run at once; another gets 503.
+// PrintAll is 打印全部准考证 for an organization: all its candidates' tickets of the plan, read a page at a time, as
+// one PDF made ticketsPerFile tickets at a time and streamed as each part is made (printout.TicketBook), so memory
+// stays bounded for any number of tickets. At most printSlotCount such prints (and 打印报名表s) run at once; another
+// gets 503.
 func (h *Tickets) PrintAll(c echo.Context) error {
 	plan, err := h.planParam(c)
 	if err != nil {
@@ -296,10 +296,13 @@ func (h *Tickets) PrintAll(c echo.Context) error {
 	return nil
 }
 
-// ticketsPerFile is how many tickets one PDF of a batch holds (the 报名表's PrintChunk setting serves both).
+// ticketsPerFile is how many tickets an organization's one PDF is made of at a time (printout.TicketBook; the
+// 报名表's PrintChunk setting serves both): 100 keeps a print of any size near 40 MB of heap.
 func (a *App) ticketsPerFile() int {
 	if a.PrintChunk > 0 {
 		return a.PrintChunk
 	}
-	return printout.DefaultTicketsPerFile
+	return ticketsPerChunk
 }
+
+const ticketsPerChunk = 100

@@ -106,8 +106,9 @@ const (
 	ticketsPage = 100 // tickets read at a time
 )
 
-// organizationTickets writes the actor's tickets of plan to w: one PDF when they fit in one file of perFile, else a
-// ZIP of such PDFs made and streamed one after another. It returns the audit detail.
+// organizationTickets writes the actor's tickets of plan to w as one PDF, made perFile tickets at a time and
+// streamed (printout.TicketBook): memory depends on perFile, never on the number of tickets. It returns the audit
+// detail.
 func (p *ticketPrinter) organizationTickets(ctx context.Context, actor models.Actor, plan *models.ExamPlan, perFile int,
 	name named, w io.Writer) (string, error) {
 	_, total, err := models.ListTickets(ctx, p.db, actor, models.TicketFilter{PlanID: plan.ID, Limit: 1})
@@ -121,30 +122,8 @@ func (p *ticketPrinter) organizationTickets(ctx context.Context, actor models.Ac
 	if err != nil {
 		return "", err
 	}
-	id := strconv.FormatInt(plan.ID, 10)
-	if total <= perFile {
-		var ts []printout.Ticket
-		err := models.EachTicketPage(ctx, p.db, actor, plan.ID, 0, ticketsPage, func(page []models.TicketView) error {
-			for i := range page {
-				photo, err := p.photo(ctx, page[i].PhotoKey)
-				if err != nil {
-					return err
-				}
-				ts = append(ts, p.printed(&page[i], subjects, photo))
-			}
-			return nil
-		})
-		if err != nil {
-			return "", err
-		}
-		name("准考证-"+plan.Name+".pdf", "tickets-"+id+".pdf", ctypePDF)
-		if err := p.r.TicketPDF(w, ts...); err != nil {
-			return "", err
-		}
-		return fmt.Sprintf("%d张准考证（含完整证件号码），考试计划：%s", len(ts), plan.Name), nil
-	}
-	name("准考证-"+plan.Name+".zip", "tickets-"+id+".zip", ctypeZIP)
-	b := p.r.NewTicketBatch(w, perFile, func(first, last string) string { return "准考证-" + first + "-" + last + ".pdf" })
+	name("准考证-"+plan.Name+".pdf", "tickets-"+strconv.FormatInt(plan.ID, 10)+".pdf", ctypePDF)
+	b := p.r.NewTicketBook(w, perFile)
 	err = models.EachTicketPage(ctx, p.db, actor, plan.ID, 0, ticketsPage, func(page []models.TicketView) error {
 		for i := range page {
 			photo, err := p.photo(ctx, page[i].PhotoKey)
@@ -163,7 +142,7 @@ func (p *ticketPrinter) organizationTickets(ctx context.Context, actor models.Ac
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%d张准考证（%d个PDF文件，含完整证件号码），考试计划：%s", b.Count(), b.Files(), plan.Name), nil
+	return fmt.Sprintf("%d张准考证（含完整证件号码），考试计划：%s", b.Count(), plan.Name), nil
 }
 
 // Kinds of the registry's documents.
