@@ -134,7 +134,7 @@ func TestBatchRegistration(t *testing.T) {
 	// Re-uploading the same file does not duplicate.
 	p = c.postFiles(page, "/registrations/batch/import?plan="+sp, "file", map[string][]byte{"报名.xlsx": file})
 	if n, _ := e.db.NewSelect().Model((*models.Registration)(nil)).Count(ctx); n != 3 || p.Status != http.StatusSeeOther {
-		t.Fatalf("after re-upload: %d registrations, status %d", n, p.Status)
+		t.Fatalf("after re-upload: %d registrations, status %d: %s", n, p.Status, p.Text(`[data-testid="import-problems"]`)+p.Text(`[data-testid="alert-error"]`))
 	}
 	var again models.Registration
 	if err := e.db.NewSelect().Model(&again).Where("id = ?", r.ID).Scan(ctx); err != nil {

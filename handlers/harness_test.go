@@ -16,6 +16,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/labstack/echo/v4"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 	"golang.org/x/crypto/bcrypt"
 
 	"examcert/handlers"
@@ -60,11 +61,7 @@ func newEmptyEnv(t testing.TB, tweak ...func(*config.Config)) *env {
 	for _, f := range tweak {
 		f(&cfg)
 	}
-	blobs, err := blobstore.NewLocal(filepath.Join(t.TempDir(), "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	app := handlers.New(db, blobs, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), "test")
+	app := handlers.New(db, testBlobs(t, db), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), "test")
 	srv := httptest.NewServer(app)
 	t.Cleanup(srv.Close)
 	return &env{t: t, db: db, app: app, srv: srv}
@@ -257,16 +254,26 @@ func goqueryDoc(s string) (*goquery.Document, error) {
 	return goquery.NewDocumentFromReader(strings.NewReader(s))
 }
 
-// sibling starts a second server on the same database (as a second process would be), with its own sessions
-// cache, rate limiters and blob folder.
-func (e *env) sibling(t testing.TB) *env {
+// testBlobs is the store a server of the tests keeps files in, as the product chooses (--blob-store auto): the
+// database's tables on PostgreSQL (a sibling then sees its files), a folder of its own on SQLite.
+func testBlobs(t testing.TB, db *bun.DB) blobstore.Store {
 	t.Helper()
+	if db.Dialect().Name() == dialect.PG {
+		return blobstore.NewDB(db)
+	}
 	blobs, err := blobstore.NewLocal(filepath.Join(t.TempDir(), "blobs"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return blobs
+}
+
+// sibling starts a second server on the same database (as a second process would be), with its own sessions
+// cache, rate limiters and blob folder.
+func (e *env) sibling(t testing.TB) *env {
+	t.Helper()
 	cfg := e.app.Cfg
-	app := handlers.New(e.db, blobs, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), "test")
+	app := handlers.New(e.db, testBlobs(t, e.db), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), "test")
 	srv := httptest.NewServer(app)
 	t.Cleanup(srv.Close)
 	return &env{t: e.t, db: e.db, app: app, srv: srv}

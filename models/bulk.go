@@ -63,23 +63,28 @@ func insertRegistrations(ctx context.Context, tx bun.IDB, regs []Registration) e
 		return err
 	}
 	n := len(regs)
-	persons, years := make([]int64, n), make([]int64, n)
-	employers, codes, resumes, opinions := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	persons, years, units := make([]int64, n), make([]int64, n), make([]int64, n)
+	employers, codes, resumes, opinions, statuses := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	starts := make([]time.Time, n)
 	for i, r := range regs {
 		persons[i], years[i] = r.PersonID, int64(r.YearsOfWork)
 		employers[i], codes[i], resumes[i], opinions[i] = r.EmployerName, r.EmployerCode, r.Resume, r.EmployerOpinion
-		starts[i] = *r.WorkStartDate
+		starts[i], statuses[i] = *r.WorkStartDate, string(r.Status)
+		if r.UnitOrgID != nil {
+			units[i] = *r.UnitOrgID // 0: no enterprise confirms it (NULL)
+		}
 	}
 	r := regs[0]
+	// Each row's own status and confirming enterprise: one file may name enterprises that must confirm and others not.
 	_, err := tx.NewRaw(`INSERT INTO registrations (plan_id, person_id, channel, organization_id, account_id, employer_name,
-			employer_code, work_start_date, years_of_work, resume, employer_opinion, batch_id, status, created_at, updated_at, version)
+			employer_code, work_start_date, years_of_work, resume, employer_opinion, batch_id, status, unit_org_id, created_at,
+			updated_at, version)
 		SELECT ?, u.person_id, ?, ?, ?, u.employer_name, u.employer_code, u.work_start_date, u.years_of_work, u.resume,
-			u.employer_opinion, ?, ?, ?, ?, 1
-		FROM unnest(?::bigint[], ?::text[], ?::text[], ?::timestamptz[], ?::int[], ?::text[], ?::text[])
-			AS u(person_id, employer_name, employer_code, work_start_date, years_of_work, resume, employer_opinion)`,
-		r.PlanID, r.Channel, r.OrganizationID, r.AccountID, r.BatchID, r.Status, r.CreatedAt, r.UpdatedAt,
+			u.employer_opinion, ?, u.status, NULLIF(u.unit_org_id, 0), ?, ?, 1
+		FROM unnest(?::bigint[], ?::text[], ?::text[], ?::timestamptz[], ?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[])
+			AS u(person_id, employer_name, employer_code, work_start_date, years_of_work, resume, employer_opinion, status, unit_org_id)`,
+		r.PlanID, r.Channel, r.OrganizationID, r.AccountID, r.BatchID, r.CreatedAt, r.UpdatedAt,
 		pgdialect.Array(persons), pgdialect.Array(employers), pgdialect.Array(codes), pgdialect.Array(starts),
-		pgdialect.Array(years), pgdialect.Array(resumes), pgdialect.Array(opinions)).Exec(ctx)
+		pgdialect.Array(years), pgdialect.Array(resumes), pgdialect.Array(opinions), pgdialect.Array(statuses), pgdialect.Array(units)).Exec(ctx)
 	return err
 }

@@ -137,3 +137,40 @@ func TestReimportKeepsWhoConfirms(t *testing.T) {
 		t.Errorf("replacing upload: %+v", after)
 	}
 }
+
+// One import may hold people of the filing enterprise, people naming another registered enterprise and people naming
+// none: each row starts as its own 单位代码 says (the bulk INSERT of PostgreSQL once gave every row the first row's).
+func TestImportDecidesWhoConfirmsPerRow(t *testing.T) {
+	t.Parallel()
+	f := newRegFixture(t)
+	ctx := context.Background()
+	other, err := models.CreateOrganization(ctx, f.db, testAdmin, models.OrgInput{Kind: "enterprise", Name: "北京又一建设公司", Code: ident.GenerateCreditCode(f.ids, "110000")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := []spreadsheet.Row{importRow(2, f.newID(), "本单位者"), importRow(3, f.newID(), "他单位者"), importRow(4, f.newID(), "无单位者")}
+	rows[0].Cells["employer_code"] = *f.org.CreditCode
+	rows[1].Cells["employer_code"] = *other.CreditCode
+	rows[2].Cells["employer_code"] = ident.GenerateCreditCode(f.ids, "110000")
+	if _, err := models.ImportBatch(ctx, f.db, f.actor, f.plan, rows); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		code   string
+		status models.RegStatus
+		unit   int64
+	}{{rows[0].Cells["employer_code"], models.RegUnitConfirmed, f.org.ID}, {rows[1].Cells["employer_code"], models.RegSubmitted, other.ID},
+		{rows[2].Cells["employer_code"], models.RegUnitConfirmed, 0}} {
+		var r models.Registration
+		if err := f.db.NewSelect().Model(&r).Where("employer_code = ?", c.code).Scan(ctx); err != nil {
+			t.Fatal(err)
+		}
+		unit := int64(0)
+		if r.UnitOrgID != nil {
+			unit = *r.UnitOrgID
+		}
+		if r.Status != c.status || unit != c.unit {
+			t.Errorf("%s: %s, unit %d; want %s, unit %d", c.code, r.Status, unit, c.status, c.unit)
+		}
+	}
+}

@@ -186,7 +186,7 @@ func serve(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger)
 			return err
 		}
 	}
-	blobs, err := blobstore.NewLocal(filepath.Join(cfg.DataDir, "blobs"))
+	blobs, err := openBlobs(db, cfg)
 	if err != nil {
 		return err
 	}
@@ -422,4 +422,13 @@ func dbKind(cfg config.Config) string {
 		return "postgresql"
 	}
 	return "sqlite:" + cfg.DataDir + "/" + database.SQLiteFile
+}
+
+// openBlobs is the store of photos and made documents the settings choose (--blob-store): the database's tables with
+// PostgreSQL (every server process behind a load balancer sees every file), the data folder with SQLite.
+func openBlobs(db *bun.DB, cfg config.Config) (blobstore.Store, error) {
+	if cfg.BlobStore == "database" || (cfg.BlobStore != "folder" && cfg.DatabaseURL != "") {
+		return blobstore.NewDB(db), nil
+	}
+	return blobstore.NewLocal(filepath.Join(cfg.DataDir, "blobs"))
 }

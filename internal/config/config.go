@@ -19,6 +19,10 @@ type Config struct {
 	Addr        string // EXAMCERT_ADDR
 	DataDir     string // EXAMCERT_DATA_DIR: the SQLite file and stored files
 	DatabaseURL string // DATABASE_URL: postgres://… uses PostgreSQL; empty uses SQLite in DataDir
+	// BlobStore (EXAMCERT_BLOB_STORE) is where photos and made documents are kept: "database" (tables of the
+	// database, so every server process sees them), "folder" (DataDir/blobs), or "auto" (the default): the database
+	// with PostgreSQL, the folder with SQLite.
+	BlobStore string
 	// EXAMCERT_MIGRATE_DATABASE_URL: the schema owner's postgres://… URL, used only to apply migrations, so that the
 	// role the server serves with can read and write rows but not truncate, alter or drop (SECURITY.md 30).
 	// Empty: migrations use DatabaseURL.
@@ -69,6 +73,7 @@ func Default() Config {
 	return Config{
 		Addr:          "127.0.0.1:8080",
 		DataDir:       "data",
+		BlobStore:     "auto",
 		IdleTimeout:   30 * time.Minute,
 		MaxSessionAge: 12 * time.Hour,
 		LoginRate:     20,
@@ -105,6 +110,9 @@ func Parse(name string, args []string) (Config, error) {
 	}
 	if v, ok := env("DATABASE_URL"); ok {
 		c.DatabaseURL = v
+	}
+	if v, ok := env("EXAMCERT_BLOB_STORE"); ok {
+		c.BlobStore = v
 	}
 	if v, ok := env("EXAMCERT_MIGRATE_DATABASE_URL"); ok {
 		c.MigrateDatabaseURL = v
@@ -152,6 +160,7 @@ func Parse(name string, args []string) (Config, error) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "folder for the SQLite database and stored files")
 	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "postgres://… to use PostgreSQL instead of SQLite")
+	fs.StringVar(&c.BlobStore, "blob-store", c.BlobStore, "where photos and made documents are kept: auto (database with PostgreSQL, folder with SQLite), database or folder")
 	fs.StringVar(&c.MigrateDatabaseURL, "migrate-database-url", c.MigrateDatabaseURL, "postgres://… of the schema owner, used only for migrations (default: --database-url)")
 	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed")
 	fs.StringVar(&secure, "secure-cookies", secure, "true when users reach the server over HTTPS")
@@ -188,6 +197,11 @@ func Parse(name string, args []string) (Config, error) {
 	}
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	switch c.BlobStore {
+	case "", "auto", "database", "folder":
+	default:
+		return c, fmt.Errorf("--blob-store: %q is none of auto, database, folder", c.BlobStore)
 	}
 	if c.MigrateDatabaseURL != "" && c.DatabaseURL == "" {
 		return c, fmt.Errorf("--migrate-database-url needs --database-url: the owner's URL is for PostgreSQL only")
