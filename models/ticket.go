@@ -95,7 +95,9 @@ func ticketBase(db bun.IDB, acct *Account) *bun.SelectQuery {
 
 // scopeTickets narrows a ticket query (registrations AS reg joined) to the caller's scope: the registrations they
 // see (scopeRegistrations), so a ticket is never shown where its registration is not (SECURITY.md 9).
-func scopeTickets(q *bun.SelectQuery, acct *Account) *bun.SelectQuery { return scopeRegistrations(q, acct) }
+func scopeTickets(q *bun.SelectQuery, acct *Account) *bun.SelectQuery {
+	return scopeRegistrations(q, acct)
+}
 
 // TicketFilter narrows ListTickets.
 type TicketFilter struct {
