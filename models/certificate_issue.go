@@ -213,3 +213,44 @@ const (
 	NoticeCertIssued   = "certificate_issued"
 	NoticeCertExpiring = "certificate_expiring"
 )
+
+// PlanToCertify is a plan with passed registrations still without a certificate.
+type PlanToCertify struct {
+	ID       int64  `bun:"id"`
+	Name     string `bun:"name"`
+	Category string `bun:"category"`
+	Waiting  int    `bun:"waiting"`
+}
+
+// PlansToCertify lists the plans of 岗位 that issue certificates and have passed registrations without one.
+func PlansToCertify(ctx context.Context, db bun.IDB) ([]PlanToCertify, error) {
+	var out []PlanToCertify
+	err := db.NewSelect().TableExpr("exam_plans AS plan").
+		ColumnExpr("plan.id, plan.name, cat.name AS category, COUNT(r.id) AS waiting").
+		Join("JOIN exam_categories AS cat ON cat.id = plan.category_id AND cat.cert_kind <> ''").
+		Join("JOIN registrations AS r ON r.plan_id = plan.id AND r.status = ?", RegPassed).
+		Where("NOT EXISTS (SELECT 1 FROM certificates AS c WHERE c.registration_id = r.id)").
+		GroupExpr("plan.id, plan.name, cat.name").OrderExpr("plan.id DESC").Limit(200).Scan(ctx, &out)
+	return out, err
+}
+
+// PassedRegistration is a passed registration waiting for its certificate, as the issue screen lists it.
+type PassedRegistration struct {
+	ID       int64  `bun:"id"`
+	Name     string `bun:"name"`
+	IDNumber string `bun:"id_number"`
+	Employer string `bun:"employer_name"`
+}
+
+// PassedWithoutCertificate lists a plan's passed registrations without a certificate (the admin's issue screen).
+func PassedWithoutCertificate(ctx context.Context, db bun.IDB, actor Actor, planID int64) ([]PassedRegistration, error) {
+	if !actor.Is(RoleAdmin) {
+		return nil, ErrNotAllowed
+	}
+	var out []PassedRegistration
+	err := db.NewSelect().TableExpr("registrations AS r").ColumnExpr("r.id, p.name, p.id_number, r.employer_name").
+		Join("JOIN persons AS p ON p.id = r.person_id").Where("r.plan_id = ? AND r.status = ?", planID, RegPassed).
+		Where("NOT EXISTS (SELECT 1 FROM certificates AS c WHERE c.registration_id = r.id)").
+		OrderExpr("r.id").Limit(5000).Scan(ctx, &out)
+	return out, err
+}

@@ -34,7 +34,9 @@ type Config struct {
 	LookupBurst        int     // EXAMCERT_LOOKUP_BURST
 	ImportMaxRows      int     // EXAMCERT_IMPORT_MAX_ROWS: rows one 批量报名 file may hold
 	Demo               bool    // EXAMCERT_DEMO: seed demo data into an empty database at start
-	LogLevel           string  // EXAMCERT_LOG_LEVEL: debug, info, warn, error
+	// HideVerifyPhoto (EXAMCERT_VERIFY_PHOTO=false): the public certificate verification page shows no photo.
+	HideVerifyPhoto bool
+	LogLevel        string // EXAMCERT_LOG_LEVEL: debug, info, warn, error
 	// PublicURL (EXAMCERT_PUBLIC_URL) is the address users reach the server at, e.g. https://examcert.example.gov.cn:
 	// the portal's redirect and sign-out addresses are built from it. Empty: taken from each request.
 	PublicURL string
@@ -134,6 +136,7 @@ func Parse(name string, args []string) (Config, error) {
 		}
 	}
 	portalFallback, _ := env("EXAMCERT_PORTAL_PASSWORD_FALLBACK")
+	verifyPhoto, _ := env("EXAMCERT_VERIFY_PHOTO")
 	if v, ok := env("EXAMCERT_SMTP_HOST"); ok {
 		c.SMTPHost = v
 	}
@@ -237,6 +240,13 @@ func Parse(name string, args []string) (Config, error) {
 	}
 	if c.Demo, err = parseBool(demo); err != nil {
 		return c, fmt.Errorf("--demo: %w", err)
+	}
+	if verifyPhoto != "" {
+		show, err := strconv.ParseBool(verifyPhoto)
+		if err != nil {
+			return c, fmt.Errorf("EXAMCERT_VERIFY_PHOTO: %w", err)
+		}
+		c.HideVerifyPhoto = !show
 	}
 	if portalFallback != "" {
 		if c.Portal.PasswordFallback, err = strconv.ParseBool(portalFallback); err != nil {
