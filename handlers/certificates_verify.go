@@ -114,7 +114,8 @@ func (h *Verify) searchForm(c echo.Context, p pages.VerifySearch) error {
 	if err != nil {
 		return err
 	}
-	cp.Error, p.Captcha, p.Action = p.Captcha.Error, cp, reverse(c, routes.VerifySearchSubmit)
+	cp.Error = p.Captcha.Error
+	p.Captcha, p.Action = cp, reverse(c, routes.VerifySearchSubmit)
 	publicHeaders(c)
 	return h.render(c, http.StatusOK, pages.VerifySearchPage(p), nil)
 }
