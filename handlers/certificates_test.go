@@ -275,3 +275,33 @@ func TestVerifyIsRateLimited(t *testing.T) {
 		t.Fatal("40 verification pages a minute from one address were all served")
 	}
 }
+
+func TestVerifyPhotoFollowsTheSetting(t *testing.T) {
+	t.Parallel()
+	for _, hide := range []bool{false, true} {
+		w := newCertWorld(t)
+		w.e.app.Cfg.HideVerifyPhoto = hide
+		mine := w.issue(t, w.e.client().signIn("admin"))[w.personA]
+		ctx := context.Background()
+		key, err := w.e.app.Blobs.Put(ctx, testPhoto(t, 295, 413, "jpeg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.e.db.NewUpdate().Table("certificates").Set("photo_key = ?", key).Where("id = ?", mine.ID).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		anon := w.e.client()
+		v := anon.get("/verify/" + mine.VerifyToken)
+		src, shown := v.Doc.Find(`[data-testid="verify-photo"]`).Attr("src")
+		photo := anon.get("/verify/" + mine.VerifyToken + "/photo")
+		if hide {
+			if shown || photo.Status != http.StatusNotFound {
+				t.Errorf("hidden: shown %v, photo %d", shown, photo.Status)
+			}
+			continue
+		}
+		if !shown || anon.get(src).Status != http.StatusOK || photo.Header.Get("Content-Type") != "image/jpeg" {
+			t.Errorf("shown: %v %q %d", shown, src, photo.Status)
+		}
+	}
+}
