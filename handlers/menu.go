@@ -47,7 +47,8 @@ var menus = map[models.Role][]menuGroup{
 			{"打印准考证", routes.TicketPage}, {"查看考试结果", routes.ResultPage},
 			{"申请证书续期", routes.RenewalPage}, {"申请变更证书", routes.ChangePage},
 		}},
-		{"机构信息", []menuEntry{{"人员信息", routes.TraineesPage}, {"登录信息维护", routes.AccountPassword}, {"证书进京", routes.TransferPage}}},
+		{"机构信息", []menuEntry{{"人员信息", routes.TraineesPage}, {"培训人员获证信息", routes.CertificateTraining},
+			{"登录信息维护", routes.AccountPassword}, {"证书进京", routes.TransferPage}}},
 	},
 	models.RoleAdmin: {
 		{"系统管理", []menuEntry{

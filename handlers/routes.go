@@ -100,9 +100,7 @@ func (a *App) routes() []route {
 		{method: http.MethodPost, path: "/join-requests/:id/accept", name: routes.JoinRequestAccept, handler: joins.Accept, roles: deciders},
 		{method: http.MethodPost, path: "/join-requests/:id/decline", name: routes.JoinRequestDecline, handler: joins.Decline, roles: deciders},
 		{method: http.MethodPost, path: "/join-requests/:id/withdraw", name: routes.JoinRequestWithdraw, handler: joins.Withdraw, roles: organizations},
-		ws.route("/certificates", routes.CertificateMine, "个人证书信息", practitioner),
 		ws.route("/transfers", routes.TransferPage, "证书进京", withTransfers),
-		ws.route("/staff/certificates", routes.StaffCertificates, "企业人员获证信息", enterprise),
 		{method: http.MethodGet, path: "/admin/exams", name: routes.AdminExams, handler: exams.List, roles: admin},
 		{method: http.MethodGet, path: "/admin/exams/new", name: routes.AdminExamsNew, handler: exams.NewPage, roles: admin},
 		{method: http.MethodPost, path: "/admin/exams", name: routes.AdminExamsCreate, handler: exams.Create, roles: admin},
@@ -112,7 +110,6 @@ func (a *App) routes() []route {
 		{method: http.MethodGet, path: "/admin/exam-categories", name: routes.AdminCategories, handler: exams.Categories, roles: admin},
 		{method: http.MethodPost, path: "/admin/exam-categories", name: routes.AdminCategoriesAdd, handler: exams.AddCategory, roles: admin},
 		{method: http.MethodPost, path: "/admin/exam-categories/:id/toggle", name: routes.AdminCategoriesToggle, handler: exams.ToggleCategory, roles: admin},
-		ws.route("/admin/certificates", routes.AdminCertificates, "证书管理", admin),
 
 		{method: http.MethodGet, path: "/admin/accounts", name: routes.AdminAccounts, handler: adm.List, roles: admin},
 		{method: http.MethodGet, path: "/admin/accounts/new", name: routes.AdminAccountsNew, handler: adm.NewPage, roles: admin},
@@ -143,6 +140,7 @@ func (a *App) routes() []route {
 	routes = append(routes, arrangeRoutes(a)...)
 	routes = append(routes, ticketRoutes(a)...)
 	routes = append(routes, checkinRoutes(a)...)
+	routes = append(routes, append(certificateRoutes(a), verifyRoutes(a)...)...)
 	return append(routes, peopleRoutes("/trainees", trainees, training)...)
 }
 

@@ -96,6 +96,21 @@ const (
 	EventJoinAccepted  = "join.accepted"
 	EventJoinDeclined  = "join.declined"
 	EventJoinWithdrawn = "join.withdrawn"
+
+	EventCertIssued         = "certificate.issued"
+	EventCertSuspended      = "certificate.suspended"
+	EventCertReturned       = "certificate.returned" // 暂扣发还
+	EventCertAnnulled       = "certificate.annulled"
+	EventCertRevoked        = "certificate.revoked"
+	EventCertCancelled      = "certificate.cancelled"
+	EventCertExpired        = "certificate.expired"
+	EventCertTransferred    = "certificate.transferred_out"
+	EventCertTransferUndone = "certificate.transfer_undone"
+	EventCertLocked         = "certificate.locked"
+	EventCertUnlocked       = "certificate.unlocked"
+	EventCertReissued       = "certificate.reissued"
+	EventCertReminded       = "certificate.reminded"
+	EventCertViewed         = "certificate.viewed"
 )
 
 // EventLabels names each event in Chinese, in the order the filter lists them.
@@ -156,6 +171,20 @@ var EventLabels = []struct{ Event, Label string }{
 	{EventMarkedAbsent, "标记缺考"},
 	{EventProctorScopeAdded, "添加考务人员签到范围"},
 	{EventProctorScopeRemoved, "删除考务人员签到范围"},
+	{EventCertIssued, "发证"},
+	{EventCertSuspended, "暂扣证书"},
+	{EventCertReturned, "暂扣发还"},
+	{EventCertAnnulled, "撤销证书"},
+	{EventCertRevoked, "吊销证书"},
+	{EventCertCancelled, "注销证书"},
+	{EventCertExpired, "证书过期失效"},
+	{EventCertTransferred, "证书办理转出"},
+	{EventCertTransferUndone, "取消转出"},
+	{EventCertLocked, "锁定证书"},
+	{EventCertUnlocked, "解锁证书"},
+	{EventCertReissued, "换发证书"},
+	{EventCertReminded, "证书到期提醒"},
+	{EventCertViewed, "查看证书详细信息（含完整身份证号）"},
 }
 
 // EventLabel returns the Chinese label of an event name (the name itself when it has none).

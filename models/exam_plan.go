@@ -20,6 +20,10 @@ type ExamCategory struct {
 	Name      string `bun:"name,notnull"`
 	SortOrder int    `bun:"sort_order,notnull"`
 	Active    bool   `bun:"active,notnull"`
+	// The certificate the 岗位 leads to (LIFECYCLE §1–2): its kind ("" issues none), code and number template.
+	CertKind       CertKind `bun:"cert_kind,notnull"`
+	CertCode       string   `bun:"cert_code,notnull"`
+	NumberTemplate string   `bun:"number_template,notnull"`
 }
 
 // ListCategories returns the 岗位/工种 list in display order (inactive ones too when all is set).

@@ -102,6 +102,21 @@ const (
 	TransferPage          Name = "transfer.page"
 	StaffCertificates     Name = "staff.certificates"
 	AdminCertificates     Name = "admin.certificates"
+
+	CertificateTraining     Name = "certificate.training"
+	CertificateDetail       Name = "certificate.detail"
+	CertificatePDF          Name = "certificate.pdf"
+	CertificatePhoto        Name = "certificate.photo"
+	AdminCertificateIssue   Name = "admin.certificates_issue"
+	AdminCertificateIssueGo Name = "admin.certificates_issue_submit"
+	AdminCertificateStatus  Name = "admin.certificates_status"
+	AdminCertificateLock    Name = "admin.certificates_lock"
+	AdminCertificateReissue Name = "admin.certificates_reissue"
+	VerifySearch            Name = "verify.search"
+	VerifySearchSubmit      Name = "verify.search_submit"
+	VerifyPage              Name = "verify.page"
+	VerifyPhoto             Name = "verify.photo"
+
 	AdminPayments         Name = "admin.payments"
 	AdminPaymentsPlan     Name = "admin.payments_plan"
 	AdminPaymentsNotify   Name = "admin.payments_notify"
@@ -318,6 +333,19 @@ var All = []Name{
 	TransferPage,
 	StaffCertificates,
 	AdminCertificates,
+	CertificateTraining,
+	CertificateDetail,
+	CertificatePDF,
+	CertificatePhoto,
+	AdminCertificateIssue,
+	AdminCertificateIssueGo,
+	AdminCertificateStatus,
+	AdminCertificateLock,
+	AdminCertificateReissue,
+	VerifySearch,
+	VerifySearchSubmit,
+	VerifyPage,
+	VerifyPhoto,
 	AdminPayments,
 	AdminPaymentsPlan,
 	AdminPaymentsNotify,

@@ -38,7 +38,9 @@ type Config struct {
 	LookupBurst        int     // EXAMCERT_LOOKUP_BURST
 	ImportMaxRows      int     // EXAMCERT_IMPORT_MAX_ROWS: rows one 批量报名 file may hold
 	Demo               bool    // EXAMCERT_DEMO: seed demo data into an empty database at start
-	LogLevel           string  // EXAMCERT_LOG_LEVEL: debug, info, warn, error
+	// HideVerifyPhoto (--verify-photo=false, EXAMCERT_VERIFY_PHOTO=false): the public certificate verification page shows no photo.
+	HideVerifyPhoto bool
+	LogLevel        string // EXAMCERT_LOG_LEVEL: debug, info, warn, error
 	// PublicURL (EXAMCERT_PUBLIC_URL) is the address users reach the server at, e.g. https://examcert.example.gov.cn:
 	// the portal's redirect and sign-out addresses are built from it. Empty: taken from each request.
 	PublicURL string
@@ -142,6 +144,7 @@ func Parse(name string, args []string) (Config, error) {
 		}
 	}
 	portalFallback, _ := env("EXAMCERT_PORTAL_PASSWORD_FALLBACK")
+	verifyPhoto, _ := env("EXAMCERT_VERIFY_PHOTO")
 	if v, ok := env("EXAMCERT_SMTP_HOST"); ok {
 		c.SMTPHost = v
 	}
@@ -184,6 +187,7 @@ func Parse(name string, args []string) (Config, error) {
 	fs.StringVar(&c.Portal.CreditCodeClaim, "portal-credit-code-claim", c.Portal.CreditCodeClaim, "claim carrying a legal person's unified social credit code (default credit_code)")
 	fs.StringVar(&c.Portal.NameClaim, "portal-name-claim", c.Portal.NameClaim, "claim carrying the person's or legal person's name (default name)")
 	fs.StringVar(&portalFallback, "portal-password-fallback", portalFallback, "practitioners and enterprises may still sign in with a password when the portal is set (default true)")
+	fs.StringVar(&verifyPhoto, "verify-photo", verifyPhoto, "the public certificate verification page shows the photo (default true)")
 	fs.StringVar(&c.SMTPHost, "smtp-host", c.SMTPHost, "SMTP server that notices are emailed through (empty: emails wait in the outbox)")
 	fs.StringVar(&smtpPort, "smtp-port", smtpPort, "SMTP server port (default 587; STARTTLS when the server offers it)")
 	fs.StringVar(&c.SMTPUser, "smtp-user", c.SMTPUser, "SMTP user name (empty: no authentication)")
@@ -251,6 +255,13 @@ func Parse(name string, args []string) (Config, error) {
 	}
 	if c.Demo, err = parseBool(demo); err != nil {
 		return c, fmt.Errorf("--demo: %w", err)
+	}
+	if verifyPhoto != "" {
+		show, err := strconv.ParseBool(verifyPhoto)
+		if err != nil {
+			return c, fmt.Errorf("--verify-photo: %w", err)
+		}
+		c.HideVerifyPhoto = !show
 	}
 	if portalFallback != "" {
 		if c.Portal.PasswordFallback, err = strconv.ParseBool(portalFallback); err != nil {
