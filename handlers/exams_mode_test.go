@@ -32,7 +32,7 @@ func TestAdminPlanExamMode(t *testing.T) {
 		t.Errorf("admin list: %q", row.Text())
 	}
 	open := e.client().signIn("zhangsan").get("/registrations")
-	if got := open.Text(`[data-testid="open-plan-` + sid + `"] [data-testid="open-plan-exam-mode"]`); got != "实操考试" {
+	if got := open.Text(`[data-testid="open-plan-` + sid + `"] [data-testid="plan-exam-mode"]`); got != "实操考试" {
 		t.Errorf("open plans: %q", got)
 	}
 	vals := planFormValues(admin, sid)
