@@ -41,8 +41,6 @@ type App struct {
 	Blobs    blobstore.Store
 
 	wip          map[routes.Name]bool // routes that still show 建设中 (for the menu)
-	setupOnce    sync.Once
-	setupToken   string
 	photoToolURL string               // the 一寸照片 tool, linked beside every photo field (resolved once from the route table)
 	bodyRules    map[string]*bodyRule // "METHOD /path" → its body limit, for routes that take more than defaultBodyLimit
 	noCSRF       map[string]bool      // "METHOD /path" of the routes called server to server (route.noCSRF)

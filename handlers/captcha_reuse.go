@@ -10,6 +10,8 @@ import (
 // recentCaptchas keeps the sign-in page from being a way to fill the captchas table: each client address may
 // have a few new captchas at once and one every 10 seconds after that; past that rate the page shows the
 // address's last captcha again, as long as it is still unused (SECURITY.md 2: the address is the real one).
+// It is kept per process on purpose: the captchas themselves are database rows, so a captcha one server shows (new
+// or again) is answered on any; N servers behind a load balancer only let an address have N times as many new ones.
 type recentCaptchas struct {
 	mu     sync.Mutex
 	byAddr map[string]*recentCaptcha

@@ -126,3 +126,28 @@ func TestLoginPageLinksThePhotoTool(t *testing.T) {
 		t.Error("the linked page does not open signed out")
 	}
 }
+
+// The captcha throttle (recentCaptchas) is per process, and may be: the captcha a throttled server shows again is a
+// row of the shared database, so the sign-in form answering it may go to any server. More servers only allow more
+// new captchas per address (one burst each), never refuse a user.
+func TestCaptchaShownAgainWorksOnAnotherServer(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	other := e.sibling(t)
+	c := e.client()
+	for i := 0; i < 12; i++ { // past the burst: the page now repeats its last captcha
+		c.get("/login")
+	}
+	lp := c.get("/login")
+	tok, _ := lp.Doc.Find(`input[name="_csrf"]`).Attr("value")
+	id, _ := lp.Doc.Find(`input[name="captcha_id"]`).Attr("value")
+	if again, _ := e.client().get("/login").Doc.Find(`input[name="captcha_id"]`).Attr("value"); again != id {
+		t.Fatalf("the throttled server made a new captcha (%q, then %q)", id, again)
+	}
+	there := &client{e: other, http: c.http, Header: http.Header{}}
+	p := there.do(http.MethodPost, "/login", url.Values{"_csrf": {tok}, "username": {"admin"}, "password": {demo.Password},
+		"captcha_id": {id}, "captcha_answer": {e.captchaAnswer(id)}}, false, nil)
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("the other server refused the repeated captcha: %d %q", p.Status, p.Text(`[data-testid="error-captcha"]`))
+	}
+}

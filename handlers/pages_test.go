@@ -395,6 +395,36 @@ func TestAuditListFilters(t *testing.T) {
 	}
 }
 
+// setupToken is the token the server prints at start-up for the first-run page.
+func setupToken(t *testing.T, e *env) string {
+	t.Helper()
+	token, err := e.app.SetupToken(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
+}
+
+// Behind a load balancer the setup page may come from one server and the form go to another: the token one
+// server printed is the one every server on the database accepts (issue 10, more than one server).
+func TestSetupTokenSharedByServers(t *testing.T) {
+	t.Parallel()
+	e := newEmptyEnv(t)
+	other := e.sibling(t)
+	token := setupToken(t, e)
+	if len(token) != 16 || setupToken(t, other) != token {
+		t.Fatalf("two servers on one database print setup tokens %q and %q", token, setupToken(t, other))
+	}
+	p := other.client().submit("/setup", "/setup", url.Values{"token": {token}, "username": {"root"},
+		"password": {"Xy7#kLm2pQ"}, "confirm_password": {"Xy7#kLm2pQ"}})
+	if p.Location() != "/login?reason=setup_done" {
+		t.Fatalf("the other server refused the printed setup token: %d %q", p.Status, p.Location())
+	}
+	if fresh := setupToken(t, newEmptyEnv(t)); fresh == token {
+		t.Error("two databases share a setup token")
+	}
+}
+
 func TestFirstRunSetup(t *testing.T) {
 	t.Parallel()
 	e := newEmptyEnv(t)
@@ -406,11 +436,12 @@ func TestFirstRunSetup(t *testing.T) {
 	if p.Text(`[data-testid="error-token"]`) == "" {
 		t.Fatal("wrong setup token accepted")
 	}
-	p = c.submit("/setup", "/setup", url.Values{"token": {e.app.SetupToken()}, "username": {"root"}, "password": {"short"}, "confirm_password": {"short"}})
+	token := setupToken(t, e)
+	p = c.submit("/setup", "/setup", url.Values{"token": {token}, "username": {"root"}, "password": {"short"}, "confirm_password": {"short"}})
 	if p.Text(`[data-testid="error-password"]`) != "密码长度至少为8位" {
 		t.Fatal("weak admin password accepted")
 	}
-	p = c.submit("/setup", "/setup", url.Values{"token": {e.app.SetupToken()}, "username": {"root"}, "password": {"Xy7#kLm2pQ"}, "confirm_password": {"Xy7#kLm2pQ"}})
+	p = c.submit("/setup", "/setup", url.Values{"token": {token}, "username": {"root"}, "password": {"Xy7#kLm2pQ"}, "confirm_password": {"Xy7#kLm2pQ"}})
 	if p.Location() != "/login?reason=setup_done" {
 		t.Fatalf("setup: %d %q", p.Status, p.Location())
 	}

@@ -1,7 +1,7 @@
 package handlers
 
 import (
-	"crypto/rand"
+	"context"
 	"encoding/hex"
 	"examcert/handlers/routes"
 	"net/http"
@@ -16,14 +16,14 @@ import (
 // the server prints in its log at start-up, so only someone who can read the server's log can claim the system.
 type Setup struct{ *App }
 
-// SetupToken is generated once per process.
-func (a *App) SetupToken() string {
-	a.setupOnce.Do(func() {
-		b := make([]byte, 8)
-		_, _ = rand.Read(b)
-		a.setupToken = hex.EncodeToString(b)
-	})
-	return a.setupToken
+// SetupToken is the token of the first-run page. It is a shared secret of the database (models.ServerSecret), not
+// of the process: behind a load balancer, the token one server printed is the one every server accepts.
+func (a *App) SetupToken(ctx context.Context) (string, error) {
+	k, err := models.ServerSecret(ctx, a.DB, "setup_token")
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(k[:8]), nil
 }
 
 func (h *Setup) available(c echo.Context) error {
@@ -56,9 +56,13 @@ func (h *Setup) Submit(c echo.Context) error {
 	}
 	f := h.form(c)
 	f.Username, f.DisplayName = c.FormValue("username"), c.FormValue("display_name")
+	expected, err := h.SetupToken(c.Request().Context())
+	if err != nil {
+		return err
+	}
 	in := models.AdminSetup{Username: f.Username, DisplayName: f.DisplayName, Password: c.FormValue("password"),
-		Confirm: c.FormValue("confirm_password"), FirstRun: true, Token: c.FormValue("token"), Expected: h.SetupToken()}
-	_, err := models.SetupAdmin(c.Request().Context(), h.DB, actor(c), in, h.Cfg.Password)
+		Confirm: c.FormValue("confirm_password"), FirstRun: true, Token: c.FormValue("token"), Expected: expected}
+	_, err = models.SetupAdmin(c.Request().Context(), h.DB, actor(c), in, h.Cfg.Password)
 	if show, err := formOutcome(err, &f.FormState, "", nil); show || err != nil {
 		return orRender(err, func() error { return h.render(c, http.StatusOK, pages.SetupPage(f), nil) })
 	}

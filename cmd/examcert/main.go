@@ -197,8 +197,12 @@ func serve(ctx context.Context, db *bun.DB, cfg config.Config, log *slog.Logger)
 			"password_fallback", cfg.Portal.PasswordFallback)
 	}
 	if has, err := models.HasAdmin(ctx, db); err == nil && !has {
+		token, err := app.SetupToken(ctx)
+		if err != nil {
+			return err
+		}
 		log.Warn("no admin account yet: open /setup and enter this token, or run `examcert create-admin`",
-			"setup_token", app.SetupToken())
+			"setup_token", token)
 	}
 	srv := &http.Server{
 		Addr:              cfg.Addr,
