@@ -96,6 +96,11 @@ const (
 	EventJoinAccepted  = "join.accepted"
 	EventJoinDeclined  = "join.declined"
 	EventJoinWithdrawn = "join.withdrawn"
+	// Audit events of 成绩 (the registrations' moves are audited by their transitions, with the 批号).
+	EventScoresImported   = "results.imported"
+	EventPassLinesSet     = "results.lines_set"
+	EventResultsPublished = "results.published"
+	EventResultsReopened  = "results.reopened"
 )
 
 // EventLabels names each event in Chinese, in the order the filter lists them.
@@ -156,6 +161,10 @@ var EventLabels = []struct{ Event, Label string }{
 	{EventMarkedAbsent, "标记缺考"},
 	{EventProctorScopeAdded, "添加考务人员签到范围"},
 	{EventProctorScopeRemoved, "删除考务人员签到范围"},
+	{EventScoresImported, "导入成绩"},
+	{EventPassLinesSet, "设置合格线"},
+	{EventResultsPublished, "发布成绩"},
+	{EventResultsReopened, "重新开放成绩（撤回发布）"},
 }
 
 // EventLabel returns the Chinese label of an event name (the name itself when it has none).
