@@ -94,6 +94,18 @@ const (
 	AdminTicketDoorSigns  Name = "admin.door_signs"
 	AdminTicketPhotoZip   Name = "admin.photo_zip"
 	ResultPage            Name = "result.page"
+	ResultPlanPicker      Name = "result.plan_picker"
+	ResultExport          Name = "result.export"
+	AdminResults          Name = "admin.results"
+	AdminResultsPlan      Name = "admin.results_plan"
+	AdminResultsTemplate  Name = "admin.results_template"
+	AdminResultsImport    Name = "admin.results_import"
+	AdminResultsPreview   Name = "admin.results_preview"
+	AdminResultsLines     Name = "admin.results_lines"
+	AdminResultsConfirm   Name = "admin.results_confirm"
+	AdminResultsPublish   Name = "admin.results_publish"
+	AdminResultsReopen    Name = "admin.results_reopen"
+	AdminResultsExport    Name = "admin.results_export"
 	RenewalPage           Name = "renewal.page"
 	ChangePage            Name = "change.page"
 	CertificateMine       Name = "certificate.mine"
@@ -308,6 +320,18 @@ var All = []Name{
 	AdminTicketDoorSigns,
 	AdminTicketPhotoZip,
 	ResultPage,
+	ResultPlanPicker,
+	ResultExport,
+	AdminResults,
+	AdminResultsPlan,
+	AdminResultsTemplate,
+	AdminResultsImport,
+	AdminResultsPreview,
+	AdminResultsLines,
+	AdminResultsConfirm,
+	AdminResultsPublish,
+	AdminResultsReopen,
+	AdminResultsExport,
 	RenewalPage,
 	ChangePage,
 	CertificateMine,
