@@ -90,6 +90,11 @@ func scoreAndPublish(t *testing.T, e *env, w *ticketWorld) *client {
 		t.Fatal(err)
 	}
 	admin := e.client().signIn("admin")
+	list := admin.get("/admin/results")
+	if list.Status != http.StatusOK || !strings.Contains(list.Text(`[data-testid="admin-result-plan"]`), w.plan.Name) ||
+		strings.Contains(list.Body, w.unreleased.Name) {
+		t.Fatalf("成绩管理 list: %d %q", list.Status, list.Text(`[data-testid="admin-result-plan"]`))
+	}
 	planURL := "/admin/results/" + strconv.FormatInt(w.plan.ID, 10)
 	page := admin.get(planURL)
 	if page.Status != http.StatusOK {

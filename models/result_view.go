@@ -192,7 +192,7 @@ func ResultPlanList(ctx context.Context, db bun.IDB, actor Actor, limit int) ([]
 		return nil, ErrNotFound
 	}
 	var out []ResultPlanSummary
-	err := db.NewSelect().Model(&out).Relation("Category").ColumnExpr("plan.*").
+	err := db.NewSelect().Model(&out).Relation("Category").ColumnExpr("plan.id, plan.name, plan.category_id, plan.level, plan.exam_at").
 		ColumnExpr("(SELECT COUNT(*) FROM tickets AS t JOIN draws AS d ON d.id = t.draw_id WHERE t.plan_id = plan.id AND d.cancelled_at IS NULL) AS candidates").
 		ColumnExpr("(SELECT COUNT(DISTINCT s.registration_id) FROM scores AS s WHERE s.plan_id = plan.id) AS scored").
 		ColumnExpr("(SELECT rr.published_at FROM result_releases AS rr WHERE rr.plan_id = plan.id) AS published_at").
