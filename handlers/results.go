@@ -80,34 +80,44 @@ func (h *Results) Page(c echo.Context) error {
 
 // fill turns result rows into the page's lines: scores by subject for 考试结果, the §6 columns for 合格人员.
 func (h *Results) fill(c echo.Context, p *pages.ResultsPage, planID int64, rows []models.ResultRow, offset int) error {
+	if p.PassedOnly {
+		for i := range rows {
+			p.Passed = append(p.Passed, passedLine(offset+i+1, &rows[i]))
+		}
+		return nil
+	}
+	var err error
+	p.Subjects, p.Results, err = resultLines(c, h.App, planID, rows)
+	return err
+}
+
+// resultLines are the subjects' names and each row's scores by subject (the 考试情况 when not 正常) and outcome.
+func resultLines(c echo.Context, a *App, planID int64, rows []models.ResultRow) ([]string, []pages.ResultLine, error) {
 	ctx := c.Request().Context()
-	subjects, err := models.PlanSubjects(ctx, h.DB, planID)
+	subjects, err := models.PlanSubjects(ctx, a.DB, planID)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	ids := make([]int64, len(rows))
 	for i, r := range rows {
 		ids[i] = r.RegistrationID
 	}
-	scores, err := models.SubjectScores(ctx, h.DB, ids)
+	scores, err := models.SubjectScores(ctx, a.DB, ids)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	for _, s := range subjects {
-		p.Subjects = append(p.Subjects, s.Name)
+	names := make([]string, len(subjects))
+	for i, s := range subjects {
+		names[i] = s.Name
 	}
+	lines := make([]pages.ResultLine, len(rows))
 	for i, r := range rows {
-		if p.PassedOnly {
-			p.Passed = append(p.Passed, passedLine(offset+i+1, &r))
-			continue
-		}
-		line := pages.ResultLine{TicketNo: r.TicketNo, Name: r.Name, IDMasked: ident.MaskIDNumber(r.IDNumber), Outcome: r.Outcome()}
+		lines[i] = pages.ResultLine{TicketNo: r.TicketNo, Name: r.Name, IDMasked: ident.MaskIDNumber(r.IDNumber), Outcome: r.Outcome()}
 		for _, s := range subjects {
-			line.Scores = append(line.Scores, scoreText(scores[r.RegistrationID], s.ID))
+			lines[i].Scores = append(lines[i].Scores, scoreText(scores[r.RegistrationID], s.ID))
 		}
-		p.Results = append(p.Results, line)
 	}
-	return nil
+	return names, lines, nil
 }
 
 // scoreText is a subject's total as the list shows it: the points, or the 考试情况 when not 正常.

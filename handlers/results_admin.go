@@ -99,6 +99,9 @@ func (h *AdminResults) view(c echo.Context, p *models.ExamPlan, lines map[int64]
 	} else if rel != nil && rel.ReopenedAt != nil {
 		v.State = "已重新开放（理由：" + rel.ReopenReason + "）"
 	}
+	if err := h.candidates(c, p, &v); err != nil {
+		return v, err
+	}
 	for _, l := range pv.Lines {
 		v.Subjects = append(v.Subjects, pages.AdminSubject{ID: strconv.FormatInt(l.Subject.ID, 10), Name: l.Subject.Name,
 			Scored:      strconv.Itoa(l.Scored) + " / " + strconv.Itoa(pv.Candidates),
@@ -186,4 +189,20 @@ func markLineErrors(c echo.Context, v *pages.LinesPreview, errs map[string]strin
 			v.Lines[i].Error, v.Lines[i].Value, v.Lines[i].Rate = msg, c.FormValue(v.Lines[i].Field), "—"
 		}
 	}
+}
+
+// candidates puts a page of the plan's candidates with their scores and outcome on the page.
+func (h *AdminResults) candidates(c echo.Context, p *models.ExamPlan, v *pages.AdminResultPlan) error {
+	lq, err := readList(c, resultRowsPerPage, "name")
+	if err != nil {
+		return err
+	}
+	rows, total, err := models.ListResults(c.Request().Context(), h.DB, actor(c),
+		models.ResultFilter{PlanID: p.ID, Name: lq.Filter.Get("name"), Offset: lq.Offset(), Limit: lq.PerPage})
+	if err != nil {
+		return err
+	}
+	v.SubjectNames, v.Results, err = resultLines(c, h.App, p.ID, rows)
+	v.Pager = lq.pager(reverse(c, routes.AdminResultsPlan, p.ID), total)
+	return err
 }

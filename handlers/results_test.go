@@ -139,6 +139,12 @@ func scoreAndPublish(t *testing.T, e *env, w *ticketWorld) *client {
 	if done.Status != http.StatusSeeOther || !strings.Contains(done.Location(), "ok=published") {
 		t.Fatalf("publish: %d %s %s", done.Status, done.Location(), done.Text(".alert.error"))
 	}
+	after := admin.get(planURL)
+	outcomes := map[string]int{}
+	after.Doc.Find(`[data-testid="result-outcome"]`).Each(func(_ int, s *goquerySelection) { outcomes[s.Text()]++ })
+	if outcomes["合格"] != 6 || outcomes["不合格"] != 2 {
+		t.Errorf("成绩管理 lists %v, want 6 合格 and 2 不合格", outcomes)
+	}
 	return admin
 }
 
