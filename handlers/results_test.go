@@ -217,6 +217,13 @@ func TestResultsImportPreviewPublishAndScope(t *testing.T) {
 	if res := c.get("/results" + q + "&name=" + url.QueryEscape("考生2")); res.Doc.Find(`[data-testid="result-row"]`).Length() != 1 {
 		t.Error("考生姓名 does not narrow the list")
 	}
+	// An organization with no candidate in the plan gets 404 from the page and the export (SECURITY.md 9).
+	other := e.client().signIn("peixun2")
+	for _, path := range []string{"/results" + q, "/results/batch/export" + q + "&view=passed"} {
+		if res := other.get(path); res.Status != http.StatusNotFound {
+			t.Errorf("peixun2 %s: %d, want 404", path, res.Status)
+		}
+	}
 	// The picker offers the plan.
 	if res := c.getHX("/results/plans"); !strings.Contains(res.Body, w.plan.Name) || strings.Contains(res.Body, "<html") {
 		t.Errorf("picker fragment: %s", res.Body)
