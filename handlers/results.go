@@ -25,7 +25,7 @@ func resultRoutes(a *App) []route {
 	h := &Results{App: a}
 	adm := &AdminResults{App: a}
 	return []route{
-		{method: http.MethodGet, path: "/results", name: routes.ResultPage, handler: h.Page, roles: applicants},
+		{method: http.MethodGet, path: models.ResultsPagePath, name: routes.ResultPage, handler: h.Page, roles: applicants},
 		{method: http.MethodGet, path: "/results/plans", name: routes.ResultPlanPicker, handler: h.Picker, roles: applicants},
 		{method: http.MethodGet, path: "/results/batch/export", name: routes.ResultExport, handler: h.Export, roles: applicants},
 		{method: http.MethodGet, path: "/admin/results", name: routes.AdminResults, handler: adm.List, roles: admin},

@@ -22,8 +22,12 @@ const (
 	BatchResultReopen  = "CJCK" // 成绩重新开放（撤回发布）
 )
 
-// NoticeResults is the notice that a plan's results are out.
-const NoticeResults = "results"
+// NoticeResults is the notice that a plan's results are out; it links to ResultsPagePath, the 查看考试结果 page
+// (the route table registers it there).
+const (
+	NoticeResults   = "results"
+	ResultsPagePath = "/results"
+)
 
 // 考试情况 of a score: anything but 正常 scores 0.
 const (
@@ -308,8 +312,13 @@ func SetPassLines(ctx context.Context, db bun.IDB, actor Actor, planID int64, li
 	})
 }
 
-// lockRelease refuses a change of scores or lines when the plan's results are published.
+// lockRelease takes the plan's row lock for the rest of tx (PostgreSQL; SQLite has one writer at a time), so that
+// imports, lines, 发布 and 重新开放 of a plan never interleave, and refuses a change of scores or lines when the
+// plan's results are published.
 func lockRelease(ctx context.Context, tx bun.IDB, planID int64) error {
+	if err := lockPlanRow(ctx, tx, planID); err != nil {
+		return err
+	}
 	r, err := ReleaseOf(ctx, tx, planID)
 	if err != nil {
 		return err
@@ -321,3 +330,11 @@ func lockRelease(ctx context.Context, tx bun.IDB, planID int64) error {
 }
 
 func resultsObject(planID int64) string { return "plan:" + strconv.FormatInt(planID, 10) + ":results" }
+
+func lockPlanRow(ctx context.Context, tx bun.IDB, planID int64) error {
+	if !isPostgres(tx) {
+		return nil
+	}
+	var id int64
+	return tx.NewSelect().TableExpr("exam_plans").Column("id").Where("id = ?", planID).For("UPDATE").Scan(ctx, &id)
+}

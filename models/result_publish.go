@@ -79,7 +79,7 @@ func PublishResults(ctx context.Context, db bun.IDB, actor Actor, planID int64) 
 		}
 		ids := append(append([]int64{}, passed...), failed...)
 		if err := NotifyRegistrations(ctx, tx, ids, func(int64) Notice {
-			return Notice{Kind: NoticeResults, Title: "考试成绩已发布：" + p.Name, Body: "请在“查看考试结果”中查看。", Link: "/results?plan=" + strconv.FormatInt(planID, 10)}
+			return Notice{Kind: NoticeResults, Title: "考试成绩已发布：" + p.Name, Body: "请在“查看考试结果”中查看。", Link: ResultsPagePath + "?plan=" + strconv.FormatInt(planID, 10)}
 		}); err != nil {
 			return err
 		}
@@ -148,6 +148,9 @@ func ReopenResults(ctx context.Context, db bun.IDB, actor Actor, planID int64, r
 		return FieldErrors{"reason": "理由不能超过200字"}
 	}
 	return inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		if err := lockPlanRow(ctx, tx, planID); err != nil {
+			return err
+		}
 		rel, err := ReleaseOf(ctx, tx, planID)
 		if err != nil {
 			return err
