@@ -315,3 +315,17 @@ func TestTenths(t *testing.T) {
 		t.Error("FormatTenths")
 	}
 }
+
+func TestDefaultLine(t *testing.T) {
+	special := &models.ExamPlan{Category: &models.ExamCategory{Name: "特种作业-建筑电工"}}
+	other := &models.ExamPlan{Category: &models.ExamCategory{Name: "施工员-土建"}}
+	for _, c := range []struct {
+		plan    *models.ExamPlan
+		subject string
+		want    int
+	}{{special, "实操考核", 700}, {special, "安全技术理论", 600}, {other, "实操", 600}, {other, "专业基础知识", 600}} {
+		if got := models.DefaultLine(c.plan, models.ExamSubject{Name: c.subject}); got != c.want {
+			t.Errorf("%s %s: %d, want %d", c.plan.CategoryName(), c.subject, got, c.want)
+		}
+	}
+}
