@@ -111,6 +111,11 @@ const (
 	EventCertReissued       = "certificate.reissued"
 	EventCertReminded       = "certificate.reminded"
 	EventCertViewed         = "certificate.viewed"
+	// Audit events of 成绩 (the registrations' moves are audited by their transitions, with the 批号).
+	EventScoresImported   = "results.imported"
+	EventPassLinesSet     = "results.lines_set"
+	EventResultsPublished = "results.published"
+	EventResultsReopened  = "results.reopened"
 )
 
 // EventLabels names each event in Chinese, in the order the filter lists them.
@@ -185,6 +190,10 @@ var EventLabels = []struct{ Event, Label string }{
 	{EventCertReissued, "换发证书"},
 	{EventCertReminded, "证书到期提醒"},
 	{EventCertViewed, "查看证书详细信息（含完整身份证号）"},
+	{EventScoresImported, "导入成绩"},
+	{EventPassLinesSet, "设置合格线"},
+	{EventResultsPublished, "发布成绩"},
+	{EventResultsReopened, "重新开放成绩（撤回发布）"},
 }
 
 // EventLabel returns the Chinese label of an event name (the name itself when it has none).

@@ -124,8 +124,15 @@ func (b *batchImport) checkAgainstSystem(ctx context.Context, db bun.IDB) error 
 	if b.units, err = loadUnits(ctx, db, codes); err != nil {
 		return err
 	}
+	absences, err := absenceDates(ctx, db, entryIDNumbers(b.entries), b.plan.CategoryID)
+	if err != nil {
+		return err
+	}
 	replacing := 0
 	for _, e := range b.entries {
+		if msg := absenceBarMessage(absences[e.ID.Number], b.now); msg != "" {
+			b.bad(e.Row, "身份证号", ident.MaskIDNumber(e.ID.Number), msg)
+		}
 		p := b.persons[e.ID.Number]
 		if p == nil {
 			continue
@@ -156,6 +163,15 @@ func (b *batchImport) checkAgainstSystem(ctx context.Context, db bun.IDB) error 
 		}
 	}
 	return nil
+}
+
+// entryIDNumbers are the entries' ID numbers.
+func entryIDNumbers(entries []BatchEntry) []string {
+	out := make([]string, len(entries))
+	for i, e := range entries {
+		out[i] = e.ID.Number
+	}
+	return out
 }
 
 // editable is which of the file's people's registrations the organization may still replace (filerMayEdit): a

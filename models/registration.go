@@ -53,7 +53,7 @@ var RegStatuses = []RegStatus{RegSubmitted, RegUnitConfirmed, RegAccepted, RegAp
 var regLabels = map[RegStatus]string{
 	RegSubmitted: "待单位确认", RegUnitConfirmed: "待审核", RegAccepted: "已受理", RegApproved: "审核通过",
 	RegReturned: "退回修改", RegWithdrawn: "已撤回", RegPaid: "已缴费", RegForfeited: "视为放弃",
-	RegTicketed: "已放号", RegScored: "已出成绩", RegPassed: "合格", RegFailed: "不合格",
+	RegTicketed: "已放号", RegScored: "成绩未公告", RegPassed: "合格", RegFailed: "不合格",
 }
 
 // UnderReview says whether the registration is with its enterprise or the registry for a decision: it is locked

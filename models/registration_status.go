@@ -31,8 +31,11 @@ var RegistrationTransitions = Transitions[RegStatus]{Kind: "registration", Table
 	{From: RegTicketed, To: RegPaid, Roles: []Role{RoleAdmin}, Action: "取消放号", Event: EventRegUnticketed},
 	// Results (issue 12).
 	{From: RegTicketed, To: RegScored, Roles: []Role{RoleAdmin}, Action: "登记成绩", Event: EventRegScored},
-	{From: RegScored, To: RegPassed, Roles: []Role{RoleAdmin}, Action: "合格", Event: EventRegScored},
-	{From: RegScored, To: RegFailed, Roles: []Role{RoleAdmin}, Action: "不合格", Event: EventRegScored},
+	{From: RegScored, To: RegPassed, Roles: []Role{RoleAdmin}, Action: "合格", Event: EventResultsPublished},
+	{From: RegScored, To: RegFailed, Roles: []Role{RoleAdmin}, Action: "不合格", Event: EventResultsPublished},
+	// Only an admin reopens published results, with a reason: 合格/不合格 go back to 成绩未公告.
+	{From: RegPassed, To: RegScored, Roles: []Role{RoleAdmin}, Action: "重新开放成绩", Event: EventResultsReopened, NeedsReason: true},
+	{From: RegFailed, To: RegScored, Roles: []Role{RoleAdmin}, Action: "重新开放成绩", Event: EventResultsReopened, NeedsReason: true},
 }}
 
 var applicantRoles = []Role{RolePractitioner, RoleEnterprise, RoleTraining}

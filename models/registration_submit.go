@@ -111,6 +111,15 @@ func prepareSubmission(ctx context.Context, db bun.IDB, actor Actor, in SubmitIn
 	if actor.Is(RolePractitioner) && person.Education == "" {
 		errs = withFieldError(errs, "education", MsgEducationMissing)
 	}
+	if person != nil {
+		msg, err := AbsenceBarMessage(ctx, db, person.IDNumber, in.Plan.CategoryID, Now())
+		if err != nil {
+			return nil, err
+		}
+		if msg != "" {
+			errs = withFieldError(errs, "plan", msg)
+		}
+	}
 	if errs != nil {
 		return nil, errs
 	}

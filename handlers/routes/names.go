@@ -96,6 +96,18 @@ const (
 	AdminTicketPhotoZip   Name = "admin.photo_zip"
 	AdminTicketDocRequest Name = "admin.ticket_doc_request"
 	ResultPage            Name = "result.page"
+	ResultPlanPicker      Name = "result.plan_picker"
+	ResultExport          Name = "result.export"
+	AdminResults          Name = "admin.results"
+	AdminResultsPlan      Name = "admin.results_plan"
+	AdminResultsTemplate  Name = "admin.results_template"
+	AdminResultsImport    Name = "admin.results_import"
+	AdminResultsPreview   Name = "admin.results_preview"
+	AdminResultsLines     Name = "admin.results_lines"
+	AdminResultsConfirm   Name = "admin.results_confirm"
+	AdminResultsPublish   Name = "admin.results_publish"
+	AdminResultsReopen    Name = "admin.results_reopen"
+	AdminResultsExport    Name = "admin.results_export"
 	RenewalPage           Name = "renewal.page"
 	ChangePage            Name = "change.page"
 	CertificateMine       Name = "certificate.mine"
@@ -327,6 +339,18 @@ var All = []Name{
 	AdminTicketPhotoZip,
 	AdminTicketDocRequest,
 	ResultPage,
+	ResultPlanPicker,
+	ResultExport,
+	AdminResults,
+	AdminResultsPlan,
+	AdminResultsTemplate,
+	AdminResultsImport,
+	AdminResultsPreview,
+	AdminResultsLines,
+	AdminResultsConfirm,
+	AdminResultsPublish,
+	AdminResultsReopen,
+	AdminResultsExport,
 	RenewalPage,
 	ChangePage,
 	CertificateMine,
