@@ -170,7 +170,7 @@ func (h *AdminResults) Reopen(c echo.Context) error {
 	switch {
 	case errors.As(err, &fe):
 		return h.show(c, p, nil, func(v *pages.AdminResultPlan) { v.Reason, v.ReasonError = reason, fe["reason"] })
-	case errors.Is(err, models.ErrResultsUnpublished):
+	case errors.Is(err, models.ErrResultsUnpublished), errors.Is(err, models.ErrCertificatesIssued):
 		return h.show(c, p, nil, func(v *pages.AdminResultPlan) { v.Error = err.Error() })
 	case err != nil:
 		return err

@@ -47,6 +47,7 @@ var Situations = []string{SituationNormal, SituationCheating, SituationImpostor,
 var (
 	ErrResultsPublished   = errors.New("该考试的成绩已发布，合格线已锁定；如需修改请先由管理员重新开放")
 	ErrResultsUnpublished = errors.New("该考试的成绩尚未发布")
+	ErrCertificatesIssued = errors.New("该考试已有合格人员领取证书，不能重新开放成绩；如成绩有误，请先处理相关证书")
 	ErrResultsIncomplete  = errors.New("还有考生缺少科目成绩，不能发布")
 	ErrNoScores           = errors.New("该考试还没有导入成绩")
 )

@@ -158,6 +158,15 @@ func ReopenResults(ctx context.Context, db bun.IDB, actor Actor, planID int64, r
 		if !rel.Published() {
 			return ErrResultsUnpublished
 		}
+		// A certificate stands on its 合格 result: results it was issued from stay published.
+		issued, err := tx.NewSelect().TableExpr("certificates AS cert").
+			Join("JOIN registrations AS reg ON reg.id = cert.registration_id").Where("reg.plan_id = ?", planID).Exists(ctx)
+		if err != nil {
+			return err
+		}
+		if issued {
+			return ErrCertificatesIssued
+		}
 		no, err := NewBatchNumber(ctx, tx, actor, BatchResultReopen)
 		if err != nil {
 			return err

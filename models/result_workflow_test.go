@@ -298,6 +298,22 @@ func TestPublishJudgesByLinesLocksAndReopens(t *testing.T) {
 	if out, err = models.PublishResults(ctx, f.db, testAdmin, f.plan.ID); err != nil || out.Passed != 3 {
 		t.Errorf("published again at 实操 60: %+v %v, want 3 passed", out, err)
 	}
+	// Once a certificate stands on one of these results, they are not reopened.
+	if _, err := f.db.NewUpdate().Model((*models.ExamCategory)(nil)).Set("cert_kind = ?", models.CertSafety).Set("cert_code = 'C3'").
+		Set("number_template = ?", "京建安C3（{Y}）{N:7}").Where("id = (SELECT category_id FROM exam_plans WHERE id = ?)", f.plan.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	issued, err := models.IssueCertificates(ctx, f.db, testAdmin, models.IssueInput{PlanID: f.plan.ID,
+		RegistrationIDs: []int64{f.c[0].Registration.ID}, IssuedOn: models.Now()})
+	if err != nil || len(issued.Issued) != 1 {
+		t.Fatalf("issuing a certificate: %+v %v", issued, err)
+	}
+	if err := models.ReopenResults(ctx, f.db, testAdmin, f.plan.ID, "再次复核"); !errors.Is(err, models.ErrCertificatesIssued) {
+		t.Errorf("reopening after a certificate was issued: %v", err)
+	}
+	if s := f.status(t, 0); s != models.RegPassed {
+		t.Errorf("after the refused reopening: %s, want passed", s)
+	}
 }
 
 func TestTenths(t *testing.T) {
