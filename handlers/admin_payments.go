@@ -1,17 +1,14 @@
 package handlers
 
 import (
-	"bufio"
-	"encoding/csv"
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"examcert/handlers/routes"
+	"examcert/internal/export"
 	"examcert/internal/ident"
 	"examcert/internal/spreadsheet"
 	"examcert/models"
@@ -339,8 +336,13 @@ func (h *AdminPayments) readBankFile(c echo.Context) ([]spreadsheet.Row, string,
 	return rows, "", nil
 }
 
-// Export streams the plan's paid list as CSV (UTF-8 with BOM, so that Excel reads it), a page of rows at a time;
-// ID numbers are masked and no cell can start a formula (SECURITY.md 14, 15). Every export is audited.
+// paidColumns are the columns of 已缴费名单.
+var paidColumns = []export.Column{{Header: "报名编号", Width: 16}, {Header: "姓名", Width: 10}, {Header: "身份证号", Width: 22},
+	{Header: "金额（元）", Width: 10}, {Header: "缴费方式", Width: 10}, {Header: "交易流水号", Width: 24}, {Header: "缴费日期", Width: 12},
+	{Header: "确认时间", Width: 18}, {Header: "批号", Width: 14}}
+
+// Export writes the plan's paid list as .xlsx through the streaming writer (internal/export), a page of rows at a
+// time; ID numbers are masked and every cell is text, never a formula (SECURITY.md 14, 15). Every export is audited.
 func (h *AdminPayments) Export(c echo.Context) error {
 	p, err := h.plan(c)
 	if err != nil {
@@ -349,20 +351,12 @@ func (h *AdminPayments) Export(c echo.Context) error {
 	if !p.Charges() {
 		return models.ErrNotFound
 	}
-	h.audit(c, models.EventExport, "plan:"+strconv.FormatInt(p.ID, 10), "paid-list", "")
-	hd := c.Response().Header()
-	hd.Set("Content-Type", "text/csv; charset=utf-8")
-	hd.Set("Content-Disposition", `attachment; filename="paid-list.csv"; filename*=UTF-8''`+url.PathEscape("已缴费名单.csv"))
-	hd.Set("Cache-Control", "no-store")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	c.Response().WriteHeader(http.StatusOK)
-	bw := bufio.NewWriterSize(c.Response(), 32<<10)
-	bw.WriteString("\ufeff")
-	w := csv.NewWriter(bw)
-	methods := map[string]string{models.PaymentManual: "人工确认", models.PaymentBank: "银行对账"}
-	if err := w.Write([]string{"报名编号", "姓名", "身份证号", "金额（元）", "缴费方式", "交易流水号", "缴费日期", "确认时间", "批号"}); err != nil {
+	x, err := export.NewXLSX("已缴费名单", paidColumns)
+	if err != nil {
 		return err
 	}
+	defer x.Close()
+	methods := map[string]string{models.PaymentManual: "人工确认", models.PaymentBank: "银行对账"}
 	err = models.EachPaid(c.Request().Context(), h.DB, actor(c), p.ID, func(r models.PaymentRow) error {
 		rec := []string{r.Number(), "", "", "", "", "", "", r.PaidAt.In(models.Beijing).Format("2006-01-02 15:04"), ""}
 		if r.Person != nil {
@@ -372,25 +366,11 @@ func (h *AdminPayments) Export(c echo.Context) error {
 			rec[3], rec[4], rec[5], rec[6], rec[8] = models.Yuan(pay.AmountCents), methods[pay.Method], pay.TradeNo,
 				pay.PaidOn.In(models.Beijing).Format("2006-01-02"), pay.BatchNo
 		}
-		for i := range rec {
-			rec[i] = csvSafe(rec[i])
-		}
-		return w.Write(rec)
+		return x.Row(rec...)
 	})
 	if err != nil {
-		return err // the response has begun: the download ends short, and the error is logged
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
 		return err
 	}
-	return bw.Flush()
-}
-
-// csvSafe keeps a cell from being read as a formula by a spreadsheet (SECURITY.md 15).
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
+	h.audit(c, models.EventExport, "plan:"+strconv.FormatInt(p.ID, 10), "paid-list", strconv.Itoa(x.Rows())+" 人")
+	return streamXLSX(c, x, "paid-list.xlsx", p.Name+"已缴费名单.xlsx")
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -206,15 +207,21 @@ func TestPaymentFlow(t *testing.T) {
 	if p := zc.submit("/registrations", "/registrations/"+strconv.FormatInt(zs.ID, 10)+"/delete", url.Values{"confirmed": {"1"}}); p.Status != http.StatusConflict || payRegStatus(t, e, zs.ID).ID == 0 {
 		t.Errorf("deleting a paid registration: %d", p.Status)
 	}
-	// Export: masked ID numbers, one row per paid registration, audited.
+	// Export: .xlsx, masked ID numbers, one row per paid registration, audited.
 	p = admin.get(base + "/export")
-	if p.Status != http.StatusOK || !strings.HasPrefix(p.Header.Get("Content-Type"), "text/csv") ||
+	if p.Status != http.StatusOK || p.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" ||
 		!strings.Contains(p.Header.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("export: %d %v", p.Status, p.Header)
 	}
 	zp := personOf(t, e, "zhangsan")
-	if !strings.Contains(p.Body, ident.MaskIDNumber(zp.IDNumber)) || strings.Contains(p.Body, zp.IDNumber) || strings.Count(p.Body, "\n") != 3 {
-		t.Errorf("export body: %q", p.Body)
+	book, err := excelize.OpenReader(strings.NewReader(p.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := book.GetRows("已缴费名单")
+	if len(rows) != 3 || rows[0][2] != "身份证号" || !slices.ContainsFunc(rows, func(r []string) bool { return r[2] == ident.MaskIDNumber(zp.IDNumber) }) ||
+		strings.Contains(p.Body, zp.IDNumber) {
+		t.Errorf("export rows: %q", rows)
 	}
 	if len(e.auditEvents(models.EventExport)) == 0 {
 		t.Error("the export is not audited")
