@@ -80,6 +80,9 @@ func main() {
 	}
 }
 
+// A clerk posts for connectionsPerClerk connections; there are at most maxClerks.
+const connectionsPerClerk, maxClerks = 4, 16
+
 // fixture is what the run prepared.
 type fixture struct {
 	db       *bun.DB
@@ -88,6 +91,7 @@ type fixture struct {
 	rawPlan  *models.ExamPlan
 	org      *models.Organization
 	staff    []string // ID numbers of the staff, one 报名表 each
+	clerks   []string // usernames of the enterprise's accounts
 	photoKey string
 }
 
@@ -197,6 +201,17 @@ func prepare(ctx context.Context, o options, f *fixture) error {
 	}
 	if f.org, err = models.GetOrganization(ctx, db, *acct.OrganizationID); err != nil {
 		return err
+	}
+	// Clerks of the enterprise: each posts for a few connections, as people at several desks would, with the
+	// lookup budget of their own account.
+	f.clerks = []string{acct.Username}
+	for i := 1; i < maxClerks; i++ {
+		clerk := acct
+		clerk.ID, clerk.Username = 0, fmt.Sprintf("jianshe%02d", i)
+		if err := models.InsertAccount(ctx, db, &clerk); err != nil {
+			return err
+		}
+		f.clerks = append(f.clerks, clerk.Username)
 	}
 	// The photo on record goes where the server keeps files (--blob-store auto): the database with PostgreSQL.
 	var blobs blobstore.Store = blobstore.NewDB(db)
@@ -310,8 +325,9 @@ func loadSubmit(ctx context.Context, o options, f *fixture, plan *models.ExamPla
 	defer logf.Close()
 	srv := exec.CommandContext(ctx, o.server, args...)
 	srv.Stdout, srv.Stderr = logf, logf
-	// One account posts every 报名表: its lookup budget (SECURITY.md 27) would refuse all but a few a minute.
-	srv.Env = append(os.Environ(), "EXAMCERT_LOOKUP_RATE=1000000000", "EXAMCERT_LOOKUP_BURST=1000000000")
+	// A clerk posts hundreds of 报名表 a second: the lookup budget (SECURITY.md 27) would refuse all but a few a minute.
+	srv.Env = append(os.Environ(), "EXAMCERT_LOOKUP_RATE=1000000000", "EXAMCERT_LOOKUP_BURST=1000000000",
+		"EXAMCERT_LOGIN_BURST=100") // the clerks sign in one after another from one address
 	if err := srv.Start(); err != nil {
 		return 0, 0, err
 	}
@@ -323,19 +339,23 @@ func loadSubmit(ctx context.Context, o options, f *fixture, plan *models.ExamPla
 	if err := waitHealthy(base); err != nil {
 		return 0, 0, err
 	}
-	session, token, err := signIn(base)
-	if err != nil {
-		return 0, 0, err
+	form := url.Values{"plan": {strconv.FormatInt(plan.ID, 10)}, "name": {"负载考生"}, "education": {"本科"},
+		"work_start_date": {"2010-07-01"}, "employer_name": {f.org.Name}, "employer_code": {f.org.Code()},
+		"resume_period": {"2010.07-2018.06"}, "resume_employer": {f.org.Name}, "resume_post": {"施工员"}, "employer_opinion": {"同意报名"}}
+	var sessions strings.Builder
+	for i := range min(maxClerks, (connections+connectionsPerClerk-1)/connectionsPerClerk) {
+		session, token, err := signIn(base, f.clerks[i])
+		if err != nil {
+			return 0, 0, err
+		}
+		form.Set("_csrf", token)
+		fmt.Fprintf(&sessions, "  {cookie = %q, body = %q},\n", "examcert_session="+session+"; examcert_csrf="+token, form.Encode())
 	}
 	idsFile := filepath.Join(f.dir, "ids.txt")
 	if err := os.WriteFile(idsFile, []byte(strings.Join(f.staff, "\n")+"\n"), 0o600); err != nil {
 		return 0, 0, err
 	}
-	form := url.Values{"_csrf": {token}, "plan": {strconv.FormatInt(plan.ID, 10)}, "name": {"负载考生"}, "education": {"本科"},
-		"work_start_date": {"2010-07-01"}, "employer_name": {f.org.Name}, "employer_code": {f.org.Code()},
-		"resume_period": {"2010.07-2018.06"}, "resume_employer": {f.org.Name}, "resume_post": {"施工员"}, "employer_opinion": {"同意报名"}}
-	script := strings.NewReplacer("{{IDS}}", idsFile, "{{BODY}}", form.Encode(),
-		"{{COOKIE}}", "examcert_session="+session+"; examcert_csrf="+token).Replace(luaScript)
+	script := strings.NewReplacer("{{IDS}}", idsFile, "{{SESSIONS}}", sessions.String()).Replace(luaScript)
 	scriptFile := filepath.Join(f.dir, "submit.lua")
 	if err := os.WriteFile(scriptFile, []byte(script), 0o600); err != nil {
 		return 0, 0, err
@@ -354,8 +374,11 @@ func loadSubmit(ctx context.Context, o options, f *fixture, plan *models.ExamPla
 	return rate, int(bad), err
 }
 
-// luaScript posts one 报名表 per ID number; each wrk thread takes every n-th number so none is sent twice.
+// luaScript posts one 报名表 per ID number; each wrk thread takes every n-th number so none is sent twice, and
+// the clerks' sessions take turns.
 const luaScript = `
+local sessions = {
+{{SESSIONS}}}
 local threads = {}
 function setup(thread)
   thread:set("tid", #threads)
@@ -374,10 +397,11 @@ function request()
   next_id = next_id + 1
   local id = ids[next_id]
   if id == nil then error("out of people: run with more -people") end
+  local s = sessions[next_id % #sessions + 1]
   return wrk.format("POST", "/registrations", {
     ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["Cookie"] = "{{COOKIE}}",
-  }, "{{BODY}}&id_number=" .. id)
+    ["Cookie"] = s.cookie,
+  }, s.body .. "&id_number=" .. id)
 end
 function response(status, headers, body)
   if status ~= 303 then
@@ -424,7 +448,7 @@ func waitHealthy(base string) error {
 }
 
 // signIn signs in as the demo enterprise and returns its session cookie and CSRF token.
-func signIn(base string) (session, token string, err error) {
+func signIn(base, username string) (session, token string, err error) {
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := c.Get(base + "/login")
@@ -441,7 +465,7 @@ func signIn(base string) (session, token string, err error) {
 		}
 		return ""
 	}
-	resp, err = c.PostForm(base+"/login", url.Values{"_csrf": {cookie("examcert_csrf")}, "username": {"jianshe"}, "password": {demo.Password}})
+	resp, err = c.PostForm(base+"/login", url.Values{"_csrf": {cookie("examcert_csrf")}, "username": {username}, "password": {demo.Password}})
 	if err != nil {
 		return "", "", err
 	}
