@@ -1,0 +1,235 @@
+package models
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// 统计 (issue 12): the registry's figures over registrations, results, certificates and check-in, each one GROUP BY
+// query. A filter narrows all of them: the year of the exam (Beijing time), one plan, one 岗位, one organization.
+// Certificates follow the filter through their own columns: the year they were issued in, the registration (plan)
+// they were issued from, their 岗位 and their employer.
+
+// ExpiringWithin is how far ahead 即将到期的证书 looks; StatsExpiringRows how many of them the screen lists.
+const (
+	ExpiringWithin    = 90 * 24 * time.Hour
+	StatsExpiringRows = 20
+)
+
+// StatsFilter narrows the figures; a zero field does not filter. Now is the clock for 即将到期 (zero: Now()).
+type StatsFilter struct {
+	Year           int
+	PlanID         int64
+	CategoryID     int64
+	OrganizationID int64
+	Now            time.Time
+}
+
+// StatusCount is how many registrations are in a status.
+type StatusCount struct {
+	Status RegStatus `bun:"status"`
+	Count  int       `bun:"n"`
+}
+
+// PassRate is 合格率 of a plan, a subject or an organization: passed / (passed + failed). Key is the plan's or the
+// organization's id (0: 个人报名), or 0 for a subject (subjects are grouped by name across plans).
+type PassRate struct {
+	Key    int64  `bun:"key"`
+	Name   string `bun:"name"`
+	Passed int    `bun:"passed"`
+	Failed int    `bun:"failed"`
+}
+
+// Rate is the pass rate in percent, 0 when nobody was judged.
+func (p PassRate) Rate() float64 { return percent(p.Passed, p.Passed+p.Failed) }
+
+// CertStateCount is how many certificates are in a state.
+type CertStateCount struct {
+	Status CertStatus `bun:"status"`
+	Count  int        `bun:"n"`
+}
+
+// ExpiringCert is a valid certificate whose 有效期 ends within ExpiringWithin.
+type ExpiringCert struct {
+	Number       string    `bun:"number"`
+	Name         string    `bun:"name"`
+	PostName     string    `bun:"post_name"`
+	EmployerName string    `bun:"employer_name"`
+	ValidUntil   time.Time `bun:"valid_until"`
+}
+
+// AbsenceRate is 缺考率 of a plan: tickets marked absent / tickets.
+type AbsenceRate struct {
+	PlanID  int64  `bun:"plan_id"`
+	Name    string `bun:"name"`
+	Absent  int    `bun:"absent"`
+	Tickets int    `bun:"tickets"`
+}
+
+// Rate is the absence rate in percent.
+func (a AbsenceRate) Rate() float64 { return percent(a.Absent, a.Tickets) }
+
+// Stats is every figure of the 统计 screen.
+type Stats struct {
+	ByStatus       []StatusCount
+	ByPlan         []PassRate
+	BySubject      []PassRate
+	ByOrganization []PassRate
+	CertStates     []CertStateCount
+	ExpiringCount  int
+	Expiring       []ExpiringCert // the first StatsExpiringRows, soonest first
+	Absence        []AbsenceRate
+}
+
+func percent(n, of int) float64 {
+	if of == 0 {
+		return 0
+	}
+	return float64(n) * 100 / float64(of)
+}
+
+// Statistics computes the figures of the 统计 screen: admins only, else ErrNotAllowed.
+func Statistics(ctx context.Context, db bun.IDB, actor Actor, f StatsFilter) (*Stats, error) {
+	if !actor.Is(RoleAdmin) {
+		return nil, ErrNotAllowed
+	}
+	s := new(Stats)
+	steps := []func() error{
+		func() error {
+			return f.registrations(db).ColumnExpr("reg.status, COUNT(*) AS n").Group("reg.status").Scan(ctx, &s.ByStatus)
+		},
+		func() error {
+			return f.judged(db).ColumnExpr("plan.id AS key, plan.name AS name").Group("plan.id", "plan.name").Order("plan.id").Scan(ctx, &s.ByPlan)
+		},
+		func() error {
+			return f.judged(db).ColumnExpr("COALESCE(reg.organization_id, 0) AS key, COALESCE(o.name, '个人报名') AS name").
+				Join("LEFT JOIN organizations AS o ON o.id = reg.organization_id").
+				Group("reg.organization_id", "o.name").OrderExpr("COUNT(*) DESC, COALESCE(reg.organization_id, 0)").Scan(ctx, &s.ByOrganization)
+		},
+		func() error { return f.subjects(db).Scan(ctx, &s.BySubject) },
+		func() error {
+			return f.certificates(db).ColumnExpr("cert.status, COUNT(*) AS n").Group("cert.status").Scan(ctx, &s.CertStates)
+		},
+		func() error {
+			n, err := f.expiring(db).Count(ctx)
+			s.ExpiringCount = int(n)
+			return err
+		},
+		func() error { return ExpiringCertificates(ctx, db, f, StatsExpiringRows, &s.Expiring) },
+		func() error { return f.absence(db).Scan(ctx, &s.Absence) },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// ExpiringCertificates lists the valid certificates of f that expire within ExpiringWithin, soonest first, at most
+// limit (0: all). The caller has checked the actor (Statistics, or the export after it).
+func ExpiringCertificates(ctx context.Context, db bun.IDB, f StatsFilter, limit int, out *[]ExpiringCert) error {
+	q := f.expiring(db).ColumnExpr("cert.number, cert.name, cert.post_name, cert.employer_name, cert.valid_until").
+		Order("cert.valid_until", "cert.id")
+	if limit > 0 {
+		q = q.Limit(int64(limit))
+	}
+	return q.Scan(ctx, out)
+}
+
+// yearRange is the Beijing calendar year as UTC instants [from, to).
+func (f StatsFilter) yearRange() (time.Time, time.Time) {
+	from := time.Date(f.Year, 1, 1, 0, 0, 0, 0, Beijing).UTC()
+	return from, from.AddDate(1, 0, 0)
+}
+
+// plans narrows a query that has the plan as "plan" by year and 岗位.
+func (f StatsFilter) plans(q *bun.SelectQuery) *bun.SelectQuery {
+	if f.Year > 0 {
+		from, to := f.yearRange()
+		q = q.Where("plan.exam_at >= ? AND plan.exam_at < ?", from, to)
+	}
+	if f.CategoryID > 0 {
+		q = q.Where("plan.category_id = ?", f.CategoryID)
+	}
+	if f.PlanID > 0 {
+		q = q.Where("plan.id = ?", f.PlanID)
+	}
+	return q
+}
+
+// registrations is the filter's registrations ("reg") with their plan ("plan").
+func (f StatsFilter) registrations(db bun.IDB) *bun.SelectQuery {
+	q := db.NewSelect().TableExpr("registrations AS reg").Join("JOIN exam_plans AS plan ON plan.id = reg.plan_id")
+	if f.OrganizationID > 0 {
+		q = q.Where("reg.organization_id = ?", f.OrganizationID)
+	}
+	return f.plans(q)
+}
+
+// judged is the filter's registrations with a published outcome, counting 合格 and 不合格 (group it).
+func (f StatsFilter) judged(db bun.IDB) *bun.SelectQuery {
+	return f.registrations(db).Where("reg.status IN (?)", bun.In([]RegStatus{RegPassed, RegFailed})).
+		ColumnExpr("SUM(CASE WHEN reg.status = ? THEN 1 ELSE 0 END) AS passed", RegPassed).
+		ColumnExpr("SUM(CASE WHEN reg.status = ? THEN 1 ELSE 0 END) AS failed", RegFailed)
+}
+
+// subjects is 合格率 by subject name over published plans: a score passes when 正常 and at or above its 合格线.
+func (f StatsFilter) subjects(db bun.IDB) *bun.SelectQuery {
+	q := db.NewSelect().TableExpr("scores AS s").
+		Join("JOIN result_releases AS rr ON rr.plan_id = s.plan_id AND rr.published_at IS NOT NULL").
+		Join("JOIN exam_plans AS plan ON plan.id = s.plan_id").
+		Join("JOIN exam_subjects AS sub ON sub.id = s.subject_id").
+		Join("JOIN pass_lines AS pl ON pl.subject_id = s.subject_id").
+		ColumnExpr("0 AS key, sub.name AS name").
+		ColumnExpr("SUM(CASE WHEN s.situation = ? AND s.total_tenths >= pl.line_tenths THEN 1 ELSE 0 END) AS passed", SituationNormal).
+		ColumnExpr("SUM(CASE WHEN s.situation = ? AND s.total_tenths >= pl.line_tenths THEN 0 ELSE 1 END) AS failed", SituationNormal).
+		Group("sub.name").Order("sub.name")
+	if f.OrganizationID > 0 {
+		q = q.Join("JOIN registrations AS reg ON reg.id = s.registration_id").Where("reg.organization_id = ?", f.OrganizationID)
+	}
+	return f.plans(q)
+}
+
+// certificates is the filter's certificates ("cert").
+func (f StatsFilter) certificates(db bun.IDB) *bun.SelectQuery {
+	q := db.NewSelect().TableExpr("certificates AS cert")
+	if f.Year > 0 {
+		from, to := f.yearRange()
+		q = q.Where("cert.issued_on >= ? AND cert.issued_on < ?", from, to)
+	}
+	if f.CategoryID > 0 {
+		q = q.Where("cert.category_id = ?", f.CategoryID)
+	}
+	if f.OrganizationID > 0 {
+		q = q.Where("cert.organization_id = ?", f.OrganizationID)
+	}
+	if f.PlanID > 0 {
+		q = q.Where("cert.registration_id IN (SELECT id FROM registrations WHERE plan_id = ?)", f.PlanID)
+	}
+	return q
+}
+
+// expiring is the filter's valid certificates whose 有效期 ends within ExpiringWithin from f.Now.
+func (f StatsFilter) expiring(db bun.IDB) *bun.SelectQuery {
+	now := f.Now
+	if now.IsZero() {
+		now = Now()
+	}
+	return f.certificates(db).Where("cert.status = ? AND cert.valid_until >= ? AND cert.valid_until < ?",
+		CertValid, now, now.Add(ExpiringWithin))
+}
+
+// absence is 缺考率 by plan over the filter's tickets.
+func (f StatsFilter) absence(db bun.IDB) *bun.SelectQuery {
+	q := db.NewSelect().TableExpr("tickets AS t").Join("JOIN exam_plans AS plan ON plan.id = t.plan_id").
+		ColumnExpr("plan.id AS plan_id, plan.name AS name, COUNT(*) AS tickets").
+		ColumnExpr("SUM(CASE WHEN t.absent THEN 1 ELSE 0 END) AS absent").
+		Group("plan.id", "plan.name").Order("plan.id")
+	if f.OrganizationID > 0 {
+		q = q.Join("JOIN registrations AS reg ON reg.id = t.registration_id").Where("reg.organization_id = ?", f.OrganizationID)
+	}
+	return f.plans(q)
+}
