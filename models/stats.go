@@ -233,3 +233,21 @@ func (f StatsFilter) absence(db bun.IDB) *bun.SelectQuery {
 	}
 	return f.plans(q)
 }
+
+// StatsChoice is an option of a 统计 filter.
+type StatsChoice struct {
+	ID   int64  `bun:"id"`
+	Name string `bun:"name"`
+}
+
+// StatsChoices are the filter's options: plans (newest exam first), 岗位 and organizations by name.
+func StatsChoices(ctx context.Context, db bun.IDB) (plans, categories, orgs []StatsChoice, err error) {
+	if err = db.NewSelect().TableExpr("exam_plans").ColumnExpr("id, name").OrderExpr("exam_at DESC, id DESC").Scan(ctx, &plans); err != nil {
+		return
+	}
+	if err = db.NewSelect().TableExpr("exam_categories").ColumnExpr("id, name").OrderExpr("sort_order, id").Scan(ctx, &categories); err != nil {
+		return
+	}
+	err = db.NewSelect().TableExpr("organizations").ColumnExpr("id, name").OrderExpr("name, id").Scan(ctx, &orgs)
+	return
+}
