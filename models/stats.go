@@ -100,14 +100,8 @@ func Statistics(ctx context.Context, db bun.IDB, actor Actor, f StatsFilter) (*S
 		func() error {
 			return f.registrations(db).ColumnExpr("reg.status, COUNT(*) AS n").Group("reg.status").Scan(ctx, &s.ByStatus)
 		},
-		func() error {
-			return f.judged(db).ColumnExpr("plan.id AS key, plan.name AS name").Group("plan.id", "plan.name").Order("plan.id").Scan(ctx, &s.ByPlan)
-		},
-		func() error {
-			return f.judged(db).ColumnExpr("COALESCE(reg.organization_id, 0) AS key, COALESCE(o.name, '个人报名') AS name").
-				Join("LEFT JOIN organizations AS o ON o.id = reg.organization_id").
-				Group("reg.organization_id", "o.name").OrderExpr("COUNT(*) DESC, COALESCE(reg.organization_id, 0)").Scan(ctx, &s.ByOrganization)
-		},
+		func() error { return f.passByPlan(db).Scan(ctx, &s.ByPlan) },
+		func() error { return f.passByOrganization(db).Scan(ctx, &s.ByOrganization) },
 		func() error { return f.subjects(db).Scan(ctx, &s.BySubject) },
 		func() error {
 			return f.certificates(db).ColumnExpr("cert.status, COUNT(*) AS n").Group("cert.status").Scan(ctx, &s.CertStates)
@@ -145,8 +139,8 @@ func (f StatsFilter) yearRange() (time.Time, time.Time) {
 	return from, from.AddDate(1, 0, 0)
 }
 
-// plans narrows a query that has the plan as "plan" by year and 岗位.
-func (f StatsFilter) plans(q *bun.SelectQuery) *bun.SelectQuery {
+// plans narrows a query that has the plan as "plan" by year and 岗位 (and by the plan itself when byID).
+func (f StatsFilter) plans(q *bun.SelectQuery, byID bool) *bun.SelectQuery {
 	if f.Year > 0 {
 		from, to := f.yearRange()
 		q = q.Where("plan.exam_at >= ? AND plan.exam_at < ?", from, to)
@@ -154,26 +148,48 @@ func (f StatsFilter) plans(q *bun.SelectQuery) *bun.SelectQuery {
 	if f.CategoryID > 0 {
 		q = q.Where("plan.category_id = ?", f.CategoryID)
 	}
-	if f.PlanID > 0 {
+	if byID && f.PlanID > 0 {
 		q = q.Where("plan.id = ?", f.PlanID)
 	}
 	return q
 }
 
-// registrations is the filter's registrations ("reg") with their plan ("plan").
+// registrations is the filter's registrations ("reg"); their plan ("plan") is joined only when the year or the
+// 岗位 needs it, so that the unfiltered counts read the index alone.
 func (f StatsFilter) registrations(db bun.IDB) *bun.SelectQuery {
-	q := db.NewSelect().TableExpr("registrations AS reg").Join("JOIN exam_plans AS plan ON plan.id = reg.plan_id")
+	q := db.NewSelect().TableExpr("registrations AS reg")
 	if f.OrganizationID > 0 {
 		q = q.Where("reg.organization_id = ?", f.OrganizationID)
 	}
-	return f.plans(q)
+	if f.PlanID > 0 {
+		q = q.Where("reg.plan_id = ?", f.PlanID)
+	}
+	if f.Year == 0 && f.CategoryID == 0 {
+		return q
+	}
+	return f.plans(q.Join("JOIN exam_plans AS plan ON plan.id = reg.plan_id"), false)
 }
 
-// judged is the filter's registrations with a published outcome, counting 合格 and 不合格 (group it).
-func (f StatsFilter) judged(db bun.IDB) *bun.SelectQuery {
-	return f.registrations(db).Where("reg.status IN (?)", bun.In([]RegStatus{RegPassed, RegFailed})).
+// judged counts 合格 and 不合格 among the filter's registrations by key (a column of reg), in a subquery "x" with
+// columns key, passed and failed: the caller joins the names to the few groups.
+func (f StatsFilter) judged(db bun.IDB, key string) *bun.SelectQuery {
+	inner := f.registrations(db).Where("reg.status IN (?)", bun.In([]RegStatus{RegPassed, RegFailed})).
+		ColumnExpr(key+" AS key").
 		ColumnExpr("SUM(CASE WHEN reg.status = ? THEN 1 ELSE 0 END) AS passed", RegPassed).
-		ColumnExpr("SUM(CASE WHEN reg.status = ? THEN 1 ELSE 0 END) AS failed", RegFailed)
+		ColumnExpr("SUM(CASE WHEN reg.status = ? THEN 1 ELSE 0 END) AS failed", RegFailed).
+		GroupExpr(key)
+	return db.NewSelect().TableExpr("(?) AS x", inner).ColumnExpr("x.key, x.passed, x.failed")
+}
+
+// passByPlan is 合格率 by plan.
+func (f StatsFilter) passByPlan(db bun.IDB) *bun.SelectQuery {
+	return f.judged(db, "reg.plan_id").Join("JOIN exam_plans AS plan ON plan.id = x.key").ColumnExpr("plan.name AS name").Order("x.key")
+}
+
+// passByOrganization is 合格率 by organization, 个人报名 (no organization) as key 0, the largest first.
+func (f StatsFilter) passByOrganization(db bun.IDB) *bun.SelectQuery {
+	return f.judged(db, "COALESCE(reg.organization_id, 0)").Join("LEFT JOIN organizations AS o ON o.id = x.key").
+		ColumnExpr("COALESCE(o.name, '个人报名') AS name").OrderExpr("x.passed + x.failed DESC, x.key")
 }
 
 // subjects is 合格率 by subject name over published plans: a score passes when 正常 and at or above its 合格线.
@@ -190,7 +206,7 @@ func (f StatsFilter) subjects(db bun.IDB) *bun.SelectQuery {
 	if f.OrganizationID > 0 {
 		q = q.Join("JOIN registrations AS reg ON reg.id = s.registration_id").Where("reg.organization_id = ?", f.OrganizationID)
 	}
-	return f.plans(q)
+	return f.plans(q, true)
 }
 
 // certificates is the filter's certificates ("cert").
@@ -222,16 +238,19 @@ func (f StatsFilter) expiring(db bun.IDB) *bun.SelectQuery {
 		CertValid, now, now.Add(ExpiringWithin))
 }
 
-// absence is 缺考率 by plan over the filter's tickets.
+// absence is 缺考率 by plan over the filter's tickets, counted by plan_id before the names are joined.
 func (f StatsFilter) absence(db bun.IDB) *bun.SelectQuery {
-	q := db.NewSelect().TableExpr("tickets AS t").Join("JOIN exam_plans AS plan ON plan.id = t.plan_id").
-		ColumnExpr("plan.id AS plan_id, plan.name AS name, COUNT(*) AS tickets").
-		ColumnExpr("SUM(CASE WHEN t.absent THEN 1 ELSE 0 END) AS absent").
-		Group("plan.id", "plan.name").Order("plan.id")
+	inner := db.NewSelect().TableExpr("tickets AS t").ColumnExpr("t.plan_id, COUNT(*) AS tickets").
+		ColumnExpr("SUM(CASE WHEN t.absent THEN 1 ELSE 0 END) AS absent").Group("t.plan_id")
 	if f.OrganizationID > 0 {
-		q = q.Join("JOIN registrations AS reg ON reg.id = t.registration_id").Where("reg.organization_id = ?", f.OrganizationID)
+		inner = inner.Join("JOIN registrations AS reg ON reg.id = t.registration_id").Where("reg.organization_id = ?", f.OrganizationID)
 	}
-	return f.plans(q)
+	if f.PlanID > 0 {
+		inner = inner.Where("t.plan_id = ?", f.PlanID)
+	}
+	q := db.NewSelect().TableExpr("(?) AS x", inner).Join("JOIN exam_plans AS plan ON plan.id = x.plan_id").
+		ColumnExpr("x.plan_id, plan.name AS name, x.tickets, x.absent").Order("x.plan_id")
+	return f.plans(q, false)
 }
 
 // StatsChoice is an option of a 统计 filter.
