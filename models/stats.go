@@ -193,20 +193,21 @@ func (f StatsFilter) passByOrganization(db bun.IDB) *bun.SelectQuery {
 }
 
 // subjects is 合格率 by subject name over published plans: a score passes when 正常 and at or above its 合格线.
+// Scores are counted by subject before the names are joined.
 func (f StatsFilter) subjects(db bun.IDB) *bun.SelectQuery {
-	q := db.NewSelect().TableExpr("scores AS s").
-		Join("JOIN result_releases AS rr ON rr.plan_id = s.plan_id AND rr.published_at IS NOT NULL").
-		Join("JOIN exam_plans AS plan ON plan.id = s.plan_id").
-		Join("JOIN exam_subjects AS sub ON sub.id = s.subject_id").
+	inner := db.NewSelect().TableExpr("scores AS s").
 		Join("JOIN pass_lines AS pl ON pl.subject_id = s.subject_id").
-		ColumnExpr("0 AS key, sub.name AS name").
+		ColumnExpr("s.subject_id").
 		ColumnExpr("SUM(CASE WHEN s.situation = ? AND s.total_tenths >= pl.line_tenths THEN 1 ELSE 0 END) AS passed", SituationNormal).
 		ColumnExpr("SUM(CASE WHEN s.situation = ? AND s.total_tenths >= pl.line_tenths THEN 0 ELSE 1 END) AS failed", SituationNormal).
-		Group("sub.name").Order("sub.name")
+		Where("s.plan_id IN (?)", f.plans(db.NewSelect().TableExpr("exam_plans AS plan").Column("plan.id").
+			Join("JOIN result_releases AS rr ON rr.plan_id = plan.id AND rr.published_at IS NOT NULL"), true)).
+		Group("s.subject_id")
 	if f.OrganizationID > 0 {
-		q = q.Join("JOIN registrations AS reg ON reg.id = s.registration_id").Where("reg.organization_id = ?", f.OrganizationID)
+		inner = inner.Join("JOIN registrations AS reg ON reg.id = s.registration_id").Where("reg.organization_id = ?", f.OrganizationID)
 	}
-	return f.plans(q, true)
+	return db.NewSelect().TableExpr("(?) AS x", inner).Join("JOIN exam_subjects AS sub ON sub.id = x.subject_id").
+		ColumnExpr("0 AS key, sub.name AS name, SUM(x.passed) AS passed, SUM(x.failed) AS failed").Group("sub.name").Order("sub.name")
 }
 
 // certificates is the filter's certificates ("cert").
@@ -247,10 +248,11 @@ func (f StatsFilter) absence(db bun.IDB) *bun.SelectQuery {
 	}
 	if f.PlanID > 0 {
 		inner = inner.Where("t.plan_id = ?", f.PlanID)
+	} else if f.Year > 0 || f.CategoryID > 0 {
+		inner = inner.Where("t.plan_id IN (?)", f.plans(db.NewSelect().TableExpr("exam_plans AS plan").Column("plan.id"), false))
 	}
-	q := db.NewSelect().TableExpr("(?) AS x", inner).Join("JOIN exam_plans AS plan ON plan.id = x.plan_id").
+	return db.NewSelect().TableExpr("(?) AS x", inner).Join("JOIN exam_plans AS plan ON plan.id = x.plan_id").
 		ColumnExpr("x.plan_id, plan.name AS name, x.tickets, x.absent").Order("x.plan_id")
-	return f.plans(q, false)
 }
 
 // StatsChoice is an option of a 统计 filter.
