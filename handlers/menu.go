@@ -53,7 +53,7 @@ var menus = map[models.Role][]menuGroup{
 	models.RoleAdmin: {
 		{"系统管理", []menuEntry{
 			{"考务管理", routes.AdminExams}, {"报名审核", routes.ReviewPlans}, {"缴费管理", routes.AdminPayments}, {"考务编排", routes.AdminArrange},
-			{"考场资料", routes.AdminTicketDocs}, {"成绩管理", routes.AdminResults}, {"证书管理", routes.AdminCertificates},
+			{"考场资料", routes.AdminTicketDocs}, {"成绩管理", routes.AdminResults}, {"证书管理", routes.AdminCertificates}, {"统计", routes.AdminStats},
 			{"机构与账号", routes.AdminAccounts}, {"操作日志", routes.AdminAudit}, {"后台任务", routes.AdminJobs},
 		}},
 		{"考试当天", []menuEntry{{"考生签到", routes.CheckinPage}}},

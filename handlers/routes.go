@@ -141,6 +141,7 @@ func (a *App) routes() []route {
 	routes = append(routes, checkinRoutes(a)...)
 	routes = append(routes, append(certificateRoutes(a), verifyRoutes(a)...)...)
 	routes = append(routes, resultRoutes(a)...)
+	routes = append(routes, statsRoutes(a)...)
 	return append(routes, peopleRoutes("/trainees", trainees, training)...)
 }
 

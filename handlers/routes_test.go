@@ -58,6 +58,8 @@ var expectedAccess = map[string]string{
 	"admin.results_publish":   adm,
 	"admin.results_reopen":    adm,
 	"admin.results_export":    adm,
+	"admin.stats":             adm,
+	"admin.stats_export":      adm,
 	"renewal.page":            "P E T",
 	"change.page":             "P E T",
 	"profile.page":            "P",

@@ -128,6 +128,8 @@ const (
 	VerifySearchSubmit      Name = "verify.search_submit"
 	VerifyPage              Name = "verify.page"
 	VerifyPhoto             Name = "verify.photo"
+	AdminStats              Name = "admin.stats"
+	AdminStatsExport        Name = "admin.stats_export"
 
 	AdminPayments         Name = "admin.payments"
 	AdminPaymentsPlan     Name = "admin.payments_plan"
@@ -370,6 +372,8 @@ var All = []Name{
 	VerifySearchSubmit,
 	VerifyPage,
 	VerifyPhoto,
+	AdminStats,
+	AdminStatsExport,
 	AdminPayments,
 	AdminPaymentsPlan,
 	AdminPaymentsNotify,

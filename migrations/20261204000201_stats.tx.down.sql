@@ -1,0 +1,3 @@
+DROP INDEX scores_stats;
+--bun:split
+DROP INDEX registrations_stats;
