@@ -144,7 +144,16 @@ var passedColumns = []export.Column{{Header: "序号", Width: 8}, {Header: "考�
 func passedLine(no int, r *models.ResultRow) pages.PassedLine {
 	return pages.PassedLine{No: strconv.Itoa(no), ExamAt: r.ExamAt.In(models.Beijing).Format("2006-01-02 15:04"), TicketNo: r.TicketNo,
 		Category: r.Category, Post: r.Level, Name: r.Name, IDMasked: ident.MaskIDNumber(r.IDNumber), Phone: maskPhone(r.Phone),
-		Employer: r.Employer, Outcome: r.Outcome()}
+		Employer: r.Employer, Outcome: r.Outcome(), CertNo: r.CertNo, Pickup: pickup(r.CertNo)}
+}
+
+// pickup is the 领证地点 of a certificate: Beijing issues electronic certificates only (LIFECYCLE §7), downloaded
+// from 个人证书信息 / 企业人员获证信息.
+func pickup(certNo string) string {
+	if certNo == "" {
+		return ""
+	}
+	return "电子证照（网上下载）"
 }
 
 // maskPhone shows a mobile number's first 3 and last 4 digits.

@@ -32,6 +32,7 @@ type ResultRow struct {
 	Employer       string    `bun:"employer_name"`
 	Status         RegStatus `bun:"status"`
 	Channel        Channel   `bun:"channel"`
+	CertNo         string    `bun:"cert_no"` // the 证书编号 issued from this result ("" before 发证)
 }
 
 // Outcome is the 考试结果 as the lists show it: 合格, 不合格, or (for the registry, before 发布) 成绩未公告 / 已放号.
@@ -78,7 +79,8 @@ func resultQuery(db bun.IDB, acct *Account, f ResultFilter) *bun.SelectQuery {
 	q := resultBase(db, acct).
 		ColumnExpr("t.registration_id, t.plan_id, plan.name AS plan_name, plan.exam_at, t.ticket_no").
 		ColumnExpr("COALESCE(cat.name, '') AS category_name, plan.level, p.name AS person_name, p.id_number, p.phone").
-		ColumnExpr("reg.employer_name, reg.status, reg.channel")
+		ColumnExpr("reg.employer_name, reg.status, reg.channel, COALESCE(cert.number, '') AS cert_no").
+		Join("LEFT JOIN certificates AS cert ON cert.registration_id = t.registration_id")
 	if f.PlanID != 0 {
 		q = q.Where("t.plan_id = ?", f.PlanID)
 	}

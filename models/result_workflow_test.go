@@ -308,6 +308,15 @@ func TestPublishJudgesByLinesLocksAndReopens(t *testing.T) {
 	if err != nil || len(issued.Issued) != 1 {
 		t.Fatalf("issuing a certificate: %+v %v", issued, err)
 	}
+	rows, _, err := models.ListResults(ctx, f.db, testAdmin, models.ResultFilter{PlanID: f.plan.ID, PassedOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if want := map[bool]string{true: issued.Issued[0].Number}[r.RegistrationID == f.c[0].Registration.ID]; r.CertNo != want {
+			t.Errorf("合格人员 %s: 证书编号 %q, want %q", r.Name, r.CertNo, want)
+		}
+	}
 	if err := models.ReopenResults(ctx, f.db, testAdmin, f.plan.ID, "再次复核"); !errors.Is(err, models.ErrCertificatesIssued) {
 		t.Errorf("reopening after a certificate was issued: %v", err)
 	}
