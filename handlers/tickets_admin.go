@@ -25,7 +25,7 @@ func (h *Tickets) Docs(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rooms, err := models.ReleasedRooms(c.Request().Context(), h.DB, actor(c), plan.ID)
+	rooms, err := models.ReleasedRooms(c.Request().Context(), h.DB, actor(c), plan.ID, 0)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -172,28 +171,15 @@ func (p *ticketPrinter) registryDocument(ctx context.Context, actor models.Actor
 	if !ok {
 		return "", errBadDocument
 	}
-	rooms, err := models.ReleasedRooms(ctx, p.db, actor, plan.ID)
+	rooms, err := models.ReleasedRooms(ctx, p.db, actor, plan.ID, roomID)
 	if err != nil {
 		return "", err
-	}
-	if roomID != 0 {
-		var one []models.TicketRoom
-		for _, r := range rooms {
-			if r.ID == roomID {
-				one = append(one, r)
-			}
-		}
-		if len(one) == 0 {
-			return "", models.ErrNotFound
-		}
-		rooms = one
 	}
 	subjects, err := models.PlanSubjects(ctx, p.db, plan.ID)
 	if err != nil {
 		return "", err
 	}
-	id := strconv.FormatInt(plan.ID, 10)
-	base, ascii := dn.label+"-"+plan.Name, dn.ascii+"-"+id
+	base, ascii := dn.label+"-"+plan.Name, dn.ascii+"-"+strconv.FormatInt(plan.ID, 10)
 	if roomID != 0 {
 		base += "-第" + rooms[0].RoomNo + "考场"
 		ascii += "-" + strconv.FormatInt(roomID, 10)
@@ -205,44 +191,56 @@ func (p *ticketPrinter) registryDocument(ctx context.Context, actor models.Actor
 		return detail, p.photoZip(ctx, actor, plan.ID, rooms, w)
 	case kind == docRoomPhotos && roomID == 0:
 		name(base+".zip", ascii+".zip", ctypeZIP)
-		zw := zip.NewWriter(w)
-		var buf bytes.Buffer
-		for _, r := range rooms {
-			room, err := p.room(ctx, actor, plan, &r, subjects, true)
-			if err != nil {
-				return "", err
-			}
-			buf.Reset()
-			if err := p.r.RoomPhotosPDF(&buf, room); err != nil {
-				return "", err
-			}
-			fw, err := zw.CreateHeader(&zip.FileHeader{Name: zipEntryName(dn.label + "-" + r.Site.Name + "-第" + r.RoomNo + "考场.pdf"),
-				Method: zip.Store, Modified: time.Now()})
-			if err == nil {
-				_, err = fw.Write(buf.Bytes())
-			}
-			if err != nil {
-				return "", err
-			}
-		}
-		return detail, zw.Close()
+		return detail, p.roomPhotosZip(ctx, actor, plan, rooms, subjects, dn.label, w)
 	}
+	name(base+".pdf", ascii+".pdf", ctypePDF)
+	return detail, p.roomsPDF(ctx, actor, kind, plan, rooms, subjects, w)
+}
+
+// roomPhotosZip writes every room's 考场照片阵列 as one PDF each in a ZIP, one room in memory at a time.
+func (p *ticketPrinter) roomPhotosZip(ctx context.Context, actor models.Actor, plan *models.ExamPlan, rooms []models.TicketRoom,
+	subjects []models.ExamSubject, label string, w io.Writer) error {
+	zw := zip.NewWriter(w)
+	var buf bytes.Buffer
+	for _, r := range rooms {
+		room, err := p.room(ctx, actor, plan, &r, subjects, true)
+		if err != nil {
+			return err
+		}
+		buf.Reset()
+		if err := p.r.RoomPhotosPDF(&buf, room); err != nil {
+			return err
+		}
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: zipEntryName(label + "-" + r.Site.Name + "-第" + r.RoomNo + "考场.pdf"),
+			Method: zip.Store, Modified: time.Now()})
+		if err == nil {
+			_, err = fw.Write(buf.Bytes())
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}
+
+// roomsPDF writes the rooms' documents of kind (考场照片阵列, 桌签 or 门贴) as one PDF.
+func (p *ticketPrinter) roomsPDF(ctx context.Context, actor models.Actor, kind string, plan *models.ExamPlan, rooms []models.TicketRoom,
+	subjects []models.ExamSubject, w io.Writer) error {
 	var docs []printout.Room
 	for _, r := range rooms {
 		room, err := p.room(ctx, actor, plan, &r, subjects, kind == docRoomPhotos)
 		if err != nil {
-			return "", err
+			return err
 		}
 		docs = append(docs, room)
 	}
-	name(base+".pdf", ascii+".pdf", ctypePDF)
 	switch kind {
 	case docRoomPhotos:
-		return detail, p.r.RoomPhotosPDF(w, docs...)
+		return p.r.RoomPhotosPDF(w, docs...)
 	case docDeskLabels:
-		return detail, p.r.DeskLabelsPDF(w, docs...)
+		return p.r.DeskLabelsPDF(w, docs...)
 	default:
-		return detail, p.r.DoorSignsPDF(w, docs...)
+		return p.r.DoorSignsPDF(w, docs...)
 	}
 }
 
@@ -396,14 +394,8 @@ func checkRegistryDocument(ctx context.Context, db bun.IDB, actor models.Actor, 
 	if err != nil || roomID == 0 {
 		return err
 	}
-	rooms, err := models.ReleasedRooms(ctx, db, actor, plan.ID)
-	if err != nil {
-		return err
-	}
-	if !slices.ContainsFunc(rooms, func(r models.TicketRoom) bool { return r.ID == roomID }) {
-		return models.ErrNotFound
-	}
-	return nil
+	_, err = models.ReleasedRooms(ctx, db, actor, plan.ID, roomID) // ErrNotFound: not a room of the plan
+	return err
 }
 
 // errNoDocumentApp: a document task ran on a database no App of this process serves (so no photo store is known).

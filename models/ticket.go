@@ -253,8 +253,8 @@ type TicketRoom struct {
 }
 
 // ReleasedRooms lists the rooms of a released plan in (考点, 开始时间, 考场号) order, for the registry's documents:
-// admins only; an unreleased plan is ErrNotFound.
-func ReleasedRooms(ctx context.Context, db bun.IDB, actor Actor, planID int64) ([]TicketRoom, error) {
+// admins only; an unreleased plan is ErrNotFound. roomID ≠ 0 lists that room alone (ErrNotFound if not the plan's).
+func ReleasedRooms(ctx context.Context, db bun.IDB, actor Actor, planID, roomID int64) ([]TicketRoom, error) {
 	if !actor.Is(RoleAdmin) {
 		return nil, ErrNotFound
 	}
@@ -265,7 +265,11 @@ func ReleasedRooms(ctx context.Context, db bun.IDB, actor Actor, planID int64) (
 	err := db.NewSelect().Model(&rs).Relation("Site").
 		ColumnExpr("room.*").ColumnExpr("(SELECT COUNT(*) FROM tickets AS t WHERE t.room_id = room.id) AS tickets").
 		Where("room.plan_id = ?", planID).
+		Where("? = 0 OR room.id = ?", roomID, roomID).
 		OrderExpr("site.name, room.starts_at, room.room_no").Scan(ctx)
+	if err == nil && roomID != 0 && len(rs) == 0 {
+		return nil, ErrNotFound
+	}
 	return rs, err
 }
 
