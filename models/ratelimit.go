@@ -22,7 +22,12 @@ type RateLimit struct {
 // bucket less one, or an UPDATE that refills the bucket for the time gone by and spends a token only when at least
 // one is there (an empty bucket is left as it was, so refused requests do not push the refill back).
 func (l RateLimit) Allow(ctx context.Context, db bun.IDB, who string) (bool, error) {
-	now := Now().UnixMicro()
+	return l.AllowAt(ctx, db, who, Now())
+}
+
+// AllowAt is Allow with the clock given: a request at that instant (tests step the clock instead of sleeping).
+func (l RateLimit) AllowAt(ctx context.Context, db bun.IDB, who string, at time.Time) (bool, error) {
+	now := at.UnixMicro()
 	least := "min"
 	if isPostgres(db) {
 		least = "LEAST"

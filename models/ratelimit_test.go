@@ -33,12 +33,13 @@ func TestRateLimitInTheDatabase(t *testing.T) {
 	}
 
 	fast := models.RateLimit{Name: "test-fast", Rate: 200, Burst: 1}
-	if ok, _ := fast.Allow(ctx, db, "a"); !ok {
+	start := models.Now()
+	if ok, _ := fast.AllowAt(ctx, db, "a", start); !ok {
 		t.Fatal("first request refused")
 	}
-	time.Sleep(20 * time.Millisecond) // 4 tokens' worth, capped at the burst of 1
+	later := start.Add(20 * time.Millisecond) // 4 tokens' worth, capped at the burst of 1
 	for i, want := range []bool{true, false} {
-		if ok, err := fast.Allow(ctx, db, "a"); ok != want || err != nil {
+		if ok, err := fast.AllowAt(ctx, db, "a", later); ok != want || err != nil {
 			t.Errorf("after the refill, request %d: %v (%v), want %v", i+1, ok, err, want)
 		}
 	}
