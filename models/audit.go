@@ -116,6 +116,16 @@ const (
 	EventPassLinesSet     = "results.lines_set"
 	EventResultsPublished = "results.published"
 	EventResultsReopened  = "results.reopened"
+	// Audit events of 证书申请 (续期, 变更, 进京): every step, with its 批号.
+	EventAppSubmitted = "application.submitted"
+	EventAppConfirmed = "application.confirmed"
+	EventAppAccepted  = "application.accepted"
+	EventAppReviewed  = "application.reviewed"
+	EventAppDecided   = "application.decided"
+	EventAppRejected  = "application.rejected"
+	EventAppReturned  = "application.returned"
+	EventAppWithdrawn = "application.withdrawn"
+	EventAppEdited    = "application.edited"
 )
 
 // EventLabels names each event in Chinese, in the order the filter lists them.
@@ -194,6 +204,15 @@ var EventLabels = []struct{ Event, Label string }{
 	{EventPassLinesSet, "设置合格线"},
 	{EventResultsPublished, "发布成绩"},
 	{EventResultsReopened, "重新开放成绩（撤回发布）"},
+	{EventAppSubmitted, "提交证书申请（续期/变更/进京）"},
+	{EventAppConfirmed, "单位确认证书申请"},
+	{EventAppAccepted, "受理证书申请"},
+	{EventAppReviewed, "审核通过证书申请"},
+	{EventAppDecided, "决定通过证书申请"},
+	{EventAppRejected, "不予通过证书申请"},
+	{EventAppReturned, "退回修改证书申请"},
+	{EventAppWithdrawn, "删除（撤回）证书申请"},
+	{EventAppEdited, "修改证书申请"},
 }
 
 // EventLabel returns the Chinese label of an event name (the name itself when it has none).

@@ -50,6 +50,7 @@ const (
 	NoticeForfeited     = "forfeited"      // 视为放弃
 	NoticeTicketReady   = "ticket_ready"   // 准考证可打印
 	NoticeUnitToConfirm = "unit_to_confirm"
+	NoticeApplication   = "application" // a step of a 证书申请 (退回修改, 不予通过, 决定通过)
 )
 
 // Notice is what an account is told: a kind, a title and body, and a link to the page it is about.
