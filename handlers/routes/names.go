@@ -112,8 +112,16 @@ const (
 	ChangePage            Name = "change.page"
 	CertificateMine       Name = "certificate.mine"
 	TransferPage          Name = "transfer.page"
-	StaffCertificates     Name = "staff.certificates"
-	AdminCertificates     Name = "admin.certificates"
+
+	// 证书申请 pages shared by every kind (issue 13). Their routes: ApplicationDetail and ApplicationWithdraw in
+	// handlers/applications.go, the printable 申请表 (PDF, Word) in handlers/application_forms.go; each is added to
+	// All with its route.
+	ApplicationDetail   Name = "application.detail"    // GET /applications/:id
+	ApplicationWithdraw Name = "application.withdraw"  // POST /applications/:id/withdraw
+	ApplicationFormPDF  Name = "application.form_pdf"  // GET /applications/:id/pdf
+	ApplicationFormDOCX Name = "application.form_docx" // GET /applications/:id/docx
+	StaffCertificates   Name = "staff.certificates"
+	AdminCertificates   Name = "admin.certificates"
 
 	CertificateTraining     Name = "certificate.training"
 	CertificateDetail       Name = "certificate.detail"
