@@ -51,6 +51,9 @@ type Config struct {
 	SMTPUser     string
 	SMTPPassword string
 	SMTPFrom     string
+	// NationalURL (--national-url, EXAMCERT_NATIONAL_URL) is the national platform's address, which 证书进京 asks for
+	// the certificates other provinces released (办理转出). Empty: no platform, the form is filled in by hand.
+	NationalURL string
 }
 
 // Portal is the 网上办事大厅 (an OpenID Connect provider) practitioners and enterprises may sign in through. It is
@@ -135,7 +138,7 @@ func Parse(name string, args []string) (Config, error) {
 	importRows, _ := env("EXAMCERT_IMPORT_MAX_ROWS")
 	lookupRate, _ := env("EXAMCERT_LOOKUP_RATE")
 	lookupBurst, _ := env("EXAMCERT_LOOKUP_BURST")
-	for k, dst := range map[string]*string{"EXAMCERT_PUBLIC_URL": &c.PublicURL, "EXAMCERT_PORTAL_ISSUER": &c.Portal.Issuer,
+	for k, dst := range map[string]*string{"EXAMCERT_PUBLIC_URL": &c.PublicURL, "EXAMCERT_NATIONAL_URL": &c.NationalURL, "EXAMCERT_PORTAL_ISSUER": &c.Portal.Issuer,
 		"EXAMCERT_PORTAL_CLIENT_ID": &c.Portal.ClientID, "EXAMCERT_PORTAL_CLIENT_SECRET": &c.Portal.ClientSecret,
 		"EXAMCERT_PORTAL_ID_NUMBER_CLAIM": &c.Portal.IDNumberClaim, "EXAMCERT_PORTAL_CREDIT_CODE_CLAIM": &c.Portal.CreditCodeClaim,
 		"EXAMCERT_PORTAL_NAME_CLAIM": &c.Portal.NameClaim} {
@@ -179,6 +182,7 @@ func Parse(name string, args []string) (Config, error) {
 	fs.StringVar(&importRows, "import-max-rows", importRows, "rows one batch registration file may hold (default 10000)")
 	fs.StringVar(&demo, "demo", demo, "seed demo data when the database is empty (true/false)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
+	fs.StringVar(&c.NationalURL, "national-url", c.NationalURL, "address of the national platform 证书进京 takes outgoing certificates from (empty: entered by hand)")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the address users reach the server at (https://…); the portal's redirect addresses are built from it (default: from each request)")
 	fs.StringVar(&c.Portal.Issuer, "portal-issuer", c.Portal.Issuer, "OpenID Connect issuer of the 网上办事大厅; with --portal-client-id, the sign-in page offers 通过网上办事大厅登录")
 	fs.StringVar(&c.Portal.ClientID, "portal-client-id", c.Portal.ClientID, "client id examcert is registered with at the portal")
@@ -270,6 +274,9 @@ func Parse(name string, args []string) (Config, error) {
 	}
 	if (c.Portal.Issuer == "") != (c.Portal.ClientID == "") {
 		return c, fmt.Errorf("--portal-issuer and --portal-client-id go together: set both or neither")
+	}
+	if c.NationalURL != "" && !strings.HasPrefix(c.NationalURL, "http://") && !strings.HasPrefix(c.NationalURL, "https://") {
+		return c, fmt.Errorf("--national-url: %q is not an http:// or https:// address", c.NationalURL)
 	}
 	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
 		return c, fmt.Errorf("--public-url: %q is not an http:// or https:// address", c.PublicURL)

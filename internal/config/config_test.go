@@ -57,3 +57,16 @@ func TestMigrationURL(t *testing.T) {
 		t.Error("an owner URL without a serving URL was accepted")
 	}
 }
+
+func TestNationalURLSetting(t *testing.T) {
+	c, err := Parse("x", []string{"--national-url", "http://127.0.0.1:9/"})
+	if err != nil || c.NationalURL != "http://127.0.0.1:9/" {
+		t.Fatalf("%q %v", c.NationalURL, err)
+	}
+	if c, _ := Parse("x", nil); c.NationalURL != "" {
+		t.Fatalf("default %q", c.NationalURL)
+	}
+	if _, err := Parse("x", []string{"--national-url", "ftp://x"}); err == nil {
+		t.Fatal("ftp accepted")
+	}
+}
