@@ -26,6 +26,7 @@ import (
 	"examcert/internal/blobstore"
 	"examcert/internal/config"
 	"examcert/internal/jobs"
+	"examcert/internal/national"
 	"examcert/internal/portal"
 	"examcert/internal/printout"
 )
@@ -39,6 +40,8 @@ type App struct {
 	Version  string
 	Echo     *echo.Echo
 	Blobs    blobstore.Store
+	// National is the national platform 证书进京 takes released certificates from; nil when --national-url is empty.
+	National national.Platform
 
 	wip          map[routes.Name]bool // routes that still show 建设中 (for the menu)
 	photoToolURL string               // the 一寸照片 tool, linked beside every photo field (resolved once from the route table)
@@ -65,6 +68,7 @@ type App struct {
 func New(db *bun.DB, blobs blobstore.Store, cfg config.Config, log *slog.Logger, version string) *App {
 	a := &App{
 		Blobs:    blobs,
+		National: national.New(cfg.NationalURL),
 		DB:       db,
 		Cfg:      cfg,
 		Sessions: sessionstore.New(db, cfg.SecureCookies, cfg.IdleTimeout, cfg.MaxSessionAge),

@@ -99,7 +99,6 @@ func (a *App) routes() []route {
 		{method: http.MethodPost, path: "/join-requests/:id/accept", name: routes.JoinRequestAccept, handler: joins.Accept, roles: deciders},
 		{method: http.MethodPost, path: "/join-requests/:id/decline", name: routes.JoinRequestDecline, handler: joins.Decline, roles: deciders},
 		{method: http.MethodPost, path: "/join-requests/:id/withdraw", name: routes.JoinRequestWithdraw, handler: joins.Withdraw, roles: organizations},
-		ws.route("/transfers", routes.TransferPage, "证书进京", withTransfers),
 		{method: http.MethodGet, path: "/admin/exams", name: routes.AdminExams, handler: exams.List, roles: admin},
 		{method: http.MethodGet, path: "/admin/exams/new", name: routes.AdminExamsNew, handler: exams.NewPage, roles: admin},
 		{method: http.MethodPost, path: "/admin/exams", name: routes.AdminExamsCreate, handler: exams.Create, roles: admin},
@@ -142,6 +141,7 @@ func (a *App) routes() []route {
 	routes = append(routes, append(certificateRoutes(a), verifyRoutes(a)...)...)
 	routes = append(routes, resultRoutes(a)...)
 	routes = append(routes, statsRoutes(a)...)
+	routes = append(routes, transferRoutes(a)...)
 	return append(routes, peopleRoutes("/trainees", trainees, training)...)
 }
 

@@ -112,6 +112,12 @@ const (
 	ChangePage            Name = "change.page"
 	CertificateMine       Name = "certificate.mine"
 	TransferPage          Name = "transfer.page"
+	TransferNew           Name = "transfer.new"      // 证书进京: 新建申请表
+	TransferCreate        Name = "transfer.create"   // 保存
+	TransferShow          Name = "transfer.show"     // the saved application (申请成功, 删除, 打印, 返回)
+	TransferEdit          Name = "transfer.edit"     // 退回修改: the form again
+	TransferResubmit      Name = "transfer.resubmit" // 保存 of the corrected form
+	TransferDelete        Name = "transfer.delete"   // 删除 (asks first)
 
 	// 证书申请 pages shared by every kind (issue 13). Their routes: ApplicationDetail and ApplicationWithdraw in
 	// handlers/applications.go, the printable 申请表 (PDF, Word) in handlers/application_forms.go; each is added to
@@ -365,6 +371,12 @@ var All = []Name{
 	ChangePage,
 	CertificateMine,
 	TransferPage,
+	TransferNew,
+	TransferCreate,
+	TransferShow,
+	TransferEdit,
+	TransferResubmit,
+	TransferDelete,
 	StaffCertificates,
 	AdminCertificates,
 	CertificateTraining,
