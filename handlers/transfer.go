@@ -292,11 +292,7 @@ func (h *Transfers) formError(err error, f *pages.TransferForm) bool {
 
 func (h *Transfers) showForm(c echo.Context, f pages.TransferForm) error {
 	f.Person.FormState.Errors = mergeErrors(f.Person.FormState.Errors, f.Errors, "name", "phone")
-	status := http.StatusOK
-	if f.Failed() {
-		status = http.StatusUnprocessableEntity
-	}
-	return h.render(c, status, pages.TransferFormPage(f), pages.TransferFormPanel(f))
+	return h.render(c, http.StatusOK, pages.TransferFormPage(f), pages.TransferFormPanel(f))
 }
 
 // mergeErrors copies keys of from into to.
