@@ -270,7 +270,7 @@ func TestTransferNationalPlatform(t *testing.T) {
 	// Picking one fills the certificate part (and, with htmx, the same in place).
 	for _, hx := range []bool{false, true} {
 		pick := tr.submitHX("/transfers/new", "/transfers/new", url.Values{"id_number": {idn}, "check": {"pick"}, "pick": {c3.LicenseID}}, hx)
-		val := func(n string) string { return pick.Doc.Find(`[name="` + n + `"]`).AttrOr("value", "") }
+		val := func(n string) string { return pick.Doc.Find(`[name="`+n+`"]`).AttrOr("value", "") }
 		if val("cert_number") != c3.Number || val("authority") != c3.Authority || val("valid_until") != c3.ValidUntil.Format(time.DateOnly) ||
 			val("orig_employer") != c3.Employer || val("source") != "platform" || val("source_license_id") != c3.LicenseID {
 			t.Fatalf("hx=%v picked: %q %q", hx, val("cert_number"), val("source"))
