@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -113,10 +114,11 @@ func checkTransfer(ctx context.Context, db bun.IDB, actor Actor, in TransferInpu
 	if msg := CheckName(app.Name); msg != "" {
 		errs["name"] = msg
 	}
-	if app.Phone == "" {
-		errs["phone"] = "请输入联系电话"
-	} else if !ValidPhone(app.Phone) {
+	if app.Phone != "" && !ValidPhone(app.Phone) {
 		errs["phone"] = "联系电话格式不正确"
+	}
+	if app.Title != "" && !slices.Contains(Titles, app.Title) {
+		errs["title"] = "请从列表中选择技术职称"
 	}
 	for field, v := range map[string]string{"cert_number": app.CertNumber, "authority": app.Authority, "orig_employer": app.OrigEmployer} {
 		if v == "" {

@@ -70,7 +70,7 @@ var certSerial = 0
 func (f *transferFixture) input(idn string) models.TransferInput {
 	certSerial++
 	today := models.Now()
-	return models.TransferInput{IDNumber: idn, Name: "李进京", Phone: "13800138000", Title: "工程师", Duty: "专职安全生产管理人员",
+	return models.TransferInput{IDNumber: idn, Name: "李进京", Phone: "13800138000", Title: "中级", Duty: "专职安全生产管理人员",
 		CategoryID: f.c3, CertNumber: "冀建安C3（2023）" + string(rune('0'+certSerial/10)) + string(rune('0'+certSerial%10)),
 		Authority: "河北省住房和城乡建设厅", FirstIssuedOn: ymd(today.AddDate(-1, 0, 0)), ValidFrom: ymd(today.AddDate(-1, 0, 0)),
 		ValidUntil: ymd(today.AddDate(2, 0, 0)), OrigEmployer: "河北某建设有限公司", EmployerName: f.entName, EmployerCode: f.entCode}
@@ -117,7 +117,8 @@ func TestTransferInChecks(t *testing.T) {
 		{"bad date", "first_issued_on", func(in *models.TransferInput) { in.FirstIssuedOn = "昨天" }},
 		{"no number", "cert_number", func(in *models.TransferInput) { in.CertNumber = " " }},
 		{"no authority", "authority", func(in *models.TransferInput) { in.Authority = "" }},
-		{"no phone", "phone", func(in *models.TransferInput) { in.Phone = "" }},
+		{"bad phone", "phone", func(in *models.TransferInput) { in.Phone = "12345" }},
+		{"unknown title", "title", func(in *models.TransferInput) { in.Title = "大师" }},
 		{"duty of B for C3", "duty", func(in *models.TransferInput) { in.Duty = "项目负责人（项目经理）" }},
 		{"duty of C for B", "duty", func(in *models.TransferInput) { in.CategoryID = f.b }},
 		{"duty of C for A", "duty", func(in *models.TransferInput) { in.CategoryID = f.a }},

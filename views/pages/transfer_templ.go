@@ -651,7 +651,7 @@ func TransferFormPanel(f TransferForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.Input(components.Field{Name: "phone", Label: "联系电话", Value: f.Person.Phone, Required: true, Error: f.Err("phone"), MaxLength: 20, Type: "tel"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.Input(components.Field{Name: "phone", Label: "联系电话", Value: f.Person.Phone, Error: f.Err("phone"), MaxLength: 20, Type: "tel"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
