@@ -139,6 +139,9 @@ func (h *Transfers) read(c echo.Context, f *pages.TransferForm) models.TransferI
 		f.Person.IDNumber = v("id_number")
 		f.Person.Name = typed(v("name"), v("filled_name"))
 		f.Person.Education = typed(v("education"), v("filled_education"))
+		if idn, err := ident.ParseIDNumber(f.Person.IDNumber); err == nil {
+			f.Person.Gender, f.Person.BirthDate = idn.Gender.String(), day(idn.BirthDate)
+		}
 	} else {
 		f.Person.Name = v("name")
 	}
@@ -308,7 +311,8 @@ func mergeErrors(to, from map[string]string, keys ...string) map[string]string {
 	return to
 }
 
-// Show is the saved application: 申请成功 after 保存, its fields and state, 【删除】 while it may be withdrawn,
+// Show is the saved application: 申请成功 after 保存, its fields (the ID number masked: the full one is on the
+// audited detail page) and state, 【删除】 while it may be withdrawn,
 // 【修改】 when returned, 【打印】 and 【返回】. Another's is 404.
 func (h *Transfers) Show(c echo.Context) error {
 	app, err := h.app(c)
@@ -379,7 +383,7 @@ func transferFields(a *models.CertApplication, post string) []pages.DetailField 
 		source = "全国平台（证照标识 " + a.SourceLicenseID + "）"
 	}
 	return []pages.DetailField{{Label: "申请批号", Value: a.BatchNo}, {Label: "姓名", Value: a.Name}, {Label: "性别", Value: a.Gender},
-		{Label: "身份证号", Value: a.IDNumber}, {Label: "出生日期", Value: d(a.BirthDate)}, {Label: "技术职称", Value: a.Title},
+		{Label: "身份证号", Value: ident.MaskIDNumber(a.IDNumber)}, {Label: "出生日期", Value: d(a.BirthDate)}, {Label: "技术职称", Value: a.Title},
 		{Label: "联系电话", Value: a.Phone}, {Label: "岗位", Value: post}, {Label: "证书编号", Value: a.CertNumber},
 		{Label: "发证机关", Value: a.Authority}, {Label: "发证日期", Value: d(a.FirstIssuedOn)},
 		{Label: "有效期", Value: d(a.ValidFrom) + " 至 " + d(a.ValidUntil)}, {Label: "原聘用单位", Value: a.OrigEmployer},

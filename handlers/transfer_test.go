@@ -147,6 +147,9 @@ func TestTransferSaveShowDelete(t *testing.T) {
 		show.Doc.Find(`[data-testid="transfer-back"]`).Length() != 1 {
 		t.Fatalf("view: status %q", show.Text(`[data-testid="transfer-status"]`))
 	}
+	if got := show.Text(`[data-testid="transfer-身份证号"]`); got != ident.MaskIDNumber(form.Get("id_number")) {
+		t.Errorf("view shows the ID number %q", got)
+	}
 	list := tr.get("/transfers")
 	if list.Doc.Find(`[data-testid="transfer-row"]`).Length() != 1 || list.Text(`[data-testid="transfer-status"]`) != "待单位确认" {
 		t.Fatal("list row")
@@ -217,6 +220,9 @@ func TestTransferErrorsBesideFields(t *testing.T) {
 		}
 		if hx == (p.Doc.Find(`nav, .menu`).Length() > 0) {
 			t.Errorf("hx=%v: fragment/full page mixed up", hx)
+		}
+		if v := p.Doc.Find(`input[name="birth_date"]`).AttrOr("value", ""); v != "1984-05-06" {
+			t.Errorf("hx=%v: birth date from the ID number %q", hx, v)
 		}
 		if v := p.Doc.Find(`input[name="orig_employer"]`).AttrOr("value", ""); v != "河北某建设有限公司" {
 			t.Errorf("typed value lost: %q", v)
