@@ -353,3 +353,41 @@ func TestTransferInAgeCap(t *testing.T) {
 		t.Fatalf("valid until %v, cap %v", cert.ValidUntil, cap)
 	}
 }
+
+func TestTransferInDecisionRechecks(t *testing.T) {
+	f := newTransferFixture(t)
+	ctx := context.Background()
+	in := f.input(f.id(1991, ident.GenderFemale))
+	app, _, err := models.FileTransferIn(ctx, f.db, f.tr, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.act(t, f.ent, app.ID, models.AppApplied, "")
+	f.act(t, f.admin, app.ID, models.AppAccepted, "")
+	f.act(t, f.admin, app.ID, models.AppReviewed, "")
+	// Meanwhile the person got a Beijing certificate of the 岗位: the decision refuses, nothing moves.
+	p := models.Person{IDNumber: in.IDNumber, Name: in.Name, Gender: "女"}
+	if err := models.InsertPerson(ctx, f.db, &p); err != nil {
+		t.Fatal(err)
+	}
+	now := models.Now()
+	cert := &models.Certificate{Number: "京建安C3（2026）0888888", PersonID: p.ID, CategoryID: f.c3, Kind: models.CertSafety, Code: "C3",
+		PostName: "安全员", Name: p.Name, Gender: "女", IDNumber: p.IDNumber, Authority: models.IssuingAuthority, FirstIssuedOn: now,
+		IssuedOn: now, ValidFrom: now, Status: models.CertValid, Business: models.BusinessFirst, VerifyToken: "meanwhile-token",
+		CreatedAt: now, UpdatedAt: now, Version: 1}
+	if _, err := f.db.NewInsert().Model(cert).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, err = models.ActOnApplications(ctx, f.db, f.admin, models.AppAction{IDs: []int64{app.ID}, To: models.AppDecided})
+	if !errors.Is(err, models.ErrTransferHeld) {
+		t.Fatalf("decision: %v", err)
+	}
+	got, _ := models.ApplicationFor(ctx, f.db, f.tr, app.ID)
+	if got.Status != models.AppReviewed || got.NewCertificateID != nil {
+		t.Fatalf("moved: %+v", got)
+	}
+	var n int64
+	if n, err = f.db.NewSelect().Table("certificates").Where("id_number = ?", in.IDNumber).Count(ctx); err != nil || n != 1 {
+		t.Fatalf("certificates %d %v", n, err)
+	}
+}
