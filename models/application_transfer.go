@@ -101,25 +101,7 @@ func checkTransfer(ctx context.Context, db bun.IDB, actor Actor, in TransferInpu
 	if in.Source == TransferFromPlatform && in.SourceLicenseID != "" {
 		app.Source, app.SourceLicenseID = TransferFromPlatform, strings.TrimSpace(in.SourceLicenseID)
 	}
-	idn, err := ident.ParseIDNumber(in.IDNumber)
-	switch {
-	case err != nil:
-		errs["id_number"] = err.Error()
-	case idn.Converted:
-		errs["id_number"] = "证书进京只受理18位身份证号"
-	default:
-		birth := idn.BirthDate
-		app.IDNumber, app.Gender, app.BirthDate = idn.Number, idn.Gender.String(), &birth
-	}
-	if msg := CheckName(app.Name); msg != "" {
-		errs["name"] = msg
-	}
-	if app.Phone != "" && !ValidPhone(app.Phone) {
-		errs["phone"] = "联系电话格式不正确"
-	}
-	if app.Title != "" && !slices.Contains(Titles, app.Title) {
-		errs["title"] = "请从列表中选择技术职称"
-	}
+	checkTransferPerson(app, in.IDNumber, errs)
 	for field, v := range map[string]string{"cert_number": app.CertNumber, "authority": app.Authority, "orig_employer": app.OrigEmployer} {
 		if v == "" {
 			errs[field] = "请填写" + transferLabels[field]
@@ -162,6 +144,30 @@ func checkTransfer(ctx context.Context, db bun.IDB, actor Actor, in TransferInpu
 		return nil, "", err
 	}
 	return app, warning, nil
+}
+
+// checkTransferPerson checks the person part: an 18-digit ID number (gender and birth date come from it), the
+// name, the phone (optional) and the 技术职称.
+func checkTransferPerson(app *CertApplication, idNumber string, errs FieldErrors) {
+	idn, err := ident.ParseIDNumber(idNumber)
+	switch {
+	case err != nil:
+		errs["id_number"] = err.Error()
+	case idn.Converted:
+		errs["id_number"] = "证书进京只受理18位身份证号"
+	default:
+		birth := idn.BirthDate
+		app.IDNumber, app.Gender, app.BirthDate = idn.Number, idn.Gender.String(), &birth
+	}
+	if msg := CheckName(app.Name); msg != "" {
+		errs["name"] = msg
+	}
+	if app.Phone != "" && !ValidPhone(app.Phone) {
+		errs["phone"] = "联系电话格式不正确"
+	}
+	if app.Title != "" && !slices.Contains(Titles, app.Title) {
+		errs["title"] = "请从列表中选择技术职称"
+	}
 }
 
 var transferLabels = map[string]string{"cert_number": "证书编号", "authority": "发证机关", "orig_employer": "原聘用单位",
