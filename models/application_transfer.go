@@ -226,6 +226,8 @@ func checkTransferEmployer(ctx context.Context, db bun.IDB, app *CertApplication
 	}
 	app.EmployerCode = res.Code
 	switch {
+	case len(res.Code) != 18:
+		errs["employer_code"] = "请填写现聘用单位的18位统一社会信用代码"
 	case res.Org == nil || res.Org.Kind != KindEnterprise:
 		errs["employer_code"] = "现聘用单位未在本市登记，请单位先在本系统注册"
 	case app.EmployerName == "":

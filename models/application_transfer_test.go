@@ -125,6 +125,7 @@ func TestTransferInChecks(t *testing.T) {
 		{"special category", "category_id", func(in *models.TransferInput) { in.CategoryID = special }},
 		{"unknown employer", "employer_code", func(in *models.TransferInput) { in.EmployerCode = ident.GenerateCreditCode(f.r, "110109") }},
 		{"training institution as employer", "employer_code", func(in *models.TransferInput) { in.EmployerCode = *mustOrgCode(t, f, f.tr) }},
+		{"organization code, not credit code", "employer_code", func(in *models.TransferInput) { in.EmployerCode = in.EmployerCode[8:17] }},
 		{"name not the code's", "employer_name", func(in *models.TransferInput) { in.EmployerName = "乙建设公司" }},
 		{"over the retirement age", "id_number", func(in *models.TransferInput) { in.IDNumber = f.id(1958, ident.GenderMale) }},
 	}
