@@ -559,3 +559,33 @@ func TestResubmitRenewal(t *testing.T) {
 		t.Fatalf("status %s", a.Status)
 	}
 }
+
+// A process failing right after the audit row leaves nothing of an application, nor of a decision.
+func TestRenewalRollsBack(t *testing.T) {
+	t.Parallel()
+	w := newRenewalWorld(t)
+	ctx := context.Background()
+	p, me := w.person(t, young(), nil)
+	c := w.cert(t, p, w.in(20))
+	assertRollsBack(t, w.db, func(ctx context.Context) error {
+		_, err := models.ApplyRenewal(ctx, w.db, me, []int64{c.ID})
+		return err
+	}, nil, "cert_applications")
+	if _, err := models.ApplyRenewal(ctx, w.db, me, []int64{c.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if n := auditCount(t, w.db, models.EventAppSubmitted); n != 1 {
+		t.Fatalf("%d audit rows of the submission", n)
+	}
+	id := w.apps(t)[0].ID
+	step(t, w.db, w.admin, models.AppAccepted, "", id)
+	step(t, w.db, w.admin, models.AppReviewed, "", id)
+	assertRollsBack(t, w.db, func(ctx context.Context) error {
+		_, err := models.ActOnApplications(ctx, w.db, w.admin, models.AppAction{IDs: []int64{id}, To: models.AppDecided})
+		return err
+	}, func() {
+		if got := w.reload(t, c.ID); got.Version != 1 || !got.ValidUntil.Equal(*c.ValidUntil) || got.VerifyToken != c.VerifyToken {
+			t.Errorf("the certificate changed: %+v", got)
+		}
+	}, "cert_applications", "certificate_history")
+}
