@@ -182,11 +182,15 @@ func ApplyRenewal(ctx context.Context, db bun.IDB, actor Actor, certIDs []int64)
 	return batch, err
 }
 
-// renewalCertificates reads the certificates of ids in the actor's scope; one outside it is ErrNotFound.
+// renewalCertificates reads (and on PostgreSQL locks) the certificates of ids in the actor's scope; one outside it
+// is ErrNotFound.
 func renewalCertificates(ctx context.Context, tx bun.IDB, actor Actor, ids []int64) ([]Certificate, error) {
 	var certs []Certificate
 	q := tx.NewSelect().Model(&certs).Join("JOIN persons AS p ON p.id = cert.person_id").
 		Where("cert.id IN (?)", bun.List(ids)).Order("cert.id")
+	if isPostgres(tx) {
+		q = q.For("UPDATE OF cert") // two renewals of one certificate at once: the second waits, then sees the first
+	}
 	if err := scopeCertificates(q, actor.Account).Scan(ctx); err != nil {
 		return nil, err
 	}

@@ -589,3 +589,35 @@ func TestRenewalRollsBack(t *testing.T) {
 		}
 	}, "cert_applications", "certificate_history")
 }
+
+// Many 【申请】 of one certificate at once (a double click, two desks): exactly one application.
+func TestRenewalConcurrentApply(t *testing.T) {
+	t.Parallel()
+	w := newRenewalWorld(t)
+	p, me := w.person(t, young(), &w.entA.ID)
+	c := w.cert(t, p, w.in(20), employedBy(&w.entA.ID))
+	errs := make(chan error, 8)
+	for i := range 8 {
+		actor := me
+		if i%2 == 1 {
+			actor = w.actA
+		}
+		go func() {
+			_, err := models.ApplyRenewal(context.Background(), w.db, actor, []int64{c.ID})
+			errs <- err
+		}()
+	}
+	ok := 0
+	for range 8 {
+		var refused *models.RenewalRefused
+		switch err := <-errs; {
+		case err == nil:
+			ok++
+		case !errors.As(err, &refused):
+			t.Errorf("err %v", err)
+		}
+	}
+	if n := len(w.apps(t)); ok != 1 || n != 1 {
+		t.Fatalf("%d succeeded, %d applications", ok, n)
+	}
+}
