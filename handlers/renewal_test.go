@@ -241,3 +241,43 @@ func TestRenewalResubmit(t *testing.T) {
 		t.Fatalf("stored: %s %s", a.Status, a.BatchNo)
 	}
 }
+
+// Applied on the screen and decided by the registry: the list says 已决定, the old printout's QR says 已换发 and the
+// new one shows the new 有效期至.
+func TestRenewalDecidedOldQR(t *testing.T) {
+	t.Parallel()
+	w := newRenewalWorld(t)
+	ctx := context.Background()
+	cert := w.cert(t, "zhangsan", 20)
+	p := w.e.client().signIn("zhangsan")
+	if res := p.submit("/renewals", "/renewals", url.Values{"cert": {idOf(cert)}}); res.Status != http.StatusSeeOther {
+		t.Fatalf("apply: %d", res.Status)
+	}
+	id := w.apps(t)[0].ID
+	steps := []struct {
+		who string
+		to  models.AppStatus
+	}{{"jianshe", models.AppApplied}, {"admin", models.AppAccepted}, {"admin", models.AppReviewed}, {"admin", models.AppDecided}}
+	for _, s := range steps {
+		if _, err := models.ActOnApplications(ctx, w.e.db, models.Actor{Account: w.e.account(s.who)},
+			models.AppAction{IDs: []int64{id}, To: s.to}); err != nil {
+			t.Fatalf("%s → %s: %v", s.who, s.to, err)
+		}
+	}
+	if got := p.get("/renewals").Text(`[data-testid="renewal-app-status"]`); got != "已决定" {
+		t.Fatalf("status %q", got)
+	}
+	var now models.Certificate
+	if err := w.e.db.NewSelect().Model(&now).Where("id = ?", cert.ID).Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	anon := w.e.client()
+	if old := anon.get("/verify/" + cert.VerifyToken); old.Status != http.StatusOK || !strings.Contains(old.Body, "已换发") {
+		t.Fatalf("old QR: %d", old.Status)
+	}
+	fresh := anon.get("/verify/" + now.VerifyToken)
+	if want := cert.ValidUntil.AddDate(3, 0, 0).Format("2006-01-02"); fresh.Status != http.StatusOK ||
+		strings.Contains(fresh.Body, "已换发") || !strings.Contains(fresh.Body, want) {
+		t.Fatalf("new QR: %d, want 有效期至 %s", fresh.Status, want)
+	}
+}
