@@ -124,7 +124,8 @@ func TestRenewalEachRoleApplies(t *testing.T) {
 	}
 	// The training institution, JavaScript off.
 	tr := w.e.client().signIn("peixun")
-	if res := tr.submit("/renewals", "/renewals", url.Values{"cert": {idOf(trained)}}); res.Status != http.StatusSeeOther {
+	if res := tr.submit("/renewals", "/renewals", url.Values{"cert": {idOf(trained)}}); res.Status != http.StatusSeeOther ||
+		!renewalAnswer.MatchString(tr.get(res.Location()).Text(`[data-testid="alert-ok"]`)) {
 		t.Fatalf("training apply: %d %s", res.Status, res.Text(`[data-testid="alert-error"]`))
 	}
 	want := map[int64]models.AppStatus{mine.ID: models.AppUnitPending, staff.ID: models.AppApplied, trained.ID: models.AppUnitPending}
