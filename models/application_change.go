@@ -557,3 +557,23 @@ func changeEffect(ctx context.Context, tx bun.IDB, actor Actor, app *CertApplica
 	return actor.Audit(ctx, tx, EventCertChanged, "certificate:"+strconv.FormatInt(c.ID, 10), "ok",
 		fmt.Sprintf("%s 第 %d 版，%s", c.Number, c.Version+1, reason))
 }
+
+// ApplicationCertInfo is the 证书编号 and 岗位 an application is about: its certificate's (renewal, change), or the
+// ones applied with (transfer-in). The caller has already read the application in its scope.
+func ApplicationCertInfo(ctx context.Context, db bun.IDB, app *CertApplication) (number, post string, err error) {
+	if app.CertificateID != nil {
+		var c Certificate
+		err = db.NewSelect().Model(&c).Column("number", "post_name").Where("id = ?", *app.CertificateID).Scan(ctx)
+		return c.Number, c.PostName, notFound(err)
+	}
+	if app.CategoryID != nil {
+		err = db.NewSelect().Table("exam_categories").Column("name").Where("id = ?", *app.CategoryID).Scan(ctx, &post)
+		if err = notFound(err); err != nil {
+			return "", "", err
+		}
+	}
+	return app.CertNumber, post, nil
+}
+
+// ChangeDraft is a 京内变更 of c not yet typed: 变更前 and 变更后 both the certificate's values (the blank form).
+func ChangeDraft(c *Certificate) CertApplication { return beforeOf(c, ChangeInside) }
