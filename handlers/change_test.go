@@ -193,3 +193,35 @@ func TestChangeRenameAndTrainingBatch(t *testing.T) {
 		t.Fatalf("the institution's applications: %d", rows)
 	}
 }
+
+// The 证书进京申请表 prints from the same routes; the applicant's, not another's.
+func TestTransferInApplicationForm(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	zs := e.account("zhangsan")
+	now := models.Now()
+	app := models.CertApplication{Kind: models.AppTransferIn, Status: models.AppApplied, BatchNo: "JJSQ20260001", PersonID: zs.PersonID,
+		FiledBy: zs.ID, Name: "张三", Gender: "男", IDNumber: "110105198506010016", EmployerName: "北京城建示范工程有限公司",
+		OrigEmployer: "河北省某建设公司", CertNumber: "冀建安C（2024）0012345", Authority: "河北省住房和城乡建设厅",
+		SubmittedAt: &now, CreatedAt: now, UpdatedAt: now, Version: 1}
+	if _, err := e.db.NewInsert().Model(&app).Returning("id").Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	id := strconv.FormatInt(app.ID, 10)
+	me := e.client().signIn("zhangsan")
+	if pdf := me.get("/applications/" + id + "/pdf"); pdf.Status != http.StatusOK || !strings.HasPrefix(pdf.Body, "%PDF") {
+		t.Fatalf("pdf: %d", pdf.Status)
+	}
+	doc := docxText(t, me.get("/applications/"+id+"/docx").Body)
+	for _, want := range []string{"证书进京申请表", "河北省某建设公司", "冀建安C（2024）0012345", "进京变更"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("docx lacks %q", want)
+		}
+	}
+	if got := e.client().signIn("lisi").get("/applications/" + id + "/pdf"); got.Status != http.StatusNotFound {
+		t.Fatalf("another's: %d", got.Status)
+	}
+	if got := me.get("/changes/" + id); got.Status != http.StatusNotFound {
+		t.Fatalf("a transfer-in on the change form: %d", got.Status)
+	}
+}

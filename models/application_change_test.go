@@ -419,3 +419,13 @@ func TestChangeResubmitAfterReturn(t *testing.T) {
 	}
 	_ = time.Now
 }
+
+func TestChangeWritesAuditInItsTransaction(t *testing.T) {
+	f := newChgFixture(t)
+	c := f.cert(t, models.CertSafety)
+	in := withType(f.form(c), models.ChangeReplace)
+	assertRollsBack(t, f.db, func(ctx context.Context) error {
+		_, err := models.ApplyForChange(ctx, f.db, f.me, in)
+		return err
+	}, nil, "cert_applications")
+}
