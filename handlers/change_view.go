@@ -44,9 +44,6 @@ func (h *Changes) changeView(c echo.Context, app *models.CertApplication, number
 		ContractType: after.ContractType, ContractFrom: after.ContractFrom, ContractTo: after.ContractTo,
 		ContractTypes: components.Options("（请选择）", models.ContractTypes), PledgeSelf: pledgeApplicant,
 		PledgeUnit: pledgeEmployer, BackURL: reverse(c, routes.ChangePage), BatchNo: "（保存后生成）", Status: "填报中"}
-	if p.Duty == "" && in == nil {
-		p.Duty = app.Duty
-	}
 	for _, t := range models.ChangeTypes {
 		p.Types = append(p.Types, components.Option{Value: t, Label: models.ChangeTypeLabel(t)})
 	}
