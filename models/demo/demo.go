@@ -51,7 +51,9 @@ func Seed(ctx context.Context, db bun.IDB) ([]Account, error) { return seed(ctx,
 
 // SeedWithoutCertificates is Seed without the certificates issued before the system: the handler tests build the
 // certificates they need and count on no others.
-func SeedWithoutCertificates(ctx context.Context, db bun.IDB) ([]Account, error) { return seed(ctx, db, false) }
+func SeedWithoutCertificates(ctx context.Context, db bun.IDB) ([]Account, error) {
+	return seed(ctx, db, false)
+}
 
 func seed(ctx context.Context, db bun.IDB, certificates bool) ([]Account, error) {
 	n, err := db.NewSelect().Model((*models.Account)(nil)).Count(ctx)
