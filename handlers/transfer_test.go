@@ -147,6 +147,12 @@ func TestTransferSaveShowDelete(t *testing.T) {
 		show.Doc.Find(`[data-testid="transfer-back"]`).Length() != 1 {
 		t.Fatalf("view: status %q", show.Text(`[data-testid="transfer-status"]`))
 	}
+	printURL := show.Doc.Find(`[data-testid="transfer-print"]`).AttrOr("href", "")
+	if printURL != "/applications/"+strconv.FormatInt(id, 10)+"/pdf" {
+		t.Errorf("【打印】 links to %q", printURL)
+	} else if pdf := tr.get(printURL); pdf.Status != http.StatusOK || !strings.HasPrefix(pdf.Body, "%PDF") {
+		t.Errorf("【打印】: %d %q", pdf.Status, pdf.Header.Get("Content-Type"))
+	}
 	if got := show.Text(`[data-testid="transfer-身份证号"]`); got != ident.MaskIDNumber(form.Get("id_number")) {
 		t.Errorf("view shows the ID number %q", got)
 	}
