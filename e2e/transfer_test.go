@@ -10,9 +10,10 @@ import (
 	"examcert/internal/national/nationaltest"
 )
 
-// TestTransferInBrowser: zhangsan opens 证书进京 → 新建申请表, reads the 格式说明, lists his certificates released by
-// another province on the national platform (a local fake), picks one, names jianshe and saves (申请成功); then
-// deletes the application, which asks first (the browser's dialog with JavaScript, a page without). Both modes.
+// TestTransferInBrowser: peixun opens 证书进京 → 新建申请表, reads the 格式说明, types the ID number of someone new
+// (核对身份证号 gives gender and birth date), lists the certificates released by another province on the national
+// platform (a local fake), picks one, names jianshe and saves (申请成功); then deletes the application, which asks
+// first (the browser's dialog with JavaScript, a page without). Both modes.
 func TestTransferInBrowser(t *testing.T) {
 	onceAcrossDatabases(t)
 	t.Parallel()
@@ -21,20 +22,24 @@ func TestTransferInBrowser(t *testing.T) {
 	now := time.Now()
 	platform := nationaltest.New(national.OutgoingCertificate{
 		LicenseID: "1.2.156.3005.2.11100000000013338W011.11130000000000000X.20240000001.001.A", Number: "冀建安C3（2024）0000001",
-		Name: "张三", IDNumber: zhangsanIDNumber, CategoryCode: "C3", Authority: "河北省住房和城乡建设厅",
+		Name: "钱进京", IDNumber: newIDNumber(1313), CategoryCode: "C3", Authority: "河北省住房和城乡建设厅",
 		IssuedOn: now.AddDate(-1, 0, 0), ValidFrom: now.AddDate(-1, 0, 0), ValidUntil: now.AddDate(2, 0, 0), Employer: "河北原单位有限公司"})
 	t.Cleanup(platform.Close)
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			srv := startServer(t, bin, "--national-url", platform.URL)
 			p := newTab(t, browser, srv, m.js)
-			p.signIn(practitioner, demoPassword)
+			p.signIn(training, demoPassword)
 			p.assertScripting()
 			p.clickAndLoad(`[data-testid="menu-transfer.page"]`)
 			p.clickAndLoad(`[data-testid="transfer-new"]`)
 			if !strings.Contains(p.text(`[data-testid="transfer-notes"]`), "上月社保") {
 				t.Fatalf("no 格式说明: %q", p.text(`[data-testid="transfer-notes"]`))
 			}
+			p.fill("id_number", newIDNumber(1313))
+			p.submit(`[data-testid="check-id"]`)
+			p.eventually("birth date from the ID number", func() bool { return p.value(`#birth_date`) == "1990-03-04" })
+			p.fill("name", "钱进京")
 			p.submit(`[data-testid="national-list"]`)
 			p.waitVisible(`[data-testid="national-outgoing"]`)
 			p.click(`input[name="pick"]`)
