@@ -142,6 +142,7 @@ func (a *App) routes() []route {
 	routes = append(routes, append(certificateRoutes(a), verifyRoutes(a)...)...)
 	routes = append(routes, resultRoutes(a)...)
 	routes = append(routes, statsRoutes(a)...)
+	routes = append(routes, applicationRoutes(a)...)
 	return append(routes, peopleRoutes("/trainees", trainees, training)...)
 }
 
