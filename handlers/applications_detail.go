@@ -158,14 +158,20 @@ func (h *Applications) detailFields(c echo.Context, d *pages.AppDetail, a *model
 	return nil
 }
 
-// appPersonFields are the applicant's details every 申请表 carries.
+// appPersonFields are the applicant's details every 申请表 carries, those filled in.
 func appPersonFields(a *models.CertApplication) []pages.Pair {
 	contract := a.ContractType
 	if a.ContractFrom != nil || a.ContractTo != nil {
 		contract += "（" + dateText(a.ContractFrom) + " 至 " + dateText(a.ContractTo) + "）"
 	}
-	return []pages.Pair{{Label: "职务", Value: a.Duty}, {Label: "技术职称", Value: a.Title}, {Label: "联系电话", Value: a.Phone},
-		{Label: "合同", Value: contract}, {Label: "备注", Value: a.Note}}
+	var out []pages.Pair
+	for _, f := range []pages.Pair{{Label: "职务", Value: a.Duty}, {Label: "技术职称", Value: a.Title}, {Label: "联系电话", Value: a.Phone},
+		{Label: "合同", Value: contract}, {Label: "备注", Value: a.Note}} {
+		if f.Value != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func appDiff(label, before, after string) pages.AppDiff {
