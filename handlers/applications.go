@@ -228,7 +228,8 @@ func (h *Applications) desk(c echo.Context, d appDesk, p appParams) (pages.AppIn
 	if d.unit {
 		v.Info = "以下证书申请（续期、变更、进京）由本人或其他单位填报，聘用单位为本单位：请确认，或退回修改并写明原因。"
 	} else {
-		v.Info = "默认列出待办理的申请（已申请、已受理、已审核），等待最久的在前；每一步为一批，生成一个批号。"
+		v.Info = "默认列出待办理的申请（已申请、已受理、已审核），等待最久的在前；每一步为一批，生成一个批号。" +
+			"批量处理时所选申请须都处于该步骤之前的状态，可先按状态筛选；有一条不符合则整批不处理。"
 	}
 	for _, a := range d.steps() {
 		s := appSteps[a]
