@@ -61,6 +61,8 @@ var expectedAccess = map[string]string{
 	"admin.stats":             adm,
 	"admin.stats_export":      adm,
 	"renewal.page":            "P E T",
+	"renewal.submit":          "P E T",
+	"renewal.resubmit":        "P E T",
 	"change.page":             "P E T",
 	"profile.page":            "P",
 	"certificate.mine":        "P",

@@ -54,6 +54,7 @@ type options struct {
 	connections []int
 	threads     int
 	keep        bool
+	importRows  int
 }
 
 func main() {
@@ -65,6 +66,7 @@ func main() {
 	levels := flag.String("connections", "4,16,64", "concurrent connections (wrk) and clients (pgbench), one measurement each")
 	flag.IntVar(&o.threads, "threads", 2, "wrk and pgbench threads")
 	flag.BoolVar(&o.keep, "keep", false, "keep the scratch folder and database")
+	flag.IntVar(&o.importRows, "import-rows", 10000, "rows of the 批量报名 file whose import's peak memory is measured (0: none)")
 	flag.Parse()
 	for _, l := range strings.Split(*levels, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(l))
@@ -85,14 +87,16 @@ const connectionsPerClerk, maxClerks = 4, 16
 
 // fixture is what the run prepared.
 type fixture struct {
-	db       *bun.DB
-	dir      string
-	url      string // the scratch PostgreSQL database ("" for SQLite)
-	rawPlan  *models.ExamPlan
-	org      *models.Organization
-	staff    []string // ID numbers of the staff, one 报名表 each
-	clerks   []string // usernames of the enterprise's accounts
-	photoKey string
+	db        *bun.DB
+	dir       string
+	url       string // the scratch PostgreSQL database ("" for SQLite)
+	rawPlan   *models.ExamPlan
+	org       *models.Organization
+	staff     []string // ID numbers of the staff, one 报名表 each
+	clerks    []string // usernames of the enterprise's accounts
+	photoKey  string
+	gen       func() string // more distinct ID numbers, for people new to the system
+	serverPID int
 }
 
 func run(ctx context.Context, o options) error {
@@ -134,6 +138,11 @@ func run(ctx context.Context, o options) error {
 			return fmt.Errorf("%d connections: %w", c, err)
 		}
 		results = append(results, result{submits, plain})
+	}
+	if o.importRows > 0 {
+		if err := measureImport(ctx, o, f); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
 	}
 	fmt.Printf("\n%s       connections  submit/s  plain INSERT/s  ratio\n", kind)
 	for i, r := range results {
@@ -230,6 +239,7 @@ func prepare(ctx context.Context, o options, f *fixture) error {
 		return err
 	}
 	gen := newIDs()
+	f.gen = gen
 	f.staff = make([]string, o.people)
 	for i := range f.staff {
 		f.staff[i] = gen()
@@ -310,35 +320,11 @@ func testPhoto() []byte {
 // loadSubmit starts the server, signs in and runs wrk; it returns submits per second and the answers that were not
 // 303 报名成功.
 func loadSubmit(ctx context.Context, o options, f *fixture, plan *models.ExamPlan, connections int) (float64, int, error) {
-	addr, err := freeAddr()
+	base, stop, err := startExamcert(ctx, o, f)
 	if err != nil {
 		return 0, 0, err
 	}
-	args := []string{"serve", "--addr", addr, "--data-dir", f.dir}
-	if f.url != "" {
-		args = append(args, "--database-url", f.url)
-	}
-	logf, err := os.Create(filepath.Join(f.dir, "server.log"))
-	if err != nil {
-		return 0, 0, err
-	}
-	defer logf.Close()
-	srv := exec.CommandContext(ctx, o.server, args...)
-	srv.Stdout, srv.Stderr = logf, logf
-	// A clerk posts hundreds of 报名表 a second: the lookup budget (SECURITY.md 27) would refuse all but a few a minute.
-	srv.Env = append(os.Environ(), "EXAMCERT_LOOKUP_RATE=1000000000", "EXAMCERT_LOOKUP_BURST=1000000000",
-		"EXAMCERT_LOGIN_BURST=100") // the clerks sign in one after another from one address
-	if err := srv.Start(); err != nil {
-		return 0, 0, err
-	}
-	defer func() {
-		_ = srv.Process.Signal(syscall.SIGTERM)
-		_ = srv.Wait()
-	}()
-	base := "http://" + addr
-	if err := waitHealthy(base); err != nil {
-		return 0, 0, err
-	}
+	defer stop()
 	form := url.Values{"plan": {strconv.FormatInt(plan.ID, 10)}, "name": {"负载考生"}, "education": {"本科"},
 		"work_start_date": {"2010-07-01"}, "employer_name": {f.org.Name}, "employer_code": {f.org.Code()},
 		"resume_period": {"2010.07-2018.06"}, "resume_employer": {f.org.Name}, "resume_post": {"施工员"}, "employer_opinion": {"同意报名"}}
@@ -372,6 +358,43 @@ func loadSubmit(ctx context.Context, o options, f *fixture, plan *models.ExamPla
 	}
 	bad, err := number(`not saved: ([0-9]+)`, out)
 	return rate, int(bad), err
+}
+
+// startExamcert starts the server on the fixture's database and waits until it is healthy; stop ends it.
+func startExamcert(ctx context.Context, o options, f *fixture) (base string, stop func(), err error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return "", nil, err
+	}
+	args := []string{"serve", "--addr", addr, "--data-dir", f.dir}
+	if f.url != "" {
+		args = append(args, "--database-url", f.url)
+	}
+	logf, err := os.OpenFile(filepath.Join(f.dir, "server.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return "", nil, err
+	}
+	srv := exec.CommandContext(ctx, o.server, args...)
+	srv.Stdout, srv.Stderr = logf, logf
+	// A clerk posts hundreds of 报名表 a second: the lookup budget (SECURITY.md 27) would refuse all but a few a minute.
+	srv.Env = append(os.Environ(), "EXAMCERT_LOOKUP_RATE=1000000000", "EXAMCERT_LOOKUP_BURST=1000000000",
+		"EXAMCERT_LOGIN_BURST=100") // the clerks sign in one after another from one address
+	if err := srv.Start(); err != nil {
+		logf.Close()
+		return "", nil, err
+	}
+	f.serverPID = srv.Process.Pid
+	stop = func() {
+		_ = srv.Process.Signal(syscall.SIGTERM)
+		_ = srv.Wait()
+		logf.Close()
+	}
+	base = "http://" + addr
+	if err := waitHealthy(base); err != nil {
+		stop()
+		return "", nil, err
+	}
+	return base, stop, nil
 }
 
 // luaScript posts one 报名表 per ID number; each wrk thread takes every n-th number so none is sent twice, and

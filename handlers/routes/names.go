@@ -109,6 +109,8 @@ const (
 	AdminResultsReopen    Name = "admin.results_reopen"
 	AdminResultsExport    Name = "admin.results_export"
 	RenewalPage           Name = "renewal.page"
+	RenewalSubmit         Name = "renewal.submit"   // POST /renewals: 【申请】
+	RenewalResubmit       Name = "renewal.resubmit" // POST /renewals/:id/resubmit: 【重新提交】
 	ChangePage            Name = "change.page"
 	CertificateMine       Name = "certificate.mine"
 	TransferPage          Name = "transfer.page"
@@ -372,6 +374,8 @@ var All = []Name{
 	AdminResultsReopen,
 	AdminResultsExport,
 	RenewalPage,
+	RenewalSubmit,
+	RenewalResubmit,
 	ChangePage,
 	CertificateMine,
 	TransferPage,
