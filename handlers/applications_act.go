@@ -128,9 +128,31 @@ func appProblem(err error, label string) (string, error) {
 	case errors.Is(err, models.ErrNotFound), errors.Is(err, models.ErrNotAllowed):
 		return "", err
 	case strings.HasPrefix(err.Error(), "申请 "):
-		return label + "未完成，整批未作处理：" + err.Error(), nil // a kind's effect refused one (its message)
+		return label + "未完成，整批未作处理：" + effectMessage(err.Error()), nil // a kind's effect refused one
 	}
 	return "", err
+}
+
+// effectMessage is a kind's refusal ("申请 12：<sentinel>：证书 … 不能续期") without the English words of the error
+// value it wraps: "申请 12：证书 … 不能续期".
+func effectMessage(s string) string {
+	head, rest, ok := strings.Cut(s, "：")
+	if !ok {
+		return s
+	}
+	if sentinel, msg, ok := strings.Cut(rest, "："); ok && isASCII(sentinel) {
+		rest = msg
+	}
+	return head + "：" + rest
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // appMessage is what a step did, with its 批号.

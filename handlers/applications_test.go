@@ -161,6 +161,30 @@ func TestApplicationInbox(t *testing.T) {
 	if msg := p.Text(`[data-testid="alert-error"]`); !strings.Contains(msg, "（已申请）当前状态不能决定通过") {
 		t.Fatalf("skip: %q", msg)
 	}
+	// 决定通过 of a renewal runs its effect: refused plainly while the certificate is locked, then done with its 批号.
+	if models.ApplicationEffectRegistered(models.AppRenewal) {
+		cert := w.app(t, renew).CertificateID
+		lock := func(on bool) {
+			if _, err := e.db.NewUpdate().Table("certificates").Set("locked = ?", on).Set("lock_reason = '核查中'").Where("id = ?", *cert).Exec(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lock(true)
+		p = admin.submit("/admin/applications", "/admin/applications", url.Values{"one": {"decide:" + ids(renew)[0]}})
+		if msg := p.Text(`[data-testid="alert-error"]`); !strings.HasPrefix(msg, "决定通过未完成，整批未作处理：申请 "+ids(renew)[0]+"：证书") ||
+			!strings.Contains(msg, "已锁定") || w.app(t, renew).Status != models.AppReviewed {
+			t.Fatalf("decide a locked certificate's renewal: %q", msg)
+		}
+		lock(false)
+		p = admin.submitHX("/admin/applications?status=reviewed", "/admin/applications", url.Values{"one": {"decide:" + ids(renew)[0]}, "status": {"reviewed"}}, true)
+		if msg := p.Text(`[data-testid="app-message"]`); !strings.HasPrefix(msg, "决定通过成功，共1条，批号为SQJD") || w.app(t, renew).Status != models.AppDecided {
+			t.Fatalf("decide: %q %s", msg, w.app(t, renew).Status)
+		}
+		d := e.client().signIn("zhangsan").get("/applications/" + ids(renew)[0])
+		if href, _ := d.Doc.Find(`[data-testid="app-cert-link"]`).Attr("href"); href != "/certificates/"+strconv.FormatInt(*cert, 10) || d.Text(`[data-testid="app-state"]`) != "已决定" {
+			t.Fatalf("decided detail: %q %q", href, d.Text(`[data-testid="app-state"]`))
+		}
+	}
 	// 决定通过 of a kind whose effect is not built yet is refused plainly.
 	for _, id := range []int64{renew, change} {
 		kind := w.app(t, id).Kind
