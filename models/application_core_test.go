@@ -257,6 +257,17 @@ func TestApplicationNotOwnNotAnothers(t *testing.T) {
 	if _, err := w.act(w.entB, AppAccepted, "", c.ID); !errors.Is(err, ErrNotAllowed) {
 		t.Fatalf("an employer accepts: %v", err)
 	}
+	// The employer's 单位确认 is a step from 待单位确认 only: it cannot send back to the registry an application the
+	// registry returned for changes (that is the filer's resubmission), nor submit a draft.
+	if _, err := w.act(w.reg1, AppReturned, "缺少社保记录", c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.act(w.entB, AppApplied, "", c.ID); !errors.Is(err, ErrNoTransition) {
+		t.Fatalf("the employer confirms a returned application: %v", err)
+	}
+	if got := w.app(t, c.ID).Status; got != AppReturned {
+		t.Fatalf("returned application after the employer's confirm: %s", got)
+	}
 	// A draft is not the registry's.
 	d := CertApplication{Kind: AppRenewal, Status: AppDraft, FiledBy: w.zhang.Account.ID, PersonID: &w.personZ,
 		CreatedAt: Now(), UpdatedAt: Now(), Version: 1}
@@ -265,6 +276,14 @@ func TestApplicationNotOwnNotAnothers(t *testing.T) {
 	}
 	if _, err := w.act(w.reg1, AppReturned, "草稿", d.ID); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("the registry returns a draft: %v", err)
+	}
+	e := CertApplication{Kind: AppRenewal, Status: AppDraft, FiledBy: w.zhang.Account.ID, PersonID: &w.personZ,
+		OrganizationID: &w.orgA, CreatedAt: Now(), UpdatedAt: Now(), Version: 1}
+	if _, err := w.db.NewInsert().Model(&e).Returning("id").Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.act(w.entA, AppApplied, "", e.ID); !errors.Is(err, ErrNoTransition) || w.app(t, e.ID).Status != AppDraft {
+		t.Fatalf("the employer submits a draft naming it: %v", err)
 	}
 }
 
