@@ -311,7 +311,7 @@ func (h *Applications) counts(c echo.Context, p appParams) (pages.AppCounts, err
 }
 
 // row describes an application of a desk with the steps the desk may take on it: none on the actor's own filing,
-// and on the employer's desk only those waiting for its own confirmation.
+// and on the employer's desk only those waiting (待单位确认) for its own confirmation.
 func (h *Applications) row(c echo.Context, d appDesk, p appParams, r *models.AppRow) pages.AppRowView {
 	id := strconv.FormatInt(r.ID, 10)
 	v := pages.AppRowView{ID: r.ID, BatchNo: r.BatchNo, Kind: r.Kind.Label(), Name: r.Name, IDMasked: ident.MaskIDNumber(r.IDNumber),
@@ -340,7 +340,8 @@ func (h *Applications) stepsOn(c echo.Context, d appDesk, app *models.CertApplic
 	if id := a.AccountID(); id == nil || *id == app.FiledBy {
 		return nil, nil // nobody confirms or decides their own filing
 	}
-	if d.unit && (app.OrganizationID == nil || a.OrganizationID() == nil || *app.OrganizationID != *a.OrganizationID()) {
+	if d.unit && (app.Status != models.AppUnitPending || app.OrganizationID == nil || a.OrganizationID() == nil ||
+		*app.OrganizationID != *a.OrganizationID()) {
 		return nil, nil
 	}
 	for _, key := range d.steps() {

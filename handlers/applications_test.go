@@ -381,6 +381,14 @@ func TestApplicationDetailKinds(t *testing.T) {
 	if p := zhang.do(http.MethodPost, "/applications/"+ids(transfer)[0]+"/withdraw", url.Values{"_csrf": {zhang.csrf()}, "confirmed": {"1"}}, false, nil); p.Status != http.StatusConflict {
 		t.Fatalf("withdraw after 受理: %d", p.Status)
 	}
+	// An application the registry returned is the filer's to resubmit: the employer it names has nothing to do.
+	back := w.file(t, "zhangsan", models.AppRenewal, "zhangsan", true, "jianshe", nil)
+	if _, err := e.db.NewUpdate().Table("cert_applications").Set("status = 'returned'").Where("id = ?", back).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if j := e.client().signIn("jianshe").get("/applications/" + ids(back)[0]); j.Status != http.StatusOK || j.Doc.Find(`[data-testid="app-act-form"]`).Length() != 0 {
+		t.Fatalf("the employer is offered steps on a returned application: %d", j.Status)
+	}
 	// A reason is required from the detail page too: the page again with the message.
 	p = admin.submit("/applications/"+ids(change)[0], "/admin/applications", url.Values{"one": {"reject:" + ids(change)[0]}, "from": {"detail"}})
 	if p.Status != http.StatusOK || p.Text(`[data-testid="alert-error"]`) != "请填写原因" || w.app(t, change).Status != models.AppApplied {
