@@ -20,13 +20,13 @@ type roleCase struct {
 var roleCases = []roleCase{
 	{"practitioner", practitioner,
 		[]string{"首页", "考试报名", "打印准考证", "查看考试结果", "申请证书续期", "申请变更证书", "个人信息维护", "人员调入申请", "个人证书信息", "证书进京"},
-		"menu-change.page"},
+		"menu-transfer.page"},
 	{"enterprise", enterprise,
 		[]string{"首页", "单个报名", "批量报名", "单位确认", "打印准考证", "查看考试结果", "申请证书续期", "申请证书变更", "证书申请确认", "企业人员信息", "企业人员获证信息", "登录信息维护"},
-		"menu-change.page"},
+		""},
 	{"training", training,
 		[]string{"首页", "单个报名", "批量报名", "打印准考证", "查看考试结果", "申请证书续期", "申请变更证书", "人员信息", "培训人员获证信息", "登录信息维护", "证书进京"},
-		"menu-change.page"},
+		"menu-transfer.page"},
 	{"admin", admin,
 		[]string{"考务管理", "报名审核", "缴费管理", "考务编排", "考场资料", "成绩管理", "证书管理", "证书申请", "统计", "机构与账号", "操作日志", "后台任务", "考生签到"},
 		""}, // every item of the admin's menu is built

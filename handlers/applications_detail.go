@@ -13,9 +13,6 @@ import (
 	"examcert/views/pages"
 )
 
-// changeTypeLabels name the 变更类型 of a change application (LIFECYCLE §9).
-var changeTypeLabels = map[string]string{"inside": "京内变更", "leave": "离京变更", "cancel": "注销", "replace": "补办", "rename": "企业更名"}
-
 // Detail is an application's page for whoever may see it (the applicant, the employer, the registry; another's is
 // 404): its fields by kind with the full ID number (audited), its state, its steps and the actions open to the viewer.
 func (h *Applications) Detail(c echo.Context) error {
@@ -58,8 +55,8 @@ func (h *Applications) detailPage(c echo.Context, r *models.AppRow) (pages.AppDe
 	d := pages.AppDetail{Shell: h.shell(c, a.Kind.Label()+"申请", back), Heading: a.Kind.Label() + "申请", Status: a.StatusLabel(),
 		BackURL: reverse(c, back), Summary: []pages.Pair{{Label: "申请批号", Value: a.BatchNo}, {Label: "申请类型", Value: a.Kind.Label()},
 			{Label: "提交时间", Value: dateTimeText(a.SubmittedAt)}, {Label: "证书编号", Value: r.Number()}, {Label: "岗位", Value: r.PostName}}}
-	if t, ok := changeTypeLabels[a.ChangeType]; ok && a.Kind == models.AppChange {
-		d.Summary = append(d.Summary, pages.Pair{Label: "变更类型", Value: t})
+	if a.Kind == models.AppChange && a.ChangeType != "" {
+		d.Summary = append(d.Summary, pages.Pair{Label: "变更类型", Value: models.ChangeTypeLabel(a.ChangeType)})
 	}
 	if a.Status == models.AppReturned || a.Status == models.AppRejected {
 		d.Reason = a.Reason
@@ -176,13 +173,6 @@ func appPersonFields(a *models.CertApplication) []pages.Pair {
 
 func appDiff(label, before, after string) pages.AppDiff {
 	return pages.AppDiff{Label: label, Before: before, After: after, Changed: before != after}
-}
-
-func dateText(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return t.Format("2006-01-02")
 }
 
 func dateTimeText(t *time.Time) string {

@@ -46,7 +46,7 @@ type env struct {
 func newEnv(t testing.TB, tweak ...func(*config.Config)) *env {
 	t.Helper()
 	e := newEmptyEnv(t, tweak...)
-	if _, err := demo.Seed(context.Background(), e.db); err != nil {
+	if _, err := demo.SeedWithoutCertificates(context.Background(), e.db); err != nil {
 		t.Fatal(err)
 	}
 	return e

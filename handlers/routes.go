@@ -89,7 +89,6 @@ func (a *App) routes() []route {
 		{method: http.MethodGet, path: "/registrations/batch/print", name: routes.RegistrationPrintAll, handler: batch.PrintAll, roles: organizations},
 		{method: http.MethodPost, path: "/registrations/batch/delete-all", name: routes.RegistrationDeleteAll, handler: batch.DeleteAll, roles: organizations},
 		{method: http.MethodGet, path: "/plans/picker", name: routes.PlanPicker, handler: batch.Picker, roles: anyone},
-		ws.route("/changes", routes.ChangePage, "申请变更证书", applicants),
 		{method: http.MethodGet, path: "/profile", name: routes.ProfilePage, handler: profile.Page, roles: practitioner},
 		{method: http.MethodPost, path: "/profile", name: routes.ProfileSave, handler: profile.Save, roles: practitioner},
 		{method: http.MethodGet, path: "/profile/photo", name: routes.ProfilePhoto, handler: profile.Photo, roles: practitioner},
@@ -143,6 +142,8 @@ func (a *App) routes() []route {
 	routes = append(routes, statsRoutes(a)...)
 	routes = append(routes, applicationRoutes(a)...)
 	routes = append(routes, renewalRoutes(a)...)
+	routes = append(routes, changeRoutes(a)...)
+	routes = append(routes, applicationFormRoutes(a)...)
 	return append(routes, peopleRoutes("/trainees", trainees, training)...)
 }
 

@@ -109,6 +109,7 @@ const (
 	EventCertLocked         = "certificate.locked"
 	EventCertUnlocked       = "certificate.unlocked"
 	EventCertReissued       = "certificate.reissued"
+	EventCertChanged        = "certificate.changed" // 证书变更决定通过: a new version with the changed values
 	EventCertReminded       = "certificate.reminded"
 	EventCertViewed         = "certificate.viewed"
 	// Audit events of 成绩 (the registrations' moves are audited by their transitions, with the 批号).
@@ -199,6 +200,7 @@ var EventLabels = []struct{ Event, Label string }{
 	{EventCertLocked, "锁定证书"},
 	{EventCertUnlocked, "解锁证书"},
 	{EventCertReissued, "换发证书"},
+	{EventCertChanged, "变更证书"},
 	{EventCertReminded, "证书到期提醒"},
 	{EventCertViewed, "查看证书详细信息（含完整身份证号）"},
 	{EventScoresImported, "导入成绩"},

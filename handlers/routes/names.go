@@ -112,6 +112,14 @@ const (
 	RenewalSubmit         Name = "renewal.submit"   // POST /renewals: 【申请】
 	RenewalResubmit       Name = "renewal.resubmit" // POST /renewals/:id/resubmit: 【重新提交】
 	ChangePage            Name = "change.page"
+	ChangeNew             Name = "change.new"           // GET /changes/new/:id: 申请须知, then the form
+	ChangeSubmit          Name = "change.submit"        // POST /changes/new/:id
+	ChangeEdit            Name = "change.edit"          // GET /changes/:id: the form of an application
+	ChangeResubmit        Name = "change.resubmit"      // POST /changes/:id (after 退回修改)
+	ChangeRename          Name = "change.rename"        // GET /changes/rename: 企业更名
+	ChangeRenameSubmit    Name = "change.rename_submit" // POST /changes/rename
+	ChangeBatch           Name = "change.batch"         // GET /changes/batch: the training institution's 批量补办
+	ChangeBatchSubmit     Name = "change.batch_submit"  // POST /changes/batch
 	CertificateMine       Name = "certificate.mine"
 	TransferPage          Name = "transfer.page"
 
@@ -377,6 +385,16 @@ var All = []Name{
 	RenewalSubmit,
 	RenewalResubmit,
 	ChangePage,
+	ChangeNew,
+	ChangeSubmit,
+	ChangeEdit,
+	ChangeResubmit,
+	ChangeRename,
+	ChangeRenameSubmit,
+	ChangeBatch,
+	ChangeBatchSubmit,
+	ApplicationFormPDF,
+	ApplicationFormDOCX,
 	CertificateMine,
 	TransferPage,
 	ApplicationDetail,

@@ -32,6 +32,7 @@ type docxWriter struct {
 	drawings int         // drawings so far: each needs its own id
 	grid     []float64   // column grid (mm) of the open table
 	last     bool        // the document being written is the last: its section closes the body
+	shade    string      // fill (hex RGB) of the next cell only, or ""
 	err      error
 }
 
@@ -213,6 +214,10 @@ func (w *docxWriter) tc(col, span int, vmerge, valign string, content func()) {
 		w.s(`<w:vMerge w:val="restart"/>`)
 	case "continue":
 		w.s(`<w:vMerge/>`)
+	}
+	if w.shade != "" {
+		w.s(`<w:shd w:val="clear" w:color="auto" w:fill="`, w.shade, `"/>`)
+		w.shade = ""
 	}
 	if valign == "" {
 		valign = "center"

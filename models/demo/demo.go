@@ -45,8 +45,17 @@ func Accounts() []Account {
 	}
 }
 
-// Seed creates the demo accounts in one transaction. It refuses a database that already has accounts.
-func Seed(ctx context.Context, db bun.IDB) ([]Account, error) {
+// Seed creates the demo accounts, people, plans and certificates in one transaction. It refuses a database that
+// already has accounts.
+func Seed(ctx context.Context, db bun.IDB) ([]Account, error) { return seed(ctx, db, true) }
+
+// SeedWithoutCertificates is Seed without the certificates issued before the system: the handler tests build the
+// certificates they need and count on no others.
+func SeedWithoutCertificates(ctx context.Context, db bun.IDB) ([]Account, error) {
+	return seed(ctx, db, false)
+}
+
+func seed(ctx context.Context, db bun.IDB, certificates bool) ([]Account, error) {
 	n, err := db.NewSelect().Model((*models.Account)(nil)).Count(ctx)
 	if err != nil {
 		return nil, err
@@ -80,7 +89,13 @@ func Seed(ctx context.Context, db bun.IDB) ([]Account, error) {
 		if err := seedPeople(ctx, tx); err != nil {
 			return err
 		}
-		return seedPlans(ctx, tx, as["admin"])
+		if err := seedPlans(ctx, tx, as["admin"]); err != nil {
+			return err
+		}
+		if !certificates {
+			return nil
+		}
+		return seedCertificates(ctx, tx)
 	})
 	return accts, err
 }
@@ -180,6 +195,83 @@ func seedPlans(ctx context.Context, db bun.IDB, admin models.Actor) error {
 			if err := models.AdvancePlan(ctx, db, admin, p.ID, models.PlanDraft); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// seedCertificates records certificates issued before the system (存量证书), dated around the time of seeding so the
+// certificate screens have something to do: zhangsan's 安全员 certificate and a 建筑电工 certificate of one of
+// 北京城建示范工程有限公司's staff (trained by 北京建筑职业技能培训学校) end within 90 days (申请证书续期 offers
+// them), another of the staff holds one valid for two more years (申请变更证书), and lisi's ends in 200 days
+// (续期 says why not yet).
+func seedCertificates(ctx context.Context, db bun.IDB) error {
+	accts := Accounts()
+	ent, err := models.FindOrganizationByCode(ctx, db, accts[3].Code, "")
+	if err != nil {
+		return err
+	}
+	tr, err := models.FindOrganizationByCode(ctx, db, accts[5].Code, "")
+	if err != nil {
+		return err
+	}
+	cats, err := models.ListCategories(ctx, db, false)
+	if err != nil {
+		return err
+	}
+	byName := map[string]*models.ExamCategory{}
+	for i := range cats {
+		byName[cats[i].Name] = &cats[i]
+	}
+	today := models.Now().In(models.Beijing)
+	day := func(years, days int) time.Time {
+		d := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, models.Beijing).AddDate(years, 0, days)
+		return d.UTC()
+	}
+	person := func(idNumber string) (int64, error) {
+		p, err := models.FindPersonByIDNumber(ctx, db, idNumber)
+		if err != nil {
+			return 0, err
+		}
+		return p.ID, nil
+	}
+	other, err := models.FindOrganizationByCode(ctx, db, accts[4].Code, "")
+	if err != nil {
+		return err
+	}
+	var young []string // staff of 北京城建示范工程有限公司 born 1975 or later: far from retirement
+	staff := People()
+	for _, p := range staff[2 : len(staff)*2/3] {
+		if p.IDNumber[6:10] >= "1975" {
+			young = append(young, p.IDNumber)
+		}
+	}
+	certs := []struct {
+		idNumber, category string
+		employer           *models.Organization
+		trained            bool
+		issued             time.Time
+	}{
+		{accts[1].Code, "安全员", ent, false, day(-3, 60)},
+		{young[0], "特种作业-建筑电工", ent, true, day(-2, 30)},
+		{young[1], "安全员", ent, false, day(-1, 0)},
+		{accts[2].Code, "安全员", other, false, day(-3, 200)},
+	}
+	for _, c := range certs {
+		id, err := person(c.idNumber)
+		if err != nil {
+			return err
+		}
+		in := models.ExistingCertificate{PersonID: id, Category: byName[c.category], EmployerID: &c.employer.ID,
+			EmployerName: c.employer.Name, EmployerCode: c.employer.Code(), IssuedOn: c.issued}
+		if c.trained {
+			in.TrainingOrgID, in.TrainingName = &tr.ID, tr.Name
+		}
+		if c.category == "安全员" {
+			in.Duty = "专职安全生产管理人员"
+		}
+		if _, err := models.RecordExistingCertificate(ctx, db, in); err != nil {
+			return err
 		}
 	}
 	return nil
