@@ -185,17 +185,18 @@ func TestApplicationInbox(t *testing.T) {
 			t.Fatalf("decided detail: %q %q", href, d.Text(`[data-testid="app-state"]`))
 		}
 	}
-	// 决定通过 of a kind whose effect is not built yet is refused plainly.
-	for _, id := range []int64{renew, change} {
-		kind := w.app(t, id).Kind
-		if models.ApplicationEffectRegistered(kind) {
-			continue
+	// 决定通过 of a kind whose effect is not built yet (on this branch: 进京) is refused plainly.
+	for _, step := range []string{"accept", "review"} {
+		if p := admin.submit("/admin/applications", "/admin/applications", url.Values{"one": {step + ":" + ids(transfer)[0]}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("%s the transfer-in: %d %s", step, p.Status, p.Text(`[data-testid="alert-error"]`))
 		}
-		p = admin.submit("/admin/applications", "/admin/applications", url.Values{"one": {"decide:" + ids(id)[0]}})
-		if msg := p.Text(`[data-testid="alert-error"]`); !strings.Contains(msg, kind.Label()+"申请的决定通过尚未开通") {
+	}
+	if !models.ApplicationEffectRegistered(models.AppTransferIn) {
+		p = admin.submit("/admin/applications", "/admin/applications", url.Values{"one": {"decide:" + ids(transfer)[0]}})
+		if msg := p.Text(`[data-testid="alert-error"]`); msg != "证书进京申请的决定通过尚未开通（该类证书的办理功能尚未上线），整批未作处理" {
 			t.Fatalf("decide without effect: %q", msg)
 		}
-		if w.app(t, id).Status != models.AppReviewed {
+		if w.app(t, transfer).Status != models.AppReviewed {
 			t.Fatal("decided without an effect")
 		}
 	}
@@ -357,6 +358,9 @@ func TestApplicationDetailKinds(t *testing.T) {
 	if d.Doc.Find(`[data-testid="app-diff-changed"]`).Length() != 1 || d.Doc.Find(`[data-testid="app-diff-changed"] mark`).Text() != "李斯" ||
 		d.Text(`[data-testid="app-变更类型"]`) != "京内变更" {
 		t.Fatalf("change detail: %d changed rows", d.Doc.Find(`[data-testid="app-diff-changed"]`).Length())
+	}
+	if href, _ := d.Doc.Find(`[data-testid="app-print-pdf"]`).Attr("href"); href != "/applications/"+ids(change)[0]+"/pdf" {
+		t.Errorf("【打印】 links to %q", href)
 	}
 	if n := len(e.auditEvents(models.EventAppViewed)); n != 1 {
 		t.Fatalf("%d audited views", n)
