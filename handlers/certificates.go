@@ -99,7 +99,29 @@ func (h *Certificates) listPage(c echo.Context, name routes.Name, heading string
 	for i := range certs {
 		p.Rows = append(p.Rows, certRow(c, &certs[i]))
 	}
-	return p, nil
+	if !isAdmin {
+		err = h.openApplications(c, certs, p.Rows)
+	}
+	return p, err
+}
+
+// openApplications notes on each row the certificate's application in progress (续期, 变更), linking to it where
+// the viewer may open it.
+func (h *Certificates) openApplications(c echo.Context, certs []models.Certificate, rows []pages.CertRow) error {
+	ids := make([]int64, len(certs))
+	for i := range certs {
+		ids[i] = certs[i].ID
+	}
+	open, err := models.OpenApplications(c.Request().Context(), h.DB, ids)
+	for i := range certs {
+		if app, ok := open[certs[i].ID]; ok {
+			rows[i].Application = app.Kind.Label() + "：" + app.StatusLabel()
+			if models.ApplicationVisible(currentAccount(c), &app) {
+				rows[i].ApplicationURL = reverse(c, routes.ApplicationDetail, app.ID)
+			}
+		}
+	}
+	return err
 }
 
 func certSearch(action string, f map[string][]string, isAdmin bool) components.Search {

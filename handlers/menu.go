@@ -35,6 +35,7 @@ var menus = map[models.Role][]menuGroup{
 		{"业务办理", []menuEntry{
 			{"打印准考证", routes.TicketPage}, {"查看考试结果", routes.ResultPage},
 			{"申请证书续期", routes.RenewalPage}, {"申请证书变更", routes.ChangePage},
+			{"证书申请确认", routes.UnitApplications},
 		}},
 		{"企业信息", []menuEntry{
 			{"企业人员信息", routes.StaffPage}, {"企业人员获证信息", routes.StaffCertificates}, {"登录信息维护", routes.AccountPassword},
@@ -53,7 +54,8 @@ var menus = map[models.Role][]menuGroup{
 	models.RoleAdmin: {
 		{"系统管理", []menuEntry{
 			{"考务管理", routes.AdminExams}, {"报名审核", routes.ReviewPlans}, {"缴费管理", routes.AdminPayments}, {"考务编排", routes.AdminArrange},
-			{"考场资料", routes.AdminTicketDocs}, {"成绩管理", routes.AdminResults}, {"证书管理", routes.AdminCertificates}, {"统计", routes.AdminStats},
+			{"考场资料", routes.AdminTicketDocs}, {"成绩管理", routes.AdminResults}, {"证书管理", routes.AdminCertificates},
+			{"证书申请", routes.AdminApplications}, {"统计", routes.AdminStats},
 			{"机构与账号", routes.AdminAccounts}, {"操作日志", routes.AdminAudit}, {"后台任务", routes.AdminJobs},
 		}},
 		{"考试当天", []menuEntry{{"考生签到", routes.CheckinPage}}},

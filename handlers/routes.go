@@ -139,6 +139,7 @@ func (a *App) routes() []route {
 	routes = append(routes, append(certificateRoutes(a), verifyRoutes(a)...)...)
 	routes = append(routes, resultRoutes(a)...)
 	routes = append(routes, statsRoutes(a)...)
+	routes = append(routes, applicationRoutes(a)...)
 	routes = append(routes, renewalRoutes(a)...)
 	routes = append(routes, changeRoutes(a)...)
 	routes = append(routes, applicationFormRoutes(a)...)

@@ -88,6 +88,15 @@ var expectedAccess = map[string]string{
 	"admin.exams":             adm,
 	"admin.certificates":      adm,
 
+	"application.detail":        "P E T A",
+	"application.withdraw":      "P E T",
+	"admin.applications":        adm,
+	"admin.applications_act":    adm,
+	"admin.applications_reason": adm,
+	"unit_applications.page":    "E",
+	"unit_applications.act":     "E",
+	"unit_applications.reason":  "E",
+
 	"certificate.training":            "T",
 	"certificate.detail":              "P E T A",
 	"certificate.pdf":                 "P E T A",

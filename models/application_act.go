@@ -67,6 +67,11 @@ func ActOnApplications(ctx context.Context, db bun.IDB, actor Actor, in AppActio
 			if _, err := AppTransitions.Check(actor, a.Status, in.To, in.Reason); err != nil {
 				return fmt.Errorf("%w: 申请 %d（%s）", err, a.ID, a.StatusLabel())
 			}
+			// The employer's steps start from 待单位确认 only: the applicants' lines (草稿 or 退回修改 → 已申请) are
+			// the filer's submission, never the employer's confirmation.
+			if !actor.Is(RoleAdmin) && a.Status != AppUnitPending {
+				return fmt.Errorf("%w: 申请 %d（%s）", ErrNoTransition, a.ID, a.StatusLabel())
+			}
 			byFrom[a.Status] = append(byFrom[a.Status], a.ID)
 		}
 		if out.BatchNo, err = NewBatchNumber(ctx, tx, actor, kind); err != nil {

@@ -127,6 +127,7 @@ const (
 	EventAppReturned  = "application.returned"
 	EventAppWithdrawn = "application.withdrawn"
 	EventAppEdited    = "application.edited"
+	EventAppViewed    = "application.viewed"
 )
 
 // EventLabels names each event in Chinese, in the order the filter lists them.
@@ -215,6 +216,7 @@ var EventLabels = []struct{ Event, Label string }{
 	{EventAppReturned, "退回修改证书申请"},
 	{EventAppWithdrawn, "删除（撤回）证书申请"},
 	{EventAppEdited, "修改证书申请"},
+	{EventAppViewed, "查看证书申请（完整证件号码）"},
 }
 
 // EventLabel returns the Chinese label of an event name (the name itself when it has none).

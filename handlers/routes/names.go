@@ -203,6 +203,16 @@ const (
 	RegistrationWithdraw Name = "registration.withdraw"
 )
 
+// 证书申请 (issue 13): the registry's inbox and the employer's confirmation, shared by every kind.
+const (
+	AdminApplications      Name = "admin.applications"
+	AdminApplicationsAct   Name = "admin.applications_act"
+	AdminApplicationReason Name = "admin.applications_reason"
+	UnitApplications       Name = "unit_applications.page"
+	UnitApplicationsAct    Name = "unit_applications.act"
+	UnitApplicationReason  Name = "unit_applications.reason"
+)
+
 // 考务编排 (issue 11, arrange).
 const (
 	AdminSites                Name = "admin.sites"
@@ -399,6 +409,14 @@ var All = []Name{
 	TransferEdit,
 	TransferResubmit,
 	TransferDelete,
+	ApplicationDetail,
+	ApplicationWithdraw,
+	AdminApplications,
+	AdminApplicationsAct,
+	AdminApplicationReason,
+	UnitApplications,
+	UnitApplicationsAct,
+	UnitApplicationReason,
 	StaffCertificates,
 	AdminCertificates,
 	CertificateTraining,
