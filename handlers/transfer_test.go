@@ -385,3 +385,43 @@ func TestTransferResubmitAndCertificate(t *testing.T) {
 		t.Fatalf("verify: %d", v.Status)
 	}
 }
+
+// TestTransferDecisionRefusedPlainly: 决定通过 in the registry's inbox when the person meanwhile holds a Beijing
+// certificate of the 岗位: refused in Chinese, nothing moved.
+func TestTransferDecisionRefusedPlainly(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	tr := e.client().signIn("peixun")
+	form := transferForm(t, e, newIDNumber(1979))
+	p := tr.submit("/transfers/new", "/transfers/new", form)
+	id := appFromLocation(t, p.Location())
+	ent, admin := models.Actor{Account: e.account("jianshe")}, models.Actor{Account: e.account("admin")}
+	for _, s := range []struct {
+		by models.Actor
+		to models.AppStatus
+	}{{ent, models.AppApplied}, {admin, models.AppAccepted}, {admin, models.AppReviewed}} {
+		if _, err := models.ActOnApplications(ctx, e.db, s.by, models.AppAction{IDs: []int64{id}, To: s.to}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	app := loadApp(t, e, id)
+	person := models.Person{IDNumber: app.IDNumber, Name: app.Name, Gender: app.Gender}
+	if err := models.InsertPerson(ctx, e.db, &person); err != nil {
+		t.Fatal(err)
+	}
+	now := models.Now()
+	if _, err := e.db.NewInsert().Model(&models.Certificate{Number: "京建安C3（2026）0777777", PersonID: person.ID, CategoryID: *app.CategoryID,
+		Kind: models.CertSafety, Code: "C3", PostName: "安全员", Name: app.Name, Gender: app.Gender, IDNumber: app.IDNumber,
+		Authority: models.IssuingAuthority, FirstIssuedOn: now, IssuedOn: now, ValidFrom: now, Status: models.CertValid,
+		Business: models.BusinessFirst, VerifyToken: "decision-held", CreatedAt: now, UpdatedAt: now, Version: 1}).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a := e.client().signIn("admin")
+	r := a.submit("/admin/applications", "/admin/applications", url.Values{"one": {"decide:" + strconv.FormatInt(id, 10)}})
+	if msg := r.Text(`[data-testid="alert-error"]`); !strings.Contains(msg, "已持有本市该岗位有效证书（京建安C3（2026）0777777）") {
+		t.Fatalf("decision: %d %q", r.Status, msg)
+	}
+	if loadApp(t, e, id).Status != models.AppReviewed {
+		t.Fatal("moved")
+	}
+}

@@ -397,14 +397,14 @@ func init() { applicationEffects[AppTransferIn] = issueTransferIn }
 // row 新发; the person is found by ID number or created; the application keeps the new certificate's id.
 func issueTransferIn(ctx context.Context, tx bun.IDB, actor Actor, app *CertApplication, batch string, now time.Time) error {
 	if app.CategoryID == nil || app.ValidUntil == nil {
-		return ErrNoCertKind
+		return fmt.Errorf("%w：申请未填岗位或有效期", ErrNoCertKind)
 	}
 	cat := new(ExamCategory)
 	if err := tx.NewSelect().Model(cat).Where("id = ?", *app.CategoryID).Scan(ctx); err != nil {
 		return err
 	}
 	if cat.CertKind == "" || cat.NumberTemplate == "" {
-		return ErrNoCertKind
+		return fmt.Errorf("%w：岗位 %s 不发证", ErrNoCertKind, cat.Name)
 	}
 	from := civilDate(now)
 	until := civilDate(*app.ValidUntil)
@@ -414,13 +414,17 @@ func issueTransferIn(ctx context.Context, tx bun.IDB, actor Actor, app *CertAppl
 	if app.BirthDate != nil {
 		if cap, ok := RetirementCap(cat.CertKind, cat.CertCode, app.Gender, *app.BirthDate); ok {
 			if !cap.After(from) {
-				return ErrOverAge
+				return fmt.Errorf("%w：%s 已达退休年龄，不能发证", ErrOverAge, app.Name)
 			}
 			until = minTime(until, cap)
 		}
 	}
-	if held, err := heldBeijing(ctx, tx, app, cat); err != nil || held != "" {
-		return errors.Join(err, fmt.Errorf("%w（%s）", ErrTransferHeld, held))
+	held, err := heldBeijing(ctx, tx, app, cat)
+	if err != nil {
+		return err
+	}
+	if held != "" {
+		return fmt.Errorf("%w（%s）", ErrTransferHeld, held)
 	}
 	p, err := transferPerson(ctx, tx, app)
 	if err != nil {
