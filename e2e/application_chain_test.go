@@ -30,7 +30,8 @@ type appChain struct {
 //   - 变更: jianshe files a 京内变更 of a staff member's certificate to 北京宏远建设集团有限公司 (须知 first, then the
 //     申请表 with 变更前 | 变更后); jianshe2, the new employer, confirms; the admin takes it through in bulk; the
 //     certificate and its verification page name the new employer;
-//   - 进京: see transferChain.
+//   - 进京: peixun files one for someone new (typed by hand), jianshe confirms, the admin decides on the detail
+//     page, and a Beijing certificate is issued to the original's 有效期止.
 //
 // Its outcome does not depend on the database, so it runs in the SQLite pass only.
 func TestApplicationChain(t *testing.T) {
@@ -289,4 +290,72 @@ func (c *appChain) change() {
 	}
 }
 
-func (c *appChain) transfer() {}
+// transfer: peixun files a 证书进京 for someone new, typed by hand (no national platform here); jianshe, the
+// 现聘用单位, confirms; the admin takes it through on the application's detail page; the new Beijing certificate
+// keeps the original's 有效期止 and its verification page says 有效.
+func (c *appChain) transfer() {
+	t, tr, e, a := c.t, c.tr, c.e, c.a
+	idn := newIDNumber(1330)
+	until := today().AddDate(1, 6, 0).Format("2006-01-02")
+	tr.clickAndLoad(`[data-testid="menu-transfer.page"]`)
+	tr.clickAndLoad(`[data-testid="transfer-new"]`)
+	tr.waitVisible(`[data-testid="transfer-form"]`)
+	if tr.text(`[data-testid="platform-note"]`) == "" {
+		t.Error("no note that the national platform is absent")
+	}
+	tr.fill("id_number", idn)
+	tr.submit(`[data-testid="check-id"]`)
+	tr.eventually("birth date from the ID number", func() bool { return tr.value(`#birth_date`) == "1990-03-04" })
+	tr.fill("name", "孙进京")
+	tr.fill("cert_number", "冀建安C3（2023）0004321")
+	tr.choose(`select[name="category_id"]`, tr.chainOption(`select[name="category_id"]`, "安全员"))
+	tr.fill("authority", "河北省住房和城乡建设厅")
+	tr.choose(`input[name="first_issued_on"]`, "2023-06-01")
+	tr.choose(`input[name="valid_from"]`, "2023-06-01")
+	tr.choose(`input[name="valid_until"]`, until)
+	tr.fill("orig_employer", "河北原单位有限公司")
+	tr.fill("employer_code", jiansheCreditCode)
+	tr.fill("employer_name", jiansheName)
+	tr.choose(`select[name="duty"]`, "专职安全生产管理人员")
+	tr.htmxReady(`[data-testid="transfer-save"]`)
+	tr.submit(`[data-testid="transfer-save"]`)
+	tr.waitVisible(`[data-testid="transfer-view"]`)
+	if got := tr.text(`[data-testid="alert-ok"]`); got != "申请成功" {
+		t.Fatalf("after 保存: %q %q", got, tr.text(`.error`))
+	}
+	tr.clickAndLoad(`[data-testid="transfer-back"]`)
+	id := applicationID(t, tr.doc().Find(`[data-testid="transfer-detail"]`).First())
+	if got := tr.text(`[data-testid="transfer-status"]`); got != "待单位确认" {
+		t.Errorf("after 保存: %q", got)
+	}
+
+	e.clickAndLoad(`[data-testid="menu-unit_applications.page"]`)
+	c.rowStep(e, id, "confirm", "已申请")
+	for _, step := range []struct{ action, want string }{{"accept", "已受理"}, {"review", "已审核"}, {"decide", "已编号"}} {
+		a.open("/applications/" + id)
+		a.clickAndLoad(`[data-testid="app-act-` + step.action + `"]`)
+		if got := a.text(`[data-testid="app-state"]`); got != step.want {
+			t.Fatalf("after %s on the detail page: %q %s", step.action, got, a.text(`[data-testid="alert-error"]`))
+		}
+	}
+	a.clickAndLoad(`[data-testid="app-cert-link"]`)
+	a.waitVisible(`[data-testid="cert-sheet"]`)
+	if got, want := a.text(`[data-testid="cert-有效期"]`), today().Format("2006-01-02")+" 至 "+until; got != want {
+		t.Errorf("the Beijing certificate's 有效期 %q, want %q", got, want)
+	}
+	if got := a.text(`[data-testid="cert-证书编号"]`); !strings.HasPrefix(got, "京建安C3（") {
+		t.Errorf("the Beijing certificate's number %q", got)
+	}
+	verify, _ := a.doc().Find(`[data-testid="cert-verify-link"]`).Attr("href")
+	v := c.verify(verify)
+	if got := v.text(`[data-testid="verify-status"]`); got != "有效" {
+		t.Errorf("the new certificate's verification page says %q", got)
+	}
+	if got := v.text(`[data-testid="verify-姓名"]`); got != "孙进京" {
+		t.Errorf("verification 姓名 %q", got)
+	}
+	tr.clickAndLoad(`[data-testid="menu-transfer.page"]`)
+	if got := tr.text(`[data-testid="transfer-status"]`); got != "已编号" {
+		t.Errorf("peixun's list says %q once decided", got)
+	}
+}
