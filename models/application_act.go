@@ -203,7 +203,9 @@ func FileApplications(ctx context.Context, tx bun.IDB, actor Actor, apps []CertA
 		a.Status, a.FiledBy, a.FiledByOrg, a.BatchNo = AppDraft, *actor.AccountID(), actor.OrganizationID(), batch
 		a.CreatedAt, a.UpdatedAt, a.SubmittedAt, a.Version = now, now, &now, 1
 	}
-	if _, err := tx.NewInsert().Model(&apps).Returning("id").Exec(ctx); err != nil {
+	if _, err := tx.NewInsert().Model(&apps).Returning("id").Exec(ctx); IsUniqueViolation(err) {
+		return "", ErrOpenApplication // filed meanwhile by someone else (the checks ran before the other committed)
+	} else if err != nil {
 		return "", err
 	}
 	return batch, submitApplications(ctx, tx, actor, apps, AppDraft, batch)

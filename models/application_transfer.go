@@ -331,6 +331,9 @@ func FileTransferIn(ctx context.Context, db bun.IDB, actor Actor, in TransferInp
 		*app = apps[0]
 		return tx.NewSelect().Model(app).WherePK().Scan(ctx)
 	})
+	if errors.Is(err, ErrOpenApplication) { // the same 证书编号 filed at the same moment (the unique index)
+		return nil, "", FieldErrors{"cert_number": "该证书编号已申请进京，不能重复申请"}
+	}
 	if err != nil {
 		return nil, "", err
 	}

@@ -1,0 +1,3 @@
+DROP INDEX cert_applications_one_transfer;
+--bun:split
+DROP INDEX cert_applications_one_open;
