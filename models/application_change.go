@@ -497,6 +497,26 @@ func ChangeRuleMessage(err error) string {
 
 func init() { applicationEffects[AppChange] = changeEffect }
 
+// changeStillAllowed rechecks at the decision what may have changed since the filing: the certificate valid and
+// unlocked, and, for an employer change, the person's decided employer changes of the year (two filed at once
+// both passed the check when filed).
+func changeStillAllowed(ctx context.Context, tx bun.IDB, c *Certificate, app *CertApplication, now time.Time) error {
+	if c.IsLocked(now) {
+		return ErrCertificateLocked
+	}
+	if c.Status != CertValid {
+		return ErrCertNotValid
+	}
+	if app.ChangeType != ChangeInside || !changesEmployer(app) {
+		return nil
+	}
+	n, err := EmployerChangesInYear(ctx, tx, c.PersonID, now)
+	if err == nil && n >= MaxEmployerChanges {
+		err = ErrTooManyEmployerChanges
+	}
+	return err
+}
+
 // changeEffect is 决定通过 of a change: 注销 and 离京变更 move the certificate's state (through its own transition
 // table); every other type writes the old version to the history (with its verification token, so an old QR says
 // 已换发) and re-issues the certificate with the new values, a new token and a new 电子证照标识 version.
@@ -508,11 +528,8 @@ func changeEffect(ctx context.Context, tx bun.IDB, actor Actor, app *CertApplica
 	if err != nil {
 		return err
 	}
-	if c.IsLocked(now) {
-		return ErrCertificateLocked
-	}
-	if c.Status != CertValid {
-		return ErrCertNotValid
+	if err := changeStillAllowed(ctx, tx, c, app, now); err != nil {
+		return fmt.Errorf("%w：证书 %s %s", err, c.Number, ChangeRuleMessage(err)) // the inbox shows the Chinese
 	}
 	reason := ChangeTypeLabel(app.ChangeType) + "（申请批号 " + app.BatchNo + "）"
 	switch app.ChangeType {

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -250,22 +251,49 @@ func TestChangeFiveEmployerChangesAYear(t *testing.T) {
 	ctx := context.Background()
 	c := f.cert(t, models.CertSafety)
 	now := models.Now()
-	for i, ago := range []int{10, 50, 100, 200, 300, 400} { // the last is older than a year
-		decided := now.AddDate(0, 0, -ago)
+	decided := func(i, ago int) {
+		at := now.AddDate(0, 0, -ago)
 		a := models.CertApplication{Kind: models.AppChange, ChangeType: models.ChangeInside, Status: models.AppDecided,
 			BatchNo: "BGSQ0000000" + strconv.Itoa(i), PersonID: &f.person.ID, FiledBy: f.me.Account.ID, EmployerCode: "X" + strconv.Itoa(i),
-			BeforeEmpCode: "Y", DecidedAt: &decided, CreatedAt: now, UpdatedAt: now, Version: 1}
+			BeforeEmpCode: "Y", DecidedAt: &at, CreatedAt: now, UpdatedAt: now, Version: 1}
 		if _, err := f.db.NewInsert().Model(&a).Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
+	for i, ago := range []int{10, 50, 100, 200, 400} { // four in the year; the last is older than a year
+		decided(i, ago)
+	}
 	in := f.form(c)
+	in.EmployerName, in.EmployerCode, in.ContractType, in.ContractFrom = f.entB.Name, *f.entB.CreditCode, "无固定期限", "2026-01-01"
+	fifth, err := models.ApplyForChange(ctx, f.db, f.me, in)
+	if err != nil {
+		t.Fatalf("the fifth employer change of the year: %v", err)
+	}
+	// Another employer change is decided meanwhile: at the decision the fifth would be the sixth.
+	decided(5, 20)
+	if _, err := models.ActOnApplications(ctx, f.db, f.b, models.AppAction{IDs: []int64{fifth.ID}, To: models.AppApplied}); err != nil {
+		t.Fatal(err)
+	}
+	for _, to := range []models.AppStatus{models.AppAccepted, models.AppReviewed} {
+		if _, err := models.ActOnApplications(ctx, f.db, testAdmin, models.AppAction{IDs: []int64{fifth.ID}, To: to}); err != nil {
+			t.Fatal(to, err)
+		}
+	}
+	_, err = models.ActOnApplications(ctx, f.db, testAdmin, models.AppAction{IDs: []int64{fifth.ID}, To: models.AppDecided})
+	if !errors.Is(err, models.ErrTooManyEmployerChanges) || !strings.Contains(err.Error(), "一年内变更聘用单位已达 5 次") {
+		t.Fatalf("the decision of a sixth employer change in the year: %v", err)
+	}
+	if a := f.app(t, fifth.ID); a.Status != models.AppReviewed || f.load(t, c).EmployerName != f.entA.Name {
+		t.Errorf("after the refused decision: %s, employer %s", a.Status, f.load(t, c).EmployerName)
+	}
+	other := f.cert(t, models.CertSafety)
+	in = f.form(other)
 	in.EmployerName, in.EmployerCode, in.ContractType, in.ContractFrom = f.entB.Name, *f.entB.CreditCode, "无固定期限", "2026-01-01"
 	if _, err := models.ApplyForChange(ctx, f.db, f.me, in); !errors.Is(err, models.ErrTooManyEmployerChanges) {
 		t.Fatalf("sixth employer change: %v", err)
 	}
 	// A change of name only is not an employer change.
-	name := f.form(c)
+	name := f.form(other)
 	name.Name = "张叁"
 	if _, err := models.ApplyForChange(ctx, f.db, f.me, name); err != nil {
 		t.Fatalf("name change refused: %v", err)
