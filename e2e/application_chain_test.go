@@ -170,6 +170,7 @@ func (c *appChain) renewal() {
 	if got := p.text(`[data-testid="alert-ok"]`); !strings.Contains(got, "XQSQ") {
 		t.Errorf("the answer names no XQSQ 申请批号: %q", got)
 	}
+	p.screenshot("renewal-" + c.m.name)
 	id := applicationID(t, p.doc().Find(`[data-testid="renewal-app-detail"]`).First())
 	if got := p.text(`[data-testid="renewal-app-status"]`); got != "待单位确认" {
 		t.Errorf("after 申请: %q", got)
@@ -258,6 +259,7 @@ func (c *appChain) change() {
 		}
 		return ok
 	})
+	e.screenshot("change-form-" + c.m.name)
 	if n := e.doc().Find(`[data-testid="changed-row"]`).Length(); n != 2 {
 		t.Errorf("%d rows highlighted as changed, want 2 (单位名称, 单位代码)", n)
 	}
@@ -306,6 +308,9 @@ func (c *appChain) transfer() {
 	tr.fill("id_number", idn)
 	tr.submit(`[data-testid="check-id"]`)
 	tr.eventually("birth date from the ID number", func() bool { return tr.value(`#birth_date`) == "1990-03-04" })
+	if !strings.Contains(tr.text(`[data-testid="platform-note"]`), "手工填写") {
+		t.Errorf("after 核对身份证号 the note is gone: %q", tr.text(`[data-testid="platform-note"]`))
+	}
 	tr.fill("name", "孙进京")
 	tr.fill("cert_number", "冀建安C3（2023）0004321")
 	tr.choose(`select[name="category_id"]`, tr.chainOption(`select[name="category_id"]`, "安全员"))
@@ -317,6 +322,7 @@ func (c *appChain) transfer() {
 	tr.fill("employer_code", jiansheCreditCode)
 	tr.fill("employer_name", jiansheName)
 	tr.choose(`select[name="duty"]`, "专职安全生产管理人员")
+	tr.screenshot("transfer-form-" + c.m.name)
 	tr.htmxReady(`[data-testid="transfer-save"]`)
 	tr.submit(`[data-testid="transfer-save"]`)
 	tr.waitVisible(`[data-testid="transfer-view"]`)
@@ -338,6 +344,7 @@ func (c *appChain) transfer() {
 			t.Fatalf("after %s on the detail page: %q %s", step.action, got, a.text(`[data-testid="alert-error"]`))
 		}
 	}
+	a.screenshot("application-detail-" + c.m.name)
 	a.clickAndLoad(`[data-testid="app-cert-link"]`)
 	a.waitVisible(`[data-testid="cert-sheet"]`)
 	if got, want := a.text(`[data-testid="cert-有效期"]`), today().Format("2006-01-02")+" 至 "+until; got != want {

@@ -84,10 +84,7 @@ func (h *Transfers) New(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !h.platformOn() {
-		f.PlatformNote = msgNoPlatform
-	}
-	return h.render(c, http.StatusOK, pages.TransferFormPage(f), pages.TransferFormPanel(f))
+	return h.showForm(c, f)
 }
 
 const (
@@ -294,6 +291,9 @@ func (h *Transfers) formError(err error, f *pages.TransferForm) bool {
 }
 
 func (h *Transfers) showForm(c echo.Context, f pages.TransferForm) error {
+	if !h.platformOn() && f.PlatformNote == "" { // each showing says why the certificate is typed by hand
+		f.PlatformNote = msgNoPlatform
+	}
 	f.Person.FormState.Errors = mergeErrors(f.Person.FormState.Errors, f.Errors, "name", "phone")
 	return h.render(c, http.StatusOK, pages.TransferFormPage(f), pages.TransferFormPanel(f))
 }
