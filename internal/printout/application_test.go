@@ -54,3 +54,32 @@ func TestAppFormDOCXOpens(t *testing.T) {
 		t.Fatalf("no forms: %v", err)
 	}
 }
+
+// BenchmarkAppFormPDF and BenchmarkAppFormDOCX: one 证书变更申请表 (【打印】, 【导出Word】) on a shared Renderer; beside
+// BenchmarkCertificatePDF and BenchmarkPDF (the 报名表), the references of the same run.
+func BenchmarkAppFormPDF(b *testing.B) {
+	r := testRenderer(b)
+	f := testChangeForm()
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := r.AppFormsPDF(&buf, f); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "forms/s")
+}
+
+func BenchmarkAppFormDOCX(b *testing.B) {
+	f := testChangeForm()
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := AppFormsDOCX(&buf, f); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "forms/s")
+}
