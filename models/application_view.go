@@ -72,7 +72,12 @@ func ListApplications(ctx context.Context, db bun.IDB, actor Actor, f AppFilter)
 	if f.Limit > 0 {
 		q = q.Limit(int64(f.Limit)).Offset(int64(f.Offset))
 	}
-	n, err := q.OrderExpr("app.updated_at, app.id").ScanAndCount(ctx)
+	if err := q.OrderExpr("app.updated_at, app.id").Scan(ctx); err != nil {
+		return nil, 0, err
+	}
+	// The count without the joins, which only name the certificate of each row shown.
+	count := db.NewSelect().TableExpr("cert_applications AS app")
+	n, err := filterApplications(scopeApplications(count, actor.Account), actor, f).Count(ctx)
 	return out, int(n), err
 }
 
