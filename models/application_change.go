@@ -542,15 +542,7 @@ func changeEffect(ctx context.Context, tx bun.IDB, actor Actor, app *CertApplica
 			To: to, BatchNo: batch, Reason: reason}, now)
 		return err
 	}
-	h := historyOf(c, actor, OpChange, reason, batch, now)
-	h.VerifyToken = &c.VerifyToken
-	if _, err := tx.NewInsert().Model(&h).Exec(ctx); err != nil {
-		return err
-	}
-	set := map[string]any{"verify_token": newVerifyToken(), "business": BusinessChange}
-	if lid := LicenseID(c.Kind, c.Number, c.Version+1); lid != "" {
-		set["license_id"] = lid
-	}
+	set := map[string]any{"business": BusinessChange}
 	switch app.ChangeType {
 	case ChangeReplace:
 		set["business"] = BusinessReissue
@@ -568,7 +560,7 @@ func changeEffect(ctx context.Context, tx bun.IDB, actor Actor, app *CertApplica
 			}
 		}
 	}
-	if err := guardedCertUpdate(ctx, tx, c, set); err != nil {
+	if err := newCertificateVersion(ctx, tx, actor, c, OpChange, reason, batch, set, now); err != nil {
 		return err
 	}
 	return actor.Audit(ctx, tx, EventCertChanged, "certificate:"+strconv.FormatInt(c.ID, 10), "ok",

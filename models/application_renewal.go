@@ -302,18 +302,9 @@ func renewCertificate(ctx context.Context, tx bun.IDB, actor Actor, app *CertApp
 	if err != nil {
 		return fmt.Errorf("%w：证书 %s 有效期止前已达到退休年龄", err, c.Number)
 	}
-	h := historyOf(c, actor, OpRenew, "续期申请 "+app.BatchNo, batch, now)
-	h.VerifyToken = &c.VerifyToken
-	if _, err := tx.NewInsert().Model(&h).Exec(ctx); err != nil {
-		return err
-	}
 	today := civilDate(now)
-	set := map[string]any{"valid_until": until, "valid_from": today, "issued_on": today, "business": BusinessRenewal,
-		"verify_token": newVerifyToken()}
-	if lid := LicenseID(c.Kind, c.Number, c.Version+1); lid != "" {
-		set["license_id"] = lid
-	}
-	return guardedCertUpdate(ctx, tx, c, set)
+	set := map[string]any{"valid_until": until, "valid_from": today, "issued_on": today, "business": BusinessRenewal}
+	return newCertificateVersion(ctx, tx, actor, c, OpRenew, "续期申请 "+app.BatchNo, batch, set, now)
 }
 
 // SortedRefusals lists a refusal's certificates by number, for a message.

@@ -433,12 +433,15 @@ func issueTransferIn(ctx context.Context, tx bun.IDB, actor Actor, app *CertAppl
 	if err != nil {
 		return err
 	}
-	cert, err := transferCertificate(ctx, tx, cat, app, p, from, until, batch, now)
-	if err != nil {
-		return err
+	first := from
+	if app.FirstIssuedOn != nil {
+		first = civilDate(*app.FirstIssuedOn)
 	}
-	h := historyOf(cert, actor, OpIssue, "证书进京，原证书 "+app.CertNumber, batch, now)
-	if _, err := tx.NewInsert().Model(&h).Exec(ctx); err != nil {
+	cert := &Certificate{PersonID: p.ID, Name: app.Name, Gender: app.Gender, BirthDate: app.BirthDate, IDNumber: app.IDNumber,
+		EmployerName: app.EmployerName, EmployerCode: app.EmployerCode, OrganizationID: app.OrganizationID, Duty: app.Duty,
+		Title: app.Title, FirstIssuedOn: first, IssuedOn: from, ValidFrom: from, ValidUntil: &until,
+		Business: BusinessTransferIn, PhotoKey: p.PhotoKey}
+	if err := insertCertificate(ctx, tx, actor, cat, cert, "证书进京，原证书 "+app.CertNumber, batch, now); err != nil {
 		return err
 	}
 	app.NewCertificateID, app.PersonID = &cert.ID, &p.ID
@@ -459,34 +462,4 @@ func transferPerson(ctx context.Context, tx bun.IDB, app *CertApplication) (*Per
 	p = &Person{IDNumber: app.IDNumber, Name: app.Name, Gender: app.Gender, BirthDate: app.BirthDate, Phone: app.Phone,
 		Title: app.Title, OrganizationID: app.OrganizationID, EmployerName: app.EmployerName, EmployerCode: app.EmployerCode}
 	return p, InsertPerson(ctx, tx, p)
-}
-
-// transferCertificate numbers and stores the Beijing certificate of a transfer-in.
-func transferCertificate(ctx context.Context, tx bun.IDB, cat *ExamCategory, app *CertApplication, p *Person, from, until time.Time,
-	batch string, now time.Time) (*Certificate, error) {
-	serial, err := NextYearlyCounter(ctx, tx, "certificate:"+cat.NumberTemplate, from.Year())
-	if err != nil {
-		return nil, err
-	}
-	number, err := FormatCertNumber(cat.NumberTemplate, from.Year(), serial)
-	if err != nil {
-		return nil, err
-	}
-	first := from
-	if app.FirstIssuedOn != nil {
-		first = civilDate(*app.FirstIssuedOn)
-	}
-	cert := &Certificate{Number: number, PersonID: p.ID, CategoryID: cat.ID, Kind: cat.CertKind, Code: cat.CertCode,
-		PostName: cat.Name, Name: app.Name, Gender: app.Gender, BirthDate: app.BirthDate, IDNumber: app.IDNumber,
-		EmployerName: app.EmployerName, EmployerCode: app.EmployerCode, OrganizationID: app.OrganizationID, Duty: app.Duty,
-		Title: app.Title, Authority: IssuingAuthority, FirstIssuedOn: first, IssuedOn: from, ValidFrom: from,
-		ValidUntil: &until, Status: CertValid, Business: BusinessTransferIn, PhotoKey: p.PhotoKey, BatchNo: batch,
-		VerifyToken: newVerifyToken(), CreatedAt: now, UpdatedAt: now, Version: 1}
-	if id := LicenseID(cat.CertKind, number, 1); id != "" {
-		cert.LicenseID = &id
-	}
-	if _, err := tx.NewInsert().Model(cert).Returning("id").Exec(ctx); err != nil {
-		return nil, err
-	}
-	return cert, nil
 }

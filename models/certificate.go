@@ -1,6 +1,7 @@
 package models
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base32"
 	"strings"
@@ -190,3 +191,47 @@ const (
 	BatchCertIssue  = "ZSFF" // 证书发放
 	BatchCertStatus = "ZSZT" // 证书状态变更
 )
+
+// insertCertificate issues c, a certificate of the 岗位 cat filled in by the caller (holder, employer, dates): its
+// number from the 岗位's template and the yearly counter of the year of issue, a verification token, its 电子证照标识,
+// and, once stored, its 新发 history row (reason and batch as the caller's business says). Every way a certificate
+// comes to be (发证, 进京, 存量证书) goes through here.
+func insertCertificate(ctx context.Context, tx bun.IDB, actor Actor, cat *ExamCategory, c *Certificate, reason, batch string,
+	now time.Time) error {
+	year := c.IssuedOn.Year()
+	serial, err := NextYearlyCounter(ctx, tx, "certificate:"+cat.NumberTemplate, year)
+	if err != nil {
+		return err
+	}
+	if c.Number, err = FormatCertNumber(cat.NumberTemplate, year, serial); err != nil {
+		return err
+	}
+	c.CategoryID, c.Kind, c.Code, c.PostName, c.Authority = cat.ID, cat.CertKind, cat.CertCode, cat.Name, IssuingAuthority
+	c.Status, c.BatchNo, c.VerifyToken, c.CreatedAt, c.UpdatedAt, c.Version = CertValid, batch, newVerifyToken(), now, now, 1
+	if id := LicenseID(cat.CertKind, c.Number, 1); id != "" {
+		c.LicenseID = &id
+	}
+	if _, err := tx.NewInsert().Model(c).Returning("id").Exec(ctx); err != nil {
+		return err
+	}
+	h := historyOf(c, actor, OpIssue, reason, batch, now)
+	_, err = tx.NewInsert().Model(&h).Exec(ctx)
+	return err
+}
+
+// newCertificateVersion re-issues c with the changes in set (column → value): the version as it is goes to the
+// history under op, keeping its verification token (an old printout's QR then says 已换发), and the new version gets
+// a new token and the next 电子证照标识 version. Every re-issue (换发, 续期, 变更, 补办) goes through here.
+func newCertificateVersion(ctx context.Context, tx bun.IDB, actor Actor, c *Certificate, op, reason, batch string,
+	set map[string]any, now time.Time) error {
+	h := historyOf(c, actor, op, reason, batch, now)
+	h.VerifyToken = &c.VerifyToken
+	if _, err := tx.NewInsert().Model(&h).Exec(ctx); err != nil {
+		return err
+	}
+	set["verify_token"] = newVerifyToken()
+	if lid := LicenseID(c.Kind, c.Number, c.Version+1); lid != "" {
+		set["license_id"] = lid
+	}
+	return guardedCertUpdate(ctx, tx, c, set)
+}

@@ -34,31 +34,10 @@ func RecordExistingCertificate(ctx context.Context, tx bun.IDB, in ExistingCerti
 	if err != nil {
 		return nil, err
 	}
-	serial, err := NextYearlyCounter(ctx, tx, "certificate:"+cat.NumberTemplate, in.IssuedOn.Year())
-	if err != nil {
-		return nil, err
-	}
-	number, err := FormatCertNumber(cat.NumberTemplate, in.IssuedOn.Year(), serial)
-	if err != nil {
-		return nil, err
-	}
-	now := Now()
-	c := &Certificate{Number: number, PersonID: p.ID, CategoryID: cat.ID, Kind: cat.CertKind, Code: cat.CertCode,
-		PostName: cat.Name, Name: p.Name, Gender: p.Gender, BirthDate: p.BirthDate, IDNumber: p.IDNumber,
+	c := &Certificate{PersonID: p.ID, Name: p.Name, Gender: p.Gender, BirthDate: p.BirthDate, IDNumber: p.IDNumber,
 		EmployerName: in.EmployerName, EmployerCode: in.EmployerCode, OrganizationID: in.EmployerID,
 		TrainingOrgID: in.TrainingOrgID, TrainingOrgName: in.TrainingName, Duty: in.Duty, Title: p.Title,
-		Authority: IssuingAuthority, FirstIssuedOn: in.IssuedOn, IssuedOn: in.IssuedOn, ValidFrom: in.IssuedOn,
-		ValidUntil: until, Status: CertValid, Business: BusinessFirst, PhotoKey: p.PhotoKey,
-		VerifyToken: newVerifyToken(), CreatedAt: now, UpdatedAt: now, Version: 1}
-	if id := LicenseID(cat.CertKind, number, 1); id != "" {
-		c.LicenseID = &id
-	}
-	if _, err := tx.NewInsert().Model(c).Returning("id").Exec(ctx); err != nil {
-		return nil, err
-	}
-	h := historyOf(c, SystemActor("existing-certificates"), OpIssue, "存量证书", "", now)
-	if _, err := tx.NewInsert().Model(&h).Exec(ctx); err != nil {
-		return nil, err
-	}
-	return c, nil
+		FirstIssuedOn: in.IssuedOn, IssuedOn: in.IssuedOn, ValidFrom: in.IssuedOn, ValidUntil: until,
+		Business: BusinessFirst, PhotoKey: p.PhotoKey}
+	return c, insertCertificate(ctx, tx, SystemActor("existing-certificates"), cat, c, "存量证书", "", Now())
 }

@@ -90,12 +90,8 @@ func IssueCertificates(ctx context.Context, db bun.IDB, actor Actor, in IssueInp
 				res.Refused[c.RegID] = "已达退休年龄，不予发证"
 				continue
 			}
-			cert, err := newCertificate(ctx, tx, cat, c, from, until, res.BatchNo, now)
+			cert, err := newCertificate(ctx, tx, actor, cat, c, from, until, res.BatchNo, now)
 			if err != nil {
-				return err
-			}
-			h := historyOf(cert, actor, OpIssue, "", res.BatchNo, now)
-			if _, err := tx.NewInsert().Model(&h).Exec(ctx); err != nil {
 				return err
 			}
 			res.Issued = append(res.Issued, *cert)
@@ -138,36 +134,20 @@ func passedCandidates(ctx context.Context, tx bun.IDB, in IssueInput) ([]passedC
 }
 
 // newCertificate numbers and stores one certificate for a candidate.
-func newCertificate(ctx context.Context, tx bun.IDB, cat *ExamCategory, c passedCandidate, from time.Time, until *time.Time,
+func newCertificate(ctx context.Context, tx bun.IDB, actor Actor, cat *ExamCategory, c passedCandidate, from time.Time, until *time.Time,
 	batch string, now time.Time) (*Certificate, error) {
-	serial, err := NextYearlyCounter(ctx, tx, "certificate:"+cat.NumberTemplate, from.Year())
-	if err != nil {
-		return nil, err
-	}
-	number, err := FormatCertNumber(cat.NumberTemplate, from.Year(), serial)
-	if err != nil {
-		return nil, err
-	}
 	regID := c.RegID
-	cert := &Certificate{Number: number, PersonID: c.PersonID, RegistrationID: &regID, CategoryID: cat.ID,
-		Kind: cat.CertKind, Code: cat.CertCode, PostName: cat.Name, Name: c.Name, Gender: c.Gender,
+	cert := &Certificate{PersonID: c.PersonID, RegistrationID: &regID, Name: c.Name, Gender: c.Gender,
 		BirthDate: c.BirthDate, IDNumber: c.IDNumber, EmployerName: c.EmployerName, EmployerCode: c.EmployerCode,
-		OrganizationID: employerOf(c), Title: c.Title, Authority: IssuingAuthority, FirstIssuedOn: from,
-		IssuedOn: from, ValidFrom: from, ValidUntil: until, Status: CertValid, Business: BusinessFirst,
-		PhotoKey: c.RegPhoto, BatchNo: batch, VerifyToken: newVerifyToken(), CreatedAt: now, UpdatedAt: now, Version: 1}
+		OrganizationID: employerOf(c), Title: c.Title, FirstIssuedOn: from, IssuedOn: from, ValidFrom: from,
+		ValidUntil: until, Business: BusinessFirst, PhotoKey: c.RegPhoto}
 	if cert.PhotoKey == "" {
 		cert.PhotoKey = c.PersonPhoto
 	}
 	if c.Channel == ChannelTraining {
 		cert.TrainingOrgID, cert.TrainingOrgName = c.RegOrgID, c.RegOrgName
 	}
-	if id := LicenseID(cat.CertKind, number, 1); id != "" {
-		cert.LicenseID = &id
-	}
-	if _, err := tx.NewInsert().Model(cert).Returning("id").Exec(ctx); err != nil {
-		return nil, err
-	}
-	return cert, nil
+	return cert, insertCertificate(ctx, tx, actor, cat, cert, "", batch, now)
 }
 
 // employerOf is the organization the certificate names as 单位: the enterprise that vouched for the registration,

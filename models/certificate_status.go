@@ -182,16 +182,8 @@ func ReissueCertificate(ctx context.Context, db bun.IDB, actor Actor, id int64, 
 		if c.Status != CertValid {
 			return ErrCertNotValid
 		}
-		h := historyOf(c, actor, OpOther, reason, "", now)
-		h.VerifyToken = &c.VerifyToken
-		if _, err := tx.NewInsert().Model(&h).Exec(ctx); err != nil {
-			return err
-		}
-		set := map[string]any{"verify_token": newVerifyToken(), "business": BusinessReissue}
-		if lid := LicenseID(c.Kind, c.Number, c.Version+1); lid != "" {
-			set["license_id"] = lid
-		}
-		if err := guardedCertUpdate(ctx, tx, c, set); err != nil {
+		set := map[string]any{"business": BusinessReissue}
+		if err := newCertificateVersion(ctx, tx, actor, c, OpOther, reason, "", set, now); err != nil {
 			return err
 		}
 		if err := actor.Audit(ctx, tx, EventCertReissued, "certificate:"+strconv.FormatInt(id, 10), "ok",
