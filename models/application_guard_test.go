@@ -69,3 +69,24 @@ func TestApplicationGuardsInTheDatabase(t *testing.T) {
 		t.Fatalf("after 不予通过 of the first: %v", err)
 	}
 }
+
+// A 存量证书 given as a moment is issued on that moment's day in Beijing: midnight in Beijing is 16:00 UTC the day
+// before, which must not move 发证日期 (or, on 1 January, the year in the number) a day back.
+func TestExistingCertificateIssuedOnTheBeijingDay(t *testing.T) {
+	w := newAppWorld(t)
+	ctx := context.Background()
+	cat := new(ExamCategory)
+	if err := w.db.NewSelect().Model(cat).Where("name = ?", "安全员").Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c, err := RecordExistingCertificate(ctx, w.db, ExistingCertificate{PersonID: w.personZ, Category: cat,
+		IssuedOn: time.Date(2025, 1, 1, 0, 0, 0, 0, Beijing)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	if !c.IssuedOn.Equal(day) || !c.ValidFrom.Equal(day) || !c.ValidUntil.Equal(day.AddDate(3, 0, 0)) ||
+		c.Number != "京建安C3（2025）0000001" {
+		t.Errorf("issued %v from %v until %v, number %s", c.IssuedOn, c.ValidFrom, c.ValidUntil, c.Number)
+	}
+}

@@ -30,14 +30,15 @@ func RecordExistingCertificate(ctx context.Context, tx bun.IDB, in ExistingCerti
 		return nil, err
 	}
 	cat := in.Category
-	until, err := ValidUntil(cat.CertKind, cat.CertCode, p.Gender, p.BirthDate, in.IssuedOn)
+	from := civilDate(in.IssuedOn) // the day of issue in Beijing, stored as dates are
+	until, err := ValidUntil(cat.CertKind, cat.CertCode, p.Gender, p.BirthDate, from)
 	if err != nil {
 		return nil, err
 	}
 	c := &Certificate{PersonID: p.ID, Name: p.Name, Gender: p.Gender, BirthDate: p.BirthDate, IDNumber: p.IDNumber,
 		EmployerName: in.EmployerName, EmployerCode: in.EmployerCode, OrganizationID: in.EmployerID,
 		TrainingOrgID: in.TrainingOrgID, TrainingOrgName: in.TrainingName, Duty: in.Duty, Title: p.Title,
-		FirstIssuedOn: in.IssuedOn, IssuedOn: in.IssuedOn, ValidFrom: in.IssuedOn, ValidUntil: until,
+		FirstIssuedOn: from, IssuedOn: from, ValidFrom: from, ValidUntil: until,
 		Business: BusinessFirst, PhotoKey: p.PhotoKey}
 	return c, insertCertificate(ctx, tx, SystemActor("existing-certificates"), cat, c, "存量证书", "", Now())
 }

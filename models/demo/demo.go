@@ -224,9 +224,8 @@ func seedCertificates(ctx context.Context, db bun.IDB) error {
 		byName[cats[i].Name] = &cats[i]
 	}
 	today := models.Now().In(models.Beijing)
-	day := func(years, days int) time.Time {
-		d := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, models.Beijing).AddDate(years, 0, days)
-		return d.UTC()
+	day := func(years, days int) time.Time { // a day in Beijing, years and days from today
+		return time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, models.Beijing).AddDate(years, 0, days)
 	}
 	person := func(idNumber string) (int64, error) {
 		p, err := models.FindPersonByIDNumber(ctx, db, idNumber)
