@@ -162,42 +162,31 @@ func TestApplicationInbox(t *testing.T) {
 		t.Fatalf("skip: %q", msg)
 	}
 	// 决定通过 of a renewal runs its effect: refused plainly while the certificate is locked, then done with its 批号.
-	if models.ApplicationEffectRegistered(models.AppRenewal) {
-		cert := w.app(t, renew).CertificateID
-		lock := func(on bool) {
-			if _, err := e.db.NewUpdate().Table("certificates").Set("locked = ?", on).Set("lock_reason = '核查中'").Where("id = ?", *cert).Exec(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-		}
-		lock(true)
-		p = admin.submit("/admin/applications", "/admin/applications", url.Values{"one": {"decide:" + ids(renew)[0]}})
-		if msg := p.Text(`[data-testid="alert-error"]`); !strings.HasPrefix(msg, "决定通过未完成，整批未作处理：申请 "+ids(renew)[0]+"：证书") ||
-			!strings.Contains(msg, "已锁定") || w.app(t, renew).Status != models.AppReviewed {
-			t.Fatalf("decide a locked certificate's renewal: %q", msg)
-		}
-		lock(false)
-		p = admin.submitHX("/admin/applications?status=reviewed", "/admin/applications", url.Values{"one": {"decide:" + ids(renew)[0]}, "status": {"reviewed"}}, true)
-		if msg := p.Text(`[data-testid="app-message"]`); !strings.HasPrefix(msg, "决定通过成功，共1条，批号为SQJD") || w.app(t, renew).Status != models.AppDecided {
-			t.Fatalf("decide: %q %s", msg, w.app(t, renew).Status)
-		}
-		d := e.client().signIn("zhangsan").get("/applications/" + ids(renew)[0])
-		if href, _ := d.Doc.Find(`[data-testid="app-cert-link"]`).Attr("href"); href != "/certificates/"+strconv.FormatInt(*cert, 10) || d.Text(`[data-testid="app-state"]`) != "已决定" {
-			t.Fatalf("decided detail: %q %q", href, d.Text(`[data-testid="app-state"]`))
+	cert := w.app(t, renew).CertificateID
+	lock := func(on bool) {
+		if _, err := e.db.NewUpdate().Table("certificates").Set("locked = ?", on).Set("lock_reason = '核查中'").Where("id = ?", *cert).Exec(context.Background()); err != nil {
+			t.Fatal(err)
 		}
 	}
-	// 决定通过 of a kind whose effect is not built yet (on this branch: 进京) is refused plainly.
+	lock(true)
+	p = admin.submit("/admin/applications", "/admin/applications", url.Values{"one": {"decide:" + ids(renew)[0]}})
+	if msg := p.Text(`[data-testid="alert-error"]`); !strings.HasPrefix(msg, "决定通过未完成，整批未作处理：申请 "+ids(renew)[0]+"：证书") ||
+		!strings.Contains(msg, "已锁定") || w.app(t, renew).Status != models.AppReviewed {
+		t.Fatalf("decide a locked certificate's renewal: %q", msg)
+	}
+	lock(false)
+	p = admin.submitHX("/admin/applications?status=reviewed", "/admin/applications", url.Values{"one": {"decide:" + ids(renew)[0]}, "status": {"reviewed"}}, true)
+	if msg := p.Text(`[data-testid="app-message"]`); !strings.HasPrefix(msg, "决定通过成功，共1条，批号为SQJD") || w.app(t, renew).Status != models.AppDecided {
+		t.Fatalf("decide: %q %s", msg, w.app(t, renew).Status)
+	}
+	d := e.client().signIn("zhangsan").get("/applications/" + ids(renew)[0])
+	if href, _ := d.Doc.Find(`[data-testid="app-cert-link"]`).Attr("href"); href != "/certificates/"+strconv.FormatInt(*cert, 10) || d.Text(`[data-testid="app-state"]`) != "已决定" {
+		t.Fatalf("decided detail: %q %q", href, d.Text(`[data-testid="app-state"]`))
+	}
+	// The registry's steps before a decision take a transfer-in as any other kind.
 	for _, step := range []string{"accept", "review"} {
 		if p := admin.submit("/admin/applications", "/admin/applications", url.Values{"one": {step + ":" + ids(transfer)[0]}}); p.Status != http.StatusSeeOther {
 			t.Fatalf("%s the transfer-in: %d %s", step, p.Status, p.Text(`[data-testid="alert-error"]`))
-		}
-	}
-	if !models.ApplicationEffectRegistered(models.AppTransferIn) {
-		p = admin.submit("/admin/applications", "/admin/applications", url.Values{"one": {"decide:" + ids(transfer)[0]}})
-		if msg := p.Text(`[data-testid="alert-error"]`); msg != "证书进京申请的决定通过尚未开通（该类证书的办理功能尚未上线），整批未作处理" {
-			t.Fatalf("decide without effect: %q", msg)
-		}
-		if w.app(t, transfer).Status != models.AppReviewed {
-			t.Fatal("decided without an effect")
 		}
 	}
 }

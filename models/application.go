@@ -93,7 +93,14 @@ func (s AppStatus) Open() bool {
 }
 
 // OpenAppStatuses are the states that still wait for someone (see Open).
-var OpenAppStatuses = []AppStatus{AppDraft, AppUnitPending, AppApplied, AppAccepted, AppReviewed, AppReturned}
+var OpenAppStatuses = func() (open []AppStatus) {
+	for _, s := range AppStatuses {
+		if s.Open() {
+			open = append(open, s)
+		}
+	}
+	return open
+}()
 
 // CertApplication is one 证书申请 (table cert_applications): a renewal or change of a certificate, or the
 // transfer-in of one from another province. The columns of a kind it is not stay empty.

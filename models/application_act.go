@@ -125,7 +125,7 @@ func applicationsForStep(ctx context.Context, tx bun.IDB, actor Actor, ids []int
 	q := tx.NewSelect().Model(&apps).Where("app.id IN (?)", bun.List(ids)).Order("app.id")
 	switch {
 	case actor.Is(RoleAdmin):
-		q = q.Where("app.status <> ?", AppDraft)
+		q = scopeApplications(q, actor.Account)
 	case actor.Is(RoleEnterprise) && actor.OrganizationID() != nil:
 		q = q.Where("app.organization_id = ?", *actor.OrganizationID())
 	default:
@@ -153,6 +153,10 @@ func notifyApplications(ctx context.Context, tx bun.IDB, apps []CertApplication,
 	default:
 		return nil
 	}
+	own, err := ownAccounts(ctx, tx, apps)
+	if err != nil {
+		return err
+	}
 	notices := map[int64]Notice{}
 	for i := range apps {
 		a := &apps[i]
@@ -162,27 +166,36 @@ func notifyApplications(ctx context.Context, tx bun.IDB, apps []CertApplication,
 		}
 		n := Notice{Kind: NoticeApplication, Title: title, Link: link,
 			Body: a.Kind.Label() + "申请（申请批号 " + a.BatchNo + "）" + body}
-		who, err := applicationAudience(ctx, tx, a)
-		if err != nil {
-			return err
-		}
-		for _, id := range who {
-			notices[id] = n
+		notices[a.FiledBy] = n // who filed it, and the person's own account
+		if a.PersonID != nil {
+			for _, id := range own[*a.PersonID] {
+				notices[id] = n
+			}
 		}
 	}
 	return Notify(ctx, tx, notices)
 }
 
-// applicationAudience is who hears of an application: the account that filed it and the person's own account.
-func applicationAudience(ctx context.Context, tx bun.IDB, a *CertApplication) ([]int64, error) {
-	who := []int64{a.FiledBy}
-	if a.PersonID == nil {
-		return who, nil
+// ownAccounts are the practitioner accounts of the applications' persons, by person id (one query per chunk).
+func ownAccounts(ctx context.Context, tx bun.IDB, apps []CertApplication) (map[int64][]int64, error) {
+	var persons []int64
+	for i := range apps {
+		if apps[i].PersonID != nil {
+			persons = append(persons, *apps[i].PersonID)
+		}
 	}
-	var own []int64
-	err := tx.NewSelect().Table("accounts").Column("id").Where("person_id = ? AND role = ?", *a.PersonID, RolePractitioner).
-		Where("id <> ?", a.FiledBy).Scan(ctx, &own)
-	return append(who, own...), err
+	out := map[int64][]int64{}
+	for i := 0; i < len(persons); i += batchChunk {
+		var rows []Account
+		if err := tx.NewSelect().Model(&rows).Column("id", "person_id").Where("person_id IN (?)", bun.List(persons[i:min(i+batchChunk, len(persons))])).
+			Where("role = ?", RolePractitioner).Scan(ctx); err != nil {
+			return nil, err
+		}
+		for _, a := range rows {
+			out[*a.PersonID] = append(out[*a.PersonID], a.ID)
+		}
+	}
+	return out, nil
 }
 
 // FileApplications writes new applications of one kind filed by actor in one submission, under one 申请批号, and

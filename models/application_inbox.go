@@ -95,6 +95,3 @@ func ApplicationVisible(acct *Account, app *CertApplication) bool {
 	}
 	return false
 }
-
-// ApplicationEffectRegistered says whether a decision (决定通过) of kind has its effect yet.
-func ApplicationEffectRegistered(kind AppKind) bool { return applicationEffects[kind] != nil }

@@ -203,18 +203,18 @@ func renewalCertificates(ctx context.Context, tx bun.IDB, actor Actor, ids []int
 // checkRenewal refuses the whole lot when any certificate may not be renewed now; except is an application that
 // does not count as open (the one being resubmitted).
 func checkRenewal(ctx context.Context, tx bun.IDB, certs []Certificate, except int64) error {
-	var open []CertApplication
 	ids := make([]int64, len(certs))
 	for i := range certs {
 		ids[i] = certs[i].ID
 	}
-	if err := tx.NewSelect().Model(&open).Where("app.certificate_id IN (?)", bun.List(ids)).
-		Where("app.status IN (?)", bun.List(OpenAppStatuses)).Where("app.id <> ?", except).Order("app.id").Scan(ctx); err != nil {
+	byCert, err := OpenApplications(ctx, tx, ids)
+	if err != nil {
 		return err
 	}
-	byCert := map[int64]CertApplication{}
-	for _, a := range open {
-		byCert[*a.CertificateID] = a
+	for id, a := range byCert {
+		if a.ID == except {
+			delete(byCert, id)
+		}
 	}
 	refused := &RenewalRefused{ByCert: map[int64]string{}, Numbers: map[int64]string{}}
 	now := Now()

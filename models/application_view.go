@@ -64,11 +64,7 @@ func (r *AppRow) Number() string {
 // first, and how many match in all.
 func ListApplications(ctx context.Context, db bun.IDB, actor Actor, f AppFilter) ([]AppRow, int, error) {
 	var out []AppRow
-	q := db.NewSelect().Model(&out).
-		ColumnExpr("app.*, COALESCE(cert.number, '') AS current_number, COALESCE(cert.post_name, cat.name, '') AS post_name").
-		Join("LEFT JOIN certificates AS cert ON cert.id = app.certificate_id").
-		Join("LEFT JOIN exam_categories AS cat ON cat.id = app.category_id")
-	q = filterApplications(scopeApplications(q, actor.Account), actor, f)
+	q := filterApplications(scopeApplications(appRowQuery(db, &out), actor.Account), actor, f)
 	if f.Limit > 0 {
 		q = q.Limit(int64(f.Limit)).Offset(int64(f.Offset))
 	}
