@@ -54,7 +54,7 @@ func (h *Transfers) List(c echo.Context) error {
 	for i := range rows {
 		r := &rows[i]
 		row := pages.TransferRow{ID: r.ID, BatchNo: r.BatchNo, Name: r.Name, IDNumber: ident.MaskIDNumber(r.IDNumber),
-			CertNumber: r.Number(), Post: r.PostName, Status: r.StatusLabel(), DetailURL: h.detailURL(c, r.ID)}
+			CertNumber: r.Number(), Post: r.PostName, Status: r.StatusLabel(), DetailURL: reverse(c, routes.ApplicationDetail, r.ID)}
 		if r.Status == models.AppReturned {
 			row.Reason = r.Reason
 			if models.MayEditApplication(act, &r.CertApplication) {
@@ -68,14 +68,6 @@ func (h *Transfers) List(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return h.render(c, http.StatusOK, pages.TransferListPage(l), pages.TransferListPanel(l))
-}
-
-// detailURL is 【详细】: the shared application detail page once it is routed, this kind's own view until then.
-func (h *Transfers) detailURL(c echo.Context, id int64) string {
-	if u := reverse(c, routes.ApplicationDetail, id); u != "" {
-		return u
-	}
-	return reverse(c, routes.TransferShow, id)
 }
 
 // New is 【新建申请表】: the 格式说明 and the empty form (a practitioner's own person part filled in).
@@ -319,9 +311,13 @@ func (h *Transfers) Show(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	_, post, err := models.ApplicationCertInfo(c.Request().Context(), h.DB, app)
+	if err != nil {
+		return err
+	}
 	act := actor(c)
 	v := pages.TransferView{Shell: h.shell(c, "证书进京申请表", routes.TransferPage), Status: app.StatusLabel(),
-		BackURL: reverse(c, routes.TransferPage), Fields: transferFields(app, h.postName(c, app))}
+		BackURL: reverse(c, routes.TransferPage), Fields: transferFields(app, post)}
 	if c.QueryParam("ok") == "saved" {
 		v.Success = "申请成功"
 	}
@@ -358,17 +354,6 @@ func (h *Transfers) app(c echo.Context) (*models.CertApplication, error) {
 		return nil, models.ErrNotFound
 	}
 	return app, nil
-}
-
-func (h *Transfers) postName(c echo.Context, app *models.CertApplication) string {
-	if app.CategoryID == nil {
-		return ""
-	}
-	var cat models.ExamCategory
-	if err := h.DB.NewSelect().Model(&cat).Where("id = ?", *app.CategoryID).Scan(c.Request().Context()); err != nil {
-		return ""
-	}
-	return cat.Name
 }
 
 func transferFields(a *models.CertApplication, post string) []pages.DetailField {

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/uptrace/bun"
 
@@ -445,7 +444,6 @@ func TestChangeResubmitAfterReturn(t *testing.T) {
 	if got := f.load(t, c); got.Name != "张叄" {
 		t.Fatalf("decided: %q", got.Name)
 	}
-	_ = time.Now
 }
 
 func TestChangeWritesAuditInItsTransaction(t *testing.T) {

@@ -116,6 +116,7 @@ func checkTransfer(ctx context.Context, db bun.IDB, actor Actor, in TransferInpu
 		if !dutyFits(cat.CertCode, app.Duty) {
 			errs["duty"] = "职务与岗位不符：" + cat.Name + "应为" + strings.Join(transferDuties[cat.CertCode[:1]], "或")
 		}
+		checkTransferAge(app, cat, civilDate(Now()), errs)
 	}
 	warning := checkTransferDates(app, in, errs)
 	if err := checkTransferEmployer(ctx, db, app, in.EmployerCode, errs); err != nil {
@@ -289,14 +290,13 @@ func heldBeijing(ctx context.Context, db bun.IDB, app *CertApplication, cat *Exa
 }
 
 // checkTransferAge refuses a person already at the retirement age for the 岗位 (their certificate could not run a day).
-func checkTransferAge(app *CertApplication, cat *ExamCategory, today time.Time) error {
-	if app.BirthDate == nil {
-		return nil
+func checkTransferAge(app *CertApplication, cat *ExamCategory, today time.Time, errs FieldErrors) {
+	if app.BirthDate == nil || errs["id_number"] != "" {
+		return
 	}
 	if cap, ok := RetirementCap(cat.CertKind, cat.CertCode, app.Gender, *app.BirthDate); ok && !cap.After(today) {
-		return FieldErrors{"id_number": "已达退休年龄，不能办理证书进京"}
+		errs["id_number"] = "已达退休年龄，不能办理证书进京"
 	}
-	return nil
 }
 
 func mayFileTransfer(actor Actor) bool {
@@ -315,13 +315,6 @@ func FileTransferIn(ctx context.Context, db bun.IDB, actor Actor, in TransferInp
 	err := inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		if app, warning, err = checkTransfer(ctx, tx, actor, in, 0); err != nil {
-			return err
-		}
-		cat := new(ExamCategory)
-		if err := tx.NewSelect().Model(cat).Where("id = ?", *app.CategoryID).Scan(ctx); err != nil {
-			return err
-		}
-		if err := checkTransferAge(app, cat, civilDate(Now())); err != nil {
 			return err
 		}
 		apps := []CertApplication{*app}
@@ -358,13 +351,6 @@ func ResubmitTransferIn(ctx context.Context, db bun.IDB, actor Actor, id int64, 
 		}
 		app, w, err := checkTransfer(ctx, tx, actor, in, cur.ID)
 		if err != nil {
-			return err
-		}
-		cat := new(ExamCategory)
-		if err := tx.NewSelect().Model(cat).Where("id = ?", *app.CategoryID).Scan(ctx); err != nil {
-			return err
-		}
-		if err := checkTransferAge(app, cat, civilDate(Now())); err != nil {
 			return err
 		}
 		warning = w

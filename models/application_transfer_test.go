@@ -353,6 +353,10 @@ func TestTransferInAgeCap(t *testing.T) {
 	if !ok || cert.ValidUntil == nil || !cert.ValidUntil.Equal(cap) {
 		t.Fatalf("valid until %v, cap %v", cert.ValidUntil, cap)
 	}
+	// A man already past the retirement age is refused at the filing, beside the ID number.
+	old := ident.GenerateIDNumber(f.r, "130102", time.Date(models.Now().Year()-62, 3, 10, 0, 0, 0, 0, time.UTC), ident.GenderMale)
+	_, _, err = models.FileTransferIn(ctx, f.db, f.tr, f.input(old))
+	fieldErr(t, err, "id_number")
 }
 
 func TestTransferInDecisionRechecks(t *testing.T) {
