@@ -337,16 +337,12 @@ func (h *Applications) row(c echo.Context, d appDesk, p appParams, r *models.App
 // stepsOn are the steps the desk may take on app now (by the transition table): without and with a reason.
 func (h *Applications) stepsOn(c echo.Context, d appDesk, app *models.CertApplication) (acts, reasons []pages.AppActionView) {
 	a := actor(c)
-	if id := a.AccountID(); id == nil || *id == app.FiledBy {
-		return nil, nil // nobody confirms or decides their own filing
-	}
-	if d.unit && (app.Status != models.AppUnitPending || app.OrganizationID == nil || a.OrganizationID() == nil ||
-		*app.OrganizationID != *a.OrganizationID()) {
+	if a.AccountID() == nil {
 		return nil, nil
 	}
 	for _, key := range d.steps() {
 		s := appSteps[key]
-		if _, err := models.AppTransitions.Check(a, app.Status, s.to, "x"); err != nil {
+		if models.StepAllowed(a, app, s.to) != nil {
 			continue
 		}
 		if s.reason {

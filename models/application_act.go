@@ -61,16 +61,15 @@ func ActOnApplications(ctx context.Context, db bun.IDB, actor Actor, in AppActio
 		byFrom := map[AppStatus][]int64{}
 		for i := range apps {
 			a := &apps[i]
-			if id := actor.AccountID(); id != nil && *id == a.FiledBy {
-				return fmt.Errorf("%w: 申请 %d", ErrOwnApplication, a.ID)
+			err := StepAllowed(actor, a, in.To)
+			if errors.Is(err, ErrOwnApplication) {
+				return fmt.Errorf("%w: 申请 %d", err, a.ID)
 			}
-			if _, err := AppTransitions.Check(actor, a.Status, in.To, in.Reason); err != nil {
+			if err == nil {
+				_, err = AppTransitions.Check(actor, a.Status, in.To, in.Reason) // the reason a step needs
+			}
+			if err != nil {
 				return fmt.Errorf("%w: 申请 %d（%s）", err, a.ID, a.StatusLabel())
-			}
-			// The employer's steps start from 待单位确认 only: the applicants' lines (草稿 or 退回修改 → 已申请) are
-			// the filer's submission, never the employer's confirmation.
-			if !actor.Is(RoleAdmin) && a.Status != AppUnitPending {
-				return fmt.Errorf("%w: 申请 %d（%s）", ErrNoTransition, a.ID, a.StatusLabel())
 			}
 			byFrom[a.Status] = append(byFrom[a.Status], a.ID)
 		}
@@ -116,6 +115,29 @@ func ActOnApplications(ctx context.Context, db bun.IDB, actor Actor, in AppActio
 		return notifyApplications(ctx, tx, apps, in)
 	})
 	return out, err
+}
+
+// StepAllowed says whether actor may take app to the state to now, the reason aside: never on its own filing; a
+// line of the transition table for the actor's role; and for an employer only from 待单位确认 and for an
+// application waiting for it (the applicants' lines from 填报中 or 退回修改 are the filer's submission, never the
+// employer's confirmation). ActOnApplications and the screens that offer the steps both ask it.
+func StepAllowed(actor Actor, app *CertApplication, to AppStatus) error {
+	if id := actor.AccountID(); id != nil && *id == app.FiledBy {
+		return ErrOwnApplication
+	}
+	line, ok := AppTransitions.Find(app.Status, to)
+	switch {
+	case !ok:
+		return ErrNoTransition
+	case !slices.Contains(line.Roles, actor.Role()):
+		return ErrNotAllowed
+	case actor.Is(RoleAdmin):
+		return nil
+	case app.Status != AppUnitPending || app.OrganizationID == nil || actor.OrganizationID() == nil ||
+		*app.OrganizationID != *actor.OrganizationID():
+		return ErrNoTransition
+	}
+	return nil
 }
 
 // applicationsForStep reads the applications of ids the actor may act on: the registry all that were submitted, an
