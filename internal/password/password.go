@@ -163,8 +163,18 @@ func Verify(hash, pw string) bool {
 }
 
 // Generate returns a random 12-character password with all four classes and no look-alike characters
-// (0/O, 1/l/I), for temporary passwords an admin reads out to a user.
+// (0/O, 1/l/I), for temporary passwords an admin reads out to a user. A draw the policy would refuse (about one in
+// a hundred thousand: its letters alone a short word, as in 3@@#4ARu6+6%, or a keyboard run) is drawn again, so a temporary
+// password is always one the user could also have chosen.
 func Generate() string {
+	for {
+		if pw := draw(); DefaultPolicy.Check(pw, "") == nil {
+			return pw
+		}
+	}
+}
+
+func draw() string {
 	sets := []string{"abcdefghjkmnpqrstuvwxyz", "ABCDEFGHJKLMNPQRSTUVWXYZ", "23456789", "#%+=@"}
 	all := strings.Join(sets, "")
 	b := make([]byte, 12)

@@ -98,7 +98,7 @@ func TestHashVerify(t *testing.T) {
 
 func TestGenerateMeetsPolicy(t *testing.T) {
 	seen := map[string]bool{}
-	for i := 0; i < 200; i++ {
+	for i := 0; i < 2000; i++ {
 		pw := Generate()
 		if err := DefaultPolicy.Check(pw, ""); err != nil {
 			t.Fatalf("Generate() = %q: %v", pw, err)
@@ -108,8 +108,8 @@ func TestGenerateMeetsPolicy(t *testing.T) {
 		}
 		seen[pw] = true
 	}
-	if len(seen) < 200 {
-		t.Fatalf("only %d distinct passwords of 200", len(seen))
+	if len(seen) < 2000 {
+		t.Fatalf("only %d distinct passwords of 2000", len(seen))
 	}
 }
 
