@@ -74,7 +74,7 @@ func TestTwoProcessesOneDatabase(t *testing.T) {
 	if err := db.QueryRow("SELECT COUNT(*), COUNT(DISTINCT person_id) FROM registrations WHERE plan_id = $1", planID).Scan(&regs, &distinct); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.QueryRow("SELECT seats_taken FROM exam_plans WHERE id = $1", planID).Scan(&seats); err != nil {
+	if err := db.QueryRow("SELECT SUM(taken) FROM plan_seats WHERE plan_id = $1", planID).Scan(&seats); err != nil {
 		t.Fatal(err)
 	}
 	if regs != people || distinct != people || seats != people {

@@ -188,7 +188,7 @@ type ExamPlan struct {
 	FeeCents             int           `bun:"fee_cents,notnull"`
 	PaymentDeadline      *time.Time    `bun:"payment_deadline"` // 缴费截止: set when the plan charges (FeeCents > 0)
 	Capacity             int           `bun:"capacity,notnull"`
-	SeatsTaken           int           `bun:"seats_taken,notnull"` // places taken; kept by the database (migration 4), never written here
+	SeatsTaken           int           `bun:"seats_taken,scanonly"` // places taken: the sum of plan_seats, kept by the database (see withSeats)
 	MinYearsOfWork       int           `bun:"min_years_of_work,notnull"`
 	MinEducation         string        `bun:"min_education,notnull"`
 	PhotoMinBytes        int           `bun:"photo_min_bytes,notnull"`
@@ -432,21 +432,27 @@ func SavePlan(ctx context.Context, db bun.IDB, p *ExamPlan, version int) error {
 	}
 	if p.ID == 0 {
 		p.CreatedAt, p.Version, p.Status = now, 1, PlanDraft
-		_, err := db.NewInsert().Model(p).ExcludeColumn("seats_taken").Returning("id").Exec(ctx)
+		_, err := db.NewInsert().Model(p).Returning("id").Exec(ctx)
 		return err
 	}
-	res, err := db.NewUpdate().Model(p).ExcludeColumn("id", "created_at", "version", "status", "seats_taken").
-		Set("version = version + 1").Where("id = ? AND version = ?", p.ID, version).
-		Where("? = 0 OR seats_taken <= ?", p.Capacity, p.Capacity).Exec(ctx)
+	// A capacity below the places taken is refused by the database (the seats triggers), which counts them under
+	// their locks; the count read first only words the message (a failed statement ends a PostgreSQL transaction).
+	var taken int
+	if p.Capacity > 0 {
+		var err error
+		if taken, err = PlanSeatsTaken(ctx, db, p.ID); err != nil {
+			return err
+		}
+	}
+	res, err := db.NewUpdate().Model(p).ExcludeColumn("id", "created_at", "version", "status").
+		Set("version = version + 1").Where("id = ? AND version = ?", p.ID, version).Exec(ctx)
+	if err != nil && strings.Contains(err.Error(), "exam plan capacity below seats taken") {
+		return FieldErrors{"capacity": "名额不能少于已报名的" + strconv.Itoa(max(taken, p.Capacity+1)) + "人"}
+	}
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		var taken int
-		err := db.NewSelect().Model((*ExamPlan)(nil)).Column("seats_taken").Where("id = ? AND version = ?", p.ID, version).Scan(ctx, &taken)
-		if err == nil && p.Capacity > 0 && taken > p.Capacity {
-			return FieldErrors{"capacity": "名额不能少于已报名的" + strconv.Itoa(taken) + "人"}
-		}
 		return ErrConflict
 	}
 	p.Version = version + 1
@@ -473,8 +479,24 @@ func AdvancePlan(ctx context.Context, db bun.IDB, actor Actor, id int64, from Pl
 // GetPlan loads a plan with its category.
 func GetPlan(ctx context.Context, db bun.IDB, id int64) (*ExamPlan, error) {
 	p := new(ExamPlan)
-	err := db.NewSelect().Model(p).Relation("Category").Where("plan.id = ?", id).Scan(ctx)
+	err := withSeats(db.NewSelect().Model(p)).Relation("Category").Where("plan.id = ?", id).Scan(ctx)
 	return p, notFound(err)
+}
+
+// seatsTaken is a plan's places taken: the sum of its seat stripes (plan_seats, kept by the triggers of
+// migration 20261206000001, which also refuse a registration past the capacity).
+const seatsTaken = "(SELECT COALESCE(SUM(s.taken), 0) FROM plan_seats AS s WHERE s.plan_id = plan.id)"
+
+// withSeats selects a plan's columns with its places taken.
+func withSeats(q *bun.SelectQuery) *bun.SelectQuery {
+	return q.ColumnExpr("?TableColumns").ColumnExpr(seatsTaken + " AS seats_taken")
+}
+
+// PlanSeatsTaken is the places taken of one plan.
+func PlanSeatsTaken(ctx context.Context, db bun.IDB, planID int64) (int, error) {
+	var n int
+	err := db.NewSelect().TableExpr("plan_seats").ColumnExpr("COALESCE(SUM(taken), 0)").Where("plan_id = ?", planID).Scan(ctx, &n)
+	return n, err
 }
 
 // PlanFilter narrows ListPlans. Open: only plans taking registrations now.
@@ -490,7 +512,7 @@ type PlanFilter struct {
 // ListPlans returns a page of plans, soonest exam first, and how many match.
 func ListPlans(ctx context.Context, db bun.IDB, f PlanFilter) ([]ExamPlan, int, error) {
 	var ps []ExamPlan
-	q := db.NewSelect().Model(&ps).Relation("Category").OrderExpr("plan.exam_at, plan.id")
+	q := withSeats(db.NewSelect().Model(&ps)).Relation("Category").OrderExpr("plan.exam_at, plan.id")
 	if s := strings.TrimSpace(f.Query); s != "" {
 		q = q.Where("plan.name LIKE ? ESCAPE '\\'", "%"+escapeLike(s)+"%")
 	}

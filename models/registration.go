@@ -70,7 +70,7 @@ var deletableStatuses = []RegStatus{RegSubmitted, RegUnitConfirmed, RegReturned,
 func (s RegStatus) Deletable() bool { return slices.Contains(deletableStatuses, s) }
 
 // TakesPlace says whether a registration in this status holds one of its plan's places (the database counts them
-// the same way, in exam_plans.seats_taken).
+// the same way, in plan_seats).
 func (s RegStatus) TakesPlace() bool { return s != RegWithdrawn && s != RegForfeited }
 
 // Label is the status's Chinese name.
