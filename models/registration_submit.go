@@ -111,7 +111,7 @@ func prepareSubmission(ctx context.Context, db bun.IDB, actor Actor, in SubmitIn
 	if actor.Is(RolePractitioner) && person.Education == "" {
 		errs = withFieldError(errs, "education", MsgEducationMissing)
 	}
-	if person != nil {
+	if person != nil && person.ID != 0 { // someone new to the system has no 缺考 on record
 		msg, err := AbsenceBarMessage(ctx, db, person.IDNumber, in.Plan.CategoryID, Now())
 		if err != nil {
 			return nil, err

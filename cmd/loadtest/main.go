@@ -55,6 +55,7 @@ type options struct {
 	threads     int
 	keep        bool
 	importRows  int
+	lists       bool
 }
 
 func main() {
@@ -66,6 +67,7 @@ func main() {
 	levels := flag.String("connections", "4,16,64", "concurrent connections (wrk) and clients (pgbench), one measurement each")
 	flag.IntVar(&o.threads, "threads", 2, "wrk and pgbench threads")
 	flag.BoolVar(&o.keep, "keep", false, "keep the scratch folder and database")
+	flag.BoolVar(&o.lists, "lists", true, "also load a signed-in list page, /healthz and (if installed) nginx serving the page as a static file")
 	flag.IntVar(&o.importRows, "import-rows", 10000, "rows of the 批量报名 file whose import's peak memory is measured (0: none)")
 	flag.Parse()
 	for _, l := range strings.Split(*levels, ",") {
@@ -144,9 +146,25 @@ func run(ctx context.Context, o options) error {
 			return fmt.Errorf("import: %w", err)
 		}
 	}
+	var pages []pageRate
+	if o.lists {
+		if pages, err = measureLists(ctx, o, f); err != nil {
+			return fmt.Errorf("lists: %w", err)
+		}
+	}
 	fmt.Printf("\n%s       connections  submit/s  plain INSERT/s  ratio\n", kind)
 	for i, r := range results {
 		fmt.Printf("%s  %11d  %8.0f  %14.0f  %4.0f %%\n", kind, o.connections[i], r.submits, r.plain, 100*r.submits/r.plain)
+	}
+	if len(pages) > 0 {
+		fmt.Printf("\n%s, %d connections: page  bytes  req/s  of nginx\n", kind, listConnections)
+		for _, p := range pages {
+			ratio := "-"
+			if last := pages[len(pages)-1]; strings.HasPrefix(last.name, "nginx") {
+				ratio = fmt.Sprintf("%.0f %%", 100*p.rate/last.rate)
+			}
+			fmt.Printf("%s  %s  %d  %.0f  %s\n", kind, p.name, p.bytes, p.rate, ratio)
+		}
 	}
 	return nil
 }
@@ -457,9 +475,17 @@ func freeAddr() (string, error) {
 }
 
 func waitHealthy(base string) error {
+	if err := waitOK(base + "/healthz"); err != nil {
+		return errors.New("the server did not become healthy in 30 s (see server.log with -keep)")
+	}
+	return nil
+}
+
+// waitOK waits up to 30 s for url to answer 200.
+func waitOK(url string) error {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		if resp, err := http.Get(base + "/healthz"); err == nil {
+		if resp, err := http.Get(url); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return nil
@@ -467,7 +493,7 @@ func waitHealthy(base string) error {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	return errors.New("the server did not become healthy in 30 s (see server.log with -keep)")
+	return fmt.Errorf("%s did not answer 200 in 30 s", url)
 }
 
 // signIn signs in as the demo enterprise and returns its session cookie and CSRF token.
