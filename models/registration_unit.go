@@ -40,6 +40,16 @@ func loadUnits(ctx context.Context, db bun.IDB, codes []string) (units, error) {
 	return u, nil
 }
 
+// unitsOf is loadUnits for one registration filed by filer (nil: the person themself), without asking the database
+// when an enterprise names itself, as it does for its own staff.
+func unitsOf(ctx context.Context, db bun.IDB, code string, filer *Organization) (units, error) {
+	if filer != nil && filer.Kind == KindEnterprise && code != "" &&
+		(filer.CreditCode != nil && *filer.CreditCode == code || filer.OrgCode != nil && *filer.OrgCode == code) {
+		return units{code: filer.ID}, nil
+	}
+	return loadUnits(ctx, db, []string{code})
+}
+
 // start is where a registration filed by filer (nil: the person themself) naming employerCode begins: 待初审 with
 // the enterprise to confirm it, or 已初审 when no registered enterprise is named or the enterprise filed it.
 func (u units) start(employerCode string, filer *int64) (*int64, RegStatus) {
