@@ -13,9 +13,7 @@ DROP TRIGGER exam_plans_seats_insert ON exam_plans;
 --bun:split
 DROP TRIGGER exam_plans_seats_update ON exam_plans;
 --bun:split
-DROP FUNCTION exam_plans_seats_insert();
---bun:split
-DROP FUNCTION exam_plans_seats_update();
+DROP FUNCTION exam_plans_seats();
 --bun:split
 DROP FUNCTION registrations_seats();
 --bun:split

@@ -47,26 +47,22 @@ BEGIN
 END
 $$;
 --bun:split
-CREATE FUNCTION exam_plans_seats_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+-- A new plan gets its stripes; a new capacity is spread over them again.
+CREATE FUNCTION exam_plans_seats() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO plan_seats (plan_id, stripe) SELECT NEW.id, s FROM generate_series(0, 15) s;
-    PERFORM plan_seats_spread(NEW.id, NEW.capacity);
-    RETURN NULL;
-END
-$$;
---bun:split
-CREATE FUNCTION exam_plans_seats_update() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO plan_seats (plan_id, stripe) SELECT NEW.id, s FROM generate_series(0, 15) s;
+    END IF;
     PERFORM plan_seats_spread(NEW.id, NEW.capacity);
     RETURN NULL;
 END
 $$;
 --bun:split
 CREATE TRIGGER exam_plans_seats_insert AFTER INSERT ON exam_plans
-    FOR EACH ROW EXECUTE FUNCTION exam_plans_seats_insert();
+    FOR EACH ROW EXECUTE FUNCTION exam_plans_seats();
 --bun:split
 CREATE TRIGGER exam_plans_seats_update AFTER UPDATE OF capacity ON exam_plans
-    FOR EACH ROW WHEN (OLD.capacity IS DISTINCT FROM NEW.capacity) EXECUTE FUNCTION exam_plans_seats_update();
+    FOR EACH ROW WHEN (OLD.capacity IS DISTINCT FROM NEW.capacity) EXECUTE FUNCTION exam_plans_seats();
 --bun:split
 -- plan_seats_move takes n places of a plan (n > 0) or gives -n back (n < 0).
 --   One place: from a stripe with room (to give back: holding some) that nobody holds, without waiting; else from

@@ -121,7 +121,7 @@ func (b *batchImport) checkAgainstSystem(ctx context.Context, db bun.IDB) error 
 	for _, e := range b.entries {
 		codes = append(codes, e.Reg.EmployerCode)
 	}
-	if b.units, err = loadUnits(ctx, db, codes); err != nil {
+	if b.units, err = loadUnits(ctx, db, codes, b.org); err != nil {
 		return err
 	}
 	absences, err := absenceDates(ctx, db, entryIDNumbers(b.entries), b.plan.CategoryID)
@@ -233,7 +233,7 @@ func (b *batchImport) save(ctx context.Context, tx bun.Tx, actor Actor, no strin
 	for _, e := range b.entries {
 		codes = append(codes, e.Reg.EmployerCode)
 	}
-	u, err := loadUnits(ctx, tx, codes)
+	u, err := loadUnits(ctx, tx, codes, b.org)
 	if err != nil {
 		return err
 	}

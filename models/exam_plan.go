@@ -435,24 +435,22 @@ func SavePlan(ctx context.Context, db bun.IDB, p *ExamPlan, version int) error {
 		_, err := db.NewInsert().Model(p).Returning("id").Exec(ctx)
 		return err
 	}
-	// A capacity below the places taken is refused by the database (the seats triggers), which counts them under
-	// their locks; the count read first only words the message (a failed statement ends a PostgreSQL transaction).
-	var taken int
-	if p.Capacity > 0 {
-		var err error
-		if taken, err = PlanSeatsTaken(ctx, db, p.ID); err != nil {
-			return err
-		}
-	}
+	// A capacity below the places taken is not written (the seats triggers, which count under their locks, refuse
+	// it too, should registrations arrive between the two).
 	res, err := db.NewUpdate().Model(p).ExcludeColumn("id", "created_at", "version", "status").
-		Set("version = version + 1").Where("id = ? AND version = ?", p.ID, version).Exec(ctx)
+		Set("version = version + 1").Where("id = ? AND version = ?", p.ID, version).
+		Where("? = 0 OR "+seatsTaken+" <= ?", p.Capacity, p.Capacity).Exec(ctx)
 	if err != nil && strings.Contains(err.Error(), "exam plan capacity below seats taken") {
-		return FieldErrors{"capacity": "名额不能少于已报名的" + strconv.Itoa(max(taken, p.Capacity+1)) + "人"}
+		return FieldErrors{"capacity": "名额不能少于已报名的人数"}
 	}
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
+		taken, err := PlanSeatsTaken(ctx, db, p.ID)
+		if err == nil && p.Capacity > 0 && taken > p.Capacity {
+			return FieldErrors{"capacity": "名额不能少于已报名的" + strconv.Itoa(taken) + "人"}
+		}
 		return ErrConflict
 	}
 	p.Version = version + 1

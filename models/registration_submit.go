@@ -240,7 +240,7 @@ func (s *submission) save(ctx context.Context, tx bun.Tx, actor Actor) (*Registr
 		orgID = &s.org.ID
 	}
 	reg := s.rc.row(s.channel, orgID, actor.AccountID(), s.photo.Key, "", Now())
-	u, err := unitsOf(ctx, tx, reg.EmployerCode, s.org)
+	u, err := loadUnits(ctx, tx, []string{reg.EmployerCode}, s.org)
 	if err != nil {
 		return nil, err
 	}

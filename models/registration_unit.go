@@ -10,12 +10,21 @@ import (
 // for that enterprise's 单位确认 (LIFECYCLE §4) unless the enterprise filed it itself.
 type units map[string]int64 // 统一社会信用代码 or 组织机构代码 → organization id
 
-// loadUnits finds the enterprises among codes (empty codes are ignored).
-func loadUnits(ctx context.Context, db bun.IDB, codes []string) (units, error) {
+// loadUnits finds the enterprises among codes (empty codes are ignored). The codes of filer (the organization
+// filing; nil: the person themself) are known without asking the database: an enterprise registering its own
+// staff names itself.
+func loadUnits(ctx context.Context, db bun.IDB, codes []string, filer *Organization) (units, error) {
 	u := units{}
+	if filer != nil && filer.Kind == KindEnterprise {
+		for _, c := range []*string{filer.CreditCode, filer.OrgCode} {
+			if c != nil && *c != "" {
+				u[*c] = filer.ID
+			}
+		}
+	}
 	var want []string
 	for _, c := range codes {
-		if c != "" {
+		if _, known := u[c]; c != "" && !known {
 			want = append(want, c)
 		}
 	}
@@ -38,16 +47,6 @@ func loadUnits(ctx context.Context, db bun.IDB, codes []string) (units, error) {
 		}
 	}
 	return u, nil
-}
-
-// unitsOf is loadUnits for one registration filed by filer (nil: the person themself), without asking the database
-// when an enterprise names itself, as it does for its own staff.
-func unitsOf(ctx context.Context, db bun.IDB, code string, filer *Organization) (units, error) {
-	if filer != nil && filer.Kind == KindEnterprise && code != "" &&
-		(filer.CreditCode != nil && *filer.CreditCode == code || filer.OrgCode != nil && *filer.OrgCode == code) {
-		return units{code: filer.ID}, nil
-	}
-	return loadUnits(ctx, db, []string{code})
 }
 
 // start is where a registration filed by filer (nil: the person themself) naming employerCode begins: 待初审 with

@@ -160,8 +160,8 @@ func run(ctx context.Context, o options) error {
 		fmt.Printf("\n%s, %d connections: page  bytes  req/s  of nginx\n", kind, listConnections)
 		for _, p := range pages {
 			ratio := "-"
-			if last := pages[len(pages)-1]; strings.HasPrefix(last.name, "nginx") {
-				ratio = fmt.Sprintf("%.0f %%", 100*p.rate/last.rate)
+			if static := pages[len(pages)-1]; static.static {
+				ratio = fmt.Sprintf("%.0f %%", 100*p.rate/static.rate)
 			}
 			fmt.Printf("%s  %s  %d  %.0f  %s\n", kind, p.name, p.bytes, p.rate, ratio)
 		}
