@@ -106,10 +106,7 @@ func (h *Tickets) Page(c echo.Context) error {
 	if actor(c).Is(models.RoleEnterprise, models.RoleTraining) && lq.Q == "" && total > 0 {
 		p.BatchURL = reverse(c, routes.TicketPrintAll) + "?plan=" + p.PlanID
 		p.RequestURL = reverse(c, routes.TicketRequestAll)
-		p.BatchNote = "共" + strconv.Itoa(total) + "张，生成一个PDF文件"
-		if total > h.ticketsPerFile() {
-			p.BatchNote = "共" + strconv.Itoa(total) + "张，每" + strconv.Itoa(h.ticketsPerFile()) + "张一个PDF文件，打包为ZIP下载"
-		}
+		p.BatchNote = "共" + strconv.Itoa(total) + "张，生成一个PDF文件" // always one PDF (PrintAll), whatever the number
 	}
 	return h.render(c, http.StatusOK, pages.TicketsPageView(p), nil)
 }

@@ -23,8 +23,8 @@ import (
 
 // The 准考证 documents, made the same way for a download and for a background document task (models.DocumentTask):
 // an organization's tickets of a plan, and the registry's 考场照片阵列, 桌签, 考场门贴 and photo ZIP. Each reads its
-// tickets a page at a time and writes as it goes, so memory is bounded by one file of printout.TicketBatch or one
-// room, never by the size of the plan.
+// tickets a page at a time and writes as it goes, so memory is bounded by one part of printout.TicketBook (perFile
+// tickets) or one room, never by the size of the plan.
 
 type bytesBuffer = bytes.Buffer
 

@@ -294,6 +294,9 @@ func TestTicketFlowAndDocuments(t *testing.T) {
 	js := e.client().signIn("jianshe")
 	page := js.get("/tickets?plan=" + strconv.FormatInt(w.plan.ID, 10))
 	batch, _ := page.Doc.Find(`[data-testid="tickets-print-all"]`).Attr("href")
+	if note := page.Doc.Find(`[data-testid="tickets-print-all"]`).Parent().Text(); !strings.Contains(note, "共3张，生成一个PDF文件") || strings.Contains(note, "ZIP") {
+		t.Errorf("the hint of 打印全部准考证 at 2 a chunk: %q, want one PDF of 3", note)
+	}
 	z := js.get(batch)
 	if z.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(z.Body, "%PDF-") {
 		t.Fatalf("batch of 3 at 2 a chunk: %d %s", z.Status, z.Header.Get("Content-Type"))
