@@ -150,7 +150,7 @@ func TestCheckinCameraScan(t *testing.T) {
 	srv := startServer(t, bin)
 	tokens, _, rooms := checkinSeed(t, srv)
 	filmed := rooms["js"].here[0]
-	browserCtx := newCameraBrowser(t, writeQRVideo(t, tokens.Sign(filmed.Ticket.TicketNo)))
+	browserCtx := newCameraBrowser(t, writeQRVideo(t, tokens.Sign(filmed.Ticket.TicketNo, filmed.Ticket.DrawID)))
 
 	t.Run("js", func(t *testing.T) {
 		r := rooms["js"]

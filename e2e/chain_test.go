@@ -588,7 +588,7 @@ func chainPDFText(t *testing.T, pdf []byte) (string, bool) {
 // chainTokens is the server's signer of the QR tokens, read from its database as e2e/checkin_test.go does, and the
 // 准考证号 of a candidate of another plan with a room at the 考点 siteName today (written behind the server's back with
 // internal/checkinfixture, as e2e/checkin_test.go does): a ticket the 考务人员 may see but not check in here.
-func chainTokens(t *testing.T, srv *server, siteName string) (models.TicketTokens, string) {
+func chainTokens(t *testing.T, srv *server, siteName string, nos ...string) (sign func(ticketNo string) string, otherPlanNo string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -616,7 +616,14 @@ func chainTokens(t *testing.T, srv *server, siteName string) (models.TicketToken
 	must(err)
 	cs, err := checkinfixture.Candidates(ctx, db, room, draw, 1, 9001, "")
 	must(err)
-	return tokens, cs[0].Ticket.TicketNo
+	draws := map[string]int64{cs[0].Ticket.TicketNo: draw.ID} // 准考证号 → its draw, signed into the token
+	for _, no := range nos {
+		var id int64
+		must(db.NewSelect().Model((*models.Ticket)(nil)).Column("draw_id").
+			Where("ticket_no = ? AND draw_id IN (SELECT id FROM draws WHERE cancelled_at IS NULL)", no).Scan(ctx, &id))
+		draws[no] = id
+	}
+	return func(no string) string { return tokens.Sign(no, draws[no]) }, cs[0].Ticket.TicketNo
 }
 
 // checkin: the admin gives kaowu the 考点 for today (签到范围); kaowu checks zhangsan in by 准考证号, the staff
@@ -650,17 +657,17 @@ func (c *chain) checkin(k *tab) {
 	if got := k.text("[data-testid=card-status]"); !strings.HasPrefix(got, "签到成功") {
 		t.Errorf("typed 准考证号: %q", got)
 	}
-	tokens, otherPlan := chainTokens(t, c.srv, c.siteName)
+	sign, otherPlan := chainTokens(t, c.srv, c.siteName, c.staffNo, c.traineeNo)
 	k.eventually("the field ready", k.checkinReady)
 	k.htmxReady("[data-testid=checkin-code]")
-	k.checkinScan(tokens.Sign(c.staffNo))
+	k.checkinScan(sign(c.staffNo))
 	k.eventually("the staff member's card", func() bool { return k.text("[data-testid=card-name]") == c.staffName })
 	if got := k.text("[data-testid=card-status]"); !strings.HasPrefix(got, "签到成功") {
 		t.Errorf("QR token: %q", got)
 	}
 	k.screenshot("chain-checkin-" + c.m.name)
 	k.eventually("the field ready", k.checkinReady)
-	token := tokens.Sign(c.traineeNo)
+	token := sign(c.traineeNo)
 	forged := token[:len(token)-1] + map[bool]string{true: "B", false: "A"}[strings.HasSuffix(token, "A")]
 	k.htmxReady("[data-testid=checkin-code]")
 	k.checkinScan(forged)
@@ -671,7 +678,7 @@ func (c *chain) checkin(k *tab) {
 	}
 	k.screenshot("chain-refusal-" + c.m.name)
 	k.htmxReady("[data-testid=checkin-code]")
-	k.checkinScan(tokens.Sign(otherPlan))
+	k.checkinScan(sign(otherPlan))
 	k.eventually("the red refusal", func() bool { return k.text("[data-testid=checkin-refusal] strong") == "不是本场考试的考生" })
 
 	k.clickAndLoad("[data-testid=checkin-summary-01] [data-testid=checkin-room-link]")

@@ -118,7 +118,7 @@ func TestCheckinProctorScans(t *testing.T) {
 			b.clickAndLoad("[data-testid=checkin-pick-submit]")
 
 			first := r.here[0]
-			b.checkinScan(tokens.Sign(first.Ticket.TicketNo))
+			b.checkinScan(tokens.Sign(first.Ticket.TicketNo, first.Ticket.DrawID))
 			b.eventually("the card", func() bool { return b.text("[data-testid=card-name]") == first.Person.Name })
 			if got := b.text("[data-testid=card-status]"); !strings.HasPrefix(got, "签到成功 ") {
 				t.Errorf("status %q", got)

@@ -54,7 +54,7 @@ func BenchmarkCheckinScan(b *testing.B) {
 	}
 	codes := make([]string, pool)
 	for i, c := range cs {
-		codes[i] = tokens.Sign(c.Ticket.TicketNo)
+		codes[i] = tokens.Sign(c.Ticket.TicketNo, c.Ticket.DrawID)
 	}
 	c := e.client().signIn("kaowu")
 	tok := c.csrf()

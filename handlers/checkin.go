@@ -175,15 +175,16 @@ func (h *Checkin) card(c echo.Context, t *models.Ticket, again bool) *pages.Chec
 
 // checkinRefusals are the large red messages of a scan that recorded nothing.
 var checkinRefusals = map[error]string{
-	models.ErrTicketUnknown:    "无效的准考证",
-	models.ErrTicketOutOfScope: "不在您负责的考点或日期",
-	models.ErrTicketOtherPlan:  "不是本场考试的考生",
-	models.ErrTicketOtherDay:   "考试日期不是今天",
-	models.ErrTicketOtherRoom:  "不是本考场的考生",
-	models.ErrTicketAbsent:     "该考生已标记缺考",
-	models.ErrTicketLate:       "迟到超过30分钟，不得入场",
-	models.ErrPracticalStarted: "实操考试开考后不得入场",
-	models.ErrOnlineExam:       "网上考试无需现场签到",
+	models.ErrTicketUnknown:       "无效的准考证",
+	models.ErrTicketCancelledDraw: "准考证已作废（已重新放号），请考生重新打印准考证",
+	models.ErrTicketOutOfScope:    "不在您负责的考点或日期",
+	models.ErrTicketOtherPlan:     "不是本场考试的考生",
+	models.ErrTicketOtherDay:      "考试日期不是今天",
+	models.ErrTicketOtherRoom:     "不是本考场的考生",
+	models.ErrTicketAbsent:        "该考生已标记缺考",
+	models.ErrTicketLate:          "迟到超过30分钟，不得入场",
+	models.ErrPracticalStarted:    "实操考试开考后不得入场",
+	models.ErrOnlineExam:          "网上考试无需现场签到",
 }
 
 // Scan is one scan or typed 准考证号 (a USB scanner types and presses Enter). htmx gets the scan panel again, with

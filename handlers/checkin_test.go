@@ -105,7 +105,7 @@ func TestCheckinScanWithoutJavaScript(t *testing.T) {
 		t.Errorf("room 01 未签到 = %q, want 3", got)
 	}
 	who := d.c[d.a1][1]
-	form := url.Values{"plan_id": {checkinItoa(d.planA.ID)}, "room_id": {checkinItoa(d.a1.ID)}, "code": {d.tokens.Sign(who.Ticket.TicketNo)}}
+	form := url.Values{"plan_id": {checkinItoa(d.planA.ID)}, "room_id": {checkinItoa(d.a1.ID)}, "code": {d.tokens.Sign(who.Ticket.TicketNo, who.Ticket.DrawID)}}
 	r := c.submit("/checkin", "/checkin", form)
 	if r.Status != http.StatusSeeOther || !strings.Contains(r.Location(), "shown="+checkinItoa(who.Registration.ID)) {
 		t.Fatalf("scan: %d → %q; %s", r.Status, r.Location(), r.Text(`[data-testid="checkin-refusal"]`))
@@ -157,7 +157,8 @@ func TestCheckinRefusalsWithoutJavaScript(t *testing.T) {
 	var forged models.TicketTokens
 	cases := []struct{ name, room, code, refusal, detail string }{
 		{"wrong room", checkinItoa(d.a1.ID), d.c[d.a2][0].Ticket.TicketNo, "不是本考场的考生", "第02考场"},
-		{"forged token", checkinItoa(d.a1.ID), forged.Sign(d.c[d.a1][0].Ticket.TicketNo), "无效的准考证", ""},
+		{"forged token", checkinItoa(d.a1.ID), forged.Sign(d.c[d.a1][0].Ticket.TicketNo, d.c[d.a1][0].Ticket.DrawID), "无效的准考证", ""},
+		{"token of another draw", checkinItoa(d.a1.ID), d.tokens.Sign(d.c[d.a1][0].Ticket.TicketNo, d.c[d.a1][0].Ticket.DrawID+1000), "准考证已作废（已重新放号），请考生重新打印准考证", ""},
 		{"other 考点", "", d.c[d.ay][0].Ticket.TicketNo, "不在您负责的考点或日期", ""},
 	}
 	for _, tc := range cases {

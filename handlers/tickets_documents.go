@@ -83,7 +83,7 @@ var ticketKinds = map[models.ExamMode]printout.TicketKind{
 func (p *ticketPrinter) printed(t *models.TicketView, subjects []models.ExamSubject, photo []byte) printout.Ticket {
 	pt := printout.Ticket{Kind: ticketKinds[t.ExamMode], Name: t.PersonName, IDNumber: t.IDNumber, Employer: t.Employer, Category: t.Category, Post: t.Post(),
 		TicketNo: t.TicketNo, RoomNo: t.RoomNo, SeatNo: strconv.Itoa(t.SeatNo), Remark: t.Remark(),
-		Site: t.SiteName + "（" + t.SiteAddress + "）", Token: p.tokens.Sign(t.TicketNo), Photo: photo,
+		Site: t.SiteName + "（" + t.SiteAddress + "）", Token: p.tokens.Sign(t.TicketNo, t.DrawID), Photo: photo,
 		Footer: "打印时间：" + models.Now().In(models.Beijing).Format("2006-01-02 15:04")}
 	for _, s := range subjects {
 		pt.Subjects = append(pt.Subjects, printout.TicketSubject{Name: s.Name, Date: s.StartsAt.In(models.Beijing).Format("2006-01-02"),

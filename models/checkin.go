@@ -18,12 +18,15 @@ import (
 
 // Refusals of a scan: each records nothing, and the 签到 page shows it large and red.
 var (
-	ErrTicketUnknown    = errors.New("no ticket with this number, or a token this system did not sign")
-	ErrTicketOutOfScope = errors.New("the ticket's 考点 or day is not the proctor's")
-	ErrTicketOtherPlan  = errors.New("the ticket is of another exam plan")
-	ErrTicketOtherDay   = errors.New("the ticket's exam is not today")
-	ErrTicketOtherRoom  = errors.New("the ticket is of another room")
-	ErrTicketAbsent     = errors.New("the ticket was marked absent")
+	ErrTicketUnknown = errors.New("no ticket with this number, or a token this system did not sign")
+	// ErrTicketCancelledDraw: the token was printed from a draw since cancelled (取消放号); its number may be held by
+	// another candidate of the new draw, who is not shown.
+	ErrTicketCancelledDraw = errors.New("the ticket was printed from a cancelled draw")
+	ErrTicketOutOfScope    = errors.New("the ticket's 考点 or day is not the proctor's")
+	ErrTicketOtherPlan     = errors.New("the ticket is of another exam plan")
+	ErrTicketOtherDay      = errors.New("the ticket's exam is not today")
+	ErrTicketOtherRoom     = errors.New("the ticket is of another room")
+	ErrTicketAbsent        = errors.New("the ticket was marked absent")
 	// ErrTicketLate: at a 机考 the candidate came more than 30 minutes after the subject began (迟到30分钟视为缺考).
 	ErrTicketLate = errors.New("more than 30 minutes after the subject began")
 	// ErrPracticalStarted: at a 实操 the candidate came after the subject began (迟到即视为缺考).
@@ -286,10 +289,12 @@ type CheckInResult struct {
 
 var ticketNoRE = regexp.MustCompile(`^[0-9]{9}$`)
 
-// ticketNumber reads what was scanned or typed: a signed token, or a 准考证号 (full-width digits and spaces allowed).
-func ticketNumber(tokens TicketTokens, code string) (string, error) {
+// ticketNumber reads what was scanned or typed: a signed token (its 准考证号 and draw), or a 准考证号 (full-width
+// digits and spaces allowed; draw 0: whichever draw is in force). A token of the earlier format, which signed the
+// number alone, is no longer taken: it cannot tell a ticket printed before a 取消放号 from one printed after.
+func ticketNumber(tokens TicketTokens, code string) (string, int64, error) {
 	code = strings.TrimSpace(code)
-	if strings.HasPrefix(code, "ZKZ1.") {
+	if strings.HasPrefix(code, "ZKZ") && strings.Contains(code, ".") {
 		return tokens.Verify(code)
 	}
 	var b strings.Builder
@@ -303,9 +308,9 @@ func ticketNumber(tokens TicketTokens, code string) (string, error) {
 		}
 	}
 	if n := b.String(); ticketNoRE.MatchString(n) {
-		return n, nil
+		return n, 0, nil
 	}
-	return "", ErrTicketUnknown
+	return "", 0, ErrTicketUnknown
 }
 
 // CheckIn is 签到: it finds the ticket the code names and, when the ticket is of the chosen plan (and room), of a
@@ -331,7 +336,7 @@ func CheckIn(ctx context.Context, db bun.IDB, actor Actor, in CheckInInput) (*Ch
 	if mode == ModeOnline {
 		return nil, ErrOnlineExam
 	}
-	no, err := ticketNumber(in.Tokens, in.Code)
+	no, drawID, err := ticketNumber(in.Tokens, in.Code)
 	if err != nil {
 		return nil, ErrTicketUnknown
 	}
@@ -341,6 +346,9 @@ func CheckIn(ctx context.Context, db bun.IDB, actor Actor, in CheckInInput) (*Ch
 	}
 	if err != nil {
 		return nil, err
+	}
+	if drawID != 0 && drawID != t.DrawID {
+		return nil, ErrTicketCancelledDraw // the number is someone's now, but not this printed ticket's
 	}
 	if !scope.covers(t.Room) {
 		return nil, ErrTicketOutOfScope

@@ -84,7 +84,7 @@ func newModeDay(t *testing.T) *modeDay {
 func (d *modeDay) scan(key string) (*models.CheckInResult, error) {
 	c := d.c[key]
 	return models.CheckIn(context.Background(), d.db, testAdmin,
-		models.CheckInInput{Tokens: d.tokens, PlanID: c.Ticket.PlanID, RoomID: c.Ticket.RoomID, Code: d.tokens.Sign(c.Ticket.TicketNo)})
+		models.CheckInInput{Tokens: d.tokens, PlanID: c.Ticket.PlanID, RoomID: c.Ticket.RoomID, Code: d.tokens.Sign(c.Ticket.TicketNo, c.Ticket.DrawID)})
 }
 
 func (d *modeDay) checkedIn(t *testing.T, key string) bool {

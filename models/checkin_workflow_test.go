@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -102,7 +103,7 @@ func (f *checkinFixture) scan(by models.Actor, plan *models.ExamPlan, room *mode
 func TestCheckInRecordsOnce(t *testing.T) {
 	f := newCheckinFixture(t)
 	c := f.c[f.a1][0]
-	res, err := f.scan(f.p, f.planA, f.a1, f.tokens.Sign(c.Ticket.TicketNo))
+	res, err := f.scan(f.p, f.planA, f.a1, f.tokens.Sign(c.Ticket.TicketNo, c.Ticket.DrawID))
 	if err != nil || res.Already {
 		t.Fatalf("first scan: %+v, %v", res, err)
 	}
@@ -117,7 +118,7 @@ func TestCheckInRecordsOnce(t *testing.T) {
 		t.Fatalf("%d check-in audit rows, want 1", n)
 	}
 	wide := strings.Map(func(r rune) rune { return r - '0' + '０' }, c.Ticket.TicketNo)
-	for _, code := range []string{c.Ticket.TicketNo, " " + wide + "\n", f.tokens.Sign(c.Ticket.TicketNo)} {
+	for _, code := range []string{c.Ticket.TicketNo, " " + wide + "\n", f.tokens.Sign(c.Ticket.TicketNo, c.Ticket.DrawID)} {
 		res, err := f.scan(f.p, f.planA, nil, code)
 		if err != nil || !res.Already || res.Ticket.CheckedInAt == nil || !res.Ticket.CheckedInAt.Equal(*tk.CheckedInAt) {
 			t.Fatalf("second scan with %q: %+v, %v", code, res, err)
@@ -147,8 +148,8 @@ func TestCheckInRefusals(t *testing.T) {
 		code string
 		want error
 	}{
-		{"forged token", f.p, f.planA, f.a1, other.Sign(a1), models.ErrTicketUnknown},
-		{"token with a changed number", f.p, f.planA, f.a1, strings.Replace(f.tokens.Sign(a1), a1, f.c[f.a1][1].Ticket.TicketNo, 1), models.ErrTicketUnknown},
+		{"forged token", f.p, f.planA, f.a1, other.Sign(a1, f.c[f.a1][0].Ticket.DrawID), models.ErrTicketUnknown},
+		{"token with a changed number", f.p, f.planA, f.a1, strings.Replace(f.tokens.Sign(a1, f.c[f.a1][0].Ticket.DrawID), a1, f.c[f.a1][1].Ticket.TicketNo, 1), models.ErrTicketUnknown},
 		{"unknown number", f.p, f.planA, f.a1, "999999999", models.ErrTicketUnknown},
 		{"not a number", f.p, f.planA, f.a1, "hello", models.ErrTicketUnknown},
 		{"empty", f.p, f.planA, f.a1, "", models.ErrTicketUnknown},
@@ -366,5 +367,76 @@ func TestProctorAccountsAndScopes(t *testing.T) {
 	}
 	if _, rows, _ := models.ProctorScopesOf(ctx, f.db, testAdmin, acct.ID); len(rows) != 0 {
 		t.Errorf("after removal: %+v", rows)
+	}
+}
+
+// A 准考证 printed before 取消放号 names its draw: after a new 放号 hands its 准考证号 to someone else, its QR token
+// is refused and shows nobody, while the new ticket's token and the typed 准考证号 check in the new holder.
+func TestTokenOfACancelledDrawIsRefused(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newArrangeFixture(t)
+	tokens, err := models.NewTicketTokens(ctx, f.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := f.site(t, "重新放号考点", 1, 30)
+	start := models.Now().In(models.Beijing).Truncate(time.Minute) // today's exam, begun this minute
+	if _, err := models.GenerateRooms(ctx, f.db, testAdmin, f.plan.ID, models.GenerateInput{SiteID: fmt.Sprint(s.ID), Count: "1",
+		Capacity: "30", StartsAt: start.Format("2006-01-02 15:04"), EndsAt: start.Add(2 * time.Hour).Format("2006-01-02 15:04")}); err != nil {
+		t.Fatal(err)
+	}
+	f.candidates(t, f.plan, 20, models.RegApproved, nil)
+	first, err := models.ReleaseNumbers(ctx, f.db, testAdmin, f.plan.ID, models.ReleaseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder := func(no string) models.Ticket {
+		t.Helper()
+		for _, tk := range f.tickets(t, f.plan.ID) {
+			if tk.TicketNo == no {
+				return tk
+			}
+		}
+		t.Fatalf("nobody holds %s", no)
+		return models.Ticket{}
+	}
+	old := holder(first.First)
+	oldToken := tokens.Sign(old.TicketNo, old.DrawID)
+	if old.DrawID != first.Draw.ID {
+		t.Fatalf("ticket of draw %d, want %d", old.DrawID, first.Draw.ID)
+	}
+	if err := models.CancelRelease(ctx, f.db, testAdmin, f.plan.ID, "考场调整"); err != nil {
+		t.Fatal(err)
+	}
+	second, err := models.ReleaseNumbers(ctx, f.db, testAdmin, f.plan.ID, models.ReleaseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := holder(old.TicketNo) // the same number, drawn anew
+	if second.Draw.ID == first.Draw.ID || now.DrawID != second.Draw.ID {
+		t.Fatalf("second draw %d, the number's ticket of draw %d", second.Draw.ID, now.DrawID)
+	}
+	scan := func(code string) (*models.CheckInResult, error) {
+		return models.CheckIn(ctx, f.db, testAdmin, models.CheckInInput{Tokens: tokens, PlanID: f.plan.ID, Code: code})
+	}
+	if res, err := scan(oldToken); !errors.Is(err, models.ErrTicketCancelledDraw) || res != nil {
+		t.Errorf("the token printed before 取消放号: %+v %v, want ErrTicketCancelledDraw and nobody shown", res, err)
+	}
+	if n := f.count(t, "tickets", "plan_id = ? AND checked_in_at IS NOT NULL", f.plan.ID); n != 0 {
+		t.Errorf("%d checked in after the refused token", n)
+	}
+	if tampered := strings.Replace(oldToken, "."+fmt.Sprint(first.Draw.ID)+".", "."+fmt.Sprint(second.Draw.ID)+".", 1); tampered == oldToken {
+		t.Fatal("the token does not carry its draw")
+	} else if _, err := scan(tampered); !errors.Is(err, models.ErrTicketUnknown) {
+		t.Errorf("the old token with the new draw written in: %v, want ErrTicketUnknown", err)
+	}
+	res, err := scan(tokens.Sign(now.TicketNo, now.DrawID))
+	if err != nil || res.Already || res.Ticket.RegistrationID != now.RegistrationID {
+		t.Fatalf("the new ticket's token: %+v %v", res, err)
+	}
+	other := holder(second.Last)
+	if res, err := scan(other.TicketNo); err != nil || res.Already || res.Ticket.RegistrationID != other.RegistrationID {
+		t.Errorf("a typed 准考证号 after the new 放号: %+v %v", res, err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -34,8 +35,10 @@ func ServerSecret(ctx context.Context, db bun.IDB, name string) ([]byte, error) 
 // ErrBadTicketToken is a scanned or typed token that this system did not sign.
 var ErrBadTicketToken = errors.New("not a ticket token of this system")
 
-// TicketTokens signs and reads the token a 准考证's QR code carries: "ZKZ1." + 准考证号 + "." + 16 bytes of
-// HMAC-SHA256, base64url. It names the ticket, never the person, and cannot be forged without the key.
+// TicketTokens signs and reads the token a 准考证's QR code carries: "ZKZ2." + 准考证号 + "." + the draw (放号) id +
+// "." + 16 bytes of HMAC-SHA256 over both, base64url. It names the ticket, never the person, and cannot be forged
+// without the key. The draw is signed along with the number because 取消放号 and a new 放号 hand the same numbers
+// out again: a ticket printed before is then refused instead of naming whoever holds its number now.
 type TicketTokens struct{ key []byte }
 
 // NewTicketTokens loads (or makes) the shared signing key.
@@ -44,25 +47,33 @@ func NewTicketTokens(ctx context.Context, db bun.IDB) (TicketTokens, error) {
 	return TicketTokens{key: k}, err
 }
 
-// Sign returns the token for a 准考证号.
-func (t TicketTokens) Sign(ticketNo string) string {
-	return "ZKZ1." + ticketNo + "." + t.mac(ticketNo)
+// ticketTokenPrefix starts every token; a code without it is read as a typed 准考证号.
+const ticketTokenPrefix = "ZKZ2."
+
+// Sign returns the token for a 准考证号 of a draw.
+func (t TicketTokens) Sign(ticketNo string, drawID int64) string {
+	signed := ticketNo + "." + strconv.FormatInt(drawID, 10)
+	return ticketTokenPrefix + signed + "." + t.mac(signed)
 }
 
-// Verify returns the 准考证号 a token names, or ErrBadTicketToken.
-func (t TicketTokens) Verify(token string) (string, error) {
+// Verify returns the 准考证号 and the draw a token names, or ErrBadTicketToken.
+func (t TicketTokens) Verify(token string) (ticketNo string, drawID int64, err error) {
 	parts := strings.Split(strings.TrimSpace(token), ".")
-	if len(parts) != 3 || parts[0] != "ZKZ1" || len(t.key) == 0 {
-		return "", ErrBadTicketToken
+	if len(parts) != 4 || parts[0]+"." != ticketTokenPrefix || len(t.key) == 0 {
+		return "", 0, ErrBadTicketToken
 	}
-	if !hmac.Equal([]byte(parts[2]), []byte(t.mac(parts[1]))) {
-		return "", ErrBadTicketToken
+	if !hmac.Equal([]byte(parts[3]), []byte(t.mac(parts[1]+"."+parts[2]))) {
+		return "", 0, ErrBadTicketToken
 	}
-	return parts[1], nil
+	drawID, err = strconv.ParseInt(parts[2], 10, 64)
+	if err != nil {
+		return "", 0, ErrBadTicketToken
+	}
+	return parts[1], drawID, nil
 }
 
-func (t TicketTokens) mac(ticketNo string) string {
+func (t TicketTokens) mac(signed string) string {
 	m := hmac.New(sha256.New, t.key)
-	m.Write([]byte(ticketNo))
+	m.Write([]byte(signed))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
 }

@@ -23,6 +23,7 @@ import (
 type TicketView struct {
 	RegistrationID int64     `bun:"registration_id"`
 	PlanID         int64     `bun:"plan_id"`
+	DrawID         int64     `bun:"draw_id"` // the 放号 the ticket is of: signed into its QR token
 	TicketNo       string    `bun:"ticket_no"`
 	SeatNo         int       `bun:"seat_no"`
 	RoomID         int64     `bun:"room_id"`
@@ -70,7 +71,7 @@ func (t *TicketView) Remark() string {
 // ticketQuery selects ticket views: released, not cancelled, ticketed; scoped to acct.
 func ticketQuery(db bun.IDB, acct *Account) *bun.SelectQuery {
 	return ticketBase(db, acct).
-		ColumnExpr("t.registration_id, t.plan_id, t.ticket_no, t.seat_no, t.room_id").
+		ColumnExpr("t.registration_id, t.plan_id, t.draw_id, t.ticket_no, t.seat_no, t.room_id").
 		ColumnExpr("room.room_no, room.starts_at AS room_starts_at, room.ends_at AS room_ends_at").
 		ColumnExpr("site.name AS site_name, site.address AS site_address").
 		ColumnExpr("p.name AS person_name, p.id_number, p.phone, p.title, reg.employer_name, reg.photo_key, reg.organization_id").

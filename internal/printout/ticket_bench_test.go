@@ -31,7 +31,7 @@ func benchTickets(b *testing.B, n int) []Ticket {
 	for i := range ts {
 		ts[i] = sampleTicket(b)
 		ts[i].TicketNo = strconv.Itoa(260070001 + i)
-		ts[i].Token = "ZKZ1." + ts[i].TicketNo + ".q8vPj2kM0nRr3xY7aBcD_w"
+		ts[i].Token = "ZKZ2." + ts[i].TicketNo + ".1.q8vPj2kM0nRr3xY7aBcD_w"
 		ts[i].Photo = distinctPhoto(photo, i)
 	}
 	return ts
@@ -138,7 +138,7 @@ func BenchmarkTicketBatch10000(b *testing.B) {
 		for i := range n {
 			t := base
 			t.TicketNo = strconv.Itoa(260070001 + i)
-			t.Token = "ZKZ1." + t.TicketNo + ".q8vPj2kM0nRr3xY7aBcD_w"
+			t.Token = "ZKZ2." + t.TicketNo + ".1.q8vPj2kM0nRr3xY7aBcD_w"
 			t.Photo = distinctPhoto(photo, i) // made as it is read, as the app reads photos a page at a time
 			if err := batch.Add(t); err != nil {
 				b.Fatal(err)

@@ -49,7 +49,7 @@ func addTickets(b *testing.B, to ticketAdder, n int, base Ticket, photo []byte) 
 	for i := range n {
 		t := base
 		t.TicketNo = strconv.Itoa(260070001 + i)
-		t.Token = "ZKZ1." + t.TicketNo + ".q8vPj2kM0nRr3xY7aBcD_w"
+		t.Token = "ZKZ2." + t.TicketNo + ".1.q8vPj2kM0nRr3xY7aBcD_w"
 		t.Photo = distinctPhoto(photo, i)
 		if err := to.Add(t); err != nil {
 			b.Fatal(err)

@@ -16,7 +16,7 @@ import (
 	"testing"
 )
 
-const testToken = "ZKZ1.260070001.q8vPj2kM0nRr3xY7aBcD_w"
+const testToken = "ZKZ2.260070001.1.q8vPj2kM0nRr3xY7aBcD_w"
 
 func sampleTicket(t testing.TB) Ticket {
 	return Ticket{
@@ -263,7 +263,7 @@ func TestQRSVG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(svg, "<svg ") || !strings.Contains(svg, `<path fill="#000" d="M`) || strings.Contains(svg, "ZKZ1") {
+	if !strings.HasPrefix(svg, "<svg ") || !strings.Contains(svg, `<path fill="#000" d="M`) || strings.Contains(svg, "ZKZ2") {
 		t.Errorf("svg: %.200s", svg)
 	}
 	if _, err := QRSVG("", 150); err == nil {
