@@ -395,3 +395,92 @@ func TestReviewRowChangedSinceShown(t *testing.T) {
 		t.Errorf("shown again and approved: %s", st)
 	}
 }
+
+// The queue's filters: 报名单位 (org), 报名方式 (channel) and, on 报名审核, 岗位/工种 (category). Each narrows the rows
+// and the status tabs count within it.
+func TestReviewQueueFilters(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	planID := createPlan(t, e, "筛选测试考试", nil)
+	otherCat := createPlan(t, e, "另一工种考试", url.Values{"category_id": {"2"}})
+	jianshe := reviewSeed(t, e, planID, "jianshe", 3, models.RegUnitConfirmed, nil)
+	reviewSeed(t, e, planID, "jianshe", 1, models.RegApproved, nil)
+	peixun := reviewSeed(t, e, planID, "peixun", 2, models.RegUnitConfirmed, nil)
+	self := reviewSeed(t, e, planID, "zhangsan", 1, models.RegUnitConfirmed, nil)
+	reviewSeed(t, e, otherCat, "jianshe", 1, models.RegUnitConfirmed, nil)
+	jOrg, pOrg := itoa64(*e.account("jianshe").OrganizationID), itoa64(*e.account("peixun").OrganizationID)
+	admin := e.client().signIn("admin")
+	queue := "/admin/exams/" + itoa64(planID) + "/review"
+	rowsOf := func(p *page) []string {
+		var ids []string
+		p.Doc.Find(`[data-testid^="review-row-"]`).Each(func(_ int, s *goquerySelection) {
+			id, _ := s.Attr("data-testid")
+			ids = append(ids, strings.TrimPrefix(id, "review-row-"))
+		})
+		return ids
+	}
+	want := func(ids []int64) string {
+		var s []string
+		for _, id := range ids {
+			s = append(s, itoa64(id))
+		}
+		return strings.Join(s, ",")
+	}
+	for _, tc := range []struct {
+		name, query            string
+		rows                   []int64
+		waiting, approved, all string // the 待审核, 已审核 ("": no such tab, none) and 全部 tabs
+	}{
+		{"no filter", "", append(append(append([]int64{}, jianshe...), peixun...), self...), "（6）", "（1）", "（7）"},
+		{"org: the enterprise", "?org=" + jOrg, jianshe, "（3）", "（1）", "（4）"},
+		{"org: the training institution", "?org=" + pOrg, peixun, "（2）", "", "（2）"},
+		{"channel: 培训机构报名", "?channel=training", peixun, "（2）", "", "（2）"},
+		{"channel: 个人报名", "?channel=self", self, "（1）", "", "（1）"},
+		{"channel: 企业报名", "?channel=enterprise", jianshe, "（3）", "（1）", "（4）"},
+		{"org and a channel it did not file by", "?org=" + pOrg + "&channel=enterprise", nil, "（0）", "", "（0）"},
+		{"an unknown channel is no filter", "?channel=fax", append(append(append([]int64{}, jianshe...), peixun...), self...), "（6）", "（1）", "（7）"},
+	} {
+		p := admin.get(queue + tc.query)
+		if p.Status != http.StatusOK || strings.Join(rowsOf(p), ",") != want(tc.rows) {
+			t.Errorf("%s: %d, rows %v, want %s", tc.name, p.Status, rowsOf(p), want(tc.rows))
+		}
+		if got := p.Text(`[data-testid="review-tab-unit_confirmed"]`); !strings.Contains(got, tc.waiting) {
+			t.Errorf("%s: 待审核 tab %q, want %s", tc.name, got, tc.waiting)
+		}
+		if got := p.Text(`[data-testid="review-tab-approved"]`); (tc.approved == "") != (got == "") || !strings.Contains(got, tc.approved) {
+			t.Errorf("%s: 已审核 tab %q, want %q", tc.name, got, tc.approved)
+		}
+		if got := p.Text(`[data-testid="review-tab-all"]`); !strings.Contains(got, tc.all) {
+			t.Errorf("%s: 全部 tab %q, want %s", tc.name, got, tc.all)
+		}
+		if len(tc.rows) == 0 && p.Doc.Find(`[data-testid="review-empty"]`).Length() != 1 {
+			t.Errorf("%s: no 没有符合条件的报名", tc.name)
+		}
+	}
+	// The filter holds on the 已审核 tab and through the htmx fragment.
+	if rows := rowsOf(admin.get(queue + "?status=approved&org=" + pOrg)); len(rows) != 0 {
+		t.Errorf("已审核 of the training institution: %v", rows)
+	}
+	if rows := rowsOf(admin.getHX(queue + "?org=" + pOrg)); strings.Join(rows, ",") != want(peixun) {
+		t.Errorf("htmx, org filter: %v", rows)
+	}
+	// 报名审核: 岗位/工种 narrows the plans.
+	plans := func(q string) (mine, other bool) {
+		p := admin.get("/admin/review" + q)
+		return p.Doc.Find(`[data-testid="review-plan-`+itoa64(planID)+`"]`).Length() == 1,
+			p.Doc.Find(`[data-testid="review-plan-`+itoa64(otherCat)+`"]`).Length() == 1
+	}
+	if mine, other := plans(""); !mine || !other {
+		t.Errorf("报名审核 without a 岗位: plan %v, the other 工种's %v; want both", mine, other)
+	}
+	if mine, other := plans("?category=1"); !mine || other {
+		t.Errorf("报名审核 of 岗位 1: plan %v, the other 工种's %v; want only the first", mine, other)
+	}
+	if mine, other := plans("?category=2"); mine || !other {
+		t.Errorf("报名审核 of 岗位 2: plan %v, the other 工种's %v; want only the second", mine, other)
+	}
+	p := admin.get("/admin/review?category=2")
+	if got := p.Text(`[data-testid="review-plan-` + itoa64(otherCat) + `"] [data-testid="review-plan-waiting"]`); got != "1" {
+		t.Errorf("报名审核 of 岗位 2: %q waiting, want 1", got)
+	}
+}
