@@ -131,17 +131,35 @@ func TestBatchRegistration(t *testing.T) {
 	if r.WorkStartDate == nil || r.WorkStartDate.Format("2006-01-02") != "2012-07-01" {
 		t.Errorf("Excel serial date: %v", r.WorkStartDate)
 	}
-	// Re-uploading the same file does not duplicate.
+	// Re-uploading the same file neither duplicates nor changes anything: the enterprise's own staff went straight to
+	// the registry (待审核), where a registration is locked under review (LIFECYCLE §4).
 	p = c.postFiles(page, "/registrations/batch/import?plan="+sp, "file", map[string][]byte{"报名.xlsx": file})
-	if n, _ := e.db.NewSelect().Model((*models.Registration)(nil)).Count(ctx); n != 3 || p.Status != http.StatusSeeOther {
+	if n, _ := e.db.NewSelect().Model((*models.Registration)(nil)).Count(ctx); n != 3 || p.Status != http.StatusOK ||
+		p.Doc.Find(`[data-testid="problem"]`).Length() != 3 || !strings.Contains(p.Text(`[data-testid="import-problems"]`), "请先撤回") {
 		t.Fatalf("after re-upload: %d registrations, status %d: %s", n, p.Status, p.Text(`[data-testid="import-problems"]`)+p.Text(`[data-testid="alert-error"]`))
 	}
 	var again models.Registration
 	if err := e.db.NewSelect().Model(&again).Where("id = ?", r.ID).Scan(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if again.Version != r.Version+1 || again.BatchID == r.BatchID || !again.CreatedAt.Equal(r.CreatedAt) || again.WorkStartDate.Format("2006-01-02") != "2012-07-01" {
-		t.Errorf("re-upload should rewrite the same row: before %+v, after %+v", r, again)
+	if again.Version != r.Version || again.BatchID != r.BatchID {
+		t.Errorf("a refused re-upload changed the registration: before %+v, after %+v", r, again)
+	}
+	// Withdrawn (撤回), the person's row files the same registration again, in its own row.
+	detail := "/registrations/" + strconv.FormatInt(r.ID, 10)
+	if p = c.submit(detail, detail+"/withdraw", url.Values{"confirmed": {"1"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("撤回: %d", p.Status)
+	}
+	p = c.postFiles(page, "/registrations/batch/import?plan="+sp, "file", map[string][]byte{"报名.xlsx": fillTemplate(t, c, planID, good[1:2])})
+	if n, _ := e.db.NewSelect().Model((*models.Registration)(nil)).Count(ctx); n != 3 || p.Status != http.StatusSeeOther {
+		t.Fatalf("re-upload after 撤回: %d registrations, status %d: %s", n, p.Status, p.Text(`[data-testid="import-problems"]`)+p.Text(`[data-testid="alert-error"]`))
+	}
+	if err := e.db.NewSelect().Model(&again).Where("id = ?", r.ID).Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if again.Status != models.RegUnitConfirmed || again.Version < r.Version+2 || again.BatchID == r.BatchID || !again.CreatedAt.Equal(r.CreatedAt) ||
+		again.WorkStartDate.Format("2006-01-02") != "2012-07-01" {
+		t.Errorf("re-upload after 撤回 should file the same row again: before %+v, after %+v", r, again)
 	}
 	// Photos: two loose files and one in a zip; one file matches nobody, one is not a picture.
 	var zbuf bytes.Buffer

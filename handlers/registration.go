@@ -129,8 +129,12 @@ func (a *App) regRow(c echo.Context, r *models.Registration) pages.RegRow {
 }
 
 // answerReturn is, for a registration returned for changes (退回修改), its reason and — for whoever may answer it
-// (the person, the organization that filed it) — 修改并重新提交 (the 报名表, filled in from it) and 撤回.
+// (the person, the organization that filed it) — 修改并重新提交 (the 报名表, filled in from it) and 撤回. A
+// registration waiting for the registry (待审核) is locked under review: its filer gets 撤回 only, to change it.
 func (a *App) answerReturn(c echo.Context, r *models.Registration) (reason, resubmit, withdraw string) {
+	if r.Status == models.RegUnitConfirmed && models.MayResubmit(currentAccount(c), r) {
+		return "", "", reverse(c, routes.RegistrationWithdraw, strconv.FormatInt(r.ID, 10))
+	}
 	if r.Status != models.RegReturned {
 		return "", "", ""
 	}

@@ -670,7 +670,7 @@ func (h *Review) decided(c echo.Context, d desk, p queueParams, dc decision, res
 	return c.Redirect(http.StatusSeeOther, h.backURL(c, d, p, done))
 }
 
-// Withdraw is 撤回 of a registration returned for changes, after a confirmation (hx-confirm with JavaScript, a page
+// Withdraw is 撤回 of a registration returned for changes or waiting for the registry, after a confirmation (hx-confirm with JavaScript, a page
 // without).
 func (h *Review) Withdraw(c echo.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
@@ -682,12 +682,12 @@ func (h *Review) Withdraw(c echo.Context) error {
 		_, err := models.RegistrationInScope(c.Request().Context(), h.DB, currentAccount(c), id)
 		return err
 	}
-	if ok, err := h.confirmed(c, routes.RegistrationPage, "确定撤回这条报名？撤回后可重新报名。", "撤回", detail, inScope); !ok {
+	if ok, err := h.confirmed(c, routes.RegistrationPage, "确定撤回这条报名？撤回后可修改并重新报名。", "撤回", detail, inScope); !ok {
 		return err
 	}
 	_, err = models.WithdrawRegistration(c.Request().Context(), h.DB, actor(c), id)
 	if errors.Is(err, models.ErrConflict) {
-		return echo.NewHTTPError(http.StatusConflict, "该报名当前不能撤回（只有退回修改的报名可以撤回）")
+		return echo.NewHTTPError(http.StatusConflict, "该报名当前不能撤回（只有待审核或退回修改的报名可以撤回）")
 	}
 	if err != nil {
 		return err

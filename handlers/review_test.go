@@ -324,42 +324,102 @@ func TestApplicantAnswersReturn(t *testing.T) {
 	}
 }
 
-// The lock: the filer re-imports over its registration while nobody has decided it; once the registry took it up
-// (受理), the same file is refused with the stage it is at, and its photo no longer matches a batch photo upload.
+// The lock (LIFECYCLE §4): an enterprise's own staff are filed straight to the registry (待审核), and from then on a
+// new import of the same person is refused, saying to withdraw first; the photo the import lacked may still be added,
+// but not replaced. The filer's 撤回 (offered on the registration's page) takes it back, the import then goes through,
+// and once the registry took it up (受理) even 撤回 is refused.
 func TestReviewLocksReimport(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	planID := createPlan(t, e, "锁定测试考试", url.Values{"acceptance_step": {"1"}})
 	c := e.client().signIn("jianshe")
 	sp := itoa64(planID)
-	page := "/registrations/batch?plan=" + sp
+	batchPage := "/registrations/batch?plan=" + sp
 	idn := newID(61)
 	file := fillTemplate(t, c, planID, [][]any{{idn, "周一", "本科", "", "", "", "北京城建示范工程有限公司", "", "2012-07-01", "", "", ""}})
-	for range 2 { // the second upload replaces the first: nobody decided it yet
-		if p := c.postFiles(page, "/registrations/batch/import?plan="+sp, "file", map[string][]byte{"报名.xlsx": file}); p.Status != http.StatusSeeOther {
-			t.Fatalf("import: %d %s", p.Status, p.Text(`[data-testid="import-problems"]`))
-		}
+	importFile := func() *page {
+		t.Helper()
+		return c.postFiles(batchPage, "/registrations/batch/import?plan="+sp, "file", map[string][]byte{"报名.xlsx": file})
+	}
+	photo := func(seed int) *page {
+		t.Helper()
+		return c.postFiles(batchPage, "/registrations/batch/photos?plan="+sp, "photos", map[string][]byte{idn + ".jpg": testPhoto(t, 600, 840-seed, "jpeg")})
+	}
+	if p := importFile(); p.Status != http.StatusSeeOther {
+		t.Fatalf("import: %d %s", p.Status, p.Text(`[data-testid="import-problems"]`))
 	}
 	var r models.Registration
 	if err := e.db.NewSelect().Model(&r).Where("plan_id = ?", planID).Scan(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	if r.Status != models.RegUnitConfirmed {
+		t.Fatalf("the enterprise's own staff filed as %s, want 待审核", r.Status)
+	}
+	p := importFile()
+	if p.Status != http.StatusOK || !strings.Contains(p.Text(`[data-testid="import-problems"]`), "审核期间不能修改") ||
+		!strings.Contains(p.Text(`[data-testid="import-problems"]`), "请先撤回") {
+		t.Errorf("re-import over a registration 待审核: %d %q", p.Status, p.Text(`[data-testid="import-problems"]`))
+	}
+	if after := reviewReg(t, e, r.ID); after.Version != r.Version {
+		t.Errorf("the refused import changed the registration: version %d → %d", r.Version, after.Version)
+	}
+	// The photo the import could not carry completes the filing; a second one would change it, and matches nothing.
+	if p = photo(0); strings.Contains(p.Text(`[data-testid="photo-unmatched"]`), idn) || reviewReg(t, e, r.ID).PhotoKey == "" {
+		t.Errorf("the missing photo of a registration 待审核: report %q, unmatched %q", p.Text(`[data-testid="photo-report"]`), p.Text(`[data-testid="photo-unmatched"]`))
+	}
+	first := reviewReg(t, e, r.ID).PhotoKey
+	if p = photo(1); !strings.Contains(p.Text(`[data-testid="photo-unmatched"]`), idn) || reviewReg(t, e, r.ID).PhotoKey != first {
+		t.Errorf("replacing the photo of a registration 待审核: report %q, unmatched %q", p.Text(`[data-testid="photo-report"]`), p.Text(`[data-testid="photo-unmatched"]`))
+	}
+	// 撤回, from the registration's page, then the import goes through and files it again.
+	detail := "/registrations/" + itoa64(r.ID)
+	if c.get(detail).Doc.Find(`[data-testid="reg-withdraw"]`).Length() != 1 || c.get(detail).Doc.Find(`[data-testid="reg-resubmit"]`).Length() != 0 {
+		t.Error("the registration's page offers no 撤回 (or offers 修改并重新提交) while 待审核")
+	}
+	if p = c.submit(detail, detail+"/withdraw", url.Values{"confirmed": {"1"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("撤回 while 待审核: %d %s", p.Status, p.Body)
+	}
+	if s, _ := regStatus(t, e, r.ID); s != models.RegWithdrawn {
+		t.Fatalf("after 撤回: %s", s)
+	}
+	if p = importFile(); p.Status != http.StatusSeeOther {
+		t.Fatalf("import after 撤回: %d %s", p.Status, p.Text(`[data-testid="import-problems"]`))
+	}
+	if s, _ := regStatus(t, e, r.ID); s != models.RegUnitConfirmed {
+		t.Fatalf("filed again after 撤回: %s", s)
+	}
+	// 受理: locked for good until 退回修改 — no import, no photo, no 撤回.
 	admin := e.client().signIn("admin")
 	queue := "/admin/exams/" + sp + "/review"
 	if p := admin.submit(queue, queue, url.Values{"one": {"accept:" + itoa64(r.ID)}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("受理: %d", p.Status)
 	}
-	p := c.postFiles(page, "/registrations/batch/import?plan="+sp, "file", map[string][]byte{"报名.xlsx": file})
+	p = importFile()
 	if p.Status != http.StatusOK || !strings.Contains(p.Text(`[data-testid="import-problems"]`), "已受理") {
 		t.Errorf("re-import over an accepted registration: %d %q", p.Status, p.Text(`[data-testid="import-problems"]`))
 	}
-	p = c.postFiles(page, "/registrations/batch/photos?plan="+sp, "photos", map[string][]byte{idn + ".jpg": testPhoto(t, 600, 840, "jpeg")})
+	p = photo(2)
 	if !strings.Contains(p.Text(`[data-testid="photo-unmatched"]`), idn) {
 		t.Errorf("a photo for a locked registration: report %q, unmatched %q", p.Text(`[data-testid="photo-report"]`), p.Text(`[data-testid="photo-unmatched"]`))
+	}
+	if c.get(detail).Doc.Find(`[data-testid="reg-withdraw"]`).Length() != 0 {
+		t.Error("撤回 offered after 受理")
+	}
+	if p := c.do(http.MethodPost, detail+"/withdraw", url.Values{"_csrf": {c.csrf()}, "confirmed": {"1"}}, false, nil); p.Status != http.StatusConflict {
+		t.Errorf("撤回 after 受理: %d, want 409", p.Status)
 	}
 	if s, _ := regStatus(t, e, r.ID); s != models.RegAccepted {
 		t.Errorf("status %s", s)
 	}
+}
+
+func reviewReg(t *testing.T, e *env, id int64) models.Registration {
+	t.Helper()
+	var r models.Registration
+	if err := e.db.NewSelect().Model(&r).Where("id = ?", id).Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 // A row carries the version it showed: when the filer changed the registration after the queue was shown, 通过 of

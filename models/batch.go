@@ -147,12 +147,14 @@ func (b *batchImport) checkAgainstSystem(ctx context.Context, db bun.IDB) error 
 		}
 		switch r := b.regs[p.ID]; {
 		case r == nil, r.Status == RegReturned, r.Status == RegWithdrawn:
-		case SameOrg(r.OrganizationID, &b.org.ID) && (r.Status == RegSubmitted || r.Status == RegUnitConfirmed) && !r.Paid() && editable[r.ID]:
+		case SameOrg(r.OrganizationID, &b.org.ID) && r.Status == RegSubmitted && !r.Paid() && editable[r.ID]:
 			if unit, _ := b.units.start(e.Reg.EmployerCode, &b.org.ID); !sameUnit(unit, r.UnitOrgID) {
 				b.bad(e.Row, "组织机构代码", e.Reg.EmployerCode, msgUnitChanged)
 				continue
 			}
-			replacing++ // this organization's own earlier upload, not decided by anyone yet: replaced
+			replacing++ // this organization's own earlier upload, still with the enterprise it names: replaced
+		case SameOrg(r.OrganizationID, &b.org.ID) && r.Status == RegUnitConfirmed:
+			b.bad(e.Row, "身份证号", ident.MaskIDNumber(e.ID.Number), "此人的报名（报名编号 "+r.Number()+"）已提交审核（「"+r.Status.Label()+"」），审核期间不能修改；如需修改，请先撤回该报名再导入")
 		default:
 			b.bad(e.Row, "身份证号", ident.MaskIDNumber(e.ID.Number), "此人目前处于「"+r.Status.Label()+"」阶段（报名编号 "+r.Number()+"），不能重复报名")
 		}
@@ -174,8 +176,8 @@ func entryIDNumbers(entries []BatchEntry) []string {
 	return out
 }
 
-// editable is which of the file's people's registrations the organization may still replace (filerMayEdit): a
-// registration under review that an enterprise confirmed or the registry took up is locked until 退回修改.
+// editable is which of the file's people's registrations the organization may still replace (filerMayEdit): one
+// with the registry (待审核 and later) is locked until its filer withdraws it or the registry returns it.
 func (b *batchImport) editable(ctx context.Context, db bun.IDB) (map[int64]bool, error) {
 	ids := make([]int64, 0, len(b.regs))
 	for _, r := range b.regs {
@@ -387,7 +389,7 @@ func SetRegistrationPhotos(ctx context.Context, db bun.IDB, actor Actor, planID 
 		for i := 0; i < len(ids); i += batchChunk {
 			var rows []Registration
 			if err := tx.NewSelect().Model(&rows).Column("id", "photo_key").Where("id IN (?) AND plan_id = ? AND organization_id = ?",
-				bun.List(ids[i:min(i+batchChunk, len(ids))]), planID, *orgID).Where(filerMayEdit).Scan(ctx); err != nil {
+				bun.List(ids[i:min(i+batchChunk, len(ids))]), planID, *orgID).Where(filerMayAddPhoto).Scan(ctx); err != nil {
 				return err
 			}
 			for _, r := range rows {
@@ -415,8 +417,8 @@ func SetRegistrationPhotos(ctx context.Context, db bun.IDB, actor Actor, planID 
 }
 
 // OrgRegistrationsByIDNumber maps the ID numbers of the people the actor's organization registered for a plan to
-// the registrations it may still change (filerMayEdit), for matching photo files named by ID number: a photo for a
-// registration locked under review matches nothing.
+// the registrations it may still give a photo (filerMayAddPhoto), for matching photo files named by ID number: a
+// photo for a registration locked under review matches nothing.
 func OrgRegistrationsByIDNumber(ctx context.Context, db bun.IDB, actor Actor, planID int64) (map[string]*Registration, error) {
 	out := map[string]*Registration{}
 	orgID := actor.OrganizationID()
@@ -425,7 +427,7 @@ func OrgRegistrationsByIDNumber(ctx context.Context, db bun.IDB, actor Actor, pl
 	}
 	var rs []Registration
 	err := db.NewSelect().Model(&rs).Relation("Person", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("id_number") }).
-		Column("reg.id").Where("reg.plan_id = ? AND reg.organization_id = ?", planID, *orgID).Where(filerMayEdit).Scan(ctx)
+		Column("reg.id").Where("reg.plan_id = ? AND reg.organization_id = ?", planID, *orgID).Where(filerMayAddPhoto).Scan(ctx)
 	for i := range rs {
 		out[rs[i].Person.IDNumber] = &rs[i]
 	}

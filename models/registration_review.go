@@ -313,8 +313,10 @@ func notifyDecision(ctx context.Context, tx bun.IDB, rs []reviewed, moved []int6
 	return nil
 }
 
-// WithdrawRegistration is 撤回 of a registration returned for changes (退回修改 → 已撤回), by whoever may resubmit
-// it: the person themself, or the organization that filed it. Another's registration is ErrNotFound.
+// WithdrawRegistration is 撤回 of a registration returned for changes (退回修改 → 已撤回), or of one waiting for the
+// registry (待审核 → 已撤回: it is locked under review, so this is how its filer takes it back to change it), by
+// whoever may resubmit it: the person themself, or the organization that filed it. Another's registration is
+// ErrNotFound; one in any other status (受理 or decided since) is ErrConflict.
 func WithdrawRegistration(ctx context.Context, db bun.IDB, actor Actor, id int64) (*Registration, error) {
 	if !actor.Is(RolePractitioner, RoleEnterprise, RoleTraining) {
 		return nil, ErrNotAllowed
@@ -328,7 +330,10 @@ func WithdrawRegistration(ctx context.Context, db bun.IDB, actor Actor, id int64
 		if !MayResubmit(actor.Account, r) {
 			return ErrNotFound
 		}
-		_, err = RegistrationTransitions.Apply(ctx, tx, actor, Move[RegStatus]{IDs: []int64{r.ID}, From: RegReturned,
+		if r.Status != RegReturned && r.Status != RegUnitConfirmed {
+			return ErrConflict
+		}
+		_, err = RegistrationTransitions.Apply(ctx, tx, actor, Move[RegStatus]{IDs: []int64{r.ID}, From: r.Status,
 			To: RegWithdrawn, Version: r.Version})
 		if errors.Is(err, ErrNothingMoved) {
 			return ErrConflict
@@ -359,12 +364,15 @@ func MayResubmit(acct *Account, r *Registration) bool {
 }
 
 // filerMayEdit is the SQL condition (on registrations AS reg) of a registration its filer may still change by a
-// new import or photo upload: 退回修改 or withdrawn, or filed and not yet decided by anyone — still 待单位确认, or
-// 待审核 from the start (not through an enterprise's 单位确认). Once an enterprise confirmed it or the registry took
-// it up (受理 and beyond) it is locked until 退回修改.
-const filerMayEdit = `(reg.status IN ('submitted', 'returned', 'withdrawn') OR (reg.status = 'unit_confirmed' AND
-	COALESCE((SELECT sc.from_status FROM status_changes AS sc WHERE sc.record_kind = 'registration' AND sc.record_id = reg.id
-		ORDER BY sc.id DESC LIMIT 1), '') <> 'submitted'))`
+// new import or photo upload: one not yet with the registry — 待单位确认 (with the enterprise it names), 退回修改, or
+// withdrawn. From 待审核 on (LIFECYCLE §4: with the registry, however it got there) it is locked under review: the
+// filer withdraws it (撤回, WithdrawRegistration) to change it, or waits for 退回修改.
+const filerMayEdit = `(reg.status IN ('submitted', 'returned', 'withdrawn'))`
+
+// filerMayAddPhoto is filerMayEdit for a batch photo upload, which may also give a 待审核 registration the photo it
+// was filed without (待审核（缺照片）, an import carries none): that completes the filing and changes nothing the
+// registry has seen. A photo it has is replaced only as filerMayEdit allows; from 受理 on nothing changes.
+const filerMayAddPhoto = `(reg.status IN ('submitted', 'returned', 'withdrawn') OR (reg.status = 'unit_confirmed' AND reg.photo_key = ''))`
 
 // editableByFiler returns which of the registrations ids their filer may still change (filerMayEdit).
 func editableByFiler(ctx context.Context, db bun.IDB, ids []int64) (map[int64]bool, error) {

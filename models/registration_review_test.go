@@ -181,7 +181,7 @@ func TestReturnResubmitWithdraw(t *testing.T) {
 	if r := f.reg(t, a.ID); r.Status != models.RegUnitConfirmed || r.RejectReason != "" {
 		t.Errorf("resubmitted: %s %q", r.Status, r.RejectReason)
 	}
-	// 撤回: only a returned one, only by its filer.
+	// 撤回: only a returned one or one waiting for the registry (待审核), only by its filer; not once decided.
 	other := storeAccount(t, f.db, "other-ent", models.RoleEnterprise, 0)
 	otherOrg, err := models.CreateOrganization(ctx, f.db, testAdmin, models.OrgInput{Kind: "enterprise", Name: "北京另一建设公司", Code: "91110106U2G2CXUK7A"})
 	if err != nil {
@@ -191,8 +191,11 @@ func TestReturnResubmitWithdraw(t *testing.T) {
 	if _, err := models.WithdrawRegistration(ctx, f.db, models.Actor{Account: other}, b.ID); !errors.Is(err, models.ErrNotFound) {
 		t.Errorf("another enterprise withdrew: %v", err)
 	}
-	if _, err := models.WithdrawRegistration(ctx, f.db, f.actor, a.ID); !errors.Is(err, models.ErrConflict) {
-		t.Errorf("withdrew one under review: %v", err)
+	if _, err := models.ApproveRegistrations(ctx, f.db, f.admin, f.in(a.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.WithdrawRegistration(ctx, f.db, f.actor, a.ID); !errors.Is(err, models.ErrConflict) || f.reg(t, a.ID).Status != models.RegApproved {
+		t.Errorf("withdrew one already approved: %v", err)
 	}
 	w, err := models.WithdrawRegistration(ctx, f.db, f.actor, b.ID)
 	if err != nil || w.Status != models.RegWithdrawn || f.reg(t, b.ID).Status != models.RegWithdrawn {
@@ -269,6 +272,9 @@ func TestConfirmByUnitScope(t *testing.T) {
 			t.Errorf("after a failed 单位确认: %s", s)
 		}
 	}, "batch_numbers", "messages")
+	if ed, err := models.EditableByFiler(ctx, f.db, []int64{r.ID}); err != nil || !ed[r.ID] {
+		t.Errorf("not editable by its filer while 待单位确认: %v %v", ed, err)
+	}
 	res, err := models.ConfirmByUnit(ctx, f.db, f.actor, models.ReviewInput{IDs: []int64{r.ID}})
 	if err != nil || !regexp.MustCompile(`^DWQR\d{8}$`).MatchString(res.BatchNo) {
 		t.Fatalf("confirm: %+v %v", res, err)
@@ -276,9 +282,10 @@ func TestConfirmByUnitScope(t *testing.T) {
 	if s := f.reg(t, r.ID).Status; s != models.RegUnitConfirmed {
 		t.Errorf("after 单位确认: %s", s)
 	}
-	// Confirmed by its enterprise: the filer may no longer replace it (the lock), while one still as filed may be.
+	// Confirmed by its enterprise, or filed straight to the registry: both are with the registry (待审核), so the
+	// filer may no longer replace either (the lock, LIFECYCLE §4).
 	ed, err := models.EditableByFiler(ctx, f.db, []int64{r.ID, f.file(t, "张戊").ID})
-	if err != nil || ed[r.ID] || len(ed) != 1 {
+	if err != nil || len(ed) != 0 {
 		t.Errorf("editable after 单位确认: %v %v", ed, err)
 	}
 }

@@ -19,6 +19,8 @@ var RegistrationTransitions = Transitions[RegStatus]{Kind: "registration", Table
 	{From: RegReturned, To: RegSubmitted, Roles: applicantRoles, Action: "重新提交", Event: EventRegResubmitted},
 	{From: RegReturned, To: RegUnitConfirmed, Roles: applicantRoles, Action: "重新提交", Event: EventRegResubmitted},
 	{From: RegReturned, To: RegWithdrawn, Roles: applicantRoles, Action: "撤回", Event: EventRegWithdrawn},
+	// A registration waiting for the registry is locked under review: its filer takes it back (撤回) to change it.
+	{From: RegUnitConfirmed, To: RegWithdrawn, Roles: applicantRoles, Action: "撤回", Event: EventRegWithdrawn},
 	{From: RegWithdrawn, To: RegSubmitted, Roles: applicantRoles, Action: "重新提交", Event: EventRegResubmitted},
 	{From: RegWithdrawn, To: RegUnitConfirmed, Roles: applicantRoles, Action: "重新提交", Event: EventRegResubmitted},
 	// Payment, when the plan charges; unpaid after 缴费截止 is 视为放弃 (a background job, as the system).

@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/uptrace/bun"
@@ -90,9 +91,10 @@ func TestDecidedRegistrationsAreNotDeleted(t *testing.T) {
 	}
 }
 
-// A new upload that replaces an undecided registration may not change which enterprise confirms it: the enterprise
-// named now would never be asked (or the one asked before would confirm what is no longer theirs). The row is
-// refused beside 组织机构代码, nothing is saved; the same 单位代码 replaces the upload as before.
+// A new upload that replaces a registration still with the enterprise it names (待单位确认) may not change which
+// enterprise confirms it: the enterprise named now would never be asked (or the one asked before would confirm what
+// is no longer theirs). The row is refused beside 组织机构代码, nothing is saved; the same 单位代码 replaces the upload
+// as before. A registration with the registry (待审核) is locked: its upload is refused until the filer withdraws it.
 func TestReimportKeepsWhoConfirms(t *testing.T) {
 	t.Parallel()
 	f := newRegFixture(t)
@@ -103,7 +105,7 @@ func TestReimportKeepsWhoConfirms(t *testing.T) {
 	}
 	id := f.newID()
 	first := importRow(2, id, "改单位者")
-	first.Cells["employer_code"] = ident.GenerateCreditCode(f.ids, "110000") // no registered enterprise: straight to the registry
+	first.Cells["employer_code"] = *other.CreditCode // a registered enterprise: it confirms first
 	if _, err := models.ImportBatch(ctx, f.db, f.actor, f.plan, []spreadsheet.Row{first}); err != nil {
 		t.Fatal(err)
 	}
@@ -111,19 +113,19 @@ func TestReimportKeepsWhoConfirms(t *testing.T) {
 	if err := f.db.NewSelect().Model(&reg).Where("plan_id = ? AND employer_code = ?", f.plan.ID, first.Cells["employer_code"]).Scan(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if reg.Status != models.RegUnitConfirmed || reg.UnitOrgID != nil {
+	if reg.Status != models.RegSubmitted || reg.UnitOrgID == nil || *reg.UnitOrgID != other.ID {
 		t.Fatalf("first upload: %s, unit %v", reg.Status, reg.UnitOrgID)
 	}
 
 	moved := importRow(2, id, "改单位者")
-	moved.Cells["employer_code"] = *other.CreditCode // now names an enterprise that must confirm
+	moved.Cells["employer_code"] = ident.GenerateCreditCode(f.ids, "110000") // now names no registered enterprise
 	_, err = models.ImportBatch(ctx, f.db, f.actor, f.plan, []spreadsheet.Row{moved})
 	var probs models.BatchProblems
 	if !errors.As(err, &probs) || len(probs) != 1 || probs[0].Row != 2 || probs[0].Column != "组织机构代码" {
 		t.Fatalf("changing who confirms: %v %+v", err, probs)
 	}
 	after, err := models.FindRegistration(ctx, f.db, f.plan.ID, reg.PersonID)
-	if err != nil || after.Version != reg.Version || after.UnitOrgID != nil || after.Status != models.RegUnitConfirmed {
+	if err != nil || after.Version != reg.Version || after.UnitOrgID == nil || *after.UnitOrgID != other.ID || after.Status != models.RegSubmitted {
 		t.Fatalf("refused upload changed the registration: %+v %v", after, err)
 	}
 
@@ -133,8 +135,39 @@ func TestReimportKeepsWhoConfirms(t *testing.T) {
 	if _, err := models.ImportBatch(ctx, f.db, f.actor, f.plan, []spreadsheet.Row{again}); err != nil {
 		t.Fatalf("same 单位代码: %v", err)
 	}
-	if after, _ = models.FindRegistration(ctx, f.db, f.plan.ID, reg.PersonID); after.EmployerName != "北京测试建设有限公司" || after.Status != models.RegUnitConfirmed {
+	if after, _ = models.FindRegistration(ctx, f.db, f.plan.ID, reg.PersonID); after.EmployerName != "北京测试建设有限公司" || after.Status != models.RegSubmitted {
 		t.Errorf("replacing upload: %+v", after)
+	}
+
+	// Straight to the registry (no registered enterprise named): 待审核, locked for the filer until 撤回.
+	direct := importRow(2, f.newID(), "直报者")
+	direct.Cells["employer_code"] = ident.GenerateCreditCode(f.ids, "110000")
+	if _, err := models.ImportBatch(ctx, f.db, f.actor, f.plan, []spreadsheet.Row{direct}); err != nil {
+		t.Fatal(err)
+	}
+	var locked models.Registration
+	if err := f.db.NewSelect().Model(&locked).Where("plan_id = ? AND employer_code = ?", f.plan.ID, direct.Cells["employer_code"]).Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if locked.Status != models.RegUnitConfirmed {
+		t.Fatalf("filed straight to the registry: %s", locked.Status)
+	}
+	direct.Cells["employer_name"] = "北京改过的建设有限公司"
+	_, err = models.ImportBatch(ctx, f.db, f.actor, f.plan, []spreadsheet.Row{direct})
+	if !errors.As(err, &probs) || len(probs) != 1 || probs[0].Column != "身份证号" || !strings.Contains(probs[0].Reason, "请先撤回") {
+		t.Fatalf("re-import over a registration 待审核: %v %+v", err, probs)
+	}
+	if now, _ := models.FindRegistration(ctx, f.db, f.plan.ID, locked.PersonID); now.Version != locked.Version || now.EmployerName == "北京改过的建设有限公司" {
+		t.Errorf("the refused upload changed the registration: %+v", now)
+	}
+	if _, err := models.WithdrawRegistration(ctx, f.db, f.actor, locked.ID); err != nil {
+		t.Fatalf("撤回 while 待审核: %v", err)
+	}
+	if _, err := models.ImportBatch(ctx, f.db, f.actor, f.plan, []spreadsheet.Row{direct}); err != nil {
+		t.Fatalf("re-import after 撤回: %v", err)
+	}
+	if now, _ := models.FindRegistration(ctx, f.db, f.plan.ID, locked.PersonID); now.Status != models.RegUnitConfirmed || now.EmployerName != "北京改过的建设有限公司" {
+		t.Errorf("filed again after 撤回: %s %q", now.Status, now.EmployerName)
 	}
 }
 

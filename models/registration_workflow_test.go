@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -290,12 +291,20 @@ func TestImportBatchRollsBack(t *testing.T) {
 	if n := f.count(t, "person_changes", "person_id <> ?", known.PersonID); n != 0 {
 		t.Errorf("new people got %d history rows; creating a person is not a change", n)
 	}
-	// A file with a wrong name for someone known: nothing saved, the problem by row and column, the name on record untold.
+	// A file with a wrong name for someone known: nothing saved, the problem by row and column, the name on record
+	// untold. (Their registration is 待审核 now, so the row is also refused as locked under review.)
 	rows = []spreadsheet.Row{importRow(2, f.newID(), "导入丙"), importRow(3, knownID, "冒名")}
 	_, err = models.ImportBatch(ctx, f.db, f.actor, f.plan, rows)
 	var probs models.BatchProblems
-	if !errors.As(err, &probs) || len(probs) != 1 || probs[0].Row != 3 || probs[0].Column != "姓名" || probs[0].Reason != models.MsgNameMismatch {
+	if !errors.As(err, &probs) || len(probs) != 2 {
 		t.Fatalf("a wrong name: %v %+v", err, probs)
+	}
+	for _, want := range []struct{ column, reason string }{{"姓名", models.MsgNameMismatch}, {"身份证号", "审核期间不能修改"}} {
+		if !slices.ContainsFunc(probs, func(p models.BatchProblem) bool {
+			return p.Row == 3 && p.Column == want.column && strings.Contains(p.Reason, want.reason)
+		}) {
+			t.Errorf("a wrong name: no problem in row 3, %s: %q; got %+v", want.column, want.reason, probs)
+		}
 	}
 	if n := f.count(t, "persons", "id_number = ?", rows[0].Cells["id_number"]); n != 0 {
 		t.Error("a refused import stored a person")

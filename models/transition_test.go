@@ -126,8 +126,11 @@ func TestTransitionTableChecks(t *testing.T) {
 	if got := models.RegistrationTransitions.From(models.RegUnitConfirmed, testAdmin); len(got) != 3 {
 		t.Errorf("an admin's moves from unit_confirmed: %d, want 3 (受理, 通过, 退回修改)", len(got))
 	}
-	if got := models.RegistrationTransitions.From(models.RegUnitConfirmed, enterprise); len(got) != 0 {
-		t.Errorf("an enterprise's moves from unit_confirmed: %d, want none", len(got))
+	if got := models.RegistrationTransitions.From(models.RegUnitConfirmed, enterprise); len(got) != 1 || got[0].To != models.RegWithdrawn {
+		t.Errorf("an enterprise's moves from unit_confirmed: %+v, want 撤回 only (its filing, locked under review)", got)
+	}
+	if got := models.RegistrationTransitions.From(models.RegAccepted, enterprise); len(got) != 0 {
+		t.Errorf("an enterprise's moves from accepted: %+v, want none", got)
 	}
 }
 
