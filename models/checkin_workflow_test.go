@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -438,5 +439,104 @@ func TestTokenOfACancelledDrawIsRefused(t *testing.T) {
 	other := holder(second.Last)
 	if res, err := scan(other.TicketNo); err != nil || res.Already || res.Ticket.RegistrationID != other.RegistrationID {
 		t.Errorf("a typed 准考证号 after the new 放号: %+v %v", res, err)
+	}
+}
+
+// 缺考 by itself: the periodic checkin.absent marks, as the system, whoever of a room did not check in once its exam
+// ended more than an hour ago, through 标记缺考 (one 批号 and audit row per room); a room ended half an hour ago and
+// a 网考's room are left alone, and a second run changes nothing.
+func TestAbsentMarkedAfterTheExam(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.Open(t)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var task models.PeriodicTask
+	for _, x := range models.PeriodicTasks() {
+		if x.Name == "checkin.absent" {
+			task = x
+		}
+	}
+	if task.Run == nil || task.Every <= 0 || task.Label == "" {
+		t.Fatalf("checkin.absent is not registered: %+v", task)
+	}
+	site, err := checkinfixture.Site(ctx, db, "缺考考点")
+	must(err)
+	now := models.Now()
+	seq := 1
+	room := func(plan *models.ExamPlan, no string, endedAgo time.Duration, n int) []checkinfixture.Candidate {
+		t.Helper()
+		r, err := checkinfixture.Room(ctx, db, plan, site, no, now.Add(-endedAgo-2*time.Hour), now.Add(-endedAgo))
+		must(err)
+		d, err := checkinfixture.Draw(ctx, db, plan)
+		must(err)
+		cs, err := checkinfixture.Candidates(ctx, db, r, d, n, seq, "")
+		must(err)
+		seq += 10
+		return cs
+	}
+	plan, err := checkinfixture.Plan(ctx, db, "缺考考试")
+	must(err)
+	ended := room(plan, "01", 2*time.Hour, 3)
+	recent := room(plan, "02", 30*time.Minute, 2)
+	online, err := checkinfixture.Plan(ctx, db, "网上考试")
+	must(err)
+	_, err = db.NewUpdate().Model((*models.ExamPlan)(nil)).Set("exam_mode = ?", models.ModeOnline).Where("id = ?", online.ID).Exec(ctx)
+	must(err)
+	web := room(online, "01", 3*time.Hour, 2)
+	came := ended[1]
+	_, err = db.NewUpdate().Model((*models.Ticket)(nil)).Set("checked_in_at = ?", now.Add(-3*time.Hour)).
+		Where("registration_id = ?", came.Registration.ID).Exec(ctx)
+	must(err)
+
+	n, err := task.Run(ctx, db, models.Now())
+	if err != nil || n != 2 {
+		t.Fatalf("first run: %d %v, want the 2 of the ended room who did not come", n, err)
+	}
+	batchOf := func(c checkinfixture.Candidate) string {
+		t.Helper()
+		var b string
+		must(db.NewSelect().Model((*models.Ticket)(nil)).ColumnExpr("COALESCE(absent_batch_no, '')").Where("registration_id = ?", c.Registration.ID).Scan(ctx, &b))
+		return b
+	}
+	absent := func(c checkinfixture.Candidate) (bool, string) {
+		t.Helper()
+		var tk models.Ticket
+		must(db.NewSelect().Model(&tk).Where("registration_id = ?", c.Registration.ID).Scan(ctx))
+		return tk.Absent, batchOf(c)
+	}
+	var batch string
+	for _, c := range ended {
+		a, b := absent(c)
+		if want := c.Registration.ID != came.Registration.ID; a != want || (want && !strings.HasPrefix(b, models.BatchAbsent)) {
+			t.Errorf("ended room, %s: absent %v (%q), want %v", c.Ticket.TicketNo, a, b, want)
+		}
+		if a {
+			batch = b
+		}
+	}
+	for _, c := range append(append([]checkinfixture.Candidate{}, recent...), web...) {
+		if a, _ := absent(c); a {
+			t.Errorf("%s marked absent: its room ended half an hour ago, or is a 网考's", c.Ticket.TicketNo)
+		}
+	}
+	var audits []models.AuditEvent
+	must(db.NewSelect().Model(&audits).Where("event = ?", models.EventMarkedAbsent).Scan(ctx))
+	if len(audits) != 1 || audits[0].Username != "system:checkin.absent" || !strings.Contains(audits[0].Detail, batch) {
+		t.Errorf("audit rows %+v, want one by the system naming %s", audits, batch)
+	}
+	before := snapshot(t, db, "batch_numbers")
+	if n, err := task.Run(ctx, db, models.Now()); err != nil || n != 0 {
+		t.Errorf("second run: %d %v, want nothing", n, err)
+	}
+	if after := snapshot(t, db, "batch_numbers"); !maps.Equal(before, after) {
+		t.Errorf("the second run wrote something: %v → %v", before, after)
+	}
+	if n, err := db.NewSelect().Model((*models.Ticket)(nil)).Where("absent = ?", true).Count(ctx); err != nil || n != 2 {
+		t.Errorf("%d tickets absent after the second run, %v; want 2", n, err)
 	}
 }
