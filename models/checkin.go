@@ -278,6 +278,7 @@ type CheckInInput struct {
 	PlanID int64
 	RoomID int64 // 0: any room of the plan in the actor's scope
 	Code   string
+	At     time.Time // when the scan happened, which the day and lateness rules read (zero: Now)
 }
 
 // CheckInResult is the candidate a scan found: the ticket with its room (and 考点), registration and person.
@@ -353,11 +354,15 @@ func CheckIn(ctx context.Context, db bun.IDB, actor Actor, in CheckInInput) (*Ch
 	if !scope.covers(t.Room) {
 		return nil, ErrTicketOutOfScope
 	}
+	at := in.At
+	if at.IsZero() {
+		at = Now()
+	}
 	res := &CheckInResult{Ticket: t}
 	switch {
 	case t.PlanID != in.PlanID:
 		return res, ErrTicketOtherPlan
-	case ExamDay(t.Room.StartsAt) != ExamDay(Now()):
+	case ExamDay(t.Room.StartsAt) != ExamDay(at):
 		return res, ErrTicketOtherDay
 	case in.RoomID != 0 && t.RoomID != in.RoomID:
 		return res, ErrTicketOtherRoom
@@ -371,11 +376,11 @@ func CheckIn(ctx context.Context, db bun.IDB, actor Actor, in CheckInInput) (*Ch
 	if err != nil {
 		return nil, err
 	}
-	if err := lateEntry(mode, t.Room, subjects, Now()); err != nil {
+	if err := lateEntry(mode, t.Room, subjects, at); err != nil {
 		return res, err
 	}
 	err = inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
-		now := Now()
+		now := at
 		r, err := tx.NewUpdate().Model((*Ticket)(nil)).Set("checked_in_at = ?", now).Set("checked_in_by = ?", actor.AccountID()).
 			Where("registration_id = ? AND checked_in_at IS NULL AND absent = ?", t.RegistrationID, false).Exec(ctx)
 		if err := affectedOneOr(r, err, ErrConflict); err != nil {

@@ -13,10 +13,12 @@ import (
 	"examcert/models"
 )
 
-// modeDay is an exam day by 考试方式, on the clock 签到 reads (models.Now): rooms that began a little more or a
-// little less than the rule allows, a 实操 just begun and one about to begin, a 机考 whose second subject is on,
-// and a 网考.
+// modeDay is an exam day by 考试方式, seen at noon (Beijing time) of a fixed day, the moment each scan says it
+// happened (CheckInInput.At), so that every room is of that day whatever the hour the test runs: rooms that began a
+// little more or a little less than the rule allows, a 实操 just begun and one about to begin, a 机考 whose second
+// subject is on, and a 网考.
 type modeDay struct {
+	now    time.Time
 	db     *bun.DB
 	tokens models.TicketTokens
 	plans  map[string]*models.ExamPlan
@@ -26,12 +28,9 @@ type modeDay struct {
 
 func newModeDay(t *testing.T) *modeDay {
 	t.Helper()
-	now := models.Now()
-	if models.ExamDay(now.Add(-70*time.Minute)) != models.ExamDay(now) {
-		t.Skip("the rooms of this test would begin yesterday (Beijing time)")
-	}
+	now := time.Date(2027, 3, 20, 12, 0, 0, 0, models.Beijing).UTC()
 	ctx := context.Background()
-	d := &modeDay{db: dbtest.Open(t), plans: map[string]*models.ExamPlan{}, rooms: map[string]*models.ExamRoom{},
+	d := &modeDay{now: now, db: dbtest.Open(t), plans: map[string]*models.ExamPlan{}, rooms: map[string]*models.ExamRoom{},
 		c: map[string]checkinfixture.Candidate{}}
 	must := func(err error) {
 		t.Helper()
@@ -84,7 +83,7 @@ func newModeDay(t *testing.T) *modeDay {
 func (d *modeDay) scan(key string) (*models.CheckInResult, error) {
 	c := d.c[key]
 	return models.CheckIn(context.Background(), d.db, testAdmin,
-		models.CheckInInput{Tokens: d.tokens, PlanID: c.Ticket.PlanID, RoomID: c.Ticket.RoomID, Code: d.tokens.Sign(c.Ticket.TicketNo, c.Ticket.DrawID)})
+		models.CheckInInput{Tokens: d.tokens, PlanID: c.Ticket.PlanID, RoomID: c.Ticket.RoomID, Code: d.tokens.Sign(c.Ticket.TicketNo, c.Ticket.DrawID), At: d.now})
 }
 
 func (d *modeDay) checkedIn(t *testing.T, key string) bool {
@@ -135,13 +134,11 @@ func TestCheckInByExamMode(t *testing.T) {
 		t.Errorf("%d check-in audit rows, want 3", n)
 	}
 	// A ticket checked in in time and scanned again later is 已签到, not late.
-	if _, err := d.db.NewUpdate().Model((*models.ExamRoom)(nil)).Set("starts_at = ?", models.Now().Add(-2*time.Hour)).
+	if _, err := d.db.NewUpdate().Model((*models.ExamRoom)(nil)).Set("starts_at = ?", d.now.Add(-2*time.Hour)).
 		Where("id = ?", d.rooms["+1"].ID).Exec(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if models.ExamDay(models.Now().Add(-2*time.Hour)) == models.ExamDay(models.Now()) {
-		if res, err := d.scan("+1"); err != nil || !res.Already {
-			t.Errorf("second scan after the start: %+v, %v", res, err)
-		}
+	if res, err := d.scan("+1"); err != nil || !res.Already {
+		t.Errorf("second scan after the start: %+v, %v", res, err)
 	}
 }
