@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // reviewSeeded is what reviewSeed put in the server's database.
@@ -157,10 +158,33 @@ func TestReview(t *testing.T) {
 			} else if got := a.text("[data-testid=alert-ok]"); !strings.Contains(got, "退回修改成功") {
 				t.Errorf("after 退回修改: %q (%s)", got, a.text("[data-testid=alert-error]"))
 			}
-			// Bulk: tick two rows, 批量通过.
+			// Bulk: tick two rows, 批量通过. With JavaScript the second row is ticked and decided by keyboard alone: the
+			// focus on its checkbox, Space ticks it, Tab backwards (the bulk buttons are above the rows) to 批量通过,
+			// Enter.
 			a.click(`[data-testid="review-row-` + seed.staff[1] + `"] [data-testid="review-check"]`)
-			a.click(`[data-testid="review-row-` + seed.staff[2] + `"] [data-testid="review-check"]`)
-			a.submit(`[data-testid="bulk-approve"]`)
+			second := `[data-testid="review-row-` + seed.staff[2] + `"] [data-testid="review-check"]`
+			if m.js {
+				focused := func() string {
+					return run(a, chromedp.Evaluate[string](`document.activeElement && document.activeElement.getAttribute("data-testid") || ""`))
+				}
+				a.do(chromedp.Focus(chromedp.CSS(second)), chromedp.KeyEvent(" "))
+				if !run(a, chromedp.Evaluate[bool](`document.querySelector('`+second+`').checked`)) {
+					t.Error("Space on the row's checkbox did not tick it")
+				}
+				for range 40 {
+					if focused() == "bulk-approve" {
+						break
+					}
+					a.do(chromedp.KeyEvent(kb.Tab, chromedp.KeyModifiers(chromedp.ModifierShift)))
+				}
+				if got := focused(); got != "bulk-approve" {
+					t.Fatalf("Tab never reached 批量通过 (focus on %q)", got)
+				}
+				a.do(chromedp.KeyEvent(kb.Enter))
+			} else {
+				a.click(second)
+				a.submit(`[data-testid="bulk-approve"]`)
+			}
 			a.eventually("the bulk banner", func() bool { return strings.Contains(a.text("[data-testid=alert-ok]"), "审核通过成功，共2条") })
 			if !strings.Contains(a.text("[data-testid=alert-ok]"), "批号为BMSH") {
 				t.Errorf("bulk banner without its 批号: %q", a.text("[data-testid=alert-ok]"))
