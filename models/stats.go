@@ -239,10 +239,12 @@ func (f StatsFilter) expiring(db bun.IDB) *bun.SelectQuery {
 		CertValid, now, now.Add(ExpiringWithin))
 }
 
-// absence is 缺考率 by plan over the filter's tickets, counted by plan_id before the names are joined.
+// absence is 缺考率 by plan over the filter's tickets, counted by plan_id before the names are joined. A ticket is
+// absent when check-in marked it or a score of its registration is 缺考 (as the 缺考 rule counts, absenceDates).
 func (f StatsFilter) absence(db bun.IDB) *bun.SelectQuery {
 	inner := db.NewSelect().TableExpr("tickets AS t").ColumnExpr("t.plan_id, COUNT(*) AS tickets").
-		ColumnExpr("SUM(CASE WHEN t.absent THEN 1 ELSE 0 END) AS absent").Group("t.plan_id")
+		ColumnExpr(`SUM(CASE WHEN t.absent OR EXISTS (SELECT 1 FROM scores AS s WHERE s.registration_id = t.registration_id
+			AND s.situation = ?) THEN 1 ELSE 0 END) AS absent`, SituationAbsent).Group("t.plan_id")
 	if f.OrganizationID > 0 {
 		inner = inner.Join("JOIN registrations AS reg ON reg.id = t.registration_id").Where("reg.organization_id = ?", f.OrganizationID)
 	}

@@ -105,6 +105,18 @@ func TestStatisticsFigures(t *testing.T) {
 	if r := s.Absence[0].Rate(); r != 20 {
 		t.Errorf("absence rate %v, want 20", r)
 	}
+
+	// 缺考 entered in the score import counts too (as for the 缺考 rule), once per ticket: candidate 3 checked in but
+	// is 缺考 in one subject; candidate 2 is 缺考 by check-in and in the scores.
+	if _, err := f.db.NewUpdate().TableExpr("scores").Set("situation = ?", models.SituationAbsent).
+		Set("objective_tenths = 0, subjective_tenths = 0, total_tenths = 0").
+		Where("registration_id = ? AND subject_id = ?", f.c[3].Registration.ID, f.theory.ID).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s = f.stats(t, models.StatsFilter{Year: year, CategoryID: f.plan.CategoryID})
+	if want := []models.AbsenceRate{{PlanID: f.plan.ID, Name: f.plan.Name, Absent: 2, Tickets: 5}}; !reflect.DeepEqual(s.Absence, want) {
+		t.Errorf("absence with a 缺考 score: %+v, want %+v", s.Absence, want)
+	}
 }
 
 func TestStatisticsFilters(t *testing.T) {
