@@ -72,29 +72,10 @@ func BenchmarkStatistics1M(b *testing.B) {
 	b.Logf("generated in %s", time.Since(started).Round(time.Millisecond))
 	filters := map[string]StatsFilter{"all": {}, "year": {Year: time.Now().In(Beijing).Year()}, "org": {OrganizationID: 7}, "plan": {PlanID: 42}}
 	for fname, f := range filters {
-		queries := map[string]func() error{
-			"by_status": func() error {
-				var out []StatusCount
-				return f.registrations(db).ColumnExpr("reg.status, COUNT(*) AS n").Group("reg.status").Scan(ctx, &out)
-			},
-			"pass_by_plan":    func() error { var out []PassRate; return f.passByPlan(db).Scan(ctx, &out) },
-			"pass_by_org":     func() error { var out []PassRate; return f.passByOrganization(db).Scan(ctx, &out) },
-			"pass_by_subject": func() error { var out []PassRate; return f.subjects(db).Scan(ctx, &out) },
-			"cert_states": func() error {
-				var out []CertStateCount
-				return f.certificates(db).ColumnExpr("cert.status, COUNT(*) AS n").Group("cert.status").Scan(ctx, &out)
-			},
-			"expiring_count": func() error { _, err := f.expiring(db).Count(ctx); return err },
-			"expiring_rows": func() error {
-				var out []ExpiringCert
-				return ExpiringCertificates(ctx, db, f, StatsExpiringRows, &out)
-			},
-			"absence": func() error { var out []AbsenceRate; return f.absence(db).Scan(ctx, &out) },
-		}
-		for qname, q := range queries {
-			b.Run(fname+"/"+qname, func(b *testing.B) {
+		for _, step := range statsSteps(ctx, db, f, new(Stats)) {
+			b.Run(fname+"/"+step.name, func(b *testing.B) {
 				for b.Loop() {
-					if err := q(); err != nil {
+					if err := step.run(); err != nil {
 						b.Fatal(err)
 					}
 				}
