@@ -25,7 +25,11 @@ generate:
 	go tool templ generate
 
 bench:
-	go test -run '^$$' -bench . -benchmem ./handlers ./internal/ident
+	go test -run '^$$' -bench . -benchmem ./handlers ./internal/ident ./internal/export
+	go test -run '^$$' -bench CertificatePDF -benchtime 3s -benchmem ./internal/printout
+	go test -run '^$$' -bench ExportResults100k -benchtime 1x ./models
+	TEST_DATABASE_URL='$(TEST_DATABASE_URL)' go test -run '^$$' -bench ExportResults100k -benchtime 1x ./models
+	TEST_DATABASE_URL='$(TEST_DATABASE_URL)' go test -run '^$$' -bench Statistics1M -benchtime 3x -timeout 30m ./models
 
 # The registration submit under wrk against a raw INSERT of the same row, on SQLite then PostgreSQL (see README).
 loadtest: build

@@ -11,8 +11,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 )
 
-// certificatesPassed puts zhangsan's registration for the demo's 安全员 plan in 成绩已公告 合格 (passed), as 发布成绩
-// (the results area) would, directly in the server's database.
+// certificatesPassed puts zhangsan's registration for the demo's 安全员 plan, made through the training institution
+// peixun, in 成绩已公告 合格 (passed), as 发布成绩 (the results area) would, directly in the server's database.
 func certificatesPassed(t *testing.T, s *server) {
 	t.Helper()
 	db := s.db(t)
@@ -25,17 +25,45 @@ func certificatesPassed(t *testing.T, s *server) {
 	if err := db.QueryRowContext(ctx, "SELECT person_id, id FROM accounts WHERE username = 'zhangsan'").Scan(&person, &acct); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ExecContext(ctx, `INSERT INTO registrations (plan_id, person_id, channel, account_id, employer_name, employer_code,
-		years_of_work, resume, employer_opinion, photo_key, batch_id, status, reject_reason, created_at, updated_at, version)
-		SELECT id, `+person.String+`, 'self', `+acct.String+`, '北京城建示范工程有限公司', '', 0, '[]', '', '', '',
-		'passed', '', created_at, created_at, 1 FROM exam_plans WHERE id = `+plan.String); err != nil {
+	if _, err := db.ExecContext(ctx, `INSERT INTO registrations (plan_id, person_id, channel, organization_id, account_id, employer_name,
+		employer_code, years_of_work, resume, employer_opinion, photo_key, batch_id, status, reject_reason, created_at, updated_at, version)
+		SELECT id, `+person.String+`, 'training', (SELECT organization_id FROM accounts WHERE username = 'peixun'), `+acct.String+`,
+		'北京城建示范工程有限公司', '', 0, '[]', '', '', '', 'passed', '', created_at, created_at, 1 FROM exam_plans WHERE id = `+plan.String); err != nil {
 		t.Fatal(err)
 	}
 }
 
+// certListAndDetail opens a certificate list from the menu item menu, finds the row of number (the first row when
+// number is ""), opens its 【详细】 and returns the number the detail page shows.
+func certListAndDetail(t *testing.T, b *tab, menu, number string) string {
+	t.Helper()
+	b.clickAndLoad(`[data-testid="` + menu + `"]`)
+	b.waitVisible(`[data-testid="cert-row"]`)
+	var href string
+	var listed []string
+	b.doc().Find(`[data-testid="cert-row"]`).Each(func(_ int, s *goquery.Selection) {
+		n := strings.TrimSpace(s.Find(`[data-testid="cert-number"]`).Text())
+		listed = append(listed, n)
+		if href == "" && (number == "" || n == number) {
+			href, _ = s.Find(`[data-testid="cert-detail"]`).Attr("href")
+			number = n
+		}
+	})
+	if href == "" {
+		t.Fatalf("%s lists %v, not %q", menu, listed, number)
+	}
+	b.clickAndLoad(`[data-testid="cert-detail"][href="` + href + `"]`)
+	b.waitVisible(`[data-testid="cert-sheet"]`)
+	if got := b.text(`[data-testid="cert-证书编号"]`); got != number {
+		t.Errorf("%s: 【详细】 of %s shows %q", menu, number, got)
+	}
+	return number
+}
+
 // TestCertificatesIssueSeeVerify: the admin issues from the passed registrations of a plan (证书管理 → 发证), the
 // practitioner finds it in 个人证书信息, opens 【详细】 and downloads the PDF, and the verification page opens from
-// the token, signed out. With JavaScript and without.
+// the token, signed out; the training institution finds it in 培训人员获证信息 and the enterprise its staff's
+// certificates in 企业人员获证信息, each with 【详细】. With JavaScript and without.
 func TestCertificatesIssueSeeVerify(t *testing.T) {
 	onceAcrossDatabases(t)
 	t.Parallel()
@@ -102,6 +130,21 @@ func TestCertificatesIssueSeeVerify(t *testing.T) {
 			}
 			if !strings.Contains(v.text(`[data-testid="verify-notice"]`), "以本页实时信息为准") {
 				t.Error("no 以本页实时信息为准 notice")
+			}
+
+			tr := newTab(t, browser, srv, m.js)
+			tr.signIn(training, demoPassword)
+			certListAndDetail(t, tr, "menu-certificate.training", "京建安C3（2026）0000001")
+			if got := tr.text(`[data-testid="cert-培训点"]`); got != "北京建筑职业技能培训学校" {
+				t.Errorf("培训人员获证信息 【详细】: 培训点 %q", got)
+			}
+
+			// The demo's certificates of 北京城建示范工程有限公司's staff.
+			e := newTab(t, browser, srv, m.js)
+			e.signIn(enterprise, demoPassword)
+			certListAndDetail(t, e, "menu-staff.certificates", "")
+			if got := e.text(`[data-testid="cert-单位"]`); got != "北京城建示范工程有限公司" {
+				t.Errorf("企业人员获证信息 【详细】: 单位 %q", got)
 			}
 		})
 	}

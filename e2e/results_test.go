@@ -12,6 +12,7 @@ import (
 
 	"math/rand/v2"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
@@ -22,12 +23,13 @@ import (
 )
 
 // resultPlan is, per mode, a released plan with two subjects: zhangsan, a staff member of jianshe's and two other
-// candidates hold 准考证 of it.
+// candidates, registered through peixun, hold 准考证 of it.
 type resultPlan struct {
 	plan     *models.ExamPlan
 	subjects []*models.ExamSubject
 	tickets  map[string]string // 准考证号 → name
 	staff    string            // the jianshe staff member's name
+	trained  [2]string         // peixun's candidates: the first (lowest 准考证号) fails, the second passes
 }
 
 // resultsSeed writes, behind the server's back, what 放号 and 签到 leave: per mode a plan ready for its scores.
@@ -46,9 +48,10 @@ func resultsSeed(t *testing.T, srv *server) map[string]*resultPlan {
 			t.Fatal(err)
 		}
 	}
-	var zhang, jianshe models.Account
+	var zhang, jianshe, peixun models.Account
 	must(db.NewSelect().Model(&zhang).Where("username = ?", "zhangsan").Scan(ctx))
 	must(db.NewSelect().Model(&jianshe).Where("username = ?", "jianshe").Scan(ctx))
+	must(db.NewSelect().Model(&peixun).Where("username = ?", "peixun").Scan(ctx))
 	site, err := checkinfixture.Site(ctx, db, "成绩考点")
 	must(err)
 	out := map[string]*resultPlan{}
@@ -63,8 +66,12 @@ func resultsSeed(t *testing.T, srv *server) map[string]*resultPlan {
 		must(err)
 		cs, err := checkinfixture.Candidates(ctx, db, room, draw, 2, i*100+1, "")
 		must(err)
-		for _, c := range cs {
+		for k, c := range cs {
 			rp.tickets[c.Ticket.TicketNo] = c.Person.Name
+			rp.trained[k] = c.Person.Name
+			_, err := db.NewUpdate().Model((*models.Registration)(nil)).Set("channel = ?, organization_id = ?", models.ChannelTraining,
+				*peixun.OrganizationID).Where("id = ?", c.Registration.ID).Exec(ctx)
+			must(err)
 		}
 		staff := &models.Person{IDNumber: ident.GenerateIDNumber(rand.New(rand.NewPCG(uint64(rp.plan.ID), 7)), "110105",
 			time.Date(1990, 1, 1+i, 0, 0, 0, 0, time.UTC), ident.GenderMale), Name: "城建员工" + m.name, Gender: "男",
@@ -143,7 +150,8 @@ func sortStrings(s []string) []string {
 
 // TestResultsImportPublishView: the admin imports both subjects' scores, previews a 合格线 (live with JavaScript,
 // with 预览 without) and publishes after the confirm step; zhangsan finds 合格 in 查看考试结果 through the plan
-// picker; jianshe exports the 考试合格人员 list with its staff member on it.
+// picker; jianshe exports the 考试合格人员 list with its staff member on it; peixun sees its two candidates'
+// results (one 合格, one 不合格) and, under 考试合格人员, the one who passed.
 func TestResultsImportPublishView(t *testing.T) {
 	onceAcrossDatabases(t)
 	t.Parallel()
@@ -220,6 +228,30 @@ func TestResultsImportPublishView(t *testing.T) {
 			x.Close()
 			if len(rows) != 2 || rows[1][5] != rp.staff || rows[1][9] != "合格" {
 				t.Errorf("exported rows %v", rows)
+			}
+
+			tr := newTab(t, browser, srv, m.js)
+			tr.signIn(training, demoPassword)
+			tr.clickAndLoad(`[data-testid="menu-result.page"]`)
+			if m.js {
+				tr.click(`[data-testid="plan-pick"]`)
+				tr.waitVisible(`[data-testid="plan-picker-panel"] [data-testid="plan-picker"]`)
+			} else {
+				tr.clickAndLoad(`[data-testid="plan-pick"]`)
+			}
+			tr.clickAndLoad(`[data-testid="picker-choose"][href$="plan=` + strconv.FormatInt(rp.plan.ID, 10) + `"]`)
+			seen := map[string]string{}
+			tr.doc().Find(`[data-testid="result-row"]`).Each(func(_ int, s *goquery.Selection) {
+				seen[strings.TrimSpace(s.Find(`[data-testid="result-name"]`).Text())] = strings.TrimSpace(s.Find(`[data-testid="result-outcome"]`).Text())
+			})
+			if len(seen) != 2 || seen[rp.trained[0]] != "不合格" || seen[rp.trained[1]] != "合格" {
+				t.Errorf("peixun's 考试结果: %v, want %s 不合格 and %s 合格", seen, rp.trained[0], rp.trained[1])
+			}
+			tr.clickAndLoad(`[data-testid="tab-passed"]`)
+			var passed []string
+			tr.doc().Find(`[data-testid="passed-name"]`).Each(func(_ int, s *goquery.Selection) { passed = append(passed, strings.TrimSpace(s.Text())) })
+			if len(passed) != 1 || passed[0] != rp.trained[1] {
+				t.Errorf("peixun's 考试合格人员: %v, want %s", passed, rp.trained[1])
 			}
 		})
 	}

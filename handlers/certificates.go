@@ -204,8 +204,9 @@ func certFields(cert *models.Certificate, idNumber string) []pages.Pair {
 	return []pages.Pair{{Label: "姓名", Value: cert.Name}, {Label: "性别", Value: cert.Gender}, {Label: "出生日期", Value: birth},
 		{Label: "证件号码", Value: idNumber}, {Label: "岗位", Value: cert.PostName}, {Label: "证书编号", Value: cert.Number},
 		{Label: "初次发证日期", Value: cert.FirstIssuedOn.Format("2006-01-02")}, {Label: "发证日期", Value: cert.IssuedOn.Format("2006-01-02")},
-		{Label: "有效期", Value: period}, {Label: "技术职称", Value: cert.Title}, {Label: "培训点", Value: cert.TrainingOrgName},
-		{Label: "单位", Value: cert.EmployerName}, {Label: "发证机关", Value: cert.Authority}, {Label: "电子证照标识", Value: cert.License()},
+		{Label: "有效期", Value: period}, {Label: "职务", Value: cert.Duty}, {Label: "技术职称", Value: cert.Title},
+		{Label: "培训点", Value: cert.TrainingOrgName}, {Label: "单位", Value: cert.EmployerName},
+		{Label: "统一社会信用代码", Value: cert.EmployerCode}, {Label: "发证机关", Value: cert.Authority}, {Label: "电子证照标识", Value: cert.License()},
 		{Label: "版本", Value: strconv.Itoa(cert.Version)}, {Label: "最近业务", Value: models.CertBusinessLabels[cert.Business]}}
 }
 
@@ -230,7 +231,7 @@ func (h *Certificates) PDF(c echo.Context) error {
 		Note:   "扫描二维码核验证书。以核验页面实时信息为准，打印件与核验页面不一致的视为无效。",
 		Footer: "下载时间：" + models.Now().In(models.Beijing).Format("2006-01-02 15:04")}
 	for _, f := range certFields(cert, cert.IDNumber) {
-		if f.Label == "单位" || f.Label == "发证机关" || f.Label == "电子证照标识" {
+		if f.Label == "单位" || f.Label == "统一社会信用代码" || f.Label == "发证机关" || f.Label == "电子证照标识" {
 			doc.Wide = append(doc.Wide, printout.Field{Label: f.Label, Value: f.Value})
 		} else if f.Label != "版本" && f.Label != "最近业务" {
 			doc.Fields = append(doc.Fields, printout.Field{Label: f.Label, Value: f.Value})

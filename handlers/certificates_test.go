@@ -97,6 +97,20 @@ func TestIssueAndSeeCertificates(t *testing.T) {
 	if mine.Number != "京建安C3（2026）0000001" {
 		t.Fatalf("number %q", mine.Number)
 	}
+	// 职务 and the employer's 统一社会信用代码 (LIFECYCLE §7) are on the 详细 page and the PDF.
+	const duty, uscc = "专职安全生产管理人员", "91110000MA01TEST9X"
+	if _, err := w.e.db.NewUpdate().Table("certificates").Set("duty = ?, employer_code = ?", duty, uscc).Where("id = ?", mine.ID).
+		Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	d := admin.get("/certificates/" + strconv.FormatInt(mine.ID, 10))
+	if d.Text(`[data-testid="cert-职务"]`) != duty || d.Text(`[data-testid="cert-统一社会信用代码"]`) != uscc {
+		t.Errorf("detail: 职务 %q, 统一社会信用代码 %q", d.Text(`[data-testid="cert-职务"]`), d.Text(`[data-testid="cert-统一社会信用代码"]`))
+	}
+	if text := pdfToText(t, []byte(admin.get("/certificates/"+strconv.FormatInt(mine.ID, 10)+"/pdf").Body)); !strings.Contains(text, "职务"+duty) ||
+		!strings.Contains(text, "统一社会信用代码"+uscc) {
+		t.Errorf("the PDF lacks 职务 or 统一社会信用代码: %s", text)
+	}
 	// The admin's list finds it by number, name, state; htmx gets the results region only.
 	list := admin.get("/admin/certificates?name=" + url.QueryEscape("张三"))
 	if n := list.Doc.Find(`[data-testid="cert-row"]`).Length(); n != 1 || list.Text(`[data-testid="cert-number"]`) != mine.Number {
@@ -131,7 +145,7 @@ func TestIssueAndSeeCertificates(t *testing.T) {
 			t.Errorf("%s pdf: %d %s", who.user, pdf.Status, pdf.Header.Get("Content-Type"))
 		}
 	}
-	if n := len(w.e.auditEvents(models.EventCertViewed)); n != 3 {
+	if n := len(w.e.auditEvents(models.EventCertViewed)); n != 4 { // the admin's and the three roles'
 		t.Fatalf("%d audited detail views", n)
 	}
 }

@@ -7,12 +7,15 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
 
+	"examcert/internal/ident"
 	"examcert/models"
 )
 
@@ -163,6 +166,37 @@ func TestResultsImportPreviewPublishAndScope(t *testing.T) {
 	p := admin.submit(planURL, planURL+"/lines", url.Values{"line_1": {"50"}})
 	if p.Status != http.StatusOK || !strings.Contains(p.Text(".alert.error"), "已发布") {
 		t.Errorf("saving lines after publishing: %d %q", p.Status, p.Text(".alert.error"))
+	}
+	// The registry's 导出名单: every candidate with the admin columns (LIFECYCLE §6 and 考试结果), ID numbers masked,
+	// as an .xlsx download; audited. It is the registry's: an enterprise is not let in.
+	exports := len(e.auditEvents(models.EventExport))
+	ax := admin.get(planURL + "/batch/export")
+	if ax.Status != http.StatusOK || ax.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" ||
+		!strings.HasPrefix(ax.Header.Get("Content-Disposition"), `attachment; filename="results.xlsx"; filename*=UTF-8''`) {
+		t.Fatalf("admin export: %d %q %q", ax.Status, ax.Header.Get("Content-Type"), ax.Header.Get("Content-Disposition"))
+	}
+	arows := sheetRows(t, ax.Body)
+	if got := strings.Join(arows[0], ","); got != "序号,岗位类别,岗位工种,准考证号,考生姓名,证件号码,工作单位,公告状态,考试结果,报名地点" || len(arows) != 9 {
+		t.Fatalf("admin export header %q, %d rows", got, len(arows))
+	}
+	full := e.personIDNumber(t, "zhangsan")
+	adminOutcomes := map[string]int{}
+	found := false
+	for _, r := range arows[1:] {
+		if len(r) < 10 || slices.Contains(r, full) || !regexp.MustCompile(`^.{6}\*{8}.{4}$`).MatchString(r[5]) {
+			t.Errorf("admin export row %v: the ID number is not masked", r)
+		}
+		found = found || (r[4] == "张三" && r[5] == ident.MaskIDNumber(full))
+		adminOutcomes[r[8]]++
+	}
+	if !found || adminOutcomes["合格"] != 6 || adminOutcomes["不合格"] != 2 {
+		t.Errorf("admin export: 张三 found %v, outcomes %v", found, adminOutcomes)
+	}
+	if n := len(e.auditEvents(models.EventExport)); n != exports+1 {
+		t.Errorf("export audit rows %d → %d, want one more", exports, n)
+	}
+	if s := e.client().signIn("jianshe").get(planURL + "/batch/export").Status; s == http.StatusOK {
+		t.Errorf("an enterprise downloads the registry's list: %d", s)
 	}
 	q := "?plan=" + strconv.FormatInt(w.plan.ID, 10)
 	cases := []struct {

@@ -76,10 +76,15 @@ func expiringTable(s *models.Stats) pages.StatsTable {
 	if s.ExpiringCount > len(s.Expiring) {
 		t.Note += "，下表列出最早到期的 " + strconv.Itoa(len(s.Expiring)) + " 本，导出可得全部"
 	}
-	for _, r := range s.Expiring {
-		t.Rows = append(t.Rows, []string{r.Number, r.Name, r.PostName, r.EmployerName, r.ValidUntil.In(models.Beijing).Format("2006-01-02")})
+	for i := range s.Expiring {
+		t.Rows = append(t.Rows, expiringRow(&s.Expiring[i]))
 	}
 	return t
+}
+
+// expiringRow is a certificate's row of 即将到期 (on the screen and in the export).
+func expiringRow(r *models.ExpiringCert) []string {
+	return []string{r.Number, r.Name, r.PostName, r.EmployerName, r.ValidUntil.In(models.Beijing).Format("2006-01-02")}
 }
 
 func absenceTable(rows []models.AbsenceRate) pages.StatsTable {

@@ -102,6 +102,78 @@ func TestStatsPageShowsFiguresChartsAndExports(t *testing.T) {
 	}
 }
 
+// 即将到期: the screen lists the soonest models.StatsExpiringRows; the export streams every one, soonest first,
+// under the filter.
+func TestStatsExpiringExportHasEveryCertificate(t *testing.T) {
+	t.Parallel()
+	e, _, _ := statsWorld(t)
+	ctx := context.Background()
+	var catID int64
+	if err := e.db.NewSelect().Table("exam_categories").Column("id").Where("name = '安全员'").Scan(ctx, &catID); err != nil {
+		t.Fatal(err)
+	}
+	person := *e.account("zhangsan").PersonID
+	org := *e.account("jianshe").OrganizationID
+	now := models.Now()
+	const expiring = models.StatsExpiringRows + 5
+	var want []string
+	for i := range expiring + 2 {
+		days := expiring - i // the last inserted expires first
+		until := now.AddDate(0, 0, days)
+		st := models.CertValid
+		switch i {
+		case expiring: // not 有效: never listed
+			st = models.CertSuspended
+		case expiring + 1: // beyond 90 days
+			until = now.AddDate(0, 0, 120)
+		}
+		c := &models.Certificate{Number: "DQ" + strconv.Itoa(i), PersonID: person, CategoryID: catID, Kind: models.CertSafety,
+			Code: "C3", PostName: "安全员", Name: "到期" + strconv.Itoa(i), Gender: "男", IDNumber: "x", EmployerName: "城建",
+			OrganizationID: &org, Authority: "北京市住房和城乡建设委员会", FirstIssuedOn: now, IssuedOn: now, ValidFrom: now,
+			ValidUntil: &until, Status: st, Business: models.BusinessFirst, VerifyToken: "dq" + strconv.Itoa(i), CreatedAt: now,
+			UpdatedAt: now, Version: 1}
+		if _, err := e.db.NewInsert().Model(c).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if i < expiring {
+			want = append([]string{c.Number}, want...)
+		}
+	}
+	c := e.client().signIn("admin")
+	p := c.get("/admin/stats")
+	if n := p.Doc.Find(`[data-testid="stats-row-expiring"]`).Length(); n != models.StatsExpiringRows ||
+		!strings.Contains(p.Text(`[data-testid="stats-note-expiring"]`), "共 "+strconv.Itoa(expiring)+" 本") {
+		t.Errorf("screen: %d rows, note %q", n, p.Text(`[data-testid="stats-note-expiring"]`))
+	}
+	link, _ := p.Doc.Find(`[data-testid="stats-export-expiring"]`).Attr("href")
+	x := c.get(link)
+	if x.Status != http.StatusOK || x.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Fatalf("export %s: %d %q", link, x.Status, x.Header.Get("Content-Type"))
+	}
+	rows := sheetRows(t, x.Body)
+	if len(rows) != expiring+1 || strings.Join(rows[0], ",") != "证书编号,姓名,岗位,工作单位,有效期至" {
+		t.Fatalf("exported %d rows, header %v", len(rows), rows[0])
+	}
+	var got []string
+	for _, r := range rows[1:] {
+		got = append(got, r[0])
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("exported %v, want %v (soonest first)", got, want)
+	}
+	if last := rows[len(rows)-1]; last[1] != "到期0" || last[3] != "城建" || last[4] != now.AddDate(0, 0, expiring).In(models.Beijing).Format("2006-01-02") {
+		t.Errorf("last row %v", last)
+	}
+	// Under another organization's filter: nothing but the header.
+	other := *e.account("jianshe2").OrganizationID
+	if rows := sheetRows(t, c.get("/admin/stats/export?table=expiring&org="+strconv.FormatInt(other, 10)).Body); len(rows) != 1 {
+		t.Errorf("another organization's export: %v", rows)
+	}
+	if s := e.client().signIn("jianshe").get(link).Status; s == http.StatusOK {
+		t.Errorf("an enterprise exports the registry's figures: %d", s)
+	}
+}
+
 func equalCounts(a, b map[string]int) bool {
 	if len(a) != len(b) {
 		return false

@@ -68,7 +68,10 @@ func RemindExpiringCertificates(ctx context.Context, db bun.IDB, now time.Time) 
 			Order("id").Scan(ctx); err != nil {
 			return err
 		}
-		notices := map[int64]Notice{}
+		// An account may hear about several certificates in one run (an employer's staff, a holder of two): each
+		// certificate is its own message, so the notices are kept per account and sent in rounds of one per account.
+		notices := map[int64][]Notice{}
+		pending := 0
 		for i := range certs {
 			c := &certs[i]
 			left := int(c.ValidUntil.Sub(today).Hours() / 24)
@@ -94,17 +97,18 @@ func RemindExpiringCertificates(ctx context.Context, db bun.IDB, now time.Time) 
 				Body: fmt.Sprintf("%s（%s）证书编号 %s 有效期至 %s，请在有效期届满前办理续期。", c.Name, c.PostName,
 					c.Number, c.ValidUntilText()), Link: "/certificates/" + fmt.Sprint(c.ID)}
 			for _, id := range who {
-				notices[id] = n
+				notices[id] = append(notices[id], n)
 			}
+			pending += len(who)
 			sent++
-			if len(notices) >= batchChunk {
-				if err := Notify(ctx, tx, notices); err != nil {
+			if pending >= batchChunk {
+				if err := notifyInRounds(ctx, tx, notices); err != nil {
 					return err
 				}
-				notices = map[int64]Notice{}
+				notices, pending = map[int64][]Notice{}, 0
 			}
 		}
-		if err := Notify(ctx, tx, notices); err != nil {
+		if err := notifyInRounds(ctx, tx, notices); err != nil {
 			return err
 		}
 		if sent == 0 {
@@ -114,6 +118,25 @@ func RemindExpiringCertificates(ctx context.Context, db bun.IDB, now time.Time) 
 			fmt.Sprintf("到期提醒 %d 张证书", sent))
 	})
 	return sent, err
+}
+
+// notifyInRounds sends every notice of every account: round i carries each account's i-th notice, as Notify takes
+// one notice per account.
+func notifyInRounds(ctx context.Context, tx bun.IDB, notices map[int64][]Notice) error {
+	for i := 0; ; i++ {
+		round := map[int64]Notice{}
+		for id, ns := range notices {
+			if i < len(ns) {
+				round[id] = ns[i]
+			}
+		}
+		if len(round) == 0 {
+			return nil
+		}
+		if err := Notify(ctx, tx, round); err != nil {
+			return err
+		}
+	}
 }
 
 // claimReminder records that the reminder of lead days for c's current end date is sent; false when it was already.

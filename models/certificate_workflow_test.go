@@ -450,3 +450,42 @@ func TestCertificateScope(t *testing.T) {
 		t.Fatalf("by number: %d", total)
 	}
 }
+
+// An employer with two staff certificates due in the same run hears about each: two messages, two outbox rows, and
+// a second run sends nothing more.
+func TestRemindTwoCertificatesOfOneEmployer(t *testing.T) {
+	f := newCertFixture(t, "安全员")
+	ctx := context.Background()
+	org := &models.Organization{Kind: models.KindEnterprise, Name: "北京两证建设公司"}
+	if err := models.InsertOrganization(ctx, f.db, org); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"甲证人", "乙证人"} {
+		f.registration(t, f.person(t, name, "男", day("1990-01-01"), &org.ID), models.RegPassed, models.ChannelSelf, nil)
+	}
+	boss := &models.Account{Username: "liangzheng-ent", Role: models.RoleEnterprise, OrganizationID: &org.ID, Mobile: "13900000000"}
+	if err := models.InsertAccount(ctx, f.db, boss); err != nil {
+		t.Fatal(err)
+	}
+	issued := f.issue(t, "2026-12-04").Issued
+	if len(issued) != 2 || issued[0].OrganizationID == nil || *issued[0].OrganizationID != org.ID {
+		t.Fatalf("issued %+v", issued)
+	}
+	at := day("2029-12-04").AddDate(0, 0, -20)
+	for run, want := range []int{2, 0} {
+		if n, err := models.RemindExpiringCertificates(ctx, f.db, at); err != nil || n != want {
+			t.Fatalf("run %d: sent %d %v, want %d", run, n, err, want)
+		}
+	}
+	if n := f.count(t, "messages", "kind = ? AND account_id = ?", models.NoticeCertExpiring, boss.ID); n != 2 {
+		t.Fatalf("employer messages %d, want one per certificate", n)
+	}
+	for _, c := range issued {
+		if n := f.count(t, "messages", "account_id = ? AND link = ?", boss.ID, "/certificates/"+strconv.FormatInt(c.ID, 10)); n != 1 {
+			t.Fatalf("messages about certificate %d: %d", c.ID, n)
+		}
+	}
+	if n := f.count(t, "outbox", "recipient = '13900000000' AND (subject LIKE '证书将于%' OR body LIKE '%证书将于%')"); n != 2 {
+		t.Fatalf("outbox %d, want 2", n)
+	}
+}

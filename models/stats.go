@@ -2,9 +2,11 @@ package models
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
+	"golang.org/x/sync/errgroup"
 )
 
 // 统计 (issue 12): the registry's figures over registrations, results, certificates and check-in, each one GROUP BY
@@ -90,47 +92,112 @@ func percent(n, of int) float64 {
 	return float64(n) * 100 / float64(of)
 }
 
-// Statistics computes the figures of the 统计 screen: admins only, else ErrNotAllowed.
-func Statistics(ctx context.Context, db bun.IDB, actor Actor, f StatsFilter) (*Stats, error) {
+// StatsTable names one table of the 统计 screen (the id of its 导出).
+type StatsTable string
+
+// The tables of the 统计 screen, in screen order.
+const (
+	StatsByStatus      StatsTable = "status"
+	StatsPassByPlan    StatsTable = "pass-plan"
+	StatsPassBySubject StatsTable = "pass-subject"
+	StatsPassByOrg     StatsTable = "pass-org"
+	StatsCertStates    StatsTable = "cert-state"
+	StatsExpiring      StatsTable = "expiring"
+	StatsAbsence       StatsTable = "absence"
+)
+
+// StatsTables are every table of the screen.
+var StatsTables = []StatsTable{StatsByStatus, StatsPassByPlan, StatsPassBySubject, StatsPassByOrg, StatsCertStates,
+	StatsExpiring, StatsAbsence}
+
+// statsStep is one query of the screen: the table it fills and its name (in the benchmark).
+type statsStep struct {
+	table StatsTable
+	name  string
+	run   func() error
+}
+
+// statsSteps are the queries of the screen under f, each filling its part of s.
+func statsSteps(ctx context.Context, db bun.IDB, f StatsFilter, s *Stats) []statsStep {
+	return []statsStep{
+		{StatsByStatus, "by_status", func() error {
+			return f.registrations(db).ColumnExpr("reg.status, COUNT(*) AS n").Group("reg.status").Scan(ctx, &s.ByStatus)
+		}},
+		{StatsPassByPlan, "pass_by_plan", func() error { return f.passByPlan(db).Scan(ctx, &s.ByPlan) }},
+		{StatsPassByOrg, "pass_by_org", func() error { return f.passByOrganization(db).Scan(ctx, &s.ByOrganization) }},
+		{StatsPassBySubject, "pass_by_subject", func() error { return f.subjects(db).Scan(ctx, &s.BySubject) }},
+		{StatsCertStates, "cert_states", func() error {
+			return f.certificates(db).ColumnExpr("cert.status, COUNT(*) AS n").Group("cert.status").Scan(ctx, &s.CertStates)
+		}},
+		{StatsExpiring, "expiring_count", func() error {
+			n, err := f.expiring(db).Count(ctx)
+			s.ExpiringCount = int(n)
+			return err
+		}},
+		{StatsExpiring, "expiring_rows", func() error { return f.expiringRows(db).Limit(StatsExpiringRows).Scan(ctx, &s.Expiring) }},
+		{StatsAbsence, "absence", func() error { return f.absence(db).Scan(ctx, &s.Absence) }},
+	}
+}
+
+// statsParallel is how many of the screen's queries run at once on PostgreSQL (each on its own pooled connection).
+const statsParallel = 4
+
+// Statistics computes the figures of the 统计 screen: admins only, else ErrNotAllowed. With tables, only their
+// queries run (an export reads one table); the others stay empty. On PostgreSQL, outside a transaction, the queries
+// run concurrently (each fills its own fields of the result; the first error cancels the rest); on SQLite, or in a
+// transaction (one connection), one after the other.
+func Statistics(ctx context.Context, db bun.IDB, actor Actor, f StatsFilter, tables ...StatsTable) (*Stats, error) {
 	if !actor.Is(RoleAdmin) {
 		return nil, ErrNotAllowed
 	}
 	s := new(Stats)
-	steps := []func() error{
-		func() error {
-			return f.registrations(db).ColumnExpr("reg.status, COUNT(*) AS n").Group("reg.status").Scan(ctx, &s.ByStatus)
-		},
-		func() error { return f.passByPlan(db).Scan(ctx, &s.ByPlan) },
-		func() error { return f.passByOrganization(db).Scan(ctx, &s.ByOrganization) },
-		func() error { return f.subjects(db).Scan(ctx, &s.BySubject) },
-		func() error {
-			return f.certificates(db).ColumnExpr("cert.status, COUNT(*) AS n").Group("cert.status").Scan(ctx, &s.CertStates)
-		},
-		func() error {
-			n, err := f.expiring(db).Count(ctx)
-			s.ExpiringCount = int(n)
-			return err
-		},
-		func() error { return ExpiringCertificates(ctx, db, f, StatsExpiringRows, &s.Expiring) },
-		func() error { return f.absence(db).Scan(ctx, &s.Absence) },
+	g, gctx := errgroup.WithContext(ctx)
+	if _, pool := db.(*bun.DB); pool && isPostgres(db) {
+		g.SetLimit(statsParallel)
+	} else {
+		g.SetLimit(1)
 	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return nil, err
+	for _, step := range statsSteps(gctx, db, f, s) {
+		if len(tables) > 0 && !slices.Contains(tables, step.table) {
+			continue
 		}
+		g.Go(step.run)
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
 
-// ExpiringCertificates lists the valid certificates of f that expire within ExpiringWithin, soonest first, at most
-// limit (0: all). The caller has checked the actor (Statistics, or the export after it).
-func ExpiringCertificates(ctx context.Context, db bun.IDB, f StatsFilter, limit int, out *[]ExpiringCert) error {
-	q := f.expiring(db).ColumnExpr("cert.number, cert.name, cert.post_name, cert.employer_name, cert.valid_until").
-		Order("cert.valid_until", "cert.id")
-	if limit > 0 {
-		q = q.Limit(int64(limit))
+// EachExpiringCertificate calls fn for every valid certificate of f that expires within ExpiringWithin, soonest
+// first, read from a cursor (the 即将到期 export streams them): admins only, else ErrNotAllowed.
+func EachExpiringCertificate(ctx context.Context, db bun.IDB, actor Actor, f StatsFilter, fn func(*ExpiringCert) error) error {
+	if !actor.Is(RoleAdmin) {
+		return ErrNotAllowed
 	}
-	return q.Scan(ctx, out)
+	q := f.expiringRows(db)
+	rows, err := q.Rows(ctx)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var r ExpiringCert
+	for rows.Next() {
+		r = ExpiringCert{}
+		if err := q.DB().ScanRow(ctx, rows, &r); err != nil {
+			return err
+		}
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// expiringRows are the columns of the filter's expiring certificates, soonest first.
+func (f StatsFilter) expiringRows(db bun.IDB) *bun.SelectQuery {
+	return f.expiring(db).ColumnExpr("cert.number, cert.name, cert.post_name, cert.employer_name, cert.valid_until").
+		Order("cert.valid_until", "cert.id")
 }
 
 // yearRange is the Beijing calendar year as UTC instants [from, to).
@@ -239,20 +306,30 @@ func (f StatsFilter) expiring(db bun.IDB) *bun.SelectQuery {
 		CertValid, now, now.Add(ExpiringWithin))
 }
 
-// absence is 缺考率 by plan over the filter's tickets, counted by plan_id before the names are joined.
+// absence is 缺考率 by plan over the filter's tickets, counted by plan_id before the names are joined. A ticket is
+// absent when check-in marked it or a score of its registration is 缺考 (as the 缺考 rule counts, absenceDates):
+// the tickets and their check-in 缺考 are counted in one pass, and the few tickets not marked at check-in but 缺考 in
+// the scores (the scores_absent index) are added to them, so that no ticket is probed one by one.
 func (f StatsFilter) absence(db bun.IDB) *bun.SelectQuery {
-	inner := db.NewSelect().TableExpr("tickets AS t").ColumnExpr("t.plan_id, COUNT(*) AS tickets").
-		ColumnExpr("SUM(CASE WHEN t.absent THEN 1 ELSE 0 END) AS absent").Group("t.plan_id")
-	if f.OrganizationID > 0 {
-		inner = inner.Join("JOIN registrations AS reg ON reg.id = t.registration_id").Where("reg.organization_id = ?", f.OrganizationID)
+	narrow := func(q *bun.SelectQuery) *bun.SelectQuery {
+		if f.OrganizationID > 0 {
+			q = q.Join("JOIN registrations AS reg ON reg.id = t.registration_id").Where("reg.organization_id = ?", f.OrganizationID)
+		}
+		if f.PlanID > 0 {
+			q = q.Where("t.plan_id = ?", f.PlanID)
+		} else if f.Year > 0 || f.CategoryID > 0 {
+			q = q.Where("t.plan_id IN (?)", f.plans(db.NewSelect().TableExpr("exam_plans AS plan").Column("plan.id"), false))
+		}
+		return q.Group("t.plan_id")
 	}
-	if f.PlanID > 0 {
-		inner = inner.Where("t.plan_id = ?", f.PlanID)
-	} else if f.Year > 0 || f.CategoryID > 0 {
-		inner = inner.Where("t.plan_id IN (?)", f.plans(db.NewSelect().TableExpr("exam_plans AS plan").Column("plan.id"), false))
-	}
-	return db.NewSelect().TableExpr("(?) AS x", inner).Join("JOIN exam_plans AS plan ON plan.id = x.plan_id").
-		ColumnExpr("x.plan_id, plan.name AS name, x.tickets, x.absent").Order("x.plan_id")
+	checkIn := narrow(db.NewSelect().TableExpr("tickets AS t").ColumnExpr("t.plan_id, COUNT(*) AS tickets").
+		ColumnExpr("SUM(CASE WHEN t.absent THEN 1 ELSE 0 END) AS absent"))
+	scored := narrow(db.NewSelect().TableExpr("tickets AS t").ColumnExpr("t.plan_id, 0 AS tickets, COUNT(*) AS absent").
+		Where("t.absent = FALSE").
+		Where("t.registration_id IN (SELECT s.registration_id FROM scores AS s WHERE s.situation = ?)", SituationAbsent))
+	return db.NewSelect().TableExpr("(?) AS x", checkIn.UnionAll(scored)).Join("JOIN exam_plans AS plan ON plan.id = x.plan_id").
+		ColumnExpr("x.plan_id, plan.name AS name, SUM(x.tickets) AS tickets, SUM(x.absent) AS absent").
+		Group("x.plan_id", "plan.name").Order("x.plan_id")
 }
 
 // StatsChoice is an option of a 统计 filter.

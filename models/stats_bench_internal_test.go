@@ -50,8 +50,9 @@ var statsBenchData = []string{
 	`VACUUM ANALYZE`, // what autovacuum does after a bulk load: index-only scans need the visibility map
 }
 
-// BenchmarkStatistics1M times each query of the 统计 screen over statsBenchData, unfiltered and by year,
-// by organization and by plan (PostgreSQL only: skipped without TEST_DATABASE_URL).
+// BenchmarkStatistics1M times each query of the 统计 screen over statsBenchData (ms/query), unfiltered and by
+// year, organization, plan and 岗位, and the whole screen under each filter (ms/screen; PostgreSQL only: skipped
+// without TEST_DATABASE_URL). The bound (issue 12) is 200 ms per query.
 func BenchmarkStatistics1M(b *testing.B) {
 	if dbtest.URL() == "" {
 		b.Skip("TEST_DATABASE_URL is not set")
@@ -70,42 +71,36 @@ func BenchmarkStatistics1M(b *testing.B) {
 	}
 	conn.Close()
 	b.Logf("generated in %s", time.Since(started).Round(time.Millisecond))
-	filters := map[string]StatsFilter{"all": {}, "year": {Year: time.Now().In(Beijing).Year()}, "org": {OrganizationID: 7}, "plan": {PlanID: 42}}
+	var category int64 // the 岗位 of a third of the plans
+	if err := db.NewSelect().TableExpr("exam_categories").Column("id").OrderExpr("id").Limit(1).Scan(ctx, &category); err != nil {
+		b.Fatal(err)
+	}
+	filters := map[string]StatsFilter{"all": {}, "year": {Year: time.Now().In(Beijing).Year()}, "org": {OrganizationID: 7},
+		"plan": {PlanID: 42}, "category": {CategoryID: category}}
 	for fname, f := range filters {
-		queries := map[string]func() error{
-			"by_status": func() error {
-				var out []StatusCount
-				return f.registrations(db).ColumnExpr("reg.status, COUNT(*) AS n").Group("reg.status").Scan(ctx, &out)
-			},
-			"pass_by_plan":    func() error { var out []PassRate; return f.passByPlan(db).Scan(ctx, &out) },
-			"pass_by_org":     func() error { var out []PassRate; return f.passByOrganization(db).Scan(ctx, &out) },
-			"pass_by_subject": func() error { var out []PassRate; return f.subjects(db).Scan(ctx, &out) },
-			"cert_states": func() error {
-				var out []CertStateCount
-				return f.certificates(db).ColumnExpr("cert.status, COUNT(*) AS n").Group("cert.status").Scan(ctx, &out)
-			},
-			"expiring_count": func() error { _, err := f.expiring(db).Count(ctx); return err },
-			"expiring_rows": func() error {
-				var out []ExpiringCert
-				return ExpiringCertificates(ctx, db, f, StatsExpiringRows, &out)
-			},
-			"absence": func() error { var out []AbsenceRate; return f.absence(db).Scan(ctx, &out) },
-		}
-		for qname, q := range queries {
-			b.Run(fname+"/"+qname, func(b *testing.B) {
+		for _, step := range statsSteps(ctx, db, f, new(Stats)) {
+			b.Run(fname+"/"+step.name, func(b *testing.B) {
 				for b.Loop() {
-					if err := q(); err != nil {
+					if err := step.run(); err != nil {
 						b.Fatal(err)
 					}
 				}
+				reportMs(b, "ms/query")
 			})
 		}
-	}
-	b.Run("Statistics/all", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := Statistics(ctx, db, Actor{Account: &Account{Role: RoleAdmin}}, StatsFilter{}); err != nil {
-				b.Fatal(err)
+		// The whole screen: its queries run concurrently on PostgreSQL (Statistics).
+		b.Run(fname+"/Statistics", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Statistics(ctx, db, Actor{Account: &Account{Role: RoleAdmin}}, f); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+			reportMs(b, "ms/screen")
+		})
+	}
+}
+
+// reportMs reports the mean wall time of one iteration in milliseconds under unit.
+func reportMs(b *testing.B, unit string) {
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), unit)
 }

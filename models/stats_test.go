@@ -105,6 +105,18 @@ func TestStatisticsFigures(t *testing.T) {
 	if r := s.Absence[0].Rate(); r != 20 {
 		t.Errorf("absence rate %v, want 20", r)
 	}
+
+	// 缺考 entered in the score import counts too (as for the 缺考 rule), once per ticket: candidate 3 checked in but
+	// is 缺考 in one subject; candidate 2 is 缺考 by check-in and in the scores.
+	if _, err := f.db.NewUpdate().TableExpr("scores").Set("situation = ?", models.SituationAbsent).
+		Set("objective_tenths = 0, subjective_tenths = 0, total_tenths = 0").
+		Where("registration_id = ? AND subject_id = ?", f.c[3].Registration.ID, f.theory.ID).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s = f.stats(t, models.StatsFilter{Year: year, CategoryID: f.plan.CategoryID})
+	if want := []models.AbsenceRate{{PlanID: f.plan.ID, Name: f.plan.Name, Absent: 2, Tickets: 5}}; !reflect.DeepEqual(s.Absence, want) {
+		t.Errorf("absence with a 缺考 score: %+v, want %+v", s.Absence, want)
+	}
 }
 
 func TestStatisticsFilters(t *testing.T) {
@@ -141,6 +153,44 @@ func TestStatisticsAdminOnly(t *testing.T) {
 		if _, err := models.Statistics(context.Background(), f.db, a, models.StatsFilter{}); !errors.Is(err, models.ErrNotAllowed) {
 			t.Errorf("%s: %v, want ErrNotAllowed", role, err)
 		}
+		err := models.EachExpiringCertificate(context.Background(), f.db, a, models.StatsFilter{}, func(*models.ExpiringCert) error { return nil })
+		if !errors.Is(err, models.ErrNotAllowed) {
+			t.Errorf("%s expiring: %v, want ErrNotAllowed", role, err)
+		}
+	}
+}
+
+// One table (an export) runs its own queries only; 即将到期 streams every row of the filter, soonest first.
+func TestStatisticsOneTableAndExpiringCursor(t *testing.T) {
+	f := newStatsFixture(t)
+	ctx := context.Background()
+	s, err := models.Statistics(ctx, f.db, testAdmin, models.StatsFilter{Now: f.now}, models.StatsPassByPlan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.ByPlan) != 1 || len(s.ByStatus)+len(s.BySubject)+len(s.ByOrganization)+len(s.CertStates)+len(s.Expiring)+len(s.Absence)+s.ExpiringCount != 0 {
+		t.Errorf("pass-plan only: %+v", s)
+	}
+	s, err = models.Statistics(ctx, f.db, testAdmin, models.StatsFilter{Now: f.now}, models.StatsExpiring)
+	if err != nil || s.ExpiringCount != 1 || len(s.Expiring) != 1 || len(s.ByStatus) != 0 {
+		t.Errorf("expiring only: %+v %v", s, err)
+	}
+	f.cert(t, 2, models.CertValid, 5, nil, true)
+	var got []string
+	err = models.EachExpiringCertificate(ctx, f.db, testAdmin, models.StatsFilter{Now: f.now}, func(c *models.ExpiringCert) error {
+		got = append(got, c.Number+" "+c.Name)
+		return nil
+	})
+	if want := []string{"TJ2 " + f.c[2].Person.Name, "TJ0 " + f.c[0].Person.Name}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("expiring rows %v %v, want %v", got, err, want)
+	}
+	got = nil
+	err = models.EachExpiringCertificate(ctx, f.db, testAdmin, models.StatsFilter{Now: f.now, OrganizationID: f.org}, func(c *models.ExpiringCert) error {
+		got = append(got, c.Number)
+		return nil
+	})
+	if err != nil || !slices.Equal(got, []string{"TJ0"}) {
+		t.Errorf("the organization's expiring rows %v %v", got, err)
 	}
 }
 

@@ -4,6 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -81,4 +87,46 @@ func BenchmarkCertificatePDF(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "certificates/s")
+}
+
+// The certificate is one A4 page (595×842 pt) whose QR code, rasterised by Poppler, decodes to its verification URL.
+func TestCertificatePDFIsA4AndItsQRCodeVerifies(t *testing.T) {
+	requireTool(t, "pdfinfo")
+	requireTool(t, "pdftoppm")
+	c := sampleCertificate(t)
+	var b bytes.Buffer
+	if err := testRenderer(t).CertificatePDF(&b, c); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "certificate.pdf")
+	if err := os.WriteFile(in, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	info, err := exec.Command("pdfinfo", in).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdfinfo: %v\n%s", err, info)
+	}
+	m := regexp.MustCompile(`(?m)^Page size:\s+([\d.]+) x ([\d.]+) pts`).FindSubmatch(info)
+	if m == nil {
+		t.Fatalf("pdfinfo: no page size:\n%s", info)
+	}
+	w, _ := strconv.ParseFloat(string(m[1]), 64)
+	h, _ := strconv.ParseFloat(string(m[2]), 64)
+	if math.Abs(w-595.28) > 0.5 || math.Abs(h-841.89) > 0.5 {
+		t.Errorf("page %.2f × %.2f pt, want A4 595.28 × 841.89", w, h)
+	}
+	if !regexp.MustCompile(`(?m)^Pages:\s+1$`).Match(info) {
+		t.Errorf("want one page:\n%s", info)
+	}
+	if out, err := exec.Command("pdftoppm", "-png", "-r", "150", in, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v\n%s", err, out)
+	}
+	pages, _ := filepath.Glob(filepath.Join(dir, "page-*.png"))
+	if len(pages) != 1 {
+		t.Fatalf("pages = %v", pages)
+	}
+	if got := decodeQR(t, readPNG(t, pages[0])); got != c.VerifyURL {
+		t.Errorf("the QR code decodes to %q, want %q", got, c.VerifyURL)
+	}
 }
