@@ -137,6 +137,7 @@ type CertApplication struct {
 	BeforeIDNumber   string     `bun:"before_id_number,notnull"`
 	BeforeEmployer   string     `bun:"before_employer_name,notnull"`
 	BeforeEmpCode    string     `bun:"before_employer_code,notnull"`
+	BeforePhotoKey   string     `bun:"before_photo_key,notnull"`
 	CategoryID       *int64     `bun:"category_id"`
 	CertNumber       string     `bun:"cert_number,notnull"`
 	Authority        string     `bun:"authority,notnull"`
