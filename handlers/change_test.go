@@ -54,8 +54,14 @@ func TestChangeApplyPrintAndResubmit(t *testing.T) {
 		t.Fatal("going on without ticking the checkbox")
 	}
 	form := "/changes/new/" + cid + "?accept=1"
-	if f := zs.get(form); f.Doc.Find(`[data-testid="change-form"]`).Length() != 1 {
+	f := zs.get(form)
+	if f.Doc.Find(`[data-testid="change-form"]`).Length() != 1 {
 		t.Fatalf("form: %d", f.Status)
+	}
+	for _, want := range []string{"申请人承诺", "本人承诺：所填写的信息及提交的材料真实、有效", "聘用企业承诺", "本单位承诺：申请人为本单位聘用人员"} {
+		if !strings.Contains(f.Text(`[data-testid="change-form"]`), want) {
+			t.Errorf("the form does not show %q", want)
+		}
 	}
 	b := w.org(t, "jianshe2")
 	bad := url.Values{"accept": {"1"}, "change_type": {"inside"}, "name": {cert.Name}, "gender": {cert.Gender},

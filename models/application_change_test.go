@@ -240,6 +240,36 @@ func TestChangeRules(t *testing.T) {
 	}
 }
 
+// TestChangeRefusedDuringRenewal: a certificate with a renewal in progress cannot be changed; the rule refuses it
+// before the database's one-open-application index is reached, and says why.
+func TestChangeRefusedDuringRenewal(t *testing.T) {
+	f := newChgFixture(t)
+	ctx := context.Background()
+	c := f.cert(t, models.CertSafety)
+	until := models.Now().AddDate(0, 0, 30) // inside the renewal window
+	if _, err := f.db.NewUpdate().Table("certificates").Set("valid_until = ?", until).Where("id = ?", c.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.ApplyRenewal(ctx, f.db, f.me, []int64{c.ID}); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, f.db, "cert_applications")
+	in := f.form(c)
+	in.Name = "张叁"
+	_, err := models.ApplyForChange(ctx, f.db, f.me, in)
+	if !errors.Is(err, models.ErrOpenApplication) || !strings.Contains(models.ChangeRuleMessage(err), "续期") {
+		t.Fatalf("change during a renewal: %v (%q)", err, models.ChangeRuleMessage(err))
+	}
+	if after := snapshot(t, f.db, "cert_applications"); after["cert_applications"] != before["cert_applications"] || after["audit_events"] != before["audit_events"] {
+		t.Fatalf("a refused change saved something: %v → %v", before, after)
+	}
+	_, err = models.ApplyForReplacements(ctx, f.db, f.trainAct, []int64{c.ID}, models.ChangeInput{Phone: "13800000000", Accepted: true})
+	var fe models.FieldErrors
+	if !errors.As(err, &fe) || !strings.Contains(fe["ids"], "续期") {
+		t.Fatalf("批量补办 during a renewal: %v", err)
+	}
+}
+
 // TestChangePhotoInsideBeijing: a 京内变更 of the 照片 alone is a change; the application keeps the photo it
 // replaces (变更前) and the new one (变更后), a resubmission keeps the new photo unless another is uploaded or it is
 // dropped, both files stay in use, and 决定通过 re-issues the certificate with the new photo.
