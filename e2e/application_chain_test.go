@@ -237,7 +237,7 @@ func (c *appChain) change() {
 		}
 	})
 	if apply == "" {
-		t.Fatalf("no 安全员 certificate to change on jianshe's 申请证书变更: %s", e.text(`[data-testid="change-home"]`))
+		t.Fatalf("no 安全员 certificate to change on jianshe's 申请变更证书: %s", e.text(`[data-testid="change-home"]`))
 	}
 	e.open(apply)
 	e.waitVisible(`[data-testid="change-notice"]`)

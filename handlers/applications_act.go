@@ -124,7 +124,7 @@ func appProblem(err error, label string) (string, error) {
 	case errors.Is(err, models.ErrNoTransition) && strings.HasPrefix(detail(models.ErrNoTransition), "申请 "):
 		return detail(models.ErrNoTransition) + "当前状态不能" + label + "，整批未作处理", nil
 	case errors.Is(err, models.ErrNoTransition):
-		return detail(models.ErrNoTransition) + "申请的" + label + "尚未开通（该类证书的办理功能尚未上线），整批未作处理", nil
+		return "当前不能" + label + "，整批未作处理", nil
 	case errors.Is(err, models.ErrNotFound), errors.Is(err, models.ErrNotAllowed):
 		return "", err
 	case strings.HasPrefix(err.Error(), "申请 "):
