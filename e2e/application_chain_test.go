@@ -237,7 +237,7 @@ func (c *appChain) change() {
 		}
 	})
 	if apply == "" {
-		t.Fatalf("no 安全员 certificate to change on jianshe's 申请证书变更: %s", e.text(`[data-testid="change-home"]`))
+		t.Fatalf("no 安全员 certificate to change on jianshe's 申请变更证书: %s", e.text(`[data-testid="change-home"]`))
 	}
 	e.open(apply)
 	e.waitVisible(`[data-testid="change-notice"]`)
@@ -275,7 +275,7 @@ func (c *appChain) change() {
 		a.click(`[data-testid="app-row-` + id + `"] [data-testid="app-check"]`)
 		a.htmxReady(`[data-testid="app-bulk-` + step.action + `"]`)
 		a.submit(`[data-testid="app-bulk-` + step.action + `"]`)
-		a.eventually("批量 "+step.action, func() bool { return strings.Contains(a.text(`[data-testid="alert-ok"]`), "共1条，批号为SQ") })
+		a.eventually("批量 "+step.action, func() bool { return strings.Contains(a.text(`[data-testid="alert-ok"]`), "共1条，批号为BG") })
 		a.open("/applications/" + id)
 		if got := a.text(`[data-testid="app-state"]`); got != step.want {
 			t.Fatalf("after 批量%s: %q", step.action, got)

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -51,8 +52,8 @@ func (b *tab) appRowStatus(id string) string {
 }
 
 // TestApplications walks the desks of 证书申请 with JavaScript and without: jianshe confirms zhangsan's renewal
-// (单位确认, in place with JavaScript); the admin opens 证书申请 from the menu, ticks two rows and 批量受理 under one
-// 批号, and returns the transfer-in with a reason (the field inline with JavaScript, a page without); zhangsan sees
+// (单位确认, in place with JavaScript); the admin opens 证书申请 from the menu, ticks two rows and 批量受理 (one 批号
+// per kind: XQSL for the renewal, BGSL for the change), and returns the transfer-in with a reason (the field inline with JavaScript, a page without); zhangsan sees
 // the steps on the detail page.
 func TestApplications(t *testing.T) {
 	onceAcrossDatabases(t)
@@ -92,7 +93,7 @@ func TestApplications(t *testing.T) {
 			a.htmxReady(`[data-testid="app-bulk-accept"]`)
 			a.submit(`[data-testid="app-bulk-accept"]`)
 			a.eventually("the bulk banner", func() bool {
-				return strings.Contains(a.text("[data-testid=alert-ok]"), "受理成功，共2条，批号为SQSL")
+				return regexp.MustCompile(`受理成功，共2条，批号为XQSL\d{8}、BGSL\d{8}`).MatchString(a.text("[data-testid=alert-ok]"))
 			})
 			if got := a.appRowStatus(seed.change); got != "已受理" {
 				t.Errorf("after 批量受理: %q", got)

@@ -21,6 +21,7 @@ func applicationFormRoutes(a *App) []route {
 	return []route{
 		{method: http.MethodGet, path: "/applications/:id/pdf", name: routes.ApplicationFormPDF, handler: h.PDF, roles: certViewers},
 		{method: http.MethodGet, path: "/applications/:id/docx", name: routes.ApplicationFormDOCX, handler: h.DOCX, roles: certViewers},
+		{method: http.MethodGet, path: "/applications/:id/photo/:which", name: routes.ApplicationPhoto, handler: h.Photo, roles: certViewers},
 	}
 }
 
@@ -114,5 +115,26 @@ func applicationForm(app *models.CertApplication, number, post string) printout.
 		{"单位名称", app.BeforeEmployer, app.EmployerName}, {"单位代码", app.BeforeEmpCode, app.EmployerCode}} {
 		f.Compare = append(f.Compare, printout.CompareRow{Label: r[0], Before: r[1], After: r[2], Changed: r[1] != r[2]})
 	}
+	if app.PhotoKey != "" && app.PhotoKey != app.BeforePhotoKey {
+		f.Compare = append(f.Compare, printout.CompareRow{Label: "照片", Before: "原证书照片", After: "新照片（随申请上传，见系统）", Changed: true})
+	}
 	return f
+}
+
+// Photo is a change application's 变更前 (which=before) or 变更后 (after) 照片, for whoever may see the
+// application.
+func (h *ApplicationForms) Photo(c echo.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	app, err := models.ApplicationFor(c.Request().Context(), h.DB, actor(c), id)
+	if err != nil {
+		return err
+	}
+	key := map[string]string{"before": app.BeforePhotoKey, "after": app.PhotoKey}[c.Param("which")]
+	if app.Kind != models.AppChange || key == "" {
+		return models.ErrNotFound
+	}
+	return h.servePhoto(c, &models.Person{PhotoKey: key})
 }

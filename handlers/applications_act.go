@@ -124,7 +124,7 @@ func appProblem(err error, label string) (string, error) {
 	case errors.Is(err, models.ErrNoTransition) && strings.HasPrefix(detail(models.ErrNoTransition), "申请 "):
 		return detail(models.ErrNoTransition) + "当前状态不能" + label + "，整批未作处理", nil
 	case errors.Is(err, models.ErrNoTransition):
-		return detail(models.ErrNoTransition) + "申请的" + label + "尚未开通（该类证书的办理功能尚未上线），整批未作处理", nil
+		return "当前不能" + label + "，整批未作处理", nil
 	case errors.Is(err, models.ErrNotFound), errors.Is(err, models.ErrNotAllowed):
 		return "", err
 	case strings.HasPrefix(err.Error(), "申请 "):
@@ -158,10 +158,21 @@ func isASCII(s string) bool {
 // appMessage is what a step did, with its 批号.
 func appMessage(label string, moved int, batch string) string {
 	msg := label + "成功，共" + strconv.Itoa(moved) + "条"
-	if batchNoRE.MatchString(batch) {
+	if batchNosValid(batch) {
 		msg += "，批号为" + batch
 	}
 	return msg
+}
+
+// batchNosValid says whether batch is one 批号, or several joined by 、 (a step over several kinds of application
+// takes one per kind); the banner after a redirect shows nothing else from the query.
+func batchNosValid(batch string) bool {
+	for _, b := range strings.Split(batch, "、") {
+		if !batchNoRE.MatchString(b) {
+			return false
+		}
+	}
+	return true
 }
 
 // appDoneMessage is the banner after a step made without JavaScript (ok=action&n=moved&batch=…).

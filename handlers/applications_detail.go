@@ -141,7 +141,8 @@ func (h *Applications) detailFields(c echo.Context, d *pages.AppDetail, a *model
 	case models.AppChange:
 		d.Compare = []pages.AppDiff{appDiff("姓名", a.BeforeName, a.Name), appDiff("性别", a.BeforeGender, a.Gender),
 			appDiff("出生日期", dateText(a.BeforeBirthDate), dateText(a.BirthDate)), appDiff("证件号码", a.BeforeIDNumber, a.IDNumber),
-			appDiff("单位名称", a.BeforeEmployer, a.EmployerName), appDiff("单位代码", a.BeforeEmpCode, a.EmployerCode)}
+			appDiff("单位名称", a.BeforeEmployer, a.EmployerName), appDiff("单位代码", a.BeforeEmpCode, a.EmployerCode),
+			h.photoDiff(c, a)}
 		d.Fields = appPersonFields(a)
 	case models.AppTransferIn:
 		source := map[string]string{"platform": "全国平台转出名单", "manual": "手工录入"}[a.Source]
@@ -169,6 +170,18 @@ func appPersonFields(a *models.CertApplication) []pages.Pair {
 		}
 	}
 	return out
+}
+
+// photoDiff is the 照片 row of a change: both photos when the application brings a new one.
+func (h *Applications) photoDiff(c echo.Context, a *models.CertApplication) pages.AppDiff {
+	d := pages.AppDiff{Label: "照片", Before: "无照片", After: "不变更"}
+	if a.BeforePhotoKey != "" {
+		d.Before, d.BeforePhoto = "", reverse(c, routes.ApplicationPhoto, a.ID, "before")
+	}
+	if a.PhotoKey != "" && a.PhotoKey != a.BeforePhotoKey {
+		d.After, d.AfterPhoto, d.Changed = "", reverse(c, routes.ApplicationPhoto, a.ID, "after"), true
+	}
+	return d
 }
 
 func appDiff(label, before, after string) pages.AppDiff {

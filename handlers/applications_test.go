@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -137,15 +138,16 @@ func TestApplicationInbox(t *testing.T) {
 	}
 	// Bulk 受理 of the ticked rows without JavaScript: 303 and the message with the 批号.
 	p = admin.submit("/admin/applications", "/admin/applications", url.Values{"action": {"accept"}, "ids": ids(renew, change)})
-	if p.Status != http.StatusSeeOther || !strings.Contains(p.Location(), "ok=accept") || !strings.Contains(p.Location(), "batch=SQSL") {
+	if p.Status != http.StatusSeeOther || !strings.Contains(p.Location(), "ok=accept") || !strings.Contains(p.Location(), "batch=XQSL") {
 		t.Fatalf("bulk accept: %d %q", p.Status, p.Location())
 	}
-	if msg := admin.get(p.Location()).Text(`[data-testid="alert-ok"]`); !strings.HasPrefix(msg, "受理成功，共2条，批号为SQSL") {
+	// One 批号 per kind of application (LIFECYCLE §2): a renewal's 受理 is XQSL, a change's BGSL.
+	if msg := admin.get(p.Location()).Text(`[data-testid="alert-ok"]`); !regexp.MustCompile(`^受理成功，共2条，批号为XQSL\d{8}、BGSL\d{8}`).MatchString(msg) {
 		t.Fatalf("message %q", msg)
 	}
 	// 选择全部符合条件 with the list filtered to 已受理, with htmx: the list in place.
 	p = admin.submitHX("/admin/applications", "/admin/applications", url.Values{"action": {"review"}, "all": {"1"}, "status": {"accepted"}}, true)
-	if msg := p.Text(`[data-testid="alert-ok"]`); !strings.HasPrefix(msg, "审核通过成功，共2条，批号为SQSH") || p.Doc.Find(`#app-inbox`).Length() != 1 {
+	if msg := p.Text(`[data-testid="alert-ok"]`); !regexp.MustCompile(`^审核通过成功，共2条，批号为XQSH\d{8}、BGSH\d{8}`).MatchString(msg) || p.Doc.Find(`#app-inbox`).Length() != 1 {
 		t.Fatalf("all matching, htmx: %q", msg)
 	}
 	// A row in the wrong state: said plainly, nothing moved (all or nothing).
@@ -176,7 +178,7 @@ func TestApplicationInbox(t *testing.T) {
 	}
 	lock(false)
 	p = admin.submitHX("/admin/applications?status=reviewed", "/admin/applications", url.Values{"one": {"decide:" + ids(renew)[0]}, "status": {"reviewed"}}, true)
-	if msg := p.Text(`[data-testid="app-message"]`); !strings.HasPrefix(msg, "决定通过成功，共1条，批号为SQJD") || w.app(t, renew).Status != models.AppDecided {
+	if msg := p.Text(`[data-testid="app-message"]`); !strings.HasPrefix(msg, "决定通过成功，共1条，批号为XQJD") || w.app(t, renew).Status != models.AppDecided {
 		t.Fatalf("decide: %q %s", msg, w.app(t, renew).Status)
 	}
 	d := e.client().signIn("zhangsan").get("/applications/" + ids(renew)[0])
@@ -184,9 +186,10 @@ func TestApplicationInbox(t *testing.T) {
 		t.Fatalf("decided detail: %q %q", href, d.Text(`[data-testid="app-state"]`))
 	}
 	// The registry's steps before a decision take a transfer-in as any other kind.
-	for _, step := range []string{"accept", "review"} {
-		if p := admin.submit("/admin/applications", "/admin/applications", url.Values{"one": {step + ":" + ids(transfer)[0]}}); p.Status != http.StatusSeeOther {
-			t.Fatalf("%s the transfer-in: %d %s", step, p.Status, p.Text(`[data-testid="alert-error"]`))
+	for _, step := range [][2]string{{"accept", "JJSL"}, {"review", "JJSH"}} {
+		if p := admin.submit("/admin/applications", "/admin/applications", url.Values{"one": {step[0] + ":" + ids(transfer)[0]}}); p.Status != http.StatusSeeOther ||
+			!strings.Contains(p.Location(), "batch="+step[1]) {
+			t.Fatalf("%s the transfer-in: %d %q %s", step, p.Status, p.Location(), p.Text(`[data-testid="alert-error"]`))
 		}
 	}
 }

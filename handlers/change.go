@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"examcert/handlers/routes"
+	"examcert/internal/photo"
 	"examcert/models"
 	"examcert/views/components"
 	"examcert/views/pages"
@@ -25,13 +26,13 @@ func changeRoutes(a *App) []route {
 	return []route{
 		{method: http.MethodGet, path: "/changes", name: routes.ChangePage, handler: h.Home, roles: applicants},
 		{method: http.MethodGet, path: "/changes/new/:id", name: routes.ChangeNew, handler: h.New, roles: applicants},
-		{method: http.MethodPost, path: "/changes/new/:id", name: routes.ChangeSubmit, handler: h.Submit, roles: applicants},
+		{method: http.MethodPost, path: "/changes/new/:id", name: routes.ChangeSubmit, handler: h.Submit, roles: applicants, body: photoBody},
 		{method: http.MethodGet, path: "/changes/rename", name: routes.ChangeRename, handler: h.Rename, roles: enterprise},
 		{method: http.MethodPost, path: "/changes/rename", name: routes.ChangeRenameSubmit, handler: h.RenameSubmit, roles: enterprise},
 		{method: http.MethodGet, path: "/changes/batch", name: routes.ChangeBatch, handler: h.Batch, roles: training},
 		{method: http.MethodPost, path: "/changes/batch", name: routes.ChangeBatchSubmit, handler: h.BatchSubmit, roles: training},
 		{method: http.MethodGet, path: "/changes/:id", name: routes.ChangeEdit, handler: h.Edit, roles: applicants},
-		{method: http.MethodPost, path: "/changes/:id", name: routes.ChangeResubmit, handler: h.Resubmit, roles: applicants},
+		{method: http.MethodPost, path: "/changes/:id", name: routes.ChangeResubmit, handler: h.Resubmit, roles: applicants, body: photoBody},
 	}
 }
 
@@ -166,7 +167,7 @@ func (h *Changes) New(c echo.Context) error {
 	return h.render(c, http.StatusOK, pages.ChangeFormPage(p), pages.ChangeFormBody(p))
 }
 
-// Submit is 【保存】 of a new 证书变更申请表.
+// Submit is 【保存】 of a new 证书变更申请表 (multipart: a 京内变更 may bring a new photo).
 func (h *Changes) Submit(c echo.Context) error {
 	id, err := paramID(c)
 	if err != nil {
@@ -179,9 +180,17 @@ func (h *Changes) Submit(c echo.Context) error {
 	}
 	in := readChangeInput(c)
 	in.CertificateID = id
-	app, err := models.ApplyForChange(ctx, h.DB, actor(c), in)
+	ph, err := h.readChangePhoto(c)
 	if err != nil {
-		st, ferr := changeFormState(err)
+		return err
+	}
+	in.PhotoKey = ph.key
+	app, err := h.photoProblem(ph)
+	if err == nil {
+		app, err = models.ApplyForChange(ctx, h.DB, actor(c), in)
+	}
+	if err != nil {
+		st, ferr := h.changeFailed(c, err, &ph, &in)
 		if ferr != nil {
 			return ferr
 		}
@@ -190,7 +199,100 @@ func (h *Changes) Submit(c echo.Context) error {
 		p.Action = reverse(c, routes.ChangeSubmit, id)
 		return h.render(c, http.StatusOK, pages.ChangeFormPage(p), pages.ChangeFormBody(p))
 	}
+	h.photoFiled(c, ph, app, "")
 	return h.saved(c, app)
+}
+
+// changePhoto is the photo a 证书变更申请表 brought: a stored file (key), stored by this request (fresh) or kept
+// from an earlier showing of the form, or a file that could not be used (problem).
+type changePhoto struct {
+	key     string
+	fresh   bool
+	problem string
+}
+
+// readChangePhoto takes the new photo of a 京内变更: a file through the photo pipeline (the same checks as every
+// 一寸照片), stored at once, or else the kept upload named by photo_token if it is the account's own (anything
+// else is as if no photo was chosen).
+func (h *Changes) readChangePhoto(c echo.Context) (changePhoto, error) {
+	ctx := c.Request().Context()
+	fh, err := c.FormFile("photo")
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return changePhoto{}, echo.NewHTTPError(http.StatusRequestEntityTooLarge, "照片文件不能超过10MB")
+	}
+	if err == nil {
+		crop, err := readCrop(c)
+		var res photo.Result
+		if err == nil {
+			res, err = processFile(fh, crop)
+		}
+		var pe *photo.Error
+		if errors.As(err, &pe) {
+			return changePhoto{problem: pe.Error()}, nil
+		}
+		if err != nil {
+			return changePhoto{}, err
+		}
+		key, err := h.Blobs.Put(ctx, res.JPEG)
+		return changePhoto{key: key, fresh: true}, err
+	}
+	key := c.FormValue("photo_token")
+	if key == "" {
+		return changePhoto{}, nil
+	}
+	mine, err := models.PhotoUploadOf(ctx, h.DB, currentAccount(c).ID, key)
+	if err != nil || !mine {
+		return changePhoto{}, err
+	}
+	return changePhoto{key: key}, nil
+}
+
+// photoProblem is a photo the pipeline refused, as a field error (the form is shown again before anything is
+// filed).
+func (h *Changes) photoProblem(ph changePhoto) (*models.CertApplication, error) {
+	if ph.problem == "" {
+		return nil, nil
+	}
+	return nil, models.FieldErrors{"photo": ph.problem}
+}
+
+// changeFailed maps a refused 保存 to what the form shows. A new photo of a form shown again is kept for this
+// account (named by photo_token, so it is not asked for again); on any other error its file is deleted.
+func (h *Changes) changeFailed(c echo.Context, err error, ph *changePhoto, in *models.ChangeInput) (components.FormState, error) {
+	ctx := c.Request().Context()
+	st, ferr := changeFormState(err)
+	if ferr != nil || !ph.fresh {
+		if ph.fresh {
+			_ = h.Blobs.Delete(ctx, ph.key)
+		}
+		return st, ferr
+	}
+	if err := models.KeepPhotoUpload(ctx, h.DB, currentAccount(c).ID, ph.key); err != nil {
+		_ = h.Blobs.Delete(ctx, ph.key)
+		return st, err
+	}
+	ph.fresh = false
+	in.PhotoKey = ph.key
+	return st, nil
+}
+
+// photoFiled tidies up after a saved application: a kept upload is no longer waiting for its form, and a photo
+// nothing names any more (a photo sent with another type than 京内变更, or the new photo a resubmission
+// replaced) is deleted.
+func (h *Changes) photoFiled(c echo.Context, ph changePhoto, app *models.CertApplication, replaced string) {
+	ctx := c.Request().Context()
+	if ph.key != "" && !ph.fresh {
+		if err := models.ForgetPhotoUpload(ctx, h.DB, ph.key); err != nil {
+			h.Log.Warn("kept photo not forgotten", "error", err)
+		}
+	}
+	if ph.key != "" && ph.key != app.PhotoKey {
+		h.releaseBlob(ctx, ph.key)
+	}
+	if replaced != "" && replaced != app.PhotoKey {
+		h.releaseBlob(ctx, replaced)
+	}
 }
 
 // saved answers a saved application: htmx gets the read-only form (highlighted) with 证书变更申请成功, a plain
@@ -224,16 +326,24 @@ func (h *Changes) Edit(c echo.Context) error {
 	return h.render(c, http.StatusOK, pages.ChangeFormPage(p), pages.ChangeFormBody(p))
 }
 
-// Resubmit saves a corrected application after 退回修改 and submits it again.
+// Resubmit saves a corrected application after 退回修改 and submits it again (multipart, like Submit).
 func (h *Changes) Resubmit(c echo.Context) error {
 	app, err := h.changeApp(c)
 	if err != nil {
 		return err
 	}
 	in := readChangeInput(c)
-	saved, err := models.ResubmitChange(c.Request().Context(), h.DB, actor(c), app.ID, in)
+	ph, err := h.readChangePhoto(c)
 	if err != nil {
-		st, ferr := changeFormState(err)
+		return err
+	}
+	in.PhotoKey = ph.key
+	saved, err := h.photoProblem(ph)
+	if err == nil {
+		saved, err = models.ResubmitChange(c.Request().Context(), h.DB, actor(c), app.ID, in)
+	}
+	if err != nil {
+		st, ferr := h.changeFailed(c, err, &ph, &in)
 		if ferr != nil {
 			return ferr
 		}
@@ -243,6 +353,7 @@ func (h *Changes) Resubmit(c echo.Context) error {
 		}
 		return h.render(c, http.StatusOK, pages.ChangeFormPage(p), pages.ChangeFormBody(p))
 	}
+	h.photoFiled(c, ph, saved, app.PhotoKey)
 	return h.saved(c, saved)
 }
 
@@ -285,5 +396,6 @@ func readChangeInput(c echo.Context) models.ChangeInput {
 		BirthDate: c.FormValue("birth_date"), IDNumber: c.FormValue("id_number"), EmployerName: c.FormValue("employer_name"),
 		EmployerCode: c.FormValue("employer_code"), Phone: c.FormValue("phone"), Duty: c.FormValue("duty"),
 		Title: c.FormValue("title"), ContractType: c.FormValue("contract_type"), ContractFrom: c.FormValue("contract_from"),
-		ContractTo: c.FormValue("contract_to"), Note: c.FormValue("note"), Accepted: c.FormValue("accept") == "1"}
+		ContractTo: c.FormValue("contract_to"), Note: c.FormValue("note"), Accepted: c.FormValue("accept") == "1",
+		DropPhoto: c.FormValue("photo_drop") == "1"}
 }

@@ -54,8 +54,14 @@ func TestChangeApplyPrintAndResubmit(t *testing.T) {
 		t.Fatal("going on without ticking the checkbox")
 	}
 	form := "/changes/new/" + cid + "?accept=1"
-	if f := zs.get(form); f.Doc.Find(`[data-testid="change-form"]`).Length() != 1 {
+	f := zs.get(form)
+	if f.Doc.Find(`[data-testid="change-form"]`).Length() != 1 {
 		t.Fatalf("form: %d", f.Status)
+	}
+	for _, want := range []string{"申请人承诺", "本人承诺：所填写的信息及提交的材料真实、有效", "聘用企业承诺", "本单位承诺：申请人为本单位聘用人员"} {
+		if !strings.Contains(f.Text(`[data-testid="change-form"]`), want) {
+			t.Errorf("the form does not show %q", want)
+		}
 	}
 	b := w.org(t, "jianshe2")
 	bad := url.Values{"accept": {"1"}, "change_type": {"inside"}, "name": {cert.Name}, "gender": {cert.Gender},
@@ -127,6 +133,142 @@ func TestChangeApplyPrintAndResubmit(t *testing.T) {
 	}
 	if list := zs.get("/changes"); list.Doc.Find(`[data-testid="change-app-row"]`).Length() != 1 || list.Doc.Find(`[data-testid="change-apply"]`).Length() != 0 {
 		t.Fatal("the list of applications, or 申请 offered while one is open")
+	}
+}
+
+// TestChangePhoto: a 京内变更 of the 照片 alone, through the multipart form without JavaScript and with htmx. A
+// file the photo pipeline refuses is an error beside the field; a good photo on a form refused for another field is
+// kept for the next 保存 (not asked for again); the saved application shows 变更前 | 变更后 (form, detail, 申请表)
+// to whoever may see it only; 退回修改 → another photo by htmx replaces it (the replaced file is deleted); 决定通过
+// puts the new photo on the re-issued certificate.
+func TestChangePhoto(t *testing.T) {
+	t.Parallel()
+	w := newCertWorld(t)
+	ctx := context.Background()
+	admin := w.e.client().signIn("admin")
+	cert := w.issue(t, admin)[w.personA]
+	cid := strconv.FormatInt(cert.ID, 10)
+	zs := w.e.client().signIn("zhangsan")
+	form := "/changes/new/" + cid + "?accept=1"
+	fields := map[string]string{"accept": "1", "change_type": "inside", "name": cert.Name, "gender": cert.Gender,
+		"birth_date": cert.BirthDate.Format("2006-01-02"), "id_number": cert.IDNumber, "employer_name": cert.EmployerName,
+		"employer_code": cert.EmployerCode, "phone": "13800000000", "photo_key": "forged-key"}
+
+	if f := zs.get(form); f.Doc.Find(`[data-testid="change-photo-input"]`).Length() != 1 {
+		t.Fatal("the form offers no new photo")
+	} else if enc, _ := f.Doc.Find(`[data-testid="change-form"] form`).Attr("enctype"); enc != "multipart/form-data" {
+		t.Fatalf("form enctype %q", enc)
+	}
+	p := zs.upload(form, "/changes/new/"+cid, "photo.jpg", []byte("not a picture"), fields)
+	if p.Status != http.StatusOK || p.Text(`[data-testid="error-photo"]`) == "" || countApps(t, w.e) != 0 {
+		t.Fatalf("a file that is not a photo: %d %q, %d saved", p.Status, p.Text(`[data-testid="error-photo"]`), countApps(t, w.e))
+	}
+	same := zs.upload(form, "/changes/new/"+cid, "", nil, fields)
+	if same.Status != http.StatusOK || same.Text(`[data-testid="error-change_type"]`) == "" || countApps(t, w.e) != 0 {
+		t.Fatalf("no change (a forged photo_key is not a photo): %d", same.Status)
+	}
+
+	picture := testPhoto(t, 600, 840, "jpeg")
+	noPhone := map[string]string{}
+	for k, v := range fields {
+		noPhone[k] = v
+	}
+	noPhone["phone"] = ""
+	p = zs.upload(form, "/changes/new/"+cid, "me.jpg", picture, noPhone)
+	token, _ := p.Doc.Find(`input[name="photo_token"]`).Attr("value")
+	if p.Status != http.StatusOK || p.Text(`[data-testid="error-phone"]`) == "" || token == "" ||
+		p.Doc.Find(`[data-testid="change-photo-kept"]`).Length() != 1 || p.Doc.Find(`[data-testid="changed-row"]`).Length() != 1 {
+		t.Fatalf("a good photo on a refused form: %d, token %q, %d changed rows", p.Status, token, p.Doc.Find(`[data-testid="changed-row"]`).Length())
+	}
+	if src, _ := p.Doc.Find(`[data-testid="change-photo-after"]`).Attr("src"); zs.get(src).Status != http.StatusOK {
+		t.Fatalf("the kept photo %q is not shown", src)
+	}
+	if other := w.e.client().signIn("lisi"); other.upload("/changes", "/changes/new/"+cid, "", nil, map[string]string{"photo_token": token}).Status != http.StatusNotFound {
+		t.Fatal("another's certificate")
+	}
+
+	with := map[string]string{"photo_token": token}
+	for k, v := range fields {
+		with[k] = v
+	}
+	p = zs.upload(form, "/changes/new/"+cid, "", nil, with)
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("保存 with the kept photo: %d %s %s", p.Status, p.Text(`[data-testid="alert-error"]`), p.Text(`.error`))
+	}
+	var app models.CertApplication
+	if err := w.e.db.NewSelect().Model(&app).Scan(ctx); err != nil || app.PhotoKey != token || app.BeforePhotoKey != cert.PhotoKey {
+		t.Fatalf("stored: photo %q (want %q) before %q (want %q) %v", app.PhotoKey, token, app.BeforePhotoKey, cert.PhotoKey, err)
+	}
+	if mine, _ := models.PhotoUploadOf(ctx, w.e.db, w.e.account("zhangsan").ID, token); mine {
+		t.Fatal("the kept upload still waits for its form")
+	}
+	aid := strconv.FormatInt(app.ID, 10)
+	saved := zs.get(p.Location())
+	if !strings.Contains(saved.Text(`[data-testid="alert-ok"]`), "证书变更申请成功") || saved.Doc.Find(`[data-testid="changed-row"]`).Length() != 1 ||
+		saved.Doc.Find(`[data-testid="change-photo-after"]`).Length() != 1 || !strings.Contains(saved.Text(`#change-photo-row`), "照片") {
+		t.Fatalf("saved form: %q", saved.Text(`[data-testid="change-compare"]`))
+	}
+	after := zs.get("/applications/" + aid + "/photo/after")
+	if after.Status != http.StatusOK || after.Header.Get("Content-Type") != "image/jpeg" {
+		t.Fatalf("变更后 photo: %d %q", after.Status, after.Header.Get("Content-Type"))
+	}
+	detail := zs.get("/applications/" + aid)
+	if d := detail.Doc.Find(`[data-testid="app-diff-changed"]`); d.Length() != 1 || !strings.Contains(d.Text(), "照片") || d.Find(`img[alt="变更后照片"]`).Length() != 1 {
+		t.Fatalf("detail: %q", detail.Text(`[data-testid="app-compare"]`))
+	}
+	if docx := zs.get("/applications/" + aid + "/docx"); !strings.Contains(docxText(t, docx.Body), "新照片") {
+		t.Fatal("the 申请表 does not say the photo changes")
+	}
+	lisi := w.e.client().signIn("lisi")
+	for _, which := range []string{"after", "before"} {
+		if got := lisi.get("/applications/" + aid + "/photo/" + which); got.Status != http.StatusNotFound {
+			t.Errorf("another's %s photo: %d", which, got.Status)
+		}
+	}
+	if got := zs.get("/applications/" + aid + "/photo/elsewhere"); got.Status != http.StatusNotFound {
+		t.Errorf("unknown photo: %d", got.Status)
+	}
+
+	// 退回修改; another photo, by htmx, replaces the first (whose file nothing names any more).
+	employer := models.Actor{Account: w.e.account("jianshe")}
+	if _, err := models.ActOnApplications(ctx, w.e.db, employer, models.AppAction{IDs: []int64{app.ID}, To: models.AppReturned, Reason: "照片背景不合格"}); err != nil {
+		t.Fatal(err)
+	}
+	edit := zs.get("/changes/" + aid)
+	if edit.Doc.Find(`[data-testid="change-photo-drop"]`).Length() != 1 || edit.Doc.Find(`[data-testid="change-photo-input"]`).Length() != 1 {
+		t.Fatal("the returned form offers neither another photo nor dropping it")
+	}
+	second := testPhoto(t, 500, 700, "png")
+	p = zs.uploadHX("/changes/"+aid, "/changes/"+aid, "me2.png", second, fields, true)
+	if p.Status != http.StatusOK || strings.Contains(p.Body, "<html") || !strings.Contains(p.Body, "证书变更申请成功") {
+		t.Fatalf("htmx resubmit with another photo: %d %s", p.Status, p.Text(`.error`))
+	}
+	first := app.PhotoKey
+	if err := w.e.db.NewSelect().Model(&app).Where("id = ?", app.ID).Scan(ctx); err != nil || app.PhotoKey == first || app.PhotoKey == "" || app.Status != models.AppUnitPending {
+		t.Fatalf("resubmitted: %q (first %q) %s %v", app.PhotoKey, first, app.Status, err)
+	}
+	if used, _ := models.BlobInUse(ctx, w.e.db, first); used {
+		t.Fatal("the replaced photo is still named")
+	}
+	if _, err := w.e.app.Blobs.Size(ctx, first); err == nil {
+		t.Fatal("the replaced photo's file was not deleted")
+	}
+
+	// 决定通过: the re-issued certificate carries the new photo.
+	if _, err := models.ActOnApplications(ctx, w.e.db, employer, models.AppAction{IDs: []int64{app.ID}, To: models.AppApplied}); err != nil {
+		t.Fatal(err)
+	}
+	for _, to := range []models.AppStatus{models.AppAccepted, models.AppReviewed, models.AppDecided} {
+		if _, err := models.ActOnApplications(ctx, w.e.db, models.Actor{Account: w.e.account("admin")}, models.AppAction{IDs: []int64{app.ID}, To: to}); err != nil {
+			t.Fatal(to, err)
+		}
+	}
+	var got models.Certificate
+	if err := w.e.db.NewSelect().Model(&got).Where("id = ?", cert.ID).Scan(ctx); err != nil || got.PhotoKey != app.PhotoKey || got.Version != 2 {
+		t.Fatalf("certificate after 决定通过: photo %q (want %q) v%d %v", got.PhotoKey, app.PhotoKey, got.Version, err)
+	}
+	if ph := zs.get("/certificates/" + cid + "/photo"); ph.Status != http.StatusOK || ph.Body != zs.get("/applications/"+aid+"/photo/after").Body {
+		t.Fatalf("the certificate's photo is not the new one: %d", ph.Status)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"examcert/handlers/routes"
+	"examcert/internal/photo"
 	"examcert/models"
 	"examcert/views/components"
 	"examcert/views/pages"
@@ -63,7 +64,29 @@ func (h *Changes) changeView(c echo.Context, app *models.CertApplication, number
 		r.Changed, r.Error = r.Before != r.After, st.Err(r.Name)
 	}
 	p.TypeLabel = models.ChangeTypeLabel(after.ChangeType)
+	h.photoRow(c, &p, app, after, st)
 	return p
+}
+
+// photoRow is the 照片 row of 变更前 | 变更后: the certificate's photo (a stored application's 变更前 photo), and
+// the new one — uploaded with the form shown again (kept for this account, photo_token), or the application's.
+func (h *Changes) photoRow(c echo.Context, p *pages.ChangeForm, app *models.CertApplication, after models.ChangeInput, st components.FormState) {
+	p.PhotoError, p.PhotoHint = st.Err("photo"), photoSpecText(photo.Standard)
+	stored := app.ID != 0
+	if app.BeforePhotoKey != "" {
+		if stored {
+			p.PhotoBefore = reverse(c, routes.ApplicationPhoto, app.ID, "before")
+		} else if app.CertificateID != nil {
+			p.PhotoBefore = reverse(c, routes.CertificatePhoto, *app.CertificateID)
+		}
+	}
+	switch {
+	case after.PhotoKey != "" && after.PhotoKey != app.PhotoKey:
+		p.PhotoToken, p.PhotoAfter, p.PhotoChanged = after.PhotoKey, reverse(c, routes.RegistrationKeptPhoto, after.PhotoKey), true
+	case stored && after.DropPhoto:
+	case stored && app.PhotoKey != "" && app.PhotoKey != app.BeforePhotoKey:
+		p.PhotoAfter, p.PhotoChanged, p.PhotoDroppable = reverse(c, routes.ApplicationPhoto, app.ID, "after"), true, true
+	}
 }
 
 func dateText(t *time.Time) string {

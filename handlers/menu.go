@@ -34,7 +34,7 @@ var menus = map[models.Role][]menuGroup{
 		{"考试报名", []menuEntry{{"单个报名", routes.RegistrationPage}, {"批量报名", routes.RegistrationBatch}, {"单位确认", routes.UnitConfirmPage}}},
 		{"业务办理", []menuEntry{
 			{"打印准考证", routes.TicketPage}, {"查看考试结果", routes.ResultPage},
-			{"申请证书续期", routes.RenewalPage}, {"申请证书变更", routes.ChangePage},
+			{"申请证书续期", routes.RenewalPage}, {"申请变更证书", routes.ChangePage},
 			{"证书申请确认", routes.UnitApplications},
 		}},
 		{"企业信息", []menuEntry{

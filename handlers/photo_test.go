@@ -45,6 +45,12 @@ func testPhoto(t testing.TB, w, h int, format string) []byte {
 // upload posts a multipart form with one file (field "photo") and the CSRF token scraped from formPage.
 func (c *client) upload(formPage, action, filename string, data []byte, fields map[string]string) *page {
 	c.e.t.Helper()
+	return c.uploadHX(formPage, action, filename, data, fields, false)
+}
+
+// uploadHX is upload, sent by htmx when hx is set.
+func (c *client) uploadHX(formPage, action, filename string, data []byte, fields map[string]string, hx bool) *page {
+	c.e.t.Helper()
 	p := c.get(formPage)
 	tok, _ := p.Doc.Find(`input[name="_csrf"]`).First().Attr("value")
 	var body bytes.Buffer
@@ -60,6 +66,9 @@ func (c *client) upload(formPage, action, filename string, data []byte, fields m
 	mw.Close()
 	req, _ := http.NewRequest(http.MethodPost, c.e.srv.URL+action, &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if hx {
+		req.Header.Set("HX-Request", "true")
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.e.t.Fatal(err)

@@ -74,6 +74,7 @@ var expectedAccess = map[string]string{
 	"change.batch_submit":     "T",
 	"application.form_pdf":    "P E T A",
 	"application.form_docx":   "P E T A",
+	"application.photo":       "P E T A",
 	"profile.page":            "P",
 	"certificate.mine":        "P",
 	"transfer.page":           "P T",

@@ -91,6 +91,26 @@ func TestTransferListAndForm(t *testing.T) {
 	if v, _ := chk.Doc.Find(`input[name="birth_date"]`).Attr("value"); v != "1985-05-06" || chk.Doc.Find(`input[name="gender"]`).AttrOr("value", "") != "男" {
 		t.Errorf("autofill: birth %q", v)
 	}
+	// Typing the ID number of someone known: without JavaScript (核对身份证号) and with htmx (the autofill), the
+	// stored gender and birth date, and, for someone outside the institution's people, only their masked name.
+	lisi := e.personOf("lisi")
+	for _, hx := range []bool{false, true} {
+		var got *page
+		if hx {
+			got = autofill(tr, lisi.IDNumber, nil)
+			if strings.Contains(got.Body, "<html") {
+				t.Error("the htmx autofill is a whole page")
+			}
+		} else {
+			got = tr.submit("/transfers/new", "/transfers/new", url.Values{"id_number": {lisi.IDNumber}, "check": {"id"}})
+		}
+		stage := got.Text(`[data-testid="person-stage"]`)
+		if got.Status != http.StatusOK || !strings.HasPrefix(stage, models.MsgRegisteredElsewhere+"（李") || strings.Contains(stage, lisi.Name) ||
+			got.Doc.Find(`input[name="birth_date"]`).AttrOr("value", "") != lisi.BirthDate.Format("2006-01-02") ||
+			got.Doc.Find(`input[name="gender"]`).AttrOr("value", "") != lisi.Gender {
+			t.Errorf("known person (htmx %v): %d, stage %q, birth %q", hx, got.Status, stage, got.Doc.Find(`input[name="birth_date"]`).AttrOr("value", ""))
+		}
+	}
 	// A practitioner's form is their own.
 	zs := e.client().signIn("zhangsan")
 	own := zs.get("/transfers/new")

@@ -52,12 +52,3 @@ func (h *Workspace) Home(c echo.Context) error {
 	vm := pages.Home{Shell: shell, Links: links}
 	return h.render(c, http.StatusOK, pages.HomePage(vm), pages.HomeContent(vm))
 }
-
-// route is a route table line for a screen that a later issue builds: until then it says plainly 建设中.
-func (h *Workspace) route(path string, name routes.Name, title string, roles []models.Role) route {
-	handler := func(c echo.Context) error {
-		shell := h.shell(c, title, name)
-		return h.render(c, http.StatusOK, pages.WIPPage(shell), pages.WIPContent(title))
-	}
-	return route{method: http.MethodGet, path: path, name: name, handler: handler, roles: roles, wip: true}
-}

@@ -32,16 +32,25 @@ func (k AppKind) Label() string {
 	return string(k)
 }
 
-// Batch kinds of 证书申请: one 申请批号 per submission (LIFECYCLE §2), one 批号 per step of the registry's.
+// Batch kinds of 证书申请 (LIFECYCLE §2): one 申请批号 per submission, one 批号 per step of the registry's, of the
+// application's kind (续期 XQ…, 变更 BG…, 进京 JJ…; 进京's decision is 编号, JJBH). LIFECYCLE names no kind for the
+// employer's 单位确认, for 退回修改, or for a 进京 不予通过: those keep the generic SQ… kinds.
 const (
-	BatchRenewalApply  = "XQSQ" // 续期申请
-	BatchChangeApply   = "BGSQ" // 变更申请
-	BatchTransferApply = "JJSQ" // 进京申请
-	BatchAppConfirm    = "SQQR" // 单位确认
-	BatchAppAccept     = "SQSL" // 受理
-	BatchAppReview     = "SQSH" // 审核
-	BatchAppDecide     = "SQJD" // 决定（通过或不予通过）
-	BatchAppReturn     = "SQTH" // 退回修改
+	BatchRenewalApply    = "XQSQ" // 续期申请
+	BatchRenewalAccept   = "XQSL" // 续期受理
+	BatchRenewalReview   = "XQSH" // 续期审核
+	BatchRenewalDecide   = "XQJD" // 续期决定（通过或不予通过）
+	BatchChangeApply     = "BGSQ" // 变更申请
+	BatchChangeAccept    = "BGSL" // 变更受理
+	BatchChangeReview    = "BGSH" // 变更审核
+	BatchChangeDecide    = "BGJD" // 变更决定（通过或不予通过）
+	BatchTransferApply   = "JJSQ" // 进京申请
+	BatchTransferAccept  = "JJSL" // 进京受理
+	BatchTransferReview  = "JJSH" // 进京审核
+	BatchTransferNumber  = "JJBH" // 进京编号（决定通过，发新证）
+	BatchAppConfirm      = "SQQR" // 单位确认
+	BatchAppReturn       = "SQTH" // 退回修改
+	BatchTransferRefused = "SQJD" // 进京不予通过
 )
 
 // ApplyBatchKind is the 申请批号 kind of a submission of kind k.
@@ -137,6 +146,7 @@ type CertApplication struct {
 	BeforeIDNumber   string     `bun:"before_id_number,notnull"`
 	BeforeEmployer   string     `bun:"before_employer_name,notnull"`
 	BeforeEmpCode    string     `bun:"before_employer_code,notnull"`
+	BeforePhotoKey   string     `bun:"before_photo_key,notnull"`
 	CategoryID       *int64     `bun:"category_id"`
 	CertNumber       string     `bun:"cert_number,notnull"`
 	Authority        string     `bun:"authority,notnull"`

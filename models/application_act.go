@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -34,13 +35,32 @@ type AppAction struct {
 
 // AppActionResult is what a step did: its 批号 and the applications moved.
 type AppActionResult struct {
-	BatchNo string
-	Moved   []int64
+	BatchNo  string   // the 批号, or the 批号s joined by 、 when the batch mixed kinds of application
+	BatchNos []string // one per kind of application in the batch, in the order of AppKinds
+	Moved    []int64
 }
 
-// actionBatchKinds is the 批号 kind of each step.
-var actionBatchKinds = map[AppStatus]string{AppApplied: BatchAppConfirm, AppAccepted: BatchAppAccept,
-	AppReviewed: BatchAppReview, AppDecided: BatchAppDecide, AppRejected: BatchAppDecide, AppReturned: BatchAppReturn}
+// stepBatchKinds is the 批号 kind of each step, per kind of application.
+var stepBatchKinds = map[AppKind]map[AppStatus]string{
+	AppRenewal: {AppAccepted: BatchRenewalAccept, AppReviewed: BatchRenewalReview, AppDecided: BatchRenewalDecide,
+		AppRejected: BatchRenewalDecide},
+	AppChange: {AppAccepted: BatchChangeAccept, AppReviewed: BatchChangeReview, AppDecided: BatchChangeDecide,
+		AppRejected: BatchChangeDecide},
+	AppTransferIn: {AppAccepted: BatchTransferAccept, AppReviewed: BatchTransferReview, AppDecided: BatchTransferNumber,
+		AppRejected: BatchTransferRefused},
+}
+
+// StepBatchKind is the 批号 kind of the step of an application of kind k to the state to, or "" when there is no
+// such step.
+func StepBatchKind(k AppKind, to AppStatus) string {
+	switch to {
+	case AppApplied:
+		return BatchAppConfirm
+	case AppReturned:
+		return BatchAppReturn
+	}
+	return stepBatchKinds[k][to]
+}
 
 // ActOnApplications is a step of the employer (单位确认, 退回修改) or the registry (受理, 审核通过, 决定通过, 退回修改,
 // 不予通过) over one or many applications, as one batch with one 批号. Every application must be one the actor may
@@ -49,8 +69,7 @@ var actionBatchKinds = map[AppStatus]string{AppApplied: BatchAppConfirm, AppAcce
 // that cannot move leaves the whole batch unmoved, and the error says which.
 func ActOnApplications(ctx context.Context, db bun.IDB, actor Actor, in AppAction) (AppActionResult, error) {
 	var out AppActionResult
-	kind, ok := actionBatchKinds[in.To]
-	if !ok || len(in.IDs) == 0 {
+	if StepBatchKind(AppRenewal, in.To) == "" || len(in.IDs) == 0 {
 		return out, ErrNoTransition
 	}
 	err := inTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
@@ -58,7 +77,11 @@ func ActOnApplications(ctx context.Context, db bun.IDB, actor Actor, in AppActio
 		if err != nil {
 			return err
 		}
-		byFrom := map[AppStatus][]int64{}
+		type group struct {
+			kind AppKind
+			from AppStatus
+		}
+		byGroup := map[group][]int64{}
 		for i := range apps {
 			a := &apps[i]
 			err := StepAllowed(actor, a, in.To)
@@ -71,11 +94,21 @@ func ActOnApplications(ctx context.Context, db bun.IDB, actor Actor, in AppActio
 			if err != nil {
 				return fmt.Errorf("%w: 申请 %d（%s）", err, a.ID, a.StatusLabel())
 			}
-			byFrom[a.Status] = append(byFrom[a.Status], a.ID)
+			byGroup[group{a.Kind, a.Status}] = append(byGroup[group{a.Kind, a.Status}], a.ID)
 		}
-		if out.BatchNo, err = NewBatchNumber(ctx, tx, actor, kind); err != nil {
-			return err
+		// One 批号 per kind of application in the batch (the kinds number their steps apart).
+		batchOf := map[AppKind]string{}
+		for _, k := range AppKinds {
+			if !slices.ContainsFunc(apps, func(a CertApplication) bool { return a.Kind == k }) {
+				continue
+			}
+			kind := StepBatchKind(k, in.To)
+			if batchOf[k], err = NewBatchNumber(ctx, tx, actor, kind); err != nil {
+				return err
+			}
+			out.BatchNos = append(out.BatchNos, batchOf[k])
 		}
+		out.BatchNo = strings.Join(out.BatchNos, "、")
 		now := Now()
 		if in.To == AppDecided {
 			for i := range apps {
@@ -83,7 +116,7 @@ func ActOnApplications(ctx context.Context, db bun.IDB, actor Actor, in AppActio
 				if effect == nil {
 					return fmt.Errorf("%w: %s", ErrNoTransition, apps[i].Kind.Label())
 				}
-				if err := effect(ctx, tx, actor, &apps[i], out.BatchNo, now); err != nil {
+				if err := effect(ctx, tx, actor, &apps[i], batchOf[apps[i].Kind], now); err != nil {
 					return fmt.Errorf("申请 %d：%w", apps[i].ID, err)
 				}
 			}
@@ -96,20 +129,22 @@ func ActOnApplications(ctx context.Context, db bun.IDB, actor Actor, in AppActio
 		if in.To == AppDecided || in.To == AppRejected {
 			set["decided_at"] = now
 		}
-		for _, from := range AppStatuses {
-			group := byFrom[from]
-			if len(group) == 0 {
-				continue
+		for _, k := range AppKinds {
+			for _, from := range AppStatuses {
+				ids := byGroup[group{k, from}]
+				if len(ids) == 0 {
+					continue
+				}
+				moved, err := AppTransitions.Apply(ctx, tx, actor, Move[AppStatus]{IDs: ids, From: from, To: in.To,
+					BatchNo: batchOf[k], Reason: in.Reason, Set: set})
+				if err != nil {
+					return err
+				}
+				if len(moved) != len(ids) {
+					return ErrConflict
+				}
+				out.Moved = append(out.Moved, moved...)
 			}
-			moved, err := AppTransitions.Apply(ctx, tx, actor, Move[AppStatus]{IDs: group, From: from, To: in.To,
-				BatchNo: out.BatchNo, Reason: in.Reason, Set: set})
-			if err != nil {
-				return err
-			}
-			if len(moved) != len(group) {
-				return ErrConflict
-			}
-			out.Moved = append(out.Moved, moved...)
 		}
 		slices.Sort(out.Moved)
 		return notifyApplications(ctx, tx, apps, in)

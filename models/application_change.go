@@ -14,7 +14,7 @@ import (
 	"examcert/internal/ident"
 )
 
-// 证书变更 (LIFECYCLE §9): 京内变更 (单位 and/or 姓名, 性别, 出生日期, 证件号码), 离京变更 (安管 only), 注销, 补办, and
+// 证书变更 (LIFECYCLE §9): 京内变更 (单位 and/or 姓名, 性别, 出生日期, 证件号码, 照片), 离京变更 (安管 only), 注销, 补办, and
 // 企业更名 filed by an enterprise for all its staff. The new employer of a 单位 change confirms it; otherwise the
 // current employer does. 决定通过 re-issues the certificate (changeEffect).
 
@@ -70,7 +70,9 @@ type ChangeInput struct {
 	Phone, Duty, Title                     string
 	ContractType, ContractFrom, ContractTo string
 	Note                                   string
-	Accepted                               bool // 申请须知 read and accepted
+	PhotoKey                               string // 京内变更 of 照片: a new photo, already through the photo pipeline and stored
+	DropPhoto                              bool   // on resubmission: back to the certificate's photo (else a new photo filed earlier stays)
+	Accepted                               bool   // 申请须知 read and accepted
 }
 
 // ApplyForChange files one 证书变更 of a certificate in the actor's scope, under a new 申请批号 (BGSQ…), and
@@ -120,6 +122,9 @@ func ResubmitChange(ctx context.Context, db bun.IDB, actor Actor, id int64, in C
 			return err
 		}
 		in.CertificateID = c.ID
+		if in.PhotoKey == "" && !in.DropPhoto && changesPhoto(old) {
+			in.PhotoKey = old.PhotoKey // the new photo filed before stays unless another is uploaded or it is dropped
+		}
 		if old.ChangeType == ChangeRename {
 			in.ChangeType = ChangeRename
 		}
@@ -147,7 +152,8 @@ func changeColumns(a *CertApplication) map[string]any {
 		"employer_code": a.EmployerCode, "phone": a.Phone, "duty": a.Duty, "title": a.Title,
 		"contract_type": a.ContractType, "contract_from": a.ContractFrom, "contract_to": a.ContractTo, "note": a.Note,
 		"before_name": a.BeforeName, "before_gender": a.BeforeGender, "before_birth_date": a.BeforeBirthDate,
-		"before_id_number": a.BeforeIDNumber, "before_employer_name": a.BeforeEmployer, "before_employer_code": a.BeforeEmpCode}
+		"before_id_number": a.BeforeIDNumber, "before_employer_name": a.BeforeEmployer, "before_employer_code": a.BeforeEmpCode,
+		"photo_key": a.PhotoKey, "before_photo_key": a.BeforePhotoKey}
 }
 
 // beforeOf is an application of kind change about c with its 变更前 and (unchanged) 变更后 values copied from c.
@@ -157,7 +163,7 @@ func beforeOf(c *Certificate, changeType string) CertApplication {
 		OrganizationID: c.OrganizationID, Name: c.Name, Gender: c.Gender, BirthDate: c.BirthDate, IDNumber: c.IDNumber,
 		EmployerName: c.EmployerName, EmployerCode: c.EmployerCode, PhotoKey: c.PhotoKey, Duty: c.Duty, Title: c.Title,
 		BeforeName: c.Name, BeforeGender: c.Gender, BeforeBirthDate: c.BirthDate, BeforeIDNumber: c.IDNumber,
-		BeforeEmployer: c.EmployerName, BeforeEmpCode: c.EmployerCode}
+		BeforeEmployer: c.EmployerName, BeforeEmpCode: c.EmployerCode, BeforePhotoKey: c.PhotoKey}
 }
 
 var phonePattern = regexp.MustCompile(`^[0-9+\-() ]{7,20}$`)
@@ -239,6 +245,9 @@ func insideValues(ctx context.Context, db bun.IDB, c *Certificate, a *CertApplic
 			a.OrganizationID, a.EmployerCode = &org.ID, *org.CreditCode
 		}
 	}
+	if in.PhotoKey != "" {
+		a.PhotoKey = in.PhotoKey
+	}
 	if len(fe) == 0 && !changesSomething(a) {
 		fe["change_type"] = "变更后与变更前相同，没有需要变更的内容"
 	}
@@ -309,7 +318,12 @@ func changesEmployer(a *CertApplication) bool {
 
 func changesSomething(a *CertApplication) bool {
 	return changesEmployer(a) || a.Name != a.BeforeName || a.Gender != a.BeforeGender || a.IDNumber != a.BeforeIDNumber ||
-		!sameDay(a.BirthDate, a.BeforeBirthDate)
+		!sameDay(a.BirthDate, a.BeforeBirthDate) || changesPhoto(a)
+}
+
+// changesPhoto says whether a 京内变更 puts a new photo on the certificate.
+func changesPhoto(a *CertApplication) bool {
+	return a.ChangeType == ChangeInside && a.PhotoKey != "" && a.PhotoKey != a.BeforePhotoKey
 }
 
 func sameDay(a, b *time.Time) bool {
@@ -551,6 +565,9 @@ func changeEffect(ctx context.Context, tx bun.IDB, actor Actor, app *CertApplica
 	case ChangeInside:
 		set["name"], set["gender"], set["birth_date"], set["id_number"] = app.Name, app.Gender, app.BirthDate, app.IDNumber
 		set["employer_name"], set["employer_code"] = app.EmployerName, app.EmployerCode
+		if changesPhoto(app) {
+			set["photo_key"] = app.PhotoKey
+		}
 		if changesEmployer(app) {
 			set["organization_id"] = app.OrganizationID
 		}

@@ -240,6 +240,107 @@ func TestChangeRules(t *testing.T) {
 	}
 }
 
+// TestChangeRefusedDuringRenewal: a certificate with a renewal in progress cannot be changed; the rule refuses it
+// before the database's one-open-application index is reached, and says why.
+func TestChangeRefusedDuringRenewal(t *testing.T) {
+	f := newChgFixture(t)
+	ctx := context.Background()
+	c := f.cert(t, models.CertSafety)
+	until := models.Now().AddDate(0, 0, 30) // inside the renewal window
+	if _, err := f.db.NewUpdate().Table("certificates").Set("valid_until = ?", until).Where("id = ?", c.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.ApplyRenewal(ctx, f.db, f.me, []int64{c.ID}); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, f.db, "cert_applications")
+	in := f.form(c)
+	in.Name = "张叁"
+	_, err := models.ApplyForChange(ctx, f.db, f.me, in)
+	if !errors.Is(err, models.ErrOpenApplication) || !strings.Contains(models.ChangeRuleMessage(err), "续期") {
+		t.Fatalf("change during a renewal: %v (%q)", err, models.ChangeRuleMessage(err))
+	}
+	if after := snapshot(t, f.db, "cert_applications"); after["cert_applications"] != before["cert_applications"] || after["audit_events"] != before["audit_events"] {
+		t.Fatalf("a refused change saved something: %v → %v", before, after)
+	}
+	_, err = models.ApplyForReplacements(ctx, f.db, f.trainAct, []int64{c.ID}, models.ChangeInput{Phone: "13800000000", Accepted: true})
+	var fe models.FieldErrors
+	if !errors.As(err, &fe) || !strings.Contains(fe["ids"], "续期") {
+		t.Fatalf("批量补办 during a renewal: %v", err)
+	}
+}
+
+// TestChangePhotoInsideBeijing: a 京内变更 of the 照片 alone is a change; the application keeps the photo it
+// replaces (变更前) and the new one (变更后), a resubmission keeps the new photo unless another is uploaded or it is
+// dropped, both files stay in use, and 决定通过 re-issues the certificate with the new photo.
+func TestChangePhotoInsideBeijing(t *testing.T) {
+	f := newChgFixture(t)
+	ctx := context.Background()
+	c := f.cert(t, models.CertSafety)
+	if _, err := f.db.NewUpdate().Table("certificates").Set("photo_key = ?", "photo-old").Where("id = ?", c.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	in := f.form(c)
+	in.PhotoKey = "photo-new"
+	app, err := models.ApplyForChange(ctx, f.db, f.me, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if app.PhotoKey != "photo-new" || app.BeforePhotoKey != "photo-old" || app.Status != models.AppUnitPending {
+		t.Fatalf("filed: photo %q before %q status %s", app.PhotoKey, app.BeforePhotoKey, app.Status)
+	}
+	for _, key := range []string{"photo-new", "photo-old"} {
+		if used, err := models.BlobInUse(ctx, f.db, key); err != nil || !used {
+			t.Fatalf("%s not in use while the application names it: %v %v", key, used, err)
+		}
+	}
+	if _, err := models.ActOnApplications(ctx, f.db, f.a, models.AppAction{IDs: []int64{app.ID}, To: models.AppReturned, Reason: "照片背景不合格"}); err != nil {
+		t.Fatal(err)
+	}
+	in.PhotoKey = ""
+	kept, err := models.ResubmitChange(ctx, f.db, f.me, app.ID, in)
+	if err != nil || kept.PhotoKey != "photo-new" {
+		t.Fatalf("resubmitted without a new photo: %v %q", err, kept.PhotoKey)
+	}
+	if _, err := models.ActOnApplications(ctx, f.db, f.a, models.AppAction{IDs: []int64{app.ID}, To: models.AppReturned, Reason: "请换照片"}); err != nil {
+		t.Fatal(err)
+	}
+	drop := in
+	drop.DropPhoto = true
+	var fe models.FieldErrors
+	if _, err := models.ResubmitChange(ctx, f.db, f.me, app.ID, drop); !errors.As(err, &fe) || fe["change_type"] == "" {
+		t.Fatalf("dropping the only change: %v", err)
+	}
+	in.PhotoKey = "photo-newer"
+	again, err := models.ResubmitChange(ctx, f.db, f.me, app.ID, in)
+	if err != nil || again.PhotoKey != "photo-newer" || again.BeforePhotoKey != "photo-old" {
+		t.Fatalf("resubmitted with another photo: %v %+v", err, again)
+	}
+	if used, _ := models.BlobInUse(ctx, f.db, "photo-new"); used {
+		t.Fatal("the replaced upload is still named")
+	}
+	f.decide(t, f.a, app.ID)
+	got := f.load(t, c)
+	if got.PhotoKey != "photo-newer" || got.Version != 2 || got.Business != models.BusinessChange || got.Name != c.Name {
+		t.Fatalf("certificate after the photo change: photo %q v%d %s %s", got.PhotoKey, got.Version, got.Business, got.Name)
+	}
+	if used, _ := models.BlobInUse(ctx, f.db, "photo-old"); !used {
+		t.Fatal("the 变更前 photo of the decided application is no longer in use")
+	}
+	if h := f.history(t, c); len(h) != 1 || h[0].Operation != models.OpChange {
+		t.Fatalf("history: %+v", h)
+	}
+
+	// Another type than 京内变更 never carries a photo.
+	c2 := f.cert(t, models.CertSafety)
+	rep := withType(f.form(c2), models.ChangeReplace)
+	rep.PhotoKey = "photo-sneaked"
+	r, err := models.ApplyForChange(ctx, f.db, f.me, rep)
+	if err != nil || r.PhotoKey == "photo-sneaked" {
+		t.Fatalf("补办 with a photo: %v %q", err, r.PhotoKey)
+	}
+}
+
 func withType(in models.ChangeInput, t string) models.ChangeInput {
 	in.ChangeType = t
 	return in

@@ -159,7 +159,7 @@ func TestApplicationStepsInOrder(t *testing.T) {
 		by    Actor
 		to    AppStatus
 		batch string
-	}{{w.entA, AppApplied, BatchAppConfirm}, {w.reg1, AppAccepted, BatchAppAccept}}
+	}{{w.entA, AppApplied, BatchAppConfirm}, {w.reg1, AppAccepted, BatchRenewalAccept}}
 	for _, s := range steps {
 		res, err := w.act(s.by, s.to, "", a.ID)
 		if err != nil {
@@ -178,7 +178,7 @@ func TestApplicationStepsInOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantBatch(t, res, BatchAppReview, 1)
+	wantBatch(t, res, BatchRenewalReview, 1)
 	// A kind without its effect cannot be decided: the error names the kind, nothing moves.
 	withEffect(t, AppRenewal, nil)
 	if _, err := w.act(w.reg1, AppDecided, "", a.ID); !errors.Is(err, ErrNoTransition) || !strings.Contains(err.Error(), "证书续期") {
@@ -196,7 +196,7 @@ func TestApplicationStepsInOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantBatch(t, res, BatchAppDecide, 1)
+	wantBatch(t, res, BatchRenewalDecide, 1)
 	got := w.app(t, a.ID)
 	if got.Status != AppDecided || got.DecidedAt == nil || len(ran) != 1 || ran[0] != res.BatchNo {
 		t.Fatalf("decided: %s at %v, effect ran %v", got.Status, got.DecidedAt, ran)
@@ -218,6 +218,73 @@ func TestApplicationStepsInOrder(t *testing.T) {
 	}
 	if _, err := w.act(w.reg1, AppReviewed, "", b.ID); !errors.Is(err, ErrNoTransition) {
 		t.Fatalf("applied → reviewed: %v", err)
+	}
+}
+
+// TestApplicationStepBatchKinds: each step of the registry's takes the 批号 kind of the application's kind
+// (LIFECYCLE §2: XQSL/XQSH/XQJD, BGSL/BGSH/BGJD, JJSL/JJSH/JJBH); a batch that mixes kinds takes one 批号 per
+// kind, and each application's step records its own kind's. 退回修改 and a 进京 不予通过 keep the generic kinds.
+func TestApplicationStepBatchKinds(t *testing.T) {
+	w := newAppWorld(t)
+	ids := map[AppKind]int64{}
+	for _, k := range AppKinds {
+		ids[k] = w.file(t, w.entA, k, w.personL, &w.orgA).ID // the employer's own filing: straight to 已申请
+	}
+	all := []int64{ids[AppRenewal], ids[AppChange], ids[AppTransferIn]}
+	withEffect(t, AppRenewal, func(context.Context, bun.IDB, Actor, *CertApplication, string, time.Time) error { return nil })
+	withEffect(t, AppChange, func(context.Context, bun.IDB, Actor, *CertApplication, string, time.Time) error { return nil })
+	var ran []string
+	withEffect(t, AppTransferIn, func(_ context.Context, _ bun.IDB, _ Actor, _ *CertApplication, batch string, _ time.Time) error {
+		ran = append(ran, batch)
+		return nil
+	})
+	want := map[AppStatus][3]string{AppAccepted: {"XQSL", "BGSL", "JJSL"}, AppReviewed: {"XQSH", "BGSH", "JJSH"},
+		AppDecided: {"XQJD", "BGJD", "JJBH"}}
+	for _, to := range []AppStatus{AppAccepted, AppReviewed, AppDecided} {
+		res, err := w.act(w.reg1, to, "", all...)
+		if err != nil {
+			t.Fatal(to, err)
+		}
+		if len(res.BatchNos) != 3 || len(res.Moved) != 3 || res.BatchNo != strings.Join(res.BatchNos, "、") {
+			t.Fatalf("→ %s: %+v", to, res)
+		}
+		for i, k := range AppKinds {
+			no := res.BatchNos[i]
+			if !strings.HasPrefix(no, want[to][i]) || !batchNoPattern.MatchString(no) {
+				t.Errorf("→ %s, %s: 批号 %q (want %s…)", to, k, no, want[to][i])
+			}
+			steps, err := ApplicationSteps(context.Background(), w.db, ids[k])
+			if err != nil || len(steps) == 0 || steps[len(steps)-1].BatchNo != no {
+				t.Errorf("→ %s, %s: the step records %v, want %q (%v)", to, k, steps, no, err)
+			}
+		}
+	}
+	if len(ran) != 1 || !strings.HasPrefix(ran[0], "JJBH") {
+		t.Fatalf("the 进京 effect ran with %v", ran)
+	}
+
+	// One kind alone: one 批号. 退回修改 is generic; a 进京 不予通过 has no kind of its own in LIFECYCLE.
+	r := w.file(t, w.entA, AppRenewal, w.personZ, &w.orgA)
+	res, err := w.act(w.reg1, AppReturned, "材料不全", r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantBatch(t, res, BatchAppReturn, 1)
+	if len(res.BatchNos) != 1 {
+		t.Fatalf("one kind, %v", res.BatchNos)
+	}
+	tr := []CertApplication{{Kind: AppTransferIn, PersonID: &w.personZ, OrganizationID: &w.orgA, Name: "张三", IDNumber: w.zhangID,
+		CertNumber: "冀建安C（2024）0000001"}} // another 证书编号 than the first 进京's
+	if _, err := FileApplications(context.Background(), w.db, w.entA, tr); err != nil {
+		t.Fatal(err)
+	}
+	res, err = w.act(w.reg1, AppRejected, "原证书已注销", tr[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantBatch(t, res, BatchTransferRefused, 1)
+	if got := StepBatchKind(AppRenewal, AppUnitPending); got != "" {
+		t.Fatalf("a step that does not exist has kind %q", got)
 	}
 }
 
@@ -325,7 +392,7 @@ func TestApplicationReasonsNoticesAllOrNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantBatch(t, res, BatchAppDecide, 1)
+	wantBatch(t, res, BatchChangeDecide, 1)
 	if got := w.app(t, b.ID); got.Status != AppRejected || got.Reason != "不符合变更条件" || got.DecidedAt == nil {
 		t.Fatalf("rejected: %s %q", got.Status, got.Reason)
 	}

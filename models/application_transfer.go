@@ -426,7 +426,7 @@ func issueTransferIn(ctx context.Context, tx bun.IDB, actor Actor, app *CertAppl
 	cert := &Certificate{PersonID: p.ID, Name: app.Name, Gender: app.Gender, BirthDate: app.BirthDate, IDNumber: app.IDNumber,
 		EmployerName: app.EmployerName, EmployerCode: app.EmployerCode, OrganizationID: app.OrganizationID, Duty: app.Duty,
 		Title: app.Title, FirstIssuedOn: first, IssuedOn: from, ValidFrom: from, ValidUntil: &until,
-		Business: BusinessTransferIn, PhotoKey: p.PhotoKey}
+		Business: BusinessTransferIn, PhotoKey: p.PhotoKey, SourceNumber: app.CertNumber, SourceLicense: app.SourceLicenseID}
 	if err := insertCertificate(ctx, tx, actor, cat, cert, "证书进京，原证书 "+app.CertNumber, batch, now); err != nil {
 		return err
 	}

@@ -249,6 +249,7 @@ func TestTransferInFlowIssuesCertificate(t *testing.T) {
 	today := time.Date(models.Now().In(models.Beijing).Year(), models.Now().In(models.Beijing).Month(), models.Now().In(models.Beijing).Day(), 0, 0, 0, 0, time.UTC)
 	// Someone unknown here, young enough for the original's end date.
 	in := f.input(f.id(1990, ident.GenderMale))
+	in.Source, in.SourceLicenseID = models.TransferFromPlatform, "1.2.156.3005.2.11100000000013338W011.11130000000000000X.20230000403.001.U"
 	app, _, err := models.FileTransferIn(ctx, f.db, f.tr, in)
 	if err != nil {
 		t.Fatal(err)
@@ -311,6 +312,10 @@ func TestTransferInFlowIssuesCertificate(t *testing.T) {
 		!cert.FirstIssuedOn.Equal(first) || cert.PersonID != *got.PersonID || cert.OrganizationID == nil ||
 		*cert.OrganizationID != *app.OrganizationID || cert.Authority != models.IssuingAuthority || cert.License() == "" {
 		t.Fatalf("certificate %+v", cert)
+	}
+	// The link to the original (LIFECYCLE §10): its 证书编号 and 电子证照标识 (关联证照标识) on the new certificate.
+	if cert.SourceNumber == "" || cert.SourceNumber != got.CertNumber || cert.SourceLicense != in.SourceLicenseID {
+		t.Fatalf("link to the original: %q %q, application %q %q", cert.SourceNumber, cert.SourceLicense, got.CertNumber, got.SourceLicenseID)
 	}
 	p, err := models.FindPersonByIDNumber(ctx, f.db, in.IDNumber)
 	if err != nil || p.ID != cert.PersonID || p.Name != in.Name {

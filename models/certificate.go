@@ -103,6 +103,8 @@ type Certificate struct {
 	LockedUntil     *time.Time   `bun:"locked_until"`
 	LockReason      string       `bun:"lock_reason,notnull"`
 	PhotoKey        string       `bun:"photo_key,notnull"`
+	SourceNumber    string       `bun:"source_number,notnull"`     // 证书进京: the original's 证书编号
+	SourceLicense   string       `bun:"source_license_id,notnull"` // 证书进京: the original's 电子证照标识 (关联证照标识)
 	BatchNo         string       `bun:"batch_no,notnull"`
 	VerifyToken     string       `bun:"verify_token,notnull"`
 	CreatedAt       time.Time    `bun:"created_at,notnull"`

@@ -485,16 +485,20 @@ func RegistrationsOfPerson(ctx context.Context, db bun.IDB, personID int64, plan
 	return rs, err
 }
 
-// BlobInUse says whether any person, registration or kept upload names the stored file key (a registration may
-// share its person's photo, so a file is deleted only when nothing names it any more).
+// BlobInUse says whether any person, registration, certificate, certificate application (its 变更前 or 变更后
+// photo) or kept upload names the stored file key (they may share one photo, so a file is deleted only when
+// nothing names it any more).
 func BlobInUse(ctx context.Context, db bun.IDB, key string) (bool, error) {
 	if key == "" {
 		return false, nil
 	}
 	var used bool
-	// "photo_key <> ''" lets SQLite use the partial indexes (migration 4).
+	// "photo_key <> ''" lets SQLite use the partial indexes (migrations 4 and 20261207000013).
 	err := db.NewRaw(`SELECT EXISTS (SELECT 1 FROM persons WHERE photo_key = ?0 AND photo_key <> '')
 		OR EXISTS (SELECT 1 FROM registrations WHERE photo_key = ?0 AND photo_key <> '')
+		OR EXISTS (SELECT 1 FROM certificates WHERE photo_key = ?0 AND photo_key <> '')
+		OR EXISTS (SELECT 1 FROM cert_applications WHERE photo_key = ?0 AND photo_key <> '')
+		OR EXISTS (SELECT 1 FROM cert_applications WHERE before_photo_key = ?0 AND before_photo_key <> '')
 		OR EXISTS (SELECT 1 FROM photo_uploads WHERE photo_key = ?0)`, key).Scan(ctx, &used)
 	return used, err
 }

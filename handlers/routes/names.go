@@ -136,6 +136,7 @@ const (
 	ApplicationWithdraw Name = "application.withdraw"  // POST /applications/:id/withdraw
 	ApplicationFormPDF  Name = "application.form_pdf"  // GET /applications/:id/pdf
 	ApplicationFormDOCX Name = "application.form_docx" // GET /applications/:id/docx
+	ApplicationPhoto    Name = "application.photo"     // GET /applications/:id/photo/:which (a change's 变更前/变更后 照片)
 	StaffCertificates   Name = "staff.certificates"
 	AdminCertificates   Name = "admin.certificates"
 
@@ -401,6 +402,7 @@ var All = []Name{
 	ChangeBatchSubmit,
 	ApplicationFormPDF,
 	ApplicationFormDOCX,
+	ApplicationPhoto,
 	CertificateMine,
 	TransferPage,
 	TransferNew,
