@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"examcert/internal/config"
 	"examcert/internal/ident"
 	"examcert/models"
 )
@@ -254,7 +255,9 @@ func TestLookupRateLimited(t *testing.T) {
 // autofill, 新增人员 itself and the 报名表's 核对 are refused too; another account is not affected.
 func TestLookupBudgetIsSharedByEveryPath(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	// One lookup back every 100 minutes: on a loaded machine the default (one every 2 s) could refill the budget
+	// between the refusal and the later paths, and the test would see 200 where 429 is due.
+	e := newEnv(t, func(c *config.Config) { c.LookupRate = 0.01 })
 	c := e.client().signIn("jianshe")
 	limitedAt := 0
 	for i := 1; i <= 25; i++ {
