@@ -27,11 +27,16 @@ type appChain struct {
 //     with a reason on 证书申请确认; he sees the reason and 重新提交; jianshe confirms; the admin 受理, 审核通过, 决定通过
 //     on 证书申请, row by row; his certificate runs 3 more years from today's decision, its new QR page says 有效 and
 //     the old one 已换发;
+//   - 续期 by an enterprise: jianshe files one for its staff member's 建筑电工 certificate (straight to 已申请), the
+//     admin takes it through row by row, and 企业人员获证信息 shows 2 more years from today;
 //   - 变更: jianshe files a 京内变更 of a staff member's certificate to 北京宏远建设集团有限公司 (须知 first, then the
 //     申请表 with 变更前 | 变更后); jianshe2, the new employer, confirms; the admin takes it through in bulk; the
 //     certificate and its verification page name the new employer;
 //   - 进京: peixun files one for someone new (typed by hand), jianshe confirms, the admin decides on the detail
-//     page, and a Beijing certificate is issued to the original's 有效期止.
+//     page, and a Beijing certificate is issued to the original's 有效期止;
+//   - 变更 by a practitioner: lisi changes her name; jianshe2, her employer, confirms; the admin returns it with a
+//     reason; she reads it and resubmits the corrected 申请表; jianshe2 confirms again; the admin 受理, 审核通过 and
+//     then 不予通过 with a reason, which she reads on 申请变更证书 (her certificate keeps her name).
 //
 // Its outcome does not depend on the database, so it runs in the SQLite pass only.
 func TestApplicationChain(t *testing.T) {
@@ -48,6 +53,7 @@ func TestApplicationChain(t *testing.T) {
 			c.p.signIn(practitioner, demoPassword)
 			c.e.signIn(enterprise, demoPassword)
 			c.renewal()
+			c.staffRenewal()
 			c.e2 = newTab(t, browser, c.srv, m.js)
 			c.e2.signIn(account{user: "jianshe2", landing: "/home"}, demoPassword)
 			c.change()
@@ -55,6 +61,7 @@ func TestApplicationChain(t *testing.T) {
 			c.tr.signIn(training, demoPassword)
 			c.l.signIn(account{user: "lisi", landing: "/home"}, demoPassword)
 			c.transfer()
+			c.practitionerChange()
 		})
 	}
 }
@@ -125,27 +132,34 @@ func (c *appChain) expectState(b *tab, id, want string) {
 // without).
 func (c *appChain) rowReturn(b *tab, id, reason string) {
 	c.t.Helper()
+	c.rowReason(b, id, "return", "退回修改", reason)
+}
+
+// rowReason takes a step that needs a reason (return: 退回修改, reject: 不予通过) on application id from a desk's row
+// and waits until the row's state reads label.
+func (c *appChain) rowReason(b *tab, id, action, label, reason string) {
+	c.t.Helper()
 	row := `[data-testid="app-row-` + id + `"]`
 	b.waitVisible(row)
 	if c.m.js {
-		b.htmxReady(row + ` [data-testid="app-return"]`)
-		b.click(row + ` [data-testid="app-return"]`)
+		b.htmxReady(row + ` [data-testid="app-` + action + `"]`)
+		b.click(row + ` [data-testid="app-` + action + `"]`)
 		b.waitVisible(row + ` [data-testid="app-reason-picker"]`)
 	} else {
-		b.clickAndLoad(row + ` [data-testid="app-return"]`)
+		b.clickAndLoad(row + ` [data-testid="app-` + action + `"]`)
 		b.waitVisible(`[data-testid="app-reason-form"]`)
 	}
 	b.fill("reason-"+id, reason)
 	b.htmxReady(`[data-testid="app-reason-submit"]`)
 	b.submit(`[data-testid="app-reason-submit"]`)
 	if c.m.js {
-		b.eventually("the row says 退回修改", func() bool { return strings.HasPrefix(b.appRowStatus(id), "退回修改") })
+		b.eventually("the row says "+label, func() bool { return strings.HasPrefix(b.appRowStatus(id), label) })
 		return
 	}
-	if got := b.text(`[data-testid="alert-ok"]`); !strings.Contains(got, "退回修改成功，共1条，批号为SQTH") {
-		c.t.Fatalf("after 退回修改: %q %s", got, b.text(`[data-testid="alert-error"]`))
+	if got := b.text(`[data-testid="alert-ok"]`); !strings.Contains(got, label+"成功，共1条，批号为") {
+		c.t.Fatalf("after %s: %q %s", label, got, b.text(`[data-testid="alert-error"]`))
 	}
-	c.expectState(b, id, "退回修改")
+	c.expectState(b, id, label)
 }
 
 func (c *appChain) renewal() {
@@ -364,5 +378,159 @@ func (c *appChain) transfer() {
 	tr.clickAndLoad(`[data-testid="menu-transfer.page"]`)
 	if got := tr.text(`[data-testid="transfer-status"]`); got != "已编号" {
 		t.Errorf("peixun's list says %q once decided", got)
+	}
+}
+
+// staffCertificate finds the certificate of post on jianshe's 企业人员获证信息, opens its 【详细】 and returns its
+// number, 有效期 and verification link.
+func staffCertificate(b *tab, post string) (number, period, verify string) {
+	b.t.Helper()
+	b.clickAndLoad(`[data-testid="menu-staff.certificates"]`)
+	b.waitVisible(`[data-testid="cert-row"]`)
+	var detail string
+	b.doc().Find(`[data-testid="cert-row"]`).Each(func(_ int, r *goquery.Selection) {
+		if strings.Contains(r.Text(), post) {
+			number = strings.TrimSpace(r.Find(`[data-testid="cert-number"]`).Text())
+			detail, _ = r.Find(`[data-testid="cert-detail"]`).Attr("href")
+		}
+	})
+	if detail == "" {
+		b.t.Fatalf("no %s certificate on 企业人员获证信息", post)
+	}
+	b.open(detail)
+	b.waitVisible(`[data-testid="cert-sheet"]`)
+	verify, _ = b.doc().Find(`[data-testid="cert-verify-link"]`).Attr("href")
+	return number, b.text(`[data-testid="cert-有效期"]`), verify
+}
+
+// staffRenewal: jianshe files a 续期 for its staff member's 建筑电工 certificate (its own staff, so no 单位确认:
+// straight to 已申请); the registry takes it through row by row; 企业人员获证信息 shows the new 有效期 (+2 years for
+// 特种作业, from today) and the new QR page says 有效.
+func (c *appChain) staffRenewal() {
+	t, e, a := c.t, c.e, c.a
+	number, before, oldVerify := staffCertificate(e, "建筑电工")
+	oldUntil, err := time.Parse("2006-01-02", before[strings.LastIndex(before, " ")+1:])
+	if err != nil {
+		t.Fatalf("the 建筑电工 certificate's 有效期 %q", before)
+	}
+	e.clickAndLoad(`[data-testid="menu-renewal.page"]`)
+	e.waitVisible(`[data-testid="renewal-tick"]`)
+	if n := e.doc().Find(`[data-testid="renewal-tick"]`).Length(); n != 1 {
+		t.Fatalf("%d certificates offered to jianshe for renewal, want the 建筑电工 one (zhangsan's is renewed)", n)
+	}
+	if got := e.text(`[data-testid="renewal-cert-row"]:has([data-testid="renewal-tick"]) [data-testid="renewal-cert-number"]`); got != number {
+		t.Fatalf("jianshe is offered %q for renewal, want %q", got, number)
+	}
+	e.click(`[data-testid="renewal-tick"]`)
+	e.htmxReady(`[data-testid="renewal-apply"]`)
+	e.submit(`[data-testid="renewal-apply"]`)
+	e.eventually("证书续期申请成功 (jianshe)", func() bool {
+		return strings.Contains(e.text(`[data-testid="alert-ok"]`), "证书续期申请成功，申请批号为 XQSQ")
+	})
+	var id string
+	e.doc().Find(`[data-testid="renewal-app-row"]`).Each(func(_ int, r *goquery.Selection) {
+		if strings.Contains(r.Text(), number) {
+			id = applicationID(t, r.Find(`[data-testid="renewal-app-detail"]`))
+			if got := strings.TrimSpace(r.Find(`[data-testid="renewal-app-status"]`).Text()); got != "已申请" {
+				t.Errorf("jianshe's own staff renewal after 申请: %q, want 已申请 (no 单位确认)", got)
+			}
+		}
+	})
+	if id == "" {
+		t.Fatalf("jianshe's 我的续期申请 has no row for %s", number)
+	}
+
+	a.clickAndLoad(`[data-testid="menu-admin.applications"]`)
+	c.rowStep(a, id, "accept", "已受理")
+	c.rowStep(a, id, "review", "已审核")
+	c.rowStep(a, id, "decide", "已决定")
+
+	_, after, newVerify := staffCertificate(e, "建筑电工")
+	if want := today().Format("2006-01-02") + " 至 " + oldUntil.AddDate(2, 0, 0).Format("2006-01-02"); after != want {
+		t.Errorf("企业人员获证信息: 有效期 after 续期 %q, want %q", after, want)
+	}
+	if newVerify == oldVerify || newVerify == "" {
+		t.Errorf("the verification link did not change: %q", newVerify)
+	}
+	if got := c.verify(newVerify).text(`[data-testid="verify-status"]`); got != "有效" {
+		t.Errorf("the renewed 建筑电工 certificate's QR page says %q", got)
+	}
+}
+
+// practitionerChange: lisi files a 京内变更 of her own name; jianshe2, her employer, confirms; the registry returns
+// it with a reason; she reads it, corrects the 申请表 and resubmits; jianshe2 confirms again; the registry 受理,
+// 审核通过 and then 不予通过 with a reason, which lisi reads on 申请变更证书.
+func (c *appChain) practitionerChange() {
+	t, l, e2, a := c.t, c.l, c.e2, c.a
+	l.clickAndLoad(`[data-testid="menu-change.page"]`)
+	l.waitVisible(`[data-testid="change-cert-row"]`)
+	apply, _ := l.doc().Find(`[data-testid="change-apply"]`).First().Attr("href")
+	if apply == "" {
+		t.Fatalf("no certificate to change on lisi's 申请变更证书: %s", l.text(`[data-testid="change-home"]`))
+	}
+	l.open(apply)
+	l.waitVisible(`[data-testid="change-notice"]`)
+	l.click(`[data-testid="change-accept"] input`)
+	l.clickAndLoad(`[data-testid="change-notice"] button`)
+	l.waitVisible(`[data-testid="change-form"]`)
+	l.choose(`select[name="change_type"]`, models.ChangeInside)
+	l.retype(`input[name="name"]`, "李思琪")
+	l.retype(`input[name="phone"]`, "13800138001")
+	l.choose(`select[name="contract_type"]`, "无固定期限")
+	l.choose(`input[name="contract_from"]`, "2026-12-01")
+	save := func(what string) {
+		l.htmxReady(`[data-testid="change-save"]`)
+		l.submit(`[data-testid="change-save"]`)
+		l.eventually(what, func() bool {
+			ok := strings.Contains(l.text(`[data-testid="change-form"] [data-testid="alert-ok"]`), "证书变更申请成功")
+			// Field errors only: the returned 申请表 shows its reason as an alert until the answer is swapped in.
+			if errs := l.doc().Find(`[data-testid="change-form"] .error:not(.alert)`); !ok && errs.Length() > 0 {
+				t.Fatalf("%s: the 申请表 came back with errors: %s", what, errs.Text())
+			}
+			return ok
+		})
+	}
+	save("证书变更申请成功 (lisi)")
+	if got := l.text(`[data-testid="change-status"]`); got != "待单位确认" {
+		t.Errorf("lisi's 变更 after 保存: %q", got)
+	}
+	l.clickAndLoad(`[data-testid="menu-change.page"]`)
+	id := applicationID(t, l.doc().Find(`[data-testid="change-app-row"] a[href^="/applications/"]`).First())
+
+	e2.clickAndLoad(`[data-testid="menu-unit_applications.page"]`)
+	c.rowStep(e2, id, "confirm", "已申请")
+	a.clickAndLoad(`[data-testid="menu-admin.applications"]`)
+	c.rowReturn(a, id, "请附姓名变更证明")
+
+	// lisi reads the reason, corrects the 申请表 and resubmits; her employer confirms again.
+	l.clickAndLoad(`[data-testid="menu-change.page"]`)
+	if got := l.text(`[data-testid="change-app-row"]`); !strings.Contains(got, "退回修改") || !strings.Contains(got, "请附姓名变更证明") {
+		t.Errorf("after the registry's 退回修改 lisi sees %q", got)
+	}
+	l.clickAndLoad(`[data-testid="change-app-form"]`)
+	l.waitVisible(`[data-testid="change-save"]`)
+	if got := l.text(`[data-testid="change-form"] [data-testid="alert-error"]`); !strings.Contains(got, "请附姓名变更证明") {
+		t.Errorf("the returned 申请表 says %q", got)
+	}
+	l.retype(`input[name="note"]`, "已附派出所姓名变更证明")
+	save("证书变更申请成功 (lisi resubmits)")
+	if got := l.text(`[data-testid="change-status"]`); got != "待单位确认" {
+		t.Errorf("lisi's 变更 after 重新提交: %q", got)
+	}
+	e2.clickAndLoad(`[data-testid="menu-unit_applications.page"]`)
+	c.rowStep(e2, id, "confirm", "已申请")
+
+	// The registry accepts and reviews it, then refuses it with a reason that lisi reads.
+	a.clickAndLoad(`[data-testid="menu-admin.applications"]`)
+	c.rowStep(a, id, "accept", "已受理")
+	c.rowStep(a, id, "review", "已审核")
+	c.rowReason(a, id, "reject", "不予通过", "姓名变更证明与户籍信息不符")
+	l.clickAndLoad(`[data-testid="menu-change.page"]`)
+	if got := l.text(`[data-testid="change-app-row"]`); !strings.Contains(got, "不予通过") || !strings.Contains(got, "姓名变更证明与户籍信息不符") {
+		t.Errorf("after the registry's 不予通过 lisi sees %q", got)
+	}
+	period, _ := myCertificate(l)
+	if period == "" || l.text(`[data-testid="cert-姓名"]`) != "李思" {
+		t.Errorf("lisi's certificate after the refused 变更: 姓名 %q", l.text(`[data-testid="cert-姓名"]`))
 	}
 }
