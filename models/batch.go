@@ -113,14 +113,11 @@ func (b *batchImport) checkAgainstSystem(ctx context.Context, db bun.IDB) error 
 	if err := b.loadKnown(ctx, db); err != nil {
 		return err
 	}
-	editable, err := b.editable(ctx, db)
-	if err != nil {
-		return err
-	}
 	codes := make([]string, 0, len(b.entries))
 	for _, e := range b.entries {
 		codes = append(codes, e.Reg.EmployerCode)
 	}
+	var err error
 	if b.units, err = loadUnits(ctx, db, codes, b.org); err != nil {
 		return err
 	}
@@ -147,7 +144,7 @@ func (b *batchImport) checkAgainstSystem(ctx context.Context, db bun.IDB) error 
 		}
 		switch r := b.regs[p.ID]; {
 		case r == nil, r.Status == RegReturned, r.Status == RegWithdrawn:
-		case SameOrg(r.OrganizationID, &b.org.ID) && r.Status == RegSubmitted && !r.Paid() && editable[r.ID]:
+		case SameOrg(r.OrganizationID, &b.org.ID) && r.Status.FilerMayEdit() && !r.Paid():
 			if unit, _ := b.units.start(e.Reg.EmployerCode, &b.org.ID); !sameUnit(unit, r.UnitOrgID) {
 				b.bad(e.Row, "组织机构代码", e.Reg.EmployerCode, msgUnitChanged)
 				continue
@@ -174,16 +171,6 @@ func entryIDNumbers(entries []BatchEntry) []string {
 		out[i] = e.ID.Number
 	}
 	return out
-}
-
-// editable is which of the file's people's registrations the organization may still replace (filerMayEdit): one
-// with the registry (待审核 and later) is locked until its filer withdraws it or the registry returns it.
-func (b *batchImport) editable(ctx context.Context, db bun.IDB) (map[int64]bool, error) {
-	ids := make([]int64, 0, len(b.regs))
-	for _, r := range b.regs {
-		ids = append(ids, r.ID)
-	}
-	return editableByFiler(ctx, db, ids)
 }
 
 // loadKnown reads who of the file is in the system already, and their registrations for the plan.

@@ -62,6 +62,13 @@ func (s RegStatus) UnderReview() bool {
 	return s == RegSubmitted || s == RegUnitConfirmed || s == RegAccepted
 }
 
+// FilerMayEdit says whether the organization that filed a registration in this status may still replace it by a
+// new import: only while it is not yet with the registry (待单位确认, 退回修改, 已撤回). From 待审核 on it is locked
+// under review (LIFECYCLE §4) until its filer withdraws it or the registry returns it.
+func (s RegStatus) FilerMayEdit() bool {
+	return s == RegSubmitted || s == RegReturned || s == RegWithdrawn
+}
+
 // deletableStatuses are those in which nobody at the registry has passed the registration yet (or it came back, or
 // was withdrawn): an applicant may delete it then, if unpaid. Once 受理 or 审核通过, it stays on record.
 var deletableStatuses = []RegStatus{RegSubmitted, RegUnitConfirmed, RegReturned, RegWithdrawn}

@@ -363,29 +363,10 @@ func MayResubmit(acct *Account, r *Registration) bool {
 	return false
 }
 
-// filerMayEdit is the SQL condition (on registrations AS reg) of a registration its filer may still change by a
-// new import or photo upload: one not yet with the registry — 待单位确认 (with the enterprise it names), 退回修改, or
-// withdrawn. From 待审核 on (LIFECYCLE §4: with the registry, however it got there) it is locked under review: the
+// filerMayAddPhoto is the SQL condition (on registrations AS reg) of a registration whose filer may still give it a
+// photo by a batch photo upload: one not yet with the registry — 待单位确认 (with the enterprise it names), 退回修改,
+// or withdrawn — which a new import may replace too, or a 待审核 one filed without a photo (待审核（缺照片）, an
+// import carries none): that completes the filing and changes nothing the registry has seen. From 待审核 on
+// (LIFECYCLE §4: with the registry, however it got there) a registration is otherwise locked under review: the
 // filer withdraws it (撤回, WithdrawRegistration) to change it, or waits for 退回修改.
-const filerMayEdit = `(reg.status IN ('submitted', 'returned', 'withdrawn'))`
-
-// filerMayAddPhoto is filerMayEdit for a batch photo upload, which may also give a 待审核 registration the photo it
-// was filed without (待审核（缺照片）, an import carries none): that completes the filing and changes nothing the
-// registry has seen. A photo it has is replaced only as filerMayEdit allows; from 受理 on nothing changes.
 const filerMayAddPhoto = `(reg.status IN ('submitted', 'returned', 'withdrawn') OR (reg.status = 'unit_confirmed' AND reg.photo_key = ''))`
-
-// editableByFiler returns which of the registrations ids their filer may still change (filerMayEdit).
-func editableByFiler(ctx context.Context, db bun.IDB, ids []int64) (map[int64]bool, error) {
-	out := make(map[int64]bool, len(ids))
-	for i := 0; i < len(ids); i += batchChunk {
-		var ok []int64
-		if err := db.NewSelect().TableExpr("registrations AS reg").Column("reg.id").
-			Where("reg.id IN (?)", bun.List(ids[i:min(i+batchChunk, len(ids))])).Where(filerMayEdit).Scan(ctx, &ok); err != nil {
-			return nil, err
-		}
-		for _, id := range ok {
-			out[id] = true
-		}
-	}
-	return out, nil
-}

@@ -272,8 +272,8 @@ func TestConfirmByUnitScope(t *testing.T) {
 			t.Errorf("after a failed 单位确认: %s", s)
 		}
 	}, "batch_numbers", "messages")
-	if ed, err := models.EditableByFiler(ctx, f.db, []int64{r.ID}); err != nil || !ed[r.ID] {
-		t.Errorf("not editable by its filer while 待单位确认: %v %v", ed, err)
+	if s := f.reg(t, r.ID).Status; !s.FilerMayEdit() {
+		t.Errorf("not editable by its filer while 待单位确认: %s", s)
 	}
 	res, err := models.ConfirmByUnit(ctx, f.db, f.actor, models.ReviewInput{IDs: []int64{r.ID}})
 	if err != nil || !regexp.MustCompile(`^DWQR\d{8}$`).MatchString(res.BatchNo) {
@@ -284,9 +284,10 @@ func TestConfirmByUnitScope(t *testing.T) {
 	}
 	// Confirmed by its enterprise, or filed straight to the registry: both are with the registry (待审核), so the
 	// filer may no longer replace either (the lock, LIFECYCLE §4).
-	ed, err := models.EditableByFiler(ctx, f.db, []int64{r.ID, f.file(t, "张戊").ID})
-	if err != nil || len(ed) != 0 {
-		t.Errorf("editable after 单位确认: %v %v", ed, err)
+	for _, id := range []int64{r.ID, f.file(t, "张戊").ID} {
+		if s := f.reg(t, id).Status; s.FilerMayEdit() {
+			t.Errorf("registration %d editable after 单位确认: %s", id, s)
+		}
 	}
 }
 
