@@ -180,7 +180,7 @@ func (h *Changes) Submit(c echo.Context) error {
 	}
 	in := readChangeInput(c)
 	in.CertificateID = id
-	ph, err := h.readChangePhoto(c)
+	ph, err := h.readUploadedPhoto(c, photo.Standard)
 	if err != nil {
 		return err
 	}
@@ -203,54 +203,9 @@ func (h *Changes) Submit(c echo.Context) error {
 	return h.saved(c, app)
 }
 
-// changePhoto is the photo a 证书变更申请表 brought: a stored file (key), stored by this request (fresh) or kept
-// from an earlier showing of the form, or a file that could not be used (problem).
-type changePhoto struct {
-	key     string
-	fresh   bool
-	problem string
-}
-
-// readChangePhoto takes the new photo of a 京内变更: a file through the photo pipeline (the same checks as every
-// 一寸照片), stored at once, or else the kept upload named by photo_token if it is the account's own (anything
-// else is as if no photo was chosen).
-func (h *Changes) readChangePhoto(c echo.Context) (changePhoto, error) {
-	ctx := c.Request().Context()
-	fh, err := c.FormFile("photo")
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return changePhoto{}, echo.NewHTTPError(http.StatusRequestEntityTooLarge, "照片文件不能超过10MB")
-	}
-	if err == nil {
-		crop, err := readCrop(c)
-		var res photo.Result
-		if err == nil {
-			res, err = processFile(fh, crop)
-		}
-		var pe *photo.Error
-		if errors.As(err, &pe) {
-			return changePhoto{problem: pe.Error()}, nil
-		}
-		if err != nil {
-			return changePhoto{}, err
-		}
-		key, err := h.Blobs.Put(ctx, res.JPEG)
-		return changePhoto{key: key, fresh: true}, err
-	}
-	key := c.FormValue("photo_token")
-	if key == "" {
-		return changePhoto{}, nil
-	}
-	mine, err := models.PhotoUploadOf(ctx, h.DB, currentAccount(c).ID, key)
-	if err != nil || !mine {
-		return changePhoto{}, err
-	}
-	return changePhoto{key: key}, nil
-}
-
 // photoProblem is a photo the pipeline refused, as a field error (the form is shown again before anything is
 // filed).
-func (h *Changes) photoProblem(ph changePhoto) (*models.CertApplication, error) {
+func (h *Changes) photoProblem(ph formPhoto) (*models.CertApplication, error) {
 	if ph.problem == "" {
 		return nil, nil
 	}
@@ -259,7 +214,7 @@ func (h *Changes) photoProblem(ph changePhoto) (*models.CertApplication, error) 
 
 // changeFailed maps a refused 保存 to what the form shows. A new photo of a form shown again is kept for this
 // account (named by photo_token, so it is not asked for again); on any other error its file is deleted.
-func (h *Changes) changeFailed(c echo.Context, err error, ph *changePhoto, in *models.ChangeInput) (components.FormState, error) {
+func (h *Changes) changeFailed(c echo.Context, err error, ph *formPhoto, in *models.ChangeInput) (components.FormState, error) {
 	ctx := c.Request().Context()
 	st, ferr := changeFormState(err)
 	if ferr != nil || !ph.fresh {
@@ -268,11 +223,9 @@ func (h *Changes) changeFailed(c echo.Context, err error, ph *changePhoto, in *m
 		}
 		return st, ferr
 	}
-	if err := models.KeepPhotoUpload(ctx, h.DB, currentAccount(c).ID, ph.key); err != nil {
-		_ = h.Blobs.Delete(ctx, ph.key)
+	if err := h.keepUploadedPhoto(c, ph); err != nil {
 		return st, err
 	}
-	ph.fresh = false
 	in.PhotoKey = ph.key
 	return st, nil
 }
@@ -280,7 +233,7 @@ func (h *Changes) changeFailed(c echo.Context, err error, ph *changePhoto, in *m
 // photoFiled tidies up after a saved application: a kept upload is no longer waiting for its form, and a photo
 // nothing names any more (a photo sent with another type than 京内变更, or the new photo a resubmission
 // replaced) is deleted.
-func (h *Changes) photoFiled(c echo.Context, ph changePhoto, app *models.CertApplication, replaced string) {
+func (h *Changes) photoFiled(c echo.Context, ph formPhoto, app *models.CertApplication, replaced string) {
 	ctx := c.Request().Context()
 	if ph.key != "" && !ph.fresh {
 		if err := models.ForgetPhotoUpload(ctx, h.DB, ph.key); err != nil {
@@ -333,7 +286,7 @@ func (h *Changes) Resubmit(c echo.Context) error {
 		return err
 	}
 	in := readChangeInput(c)
-	ph, err := h.readChangePhoto(c)
+	ph, err := h.readUploadedPhoto(c, photo.Standard)
 	if err != nil {
 		return err
 	}

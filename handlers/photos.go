@@ -67,6 +67,75 @@ func (a *App) processUpload(c echo.Context) (photo.Result, error) {
 	return processFile(fh, crop)
 }
 
+// formPhoto is the photo a form (报名表, 证书变更申请表) brought: a stored file (key) — stored by this request (fresh)
+// or kept from an earlier showing of the form — or a file that could not be used (problem, for beside the field).
+type formPhoto struct {
+	key     string
+	fresh   bool
+	size    int
+	problem string
+}
+
+func (p formPhoto) input() models.FormPhoto {
+	return models.FormPhoto{Key: p.key, Size: p.size, Kept: p.key != "" && !p.fresh, Problem: p.problem}
+}
+
+// readUploadedPhoto takes the photo of a submitted form: a new file "photo" through the pipeline with spec, stored
+// at once (the caller deletes it if the form fails), or else the kept upload named by photo_token, if it is the
+// account's own and still stored (anything else: as if no photo was chosen).
+func (a *App) readUploadedPhoto(c echo.Context, spec photo.Spec) (formPhoto, error) {
+	ctx := c.Request().Context()
+	fh, err := c.FormFile("photo")
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return formPhoto{}, echo.NewHTTPError(http.StatusRequestEntityTooLarge, "照片文件不能超过10MB")
+	}
+	if err == nil {
+		crop, err := readCrop(c)
+		var res photo.Result
+		if err == nil {
+			res, err = processFileSpec(fh, crop, spec)
+		}
+		var pe *photo.Error
+		if errors.As(err, &pe) {
+			return formPhoto{problem: pe.Error()}, nil
+		}
+		if err != nil {
+			return formPhoto{}, err
+		}
+		key, err := a.Blobs.Put(ctx, res.JPEG)
+		return formPhoto{key: key, fresh: true, size: len(res.JPEG)}, err
+	}
+	key := c.FormValue("photo_token")
+	if key == "" {
+		return formPhoto{}, nil
+	}
+	mine, err := models.PhotoUploadOf(ctx, a.DB, currentAccount(c).ID, key)
+	if err != nil || !mine {
+		return formPhoto{}, err // someone else's, expired or made up
+	}
+	size, err := a.storedSize(ctx, key)
+	if err != nil || size == 0 {
+		return formPhoto{}, err
+	}
+	return formPhoto{key: key, size: size}, nil
+}
+
+// keepUploadedPhoto records a new photo of a form shown again as kept for this account only (named by photo_token
+// next time, so it is not asked for again); if that fails, its file is deleted.
+func (a *App) keepUploadedPhoto(c echo.Context, p *formPhoto) error {
+	if !p.fresh {
+		return nil // nothing new; a kept photo is already named in the form
+	}
+	ctx := c.Request().Context()
+	if err := models.KeepPhotoUpload(ctx, a.DB, currentAccount(c).ID, p.key); err != nil {
+		_ = a.Blobs.Delete(ctx, p.key)
+		return err
+	}
+	p.fresh = false
+	return nil
+}
+
 // photoSlots bounds how many photos are decoded at once: a 12-megapixel photo takes ~30 MB and half a second of
 // a core, and a crafted header can make a decoder allocate far more before failing.
 var photoSlots = make(chan struct{}, 2)

@@ -451,68 +451,25 @@ func (a *App) storedSize(ctx context.Context, key string) (int, error) {
 	return n, err
 }
 
-// formPhoto is the photo a 报名表 brought: a stored file (key) — stored by this request (fresh) or kept from an
-// earlier showing of the form — or a file that could not be used (problem).
-type formPhoto struct {
-	key     string
-	fresh   bool
-	size    int
-	problem string
-}
-
-func (p formPhoto) input() models.FormPhoto {
-	return models.FormPhoto{Key: p.key, Size: p.size, Kept: p.key != "" && !p.fresh, Problem: p.problem}
-}
-
-// readFormPhoto takes the photo of a submitted 报名表: a new file through the pipeline with the plan's size range,
-// stored at once (the caller deletes it if the registration fails), or else the kept upload named by photo_token,
-// if it is the account's own. Problems go beside the field.
+// readFormPhoto takes the photo of a submitted 报名表 (readUploadedPhoto with the plan's size range): a problem goes
+// beside the field, a kept upload into the form.
 func (h *Registrations) readFormPhoto(c echo.Context, plan *models.ExamPlan, f *pages.RegForm) (formPhoto, error) {
-	ctx := c.Request().Context()
-	if fh, err := c.FormFile("photo"); err == nil {
-		crop, err := readCrop(c)
-		var res photo.Result
-		if err == nil {
-			res, err = processFileSpec(fh, crop, planSpec(plan))
-		}
-		var pe *photo.Error
-		if errors.As(err, &pe) {
-			f.Errors["photo"] = pe.Error()
-			return formPhoto{problem: pe.Error()}, nil
-		}
-		if err != nil {
-			return formPhoto{}, err
-		}
-		key, err := h.Blobs.Put(ctx, res.JPEG)
-		return formPhoto{key: key, fresh: true, size: len(res.JPEG)}, err
+	p, err := h.readUploadedPhoto(c, planSpec(plan))
+	if p.problem != "" {
+		f.Errors["photo"] = p.problem
 	}
-	key := c.FormValue("photo_token")
-	if key == "" {
-		return formPhoto{}, nil
+	if err == nil && p.key != "" && !p.fresh {
+		f.PhotoToken, f.PhotoURL = p.key, reverse(c, routes.RegistrationKeptPhoto, p.key)
 	}
-	mine, err := models.PhotoUploadOf(ctx, h.DB, currentAccount(c).ID, key)
-	if err != nil || !mine {
-		return formPhoto{}, err // someone else's, expired or made up: as if no photo was chosen
-	}
-	size, err := h.storedSize(ctx, key)
-	if err != nil || size == 0 {
-		return formPhoto{}, err
-	}
-	f.PhotoToken, f.PhotoURL = key, reverse(c, routes.RegistrationKeptPhoto, key)
-	return formPhoto{key: key, size: size}, nil
+	return p, err
 }
 
-// keepPhoto records a new photo of a form shown again as kept for this account only, and names it in the form.
+// keepPhoto keeps a new photo of a 报名表 shown again (keepUploadedPhoto) and names it in the form.
 func (h *Registrations) keepPhoto(c echo.Context, f *pages.RegForm, p *formPhoto) error {
-	if !p.fresh {
-		return nil // nothing new; a kept photo is already in the form
-	}
-	ctx := c.Request().Context()
-	if err := models.KeepPhotoUpload(ctx, h.DB, currentAccount(c).ID, p.key); err != nil {
-		_ = h.Blobs.Delete(ctx, p.key)
+	fresh := p.fresh
+	if err := h.keepUploadedPhoto(c, p); err != nil || !fresh {
 		return err
 	}
-	p.fresh = false
 	f.PhotoToken, f.PhotoURL = p.key, reverse(c, routes.RegistrationKeptPhoto, p.key)
 	return nil
 }
