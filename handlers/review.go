@@ -670,8 +670,8 @@ func (h *Review) decided(c echo.Context, d desk, p queueParams, dc decision, res
 	return c.Redirect(http.StatusSeeOther, h.backURL(c, d, p, done))
 }
 
-// Withdraw is 撤回 of a registration returned for changes or waiting for the registry, after a confirmation (hx-confirm with JavaScript, a page
-// without).
+// Withdraw is 撤回 of a registration returned for changes or waiting for the registry, after a confirmation
+// (hx-confirm with JavaScript, a page without).
 func (h *Review) Withdraw(c echo.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
