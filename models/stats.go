@@ -307,26 +307,29 @@ func (f StatsFilter) expiring(db bun.IDB) *bun.SelectQuery {
 }
 
 // absence is 缺考率 by plan over the filter's tickets, counted by plan_id before the names are joined. A ticket is
-// absent when check-in marked it or a score of its registration is 缺考 (as the 缺考 rule counts, absenceDates):
-// the tickets and their check-in 缺考 are counted in one pass, and the few tickets not marked at check-in but 缺考 in
-// the scores (the scores_absent index) are added to them, so that no ticket is probed one by one.
+// absent when check-in marked it or a score of its registration is 缺考 (as the 缺考 rule counts, absenceDates).
+// Both parts read indexes only (migration absence_indexes): the tickets and their check-in 缺考 by plan
+// (tickets_plan_absent), and, added to them, the registrations with a 缺考 score (scores_absent) whose ticket is not
+// marked (tickets_absent), merged in registration order. Every score has a ticket of its plan: 取消放号 is refused
+// once a score is in (ErrBeyondTicketed).
 func (f StatsFilter) absence(db bun.IDB) *bun.SelectQuery {
-	narrow := func(q *bun.SelectQuery) *bun.SelectQuery {
+	narrow := func(q *bun.SelectQuery, alias string) *bun.SelectQuery {
 		if f.OrganizationID > 0 {
-			q = q.Join("JOIN registrations AS reg ON reg.id = t.registration_id").Where("reg.organization_id = ?", f.OrganizationID)
+			q = q.Join("JOIN registrations AS reg ON reg.id = "+alias+".registration_id").Where("reg.organization_id = ?", f.OrganizationID)
 		}
 		if f.PlanID > 0 {
-			q = q.Where("t.plan_id = ?", f.PlanID)
+			q = q.Where(alias+".plan_id = ?", f.PlanID)
 		} else if f.Year > 0 || f.CategoryID > 0 {
-			q = q.Where("t.plan_id IN (?)", f.plans(db.NewSelect().TableExpr("exam_plans AS plan").Column("plan.id"), false))
+			q = q.Where(alias+".plan_id IN (?)", f.plans(db.NewSelect().TableExpr("exam_plans AS plan").Column("plan.id"), false))
 		}
-		return q.Group("t.plan_id")
+		return q.Group(alias + ".plan_id")
 	}
 	checkIn := narrow(db.NewSelect().TableExpr("tickets AS t").ColumnExpr("t.plan_id, COUNT(*) AS tickets").
-		ColumnExpr("SUM(CASE WHEN t.absent THEN 1 ELSE 0 END) AS absent"))
-	scored := narrow(db.NewSelect().TableExpr("tickets AS t").ColumnExpr("t.plan_id, 0 AS tickets, COUNT(*) AS absent").
-		Where("t.absent = FALSE").
-		Where("t.registration_id IN (SELECT s.registration_id FROM scores AS s WHERE s.situation = ?)", SituationAbsent))
+		ColumnExpr("SUM(CASE WHEN t.absent THEN 1 ELSE 0 END) AS absent"), "t")
+	scored := narrow(db.NewSelect().TableExpr("scores AS s").
+		ColumnExpr("s.plan_id, 0 AS tickets, COUNT(DISTINCT s.registration_id) AS absent").
+		Where("s.situation = ?", SituationAbsent).
+		Where("NOT EXISTS (SELECT 1 FROM tickets AS ta WHERE ta.registration_id = s.registration_id AND ta.absent)"), "s")
 	return db.NewSelect().TableExpr("(?) AS x", checkIn.UnionAll(scored)).Join("JOIN exam_plans AS plan ON plan.id = x.plan_id").
 		ColumnExpr("x.plan_id, plan.name AS name, SUM(x.tickets) AS tickets, SUM(x.absent) AS absent").
 		Group("x.plan_id", "plan.name").Order("x.plan_id")

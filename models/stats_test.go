@@ -107,15 +107,24 @@ func TestStatisticsFigures(t *testing.T) {
 	}
 
 	// 缺考 entered in the score import counts too (as for the 缺考 rule), once per ticket: candidate 3 checked in but
-	// is 缺考 in one subject; candidate 2 is 缺考 by check-in and in the scores.
-	if _, err := f.db.NewUpdate().TableExpr("scores").Set("situation = ?", models.SituationAbsent).
-		Set("objective_tenths = 0, subjective_tenths = 0, total_tenths = 0").
-		Where("registration_id = ? AND subject_id = ?", f.c[3].Registration.ID, f.theory.ID).Exec(context.Background()); err != nil {
-		t.Fatal(err)
+	// is 缺考 in one subject, then in both; candidate 2 is 缺考 by check-in and in both subjects'
+	// scores (the fixture).
+	absentIn := func(i int, subject int64) {
+		t.Helper()
+		if _, err := f.db.NewUpdate().TableExpr("scores").Set("situation = ?", models.SituationAbsent).
+			Set("objective_tenths = 0, subjective_tenths = 0, total_tenths = 0").
+			Where("registration_id = ? AND subject_id = ?", f.c[i].Registration.ID, subject).Exec(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 	}
-	s = f.stats(t, models.StatsFilter{Year: year, CategoryID: f.plan.CategoryID})
-	if want := []models.AbsenceRate{{PlanID: f.plan.ID, Name: f.plan.Name, Absent: 2, Tickets: 5}}; !reflect.DeepEqual(s.Absence, want) {
-		t.Errorf("absence with a 缺考 score: %+v, want %+v", s.Absence, want)
+	for _, subject := range []int64{f.theory.ID, f.practical.ID} {
+		absentIn(3, subject)
+		for _, filter := range []models.StatsFilter{{Year: year, CategoryID: f.plan.CategoryID}, {}, {PlanID: f.plan.ID}} {
+			s = f.stats(t, filter)
+			if want := []models.AbsenceRate{{PlanID: f.plan.ID, Name: f.plan.Name, Absent: 2, Tickets: 5}}; !reflect.DeepEqual(s.Absence, want) {
+				t.Errorf("absence with 缺考 scores (%+v): %+v, want %+v", filter, s.Absence, want)
+			}
+		}
 	}
 }
 
@@ -143,6 +152,18 @@ func TestStatisticsFilters(t *testing.T) {
 	other := f.stats(t, models.StatsFilter{PlanID: f.plan.ID + 1000})
 	if len(other.ByStatus) != 0 || len(other.Absence) != 0 {
 		t.Errorf("another plan: %+v", other)
+	}
+	// A 缺考 score of the organization's candidate counts for the organization, and for no other.
+	if _, err := f.db.NewUpdate().TableExpr("scores").Set("situation = ?", models.SituationAbsent).
+		Set("objective_tenths = 0, subjective_tenths = 0, total_tenths = 0").
+		Where("registration_id = ? AND subject_id = ?", f.c[1].Registration.ID, f.theory.ID).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if org = f.stats(t, models.StatsFilter{OrganizationID: f.org}); len(org.Absence) != 1 || org.Absence[0].Absent != 1 || org.Absence[0].Tickets != 2 {
+		t.Errorf("organization with a 缺考 score: %+v", org.Absence)
+	}
+	if all := f.stats(t, models.StatsFilter{}); len(all.Absence) != 1 || all.Absence[0].Absent != 2 || all.Absence[0].Tickets != 5 {
+		t.Errorf("all with the organization's 缺考 score: %+v", all.Absence)
 	}
 }
 
