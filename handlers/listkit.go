@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"examcert/models"
 	"examcert/views/components"
 )
 
@@ -42,4 +43,12 @@ func readList(c echo.Context, perPage int, filters ...string) (listQuery, error)
 // pager is the list's previous/next links for total rows, keeping its filters.
 func (l listQuery) pager(base string, total int) components.Pager {
 	return pager(base, total, l.Page, l.PerPage, l.Filter)
+}
+
+// pagerOf is pager for a count that may have stopped at its bound (models.Count): then the pager says 以上 and
+// keeps its next link.
+func (l listQuery) pagerOf(base string, n models.Count) components.Pager {
+	p := l.pager(base, n.Total)
+	p.More = n.More
+	return p
 }

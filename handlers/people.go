@@ -80,7 +80,7 @@ func (h *People) List(c echo.Context) error {
 	l := pages.PeopleList{
 		Shell: h.shell(c, h.heading, h.names.Page), Heading: h.heading, Query: lq.Q,
 		ListURL: h.url(c, h.names.Page), AddURL: h.url(c, h.names.New),
-		Pager: lq.pager(h.url(c, h.names.Page), total), Success: peopleNotices[c.QueryParam("ok")],
+		Pager: lq.pagerOf(h.url(c, h.names.Page), total), Success: peopleNotices[c.QueryParam("ok")],
 	}
 	editable, err := models.EditablePeople(c.Request().Context(), h.DB, actor(c), ps)
 	if err != nil {

@@ -37,23 +37,32 @@ type PeopleFilter struct {
 	Offset, Limit int
 }
 
-// ListPeople returns a page of org's people, by name, and how many match.
-func ListPeople(ctx context.Context, db bun.IDB, org *Organization, f PeopleFilter) ([]Person, int, error) {
-	var ps []Person
-	q := inPeopleOf(db.NewSelect().Model(&ps), org).OrderExpr("person.name, person.id")
-	if s := strings.TrimSpace(f.Query); s != "" {
-		n := ident.Normalize(s)
-		if isIDPrefix(n) {
-			q = q.Where("person.id_number LIKE ?", escapeLike(n)+"%")
-		} else {
-			q = q.Where("person.name LIKE ? ESCAPE '\\'", "%"+escapeLike(s)+"%")
+// ListPeople returns a page of org's people, by name, and how many match (counted up to CountBound past the page).
+func ListPeople(ctx context.Context, db bun.IDB, org *Organization, f PeopleFilter) ([]Person, Count, error) {
+	match := func(q *bun.SelectQuery) *bun.SelectQuery {
+		q = inPeopleOf(q, org)
+		if s := strings.TrimSpace(f.Query); s != "" {
+			n := ident.Normalize(s)
+			if isIDPrefix(n) {
+				return q.Where("person.id_number LIKE ?", escapeLike(n)+"%")
+			}
+			return q.Where("person.name LIKE ? ESCAPE '\\'", "%"+escapeLike(s)+"%")
 		}
+		return q
 	}
 	if f.Limit <= 0 {
 		f.Limit = 20
 	}
-	n, err := q.Offset(int64(f.Offset)).Limit(int64(f.Limit)).ScanAndCount(ctx)
-	return ps, int(n), err
+	var ps []Person
+	err := match(db.NewSelect().Model(&ps)).OrderExpr("person.name, person.id").Offset(int64(f.Offset)).Limit(int64(f.Limit)).Scan(ctx)
+	switch {
+	case err != nil:
+		return nil, Count{}, err
+	case len(ps) > 0 && len(ps) < f.Limit: // the last page: the count is known
+		return ps, Count{Total: f.Offset + len(ps)}, nil
+	}
+	n, err := countUpTo(ctx, db, match(db.NewSelect().TableExpr("persons AS person").Column("person.id")), f.Offset)
+	return ps, n, err
 }
 
 func isIDPrefix(s string) bool {
