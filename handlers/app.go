@@ -207,10 +207,11 @@ func (a *App) logRequests() echo.MiddlewareFunc {
 }
 
 // compressPages gzips pages and fragments (static files come precompressed, downloads are compressed already or
-// not worth it): a list page of 40 KB goes out as about 6 KB.
+// not worth it): a list page of 40 KB goes out as about 6 KB. Level 1 (BestSpeed): the 企业人员信息 page of 22 KB
+// takes 95 µs to 3.5 KB where level 5 took 170–200 µs to 3.2 KB, a fifth of the page's CPU.
 func compressPages() echo.MiddlewareFunc {
 	return middleware.GzipWithConfig(middleware.GzipConfig{
-		Level:     5,
+		Level:     1,
 		MinLength: 1024,
 		Skipper: func(c echo.Context) bool {
 			p := c.Request().URL.Path

@@ -199,6 +199,7 @@ func (a *App) register(e *echo.Echo) {
 	e.GET("/static/*", serveStatic)
 	a.photoToolURL = e.Reverse(string(routes.PhotoTool))
 	a.registerTestHooks(e)
+	keepRoutePaths(e)
 }
 
 // loginRateLimit limits sign-in attempts per client address (the real one: see realIP), across servers.

@@ -262,7 +262,12 @@ func prepare(ctx context.Context, o options, f *fixture) error {
 	for i := range f.staff {
 		f.staff[i] = gen()
 	}
-	_, err = insertPeople(ctx, db, f.staff, &f.org.ID, f.photoKey)
+	if _, err = insertPeople(ctx, db, f.staff, &f.org.ID, f.photoKey); err != nil {
+		return err
+	}
+	// What autovacuum does within a minute of a bulk load: without statistics, PostgreSQL reads the enterprise's
+	// list through a bitmap of all 100,000 staff (43 ms a page instead of 0.4 ms), a state no server stays in.
+	_, err = db.ExecContext(ctx, "ANALYZE")
 	return err
 }
 
