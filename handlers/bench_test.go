@@ -9,7 +9,6 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"examcert/internal/config"
 	"examcert/internal/password"
 	"examcert/models"
 	"examcert/models/demo"
@@ -118,7 +117,7 @@ func BenchmarkAuditList(b *testing.B) {
 // BenchmarkPersonLookup: the ID-number autofill (htmx fragment): parse, find, scope check, stage, audit row.
 // Compare with BenchmarkHealthz. The per-account rate limit is lifted for the benchmark.
 func BenchmarkPersonLookup(b *testing.B) {
-	e := newEnv(b, func(c *config.Config) { c.LookupRate, c.LookupBurst = 1e9, 1e9 })
+	e := newEnv(b, liftLookupBudget)
 	c := e.client().signIn("jianshe")
 	known := demoCode("zhangsan")
 	b.ResetTimer()
