@@ -11,3 +11,10 @@ func (a *App) TakePrintSlots(n int) (release func()) {
 		}
 	}
 }
+
+// KeptRoutePath is the path reverse keeps for a route name ("" when it would ask echo).
+func (a *App) KeptRoutePath(name string) string {
+	kept, _ := routePaths.Load(a.Echo)
+	paths, _ := kept.(map[string]string)
+	return paths[name]
+}

@@ -22,6 +22,16 @@ func TestReverseKeptPathsMatchEcho(t *testing.T) {
 	e.GET("/x", h).Name = "dup"
 	e.POST("/y", h).Name = "dup"
 	keepRoutePaths(e)
+	kept, _ := routePaths.Load(e)
+	paths, _ := kept.(map[string]string)
+	for _, name := range []string{"plain", "one", "two", "mid", "star", "literal", "root"} {
+		if paths[name] == "" {
+			t.Errorf("%s: no kept path, so reverse would ask echo", name)
+		}
+	}
+	if _, ok := paths["dup"]; ok {
+		t.Errorf("dup: kept %q, though it names two paths", paths["dup"])
+	}
 	c := e.NewContext(httptest.NewRequest("GET", "/", nil), httptest.NewRecorder())
 	for _, name := range []string{"plain", "one", "two", "mid", "star", "literal", "root", "dup", "none"} {
 		for _, params := range [][]any{nil, {7}, {7, "b"}, {int64(8), "c", 9}} {
