@@ -46,7 +46,8 @@ func (l listQuery) pager(base string, total int) components.Pager {
 }
 
 // pagerOf is pager for a count that may have stopped at its bound (models.Count): then the pager says 以上 and
-// keeps its next link.
+// keeps its next link, since a bounded Total reaches models.CountBound (1,000) rows past this page's start, more
+// than any page holds.
 func (l listQuery) pagerOf(base string, n models.Count) components.Pager {
 	p := l.pager(base, n.Total)
 	p.More = n.More
