@@ -20,10 +20,16 @@ type Session struct {
 	ExpiresAt  time.Time `bun:"expires_at,notnull"`
 }
 
-// GetSession loads a session that has not expired at now.
+// GetSession loads a session that has not expired at now. It runs on every request, so it is a bound statement
+// (see bind); the expiry is checked here rather than in SQL.
 func GetSession(ctx context.Context, db bun.IDB, id string, now time.Time) (*Session, error) {
 	s := new(Session)
-	err := db.NewSelect().Model(s).Relation("Account").Relation("Account.Organization").Where("s.id = ? AND s.expires_at > ?", id, now).Scan(ctx)
+	b := bind(db)
+	err := db.NewSelect().Model(s).Relation("Account").Relation("Account.Organization").Where("s.id = ?", b.v(id)).
+		Conn(b.on(db)).Scan(ctx)
+	if err == nil && !s.ExpiresAt.After(now) {
+		return s, ErrNotFound
+	}
 	return s, notFound(err)
 }
 

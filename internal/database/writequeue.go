@@ -48,7 +48,7 @@ func (c *queuedConnector) writerConn() (driver.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.writer = w
+		c.writer = withStmtCache(w)
 	}
 	return c.writer, nil
 }
@@ -74,7 +74,7 @@ func (c *queuedConnector) Connect(context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &queuedConn{Conn: conn, connector: c, slot: c.slot}, nil
+	return &queuedConn{Conn: withStmtCache(conn), connector: c, slot: c.slot}, nil
 }
 
 func (c *queuedConnector) Driver() driver.Driver { return c.drv }
