@@ -22,14 +22,20 @@ func absenceDates(ctx context.Context, db bun.IDB, idNumbers []string, categoryI
 	out := map[string][]time.Time{}
 	for i := 0; i < len(idNumbers); i += batchChunk {
 		var rows []absence
-		err := db.NewSelect().TableExpr("registrations AS reg").
+		b := bind(db) // every 报名表 checks its person's 缺考 (the 缺考 situation stays written: scores_absent is partial)
+		ids := idNumbers[i:min(i+batchChunk, len(idNumbers))]
+		placeholders := make([]bun.Safe, len(ids))
+		for j, id := range ids {
+			placeholders[j] = b.v(id)
+		}
+		err := db.NewSelect().Conn(b.on(db)).TableExpr("registrations AS reg").
 			Join("JOIN persons AS p ON p.id = reg.person_id").
 			Join("JOIN exam_plans AS plan ON plan.id = reg.plan_id").
 			Join("JOIN tickets AS t ON t.registration_id = reg.id").
 			Join("JOIN draws AS d ON d.id = t.draw_id").
 			ColumnExpr("p.id_number, plan.exam_at").
-			Where("p.id_number IN (?)", bun.List(idNumbers[i:min(i+batchChunk, len(idNumbers))])).
-			Where("plan.category_id = ? AND d.cancelled_at IS NULL", categoryID).
+			Where("p.id_number IN (?)", bun.List(placeholders)).
+			Where("plan.category_id = ? AND d.cancelled_at IS NULL", b.v(categoryID)).
 			WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 				return q.Where("t.absent = TRUE").
 					WhereOr("EXISTS (SELECT 1 FROM scores AS s WHERE s.registration_id = reg.id AND s.situation = ?)", SituationAbsent)

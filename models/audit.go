@@ -237,7 +237,8 @@ func RecordAudit(ctx context.Context, db bun.IDB, ev *AuditEvent) error {
 
 func recordAudit(ctx context.Context, db bun.IDB, ev *AuditEvent) error {
 	ev.OccurredAt = Now()
-	if _, err := db.NewInsert().Model(ev).Exec(ctx); err != nil {
+	b := bind(db) // every workflow writes one
+	if _, err := b.columns(db.NewInsert().Model(ev), ev).Returning("id").Conn(b.on(db)).Exec(ctx); err != nil {
 		return err
 	}
 	return failureAfterAudit(ctx)

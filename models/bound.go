@@ -3,6 +3,8 @@ package models
 import (
 	"context"
 	"database/sql"
+	"reflect"
+	"slices"
 	"strconv"
 	"time"
 
@@ -27,6 +29,33 @@ type bound struct {
 
 func bind(db bun.IDB) *bound { return &bound{pg: isPostgres(db)} }
 
+// columns has q (an INSERT of model, a pointer to a struct) send model's values bound. A column bun writes as
+// DEFAULT or NULL (a zero id, a nil pointer, a zero nullzero field) stays so, and so does a value that is not a plain
+// number, string, bool or time (bun's own encoding is kept for it). The columns in except are left out: the caller
+// gives them their own values (every bound value must be used: PostgreSQL must know each one's type).
+func (b *bound) columns(q *bun.InsertQuery, model any, except ...string) *bun.InsertQuery {
+	v := reflect.ValueOf(model).Elem()
+	for _, f := range q.DB().Dialect().Tables().Get(v.Type()).Fields {
+		if slices.Contains(except, f.Name) || (f.IsPtr && f.HasNilValue(v)) || (f.HasZeroValue(v) && (f.NullZero || f.SQLDefault != "")) {
+			continue
+		}
+		fv := f.Value(v)
+		if f.IsPtr {
+			fv = fv.Elem()
+		}
+		switch fv.Kind() {
+		case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint8,
+			reflect.Uint16, reflect.Uint32, reflect.Float32, reflect.Float64, reflect.String:
+		default:
+			if fv.Type() != reflect.TypeFor[time.Time]() {
+				continue
+			}
+		}
+		q = q.Value(f.Name, "?", b.v(fv.Interface()))
+	}
+	return q
+}
+
 // v adds a value and returns its placeholder. On SQLite a time goes as the text bun writes for it (times are stored
 // and compared as text there), so a bound time compares with stored ones exactly as a written one does.
 func (b *bound) v(x any) bun.Safe {
@@ -39,10 +68,6 @@ func (b *bound) v(x any) bun.Safe {
 
 // on is db (the database, a connection or a transaction) running the statement with the values collected.
 func (b *bound) on(db bun.IDB) bun.IConn {
-	args := b.args
-	if b.pg {
-		args = append([]any{pgx.QueryExecModeCacheStatement}, args...)
-	}
 	var c bun.IConn
 	switch db := db.(type) {
 	case *bun.DB:
@@ -54,23 +79,31 @@ func (b *bound) on(db bun.IDB) bun.IConn {
 	default:
 		panic("bound: unknown bun.IDB")
 	}
-	return boundConn{c: c, args: args}
+	return boundConn{c: c, b: b}
+}
+
+// bound is the values collected, when the statement runs (so on may be called before the last v).
+func (b *bound) bound() []any {
+	if b.pg {
+		return append([]any{pgx.QueryExecModeCacheStatement}, b.args...)
+	}
+	return b.args
 }
 
 // boundConn is what bun runs a query on: it passes the statement's values along with the text bun wrote.
 type boundConn struct {
-	c    bun.IConn
-	args []any
+	c bun.IConn
+	b *bound
 }
 
 func (b boundConn) QueryContext(ctx context.Context, query string, _ ...any) (*sql.Rows, error) {
-	return b.c.QueryContext(ctx, query, b.args...)
+	return b.c.QueryContext(ctx, query, b.b.bound()...)
 }
 
 func (b boundConn) ExecContext(ctx context.Context, query string, _ ...any) (sql.Result, error) {
-	return b.c.ExecContext(ctx, query, b.args...)
+	return b.c.ExecContext(ctx, query, b.b.bound()...)
 }
 
 func (b boundConn) QueryRowContext(ctx context.Context, query string, _ ...any) *sql.Row {
-	return b.c.QueryRowContext(ctx, query, b.args...)
+	return b.c.QueryRowContext(ctx, query, b.b.bound()...)
 }

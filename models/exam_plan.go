@@ -477,7 +477,8 @@ func AdvancePlan(ctx context.Context, db bun.IDB, actor Actor, id int64, from Pl
 // GetPlan loads a plan with its category.
 func GetPlan(ctx context.Context, db bun.IDB, id int64) (*ExamPlan, error) {
 	p := new(ExamPlan)
-	err := withSeats(db.NewSelect().Model(p)).Relation("Category").Where("plan.id = ?", id).Scan(ctx)
+	b := bind(db) // every 报名表 reads its plan
+	err := withSeats(db.NewSelect().Model(p)).Relation("Category").Where("plan.id = ?", b.v(id)).Conn(b.on(db)).Scan(ctx)
 	return p, notFound(err)
 }
 

@@ -60,12 +60,13 @@ func FindRegistrant(ctx context.Context, db bun.IDB, idNumber string, planID int
 		RegID     *int64    `bun:"reg_id"`
 		RegStatus RegStatus `bun:"reg_status"`
 	}
+	b := bind(db) // every 报名表 looks its person up
 	err := db.NewSelect().Model(&row).
 		Column("person.id", "person.id_number", "person.name", "person.gender", "person.birth_date", "person.education",
 			"person.organization_id", "person.photo_key", "person.version").
 		ColumnExpr("reg.id AS reg_id, reg.status AS reg_status").
-		Join("LEFT JOIN registrations AS reg ON reg.person_id = person.id AND reg.plan_id = ?", planID).
-		Where("person.id_number = ?", idNumber).Scan(ctx)
+		Join("LEFT JOIN registrations AS reg ON reg.person_id = person.id AND reg.plan_id = ?", b.v(planID)).
+		Where("person.id_number = ?", b.v(idNumber)).Conn(b.on(db)).Scan(ctx)
 	if err != nil {
 		return nil, nil, notFound(err)
 	}

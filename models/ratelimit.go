@@ -33,12 +33,15 @@ func (l RateLimit) AllowAt(ctx context.Context, db bun.IDB, who string, at time.
 		least = "LEAST"
 	}
 	burst, perMicro := float64(l.Burst), l.Rate/1e6
-	refilled := least + "(?, rate_limits.tokens + (? - rate_limits.at_us) * ?)"
+	// The casts tell PostgreSQL the bound values' types (it would take the rate for an integer, from at_us).
+	refilled := least + "(CAST(? AS DOUBLE PRECISION), rate_limits.tokens + (? - rate_limits.at_us) * CAST(? AS DOUBLE PRECISION))"
 	var tokens float64
+	b := bind(db) // every lookup and 报名表 spends from a bucket
 	err := db.NewRaw(`INSERT INTO rate_limits (key, tokens, at_us) VALUES (?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET tokens = `+refilled+` - 1, at_us = ?
 		WHERE `+refilled+` >= 1 RETURNING tokens`,
-		l.Name+":"+who, burst-1, now, burst, now, perMicro, now, burst, now, perMicro).Scan(ctx, &tokens)
+		b.v(l.Name+":"+who), b.v(burst-1), b.v(now), b.v(burst), b.v(now), b.v(perMicro), b.v(now), b.v(burst), b.v(now),
+		b.v(perMicro)).Conn(b.on(db)).Scan(ctx, &tokens)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -294,11 +294,14 @@ func (s *submission) offerPhoto(ctx context.Context, tx bun.Tx, actor Actor, per
 // the person for the plan is ErrDuplicate. The places are the database's to count (the seats triggers of
 // migration 4 refuse a registration past the capacity: see planFull).
 func storeRegistration(ctx context.Context, tx bun.Tx, actor Actor, reg *Registration, personsOwnPhoto bool, detail string) error {
+	b := bind(tx) // the hottest INSERT there is
 	ins := tx.NewInsert().Model(reg).On("CONFLICT (plan_id, person_id) DO NOTHING")
 	if personsOwnPhoto {
-		ins = ins.Value("photo_key", personPhoto(tx), reg.PersonID)
+		ins = b.columns(ins, reg, "photo_key").Value("photo_key", personPhoto(tx), b.v(reg.PersonID))
+	} else {
+		ins = b.columns(ins, reg)
 	}
-	inserted, err := insertAudited(ctx, tx, actor, ins, reg, detail)
+	inserted, err := insertAudited(ctx, tx, actor, b, ins, reg, detail)
 	if err != nil || inserted {
 		return err
 	}
@@ -308,9 +311,9 @@ func storeRegistration(ctx context.Context, tx bun.Tx, actor Actor, reg *Registr
 // insertAudited runs the INSERT of a registration and writes its audit row; it says whether a row was inserted (not,
 // when the person has one for the plan already). On PostgreSQL both rows go in one statement (one round trip
 // fewer on the hottest path there is); the failure tests inject after it as after any audit row.
-func insertAudited(ctx context.Context, tx bun.Tx, actor Actor, ins *bun.InsertQuery, reg *Registration, detail string) (bool, error) {
+func insertAudited(ctx context.Context, tx bun.Tx, actor Actor, b *bound, ins *bun.InsertQuery, reg *Registration, detail string) (bool, error) {
 	if !isPostgres(tx) {
-		res, err := ins.Returning("id, photo_key").Exec(ctx)
+		res, err := ins.Returning("id, photo_key").Conn(b.on(tx)).Exec(ctx)
 		if err != nil {
 			return false, err
 		}
@@ -324,10 +327,11 @@ func insertAudited(ctx context.Context, tx bun.Tx, actor Actor, ins *bun.InsertQ
 		lpad(reg.id::text, greatest(7, length(reg.id::text)), '0')`
 	err := tx.NewRaw(`WITH reg AS (?), ev AS (
 			INSERT INTO audit_events (occurred_at, account_id, username, role, organization_id, ip, event, object, result, detail, request_id)
-			SELECT ?, ?, ?, ?, ?, ?, ?, `+number+`, ?, ?, ? FROM reg)
+			SELECT ?::timestamptz, ?::bigint, ?::text, ?::text, ?::bigint, ?::text, ?::text, `+number+`, ?::text, ?::text, ?::text FROM reg)
 		SELECT id, photo_key FROM reg`,
-		ins.Returning("id, photo_key, plan_id"), Now(), ev.AccountID, ev.Username, ev.Role, ev.OrganizationID, ev.IP, ev.Event,
-		ev.Result, ev.Detail, ev.RequestID).Scan(ctx, &reg.ID, &reg.PhotoKey)
+		ins.Returning("id, photo_key, plan_id"), b.v(Now()), b.v(ev.AccountID), b.v(ev.Username), b.v(ev.Role),
+		b.v(ev.OrganizationID), b.v(ev.IP), b.v(ev.Event), b.v(ev.Result), b.v(ev.Detail), b.v(ev.RequestID)).
+		Conn(b.on(tx)).Scan(ctx, &reg.ID, &reg.PhotoKey)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
