@@ -23,18 +23,13 @@ func absenceDates(ctx context.Context, db bun.IDB, idNumbers []string, categoryI
 	for i := 0; i < len(idNumbers); i += batchChunk {
 		var rows []absence
 		b := bind(db) // every 报名表 checks its person's 缺考 (the 缺考 situation stays written: scores_absent is partial)
-		ids := idNumbers[i:min(i+batchChunk, len(idNumbers))]
-		placeholders := make([]bun.Safe, len(ids))
-		for j, id := range ids {
-			placeholders[j] = b.v(id)
-		}
 		err := db.NewSelect().Conn(b.on(db)).TableExpr("registrations AS reg").
 			Join("JOIN persons AS p ON p.id = reg.person_id").
 			Join("JOIN exam_plans AS plan ON plan.id = reg.plan_id").
 			Join("JOIN tickets AS t ON t.registration_id = reg.id").
 			Join("JOIN draws AS d ON d.id = t.draw_id").
 			ColumnExpr("p.id_number, plan.exam_at").
-			Where("p.id_number IN (?)", bun.List(placeholders)).
+			Where("p.id_number IN (?)", bindList(b, idNumbers[i:min(i+batchChunk, len(idNumbers))])).
 			Where("plan.category_id = ? AND d.cancelled_at IS NULL", b.v(categoryID)).
 			WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 				return q.Where("t.absent = TRUE").

@@ -66,6 +66,23 @@ func (b *bound) v(x any) bun.Safe {
 	return bun.Safe("$" + strconv.Itoa(len(b.args)))
 }
 
+// arg is x bound when b is (a caller that binds its statement), else x itself (written by bun).
+func (b *bound) arg(x any) any {
+	if b == nil {
+		return x
+	}
+	return b.v(x)
+}
+
+// bindList binds each of xs, for "IN (?)".
+func bindList[T any](b *bound, xs []T) any {
+	out := make([]bun.Safe, len(xs))
+	for i, x := range xs {
+		out[i] = b.v(x)
+	}
+	return bun.List(out)
+}
+
 // on is db (the database, a connection or a transaction) running the statement with the values collected.
 func (b *bound) on(db bun.IDB) bun.IConn {
 	var c bun.IConn

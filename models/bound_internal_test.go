@@ -96,3 +96,38 @@ func BenchmarkSessionLookup(b *testing.B) {
 		}
 	})
 }
+
+// An INSERT with bound columns stores what bun's written INSERT stores, to the text of each column (SQLite keeps
+// times as text): pointers set and nil, named string types, times with and without fractions, nullzero columns.
+func TestBoundInsertStoresWhatAWrittenOneDoes(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Open(t)
+	ctx := context.Background()
+	acct, org := int64(7), int64(9)
+	for i, ev := range []AuditEvent{
+		{OccurredAt: time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC), AccountID: &acct, Username: "甲", Role: RoleEnterprise,
+			OrganizationID: &org, IP: "10.0.0.1", Event: EventLoginOK, Object: "o", Result: "ok", Detail: "明细", RequestID: "r"},
+		{OccurredAt: time.Date(2026, 12, 3, 9, 0, 1, 123456000, time.UTC), Event: EventLogout},
+	} {
+		written, bound := ev, ev
+		if _, err := db.NewInsert().Model(&written).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		b := bind(db)
+		if _, err := b.columns(db.NewInsert().Model(&bound), &bound).Returning("id").Conn(b.on(db)).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if bound.ID == 0 || bound.ID == written.ID {
+			t.Fatalf("event %d: ids %d and %d", i, written.ID, bound.ID)
+		}
+		var rows []map[string]any
+		if err := db.NewSelect().Model((*AuditEvent)(nil)).
+			ColumnExpr("CAST(occurred_at AS TEXT) AS occurred_at, account_id, username, role, organization_id, ip, event, object, result, detail, request_id, chain_seq, prev_hash, row_hash").
+			Where("id IN (?, ?)", written.ID, bound.ID).OrderExpr("id").Scan(ctx, &rows); err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 2 || fmt.Sprint(rows[0]) != fmt.Sprint(rows[1]) {
+			t.Errorf("event %d: written %v\n bound %v", i, rows[0], rows[1])
+		}
+	}
+}

@@ -114,7 +114,9 @@ func JoinRequestsSent(ctx context.Context, db bun.IDB, actor Actor) ([]JoinReque
 		return nil, err
 	}
 	var out []JoinRequest
-	err = joinRequestQuery(db, &out).Where("jr.organization_id = ? AND jr.status = ?", org.ID, JoinPending).Limit(100).Scan(ctx)
+	b := bind(db) // every list of people shows them; the status stays written (join_requests_pending is partial)
+	err = joinRequestQuery(db, &out).Where("jr.organization_id = ? AND jr.status = ?", b.v(org.ID), JoinPending).Limit(100).
+		Conn(b.on(db)).Scan(ctx)
 	for i := range out {
 		out[i].PersonName, out[i].PersonIDNo = MaskName(out[i].PersonName), ident.MaskIDNumber(out[i].PersonIDNo)
 	}
@@ -125,12 +127,13 @@ func JoinRequestsSent(ctx context.Context, db bun.IDB, actor Actor) ([]JoinReque
 // its staff (its own requests excluded).
 func JoinRequestsToDecide(ctx context.Context, db bun.IDB, actor Actor) ([]JoinRequest, error) {
 	var out []JoinRequest
-	q := joinRequestQuery(db, &out).Where("jr.status = ?", JoinPending).Limit(100)
+	b := bind(db) // as JoinRequestsSent
+	q := joinRequestQuery(db, &out).Where("jr.status = ?", JoinPending).Limit(100).Conn(b.on(db))
 	switch {
 	case actor.Is(RolePractitioner) && actor.Account.PersonID != nil:
-		q = q.Where("jr.person_id = ?", *actor.Account.PersonID)
+		q = q.Where("jr.person_id = ?", b.v(*actor.Account.PersonID))
 	case actor.Is(RoleEnterprise) && actor.OrganizationID() != nil:
-		q = q.Where("p.organization_id = ? AND jr.organization_id <> ?", *actor.OrganizationID(), *actor.OrganizationID())
+		q = q.Where("p.organization_id = ? AND jr.organization_id <> ?", b.v(*actor.OrganizationID()), b.v(*actor.OrganizationID()))
 	default:
 		return nil, ErrNotAllowed
 	}

@@ -24,11 +24,11 @@ type TrainingPerson struct {
 }
 
 // inPeopleOf narrows a query on persons (alias "person") to org's people.
-func inPeopleOf(q *bun.SelectQuery, org *Organization) *bun.SelectQuery {
+func inPeopleOf(q *bun.SelectQuery, org *Organization, b *bound) *bun.SelectQuery {
 	if org.Kind == KindTraining {
-		return q.Where("EXISTS (SELECT 1 FROM training_people tp WHERE tp.person_id = person.id AND tp.organization_id = ?)", org.ID)
+		return q.Where("EXISTS (SELECT 1 FROM training_people tp WHERE tp.person_id = person.id AND tp.organization_id = ?)", b.arg(org.ID))
 	}
-	return q.Where("person.organization_id = ?", org.ID)
+	return q.Where("person.organization_id = ?", b.arg(org.ID))
 }
 
 // PeopleFilter narrows ListPeople: Query is part of a name, or an ID number (whole or its start).
@@ -39,8 +39,8 @@ type PeopleFilter struct {
 
 // ListPeople returns a page of org's people, by name, and how many match (counted up to CountBound past the page).
 func ListPeople(ctx context.Context, db bun.IDB, org *Organization, f PeopleFilter) ([]Person, Count, error) {
-	match := func(q *bun.SelectQuery) *bun.SelectQuery {
-		q = inPeopleOf(q, org)
+	match := func(q *bun.SelectQuery, b *bound) *bun.SelectQuery {
+		q = inPeopleOf(q, org, b)
 		if s := strings.TrimSpace(f.Query); s != "" {
 			n := ident.Normalize(s)
 			if isIDPrefix(n) {
@@ -54,14 +54,16 @@ func ListPeople(ctx context.Context, db bun.IDB, org *Organization, f PeopleFilt
 		f.Limit = 20
 	}
 	var ps []Person
-	err := match(db.NewSelect().Model(&ps)).OrderExpr("person.name, person.id").Offset(int64(f.Offset)).Limit(int64(f.Limit)).Scan(ctx)
+	b := bind(db) // the list is bound, its search (LIKE) is written: SQLite uses an index for a written prefix
+	err := match(db.NewSelect().Model(&ps).Conn(b.on(db)), b).OrderExpr("person.name, person.id").Offset(int64(f.Offset)).Limit(int64(f.Limit)).Scan(ctx)
 	switch {
 	case err != nil:
 		return nil, Count{}, err
 	case len(ps) > 0 && len(ps) < f.Limit: // the last page: the count is known
 		return ps, Count{Total: f.Offset + len(ps)}, nil
 	}
-	n, err := countUpTo(ctx, db, match(db.NewSelect().TableExpr("persons AS person").Column("person.id")), f.Offset)
+	b = bind(db)
+	n, err := countUpTo(ctx, db, b, match(db.NewSelect().TableExpr("persons AS person").Column("person.id"), b), f.Offset)
 	return ps, n, err
 }
 
@@ -104,7 +106,7 @@ func PersonInScope(ctx context.Context, db bun.IDB, acct *Account, personID int6
 		if err != nil {
 			return nil, ErrNotFound
 		}
-		q = inPeopleOf(q, org)
+		q = inPeopleOf(q, org, nil)
 	default:
 		return nil, ErrNotFound
 	}
@@ -113,7 +115,7 @@ func PersonInScope(ctx context.Context, db bun.IDB, acct *Account, personID int6
 
 // IsPersonOf says whether the person is one of org's people.
 func IsPersonOf(ctx context.Context, db bun.IDB, org *Organization, personID int64) (bool, error) {
-	return inPeopleOf(db.NewSelect().Model((*Person)(nil)).Where("person.id = ?", personID), org).Exists(ctx)
+	return inPeopleOf(db.NewSelect().Model((*Person)(nil)).Where("person.id = ?", personID), org, nil).Exists(ctx)
 }
 
 // ErrPersonAddedMeanwhile: someone else created the person between the check and the insert; trying again finds

@@ -33,8 +33,9 @@ func peopleWithOwnAccount(ctx context.Context, db bun.IDB, ids []int64) (map[int
 	out := map[int64]bool{}
 	for i := 0; i < len(ids); i += batchChunk {
 		var found []int64
-		if err := db.NewSelect().Model((*Account)(nil)).Column("person_id").
-			Where("person_id IN (?)", bun.List(ids[i:min(i+batchChunk, len(ids))])).Scan(ctx, &found); err != nil {
+		b := bind(db) // every list of people asks this of its page
+		if err := db.NewSelect().Model((*Account)(nil)).Column("person_id").Conn(b.on(db)).
+			Where("person_id IN (?)", bindList(b, ids[i:min(i+batchChunk, len(ids))])).Scan(ctx, &found); err != nil {
 			return nil, err
 		}
 		for _, id := range found {
