@@ -126,13 +126,16 @@ var peopleNotices = map[string]string{
 const whatPerson = "该人员信息"
 
 // row is p's line in the list; editable says whether the organization may change p (models.CanEditPerson).
+// The choices of a row's inline edit, the same for every row (read only).
+var educationOptions, titleOptions = components.Options("请选择", models.Educations), components.Options("请选择", models.Titles)
+
 func (h *People) row(c echo.Context, p *models.Person, editable bool) pages.PersonRow {
 	r := pages.PersonRow{Editable: editable,
 		ID: p.ID, Name: p.Name, IDMasked: ident.MaskIDNumber(p.IDNumber), Gender: p.Gender,
 		Education: p.Education, JobTitle: p.Title, Phone: p.Phone,
 		DetailURL: h.url(c, h.names.Detail, p.ID), EditURL: h.url(c, h.names.Edit, p.ID), RowEditURL: h.url(c, h.names.RowEdit, p.ID),
 		RowURL: h.url(c, h.names.Row, p.ID), SaveURL: h.url(c, h.names.Update, p.ID), RemoveURL: h.url(c, h.names.Remove, p.ID),
-		Educations: components.Options("请选择", models.Educations), Titles: components.Options("请选择", models.Titles),
+		Educations: educationOptions, Titles: titleOptions,
 		FormState: components.FormState{Version: p.Version},
 	}
 	if p.BirthDate != nil {

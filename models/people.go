@@ -38,6 +38,7 @@ type PeopleFilter struct {
 }
 
 // ListPeople returns a page of org's people, by name, and how many match (counted up to CountBound past the page).
+// Each person has the columns a list shows and its edit rules need (listColumns), not their whole record.
 func ListPeople(ctx context.Context, db bun.IDB, org *Organization, f PeopleFilter) ([]Person, Count, error) {
 	match := func(q *bun.SelectQuery, b *bound) *bun.SelectQuery {
 		q = inPeopleOf(q, org, b)
@@ -55,7 +56,7 @@ func ListPeople(ctx context.Context, db bun.IDB, org *Organization, f PeopleFilt
 	}
 	var ps []Person
 	b := bind(db) // the list is bound, its search (LIKE) is written: SQLite uses an index for a written prefix
-	err := match(db.NewSelect().Model(&ps).Conn(b.on(db)), b).OrderExpr("person.name, person.id").Offset(int64(f.Offset)).Limit(int64(f.Limit)).Scan(ctx)
+	err := match(db.NewSelect().Model(&ps).Column(listColumns...).Conn(b.on(db)), b).OrderExpr("person.name, person.id").Offset(int64(f.Offset)).Limit(int64(f.Limit)).Scan(ctx)
 	switch {
 	case err != nil:
 		return nil, Count{}, err
@@ -66,6 +67,11 @@ func ListPeople(ctx context.Context, db bun.IDB, org *Organization, f PeopleFilt
 	n, err := countUpTo(ctx, db, b, match(db.NewSelect().TableExpr("persons AS person").Column("person.id"), b), f.Offset)
 	return ps, n, err
 }
+
+// listColumns are the columns of a person a list of people reads: what its rows show, and what mayEdit needs.
+var listColumns = []string{"person.id", "person.id_number", "person.name", "person.gender", "person.birth_date",
+	"person.education", "person.title", "person.phone", "person.organization_id", "person.employer_may_edit",
+	"person.version"}
 
 func isIDPrefix(s string) bool {
 	if len(s) < 4 {
@@ -94,7 +100,8 @@ func OrganizationOf(ctx context.Context, db bun.IDB, acct *Account) (*Organizati
 // an admin anyone. Anyone else's record is ErrNotFound, exactly as if it did not exist.
 func PersonInScope(ctx context.Context, db bun.IDB, acct *Account, personID int64) (*Person, error) {
 	p := new(Person)
-	q := db.NewSelect().Model(p).Where("person.id = ?", personID)
+	b := bind(db) // every lookup and every person's page
+	q := db.NewSelect().Model(p).Where("person.id = ?", b.v(personID)).Conn(b.on(db))
 	switch acct.Role {
 	case RoleAdmin:
 	case RolePractitioner:
@@ -106,7 +113,7 @@ func PersonInScope(ctx context.Context, db bun.IDB, acct *Account, personID int6
 		if err != nil {
 			return nil, ErrNotFound
 		}
-		q = inPeopleOf(q, org, nil)
+		q = inPeopleOf(q, org, b)
 	default:
 		return nil, ErrNotFound
 	}

@@ -47,7 +47,8 @@ func InsertPerson(ctx context.Context, db bun.IDB, p *Person) error {
 // FindPersonByIDNumber finds a person by their normalised 18-character ID number.
 func FindPersonByIDNumber(ctx context.Context, db bun.IDB, idNumber string) (*Person, error) {
 	p := new(Person)
-	err := db.NewSelect().Model(p).Where("id_number = ?", idNumber).Scan(ctx)
+	b := bind(db) // every ID-number lookup
+	err := db.NewSelect().Model(p).Where("id_number = ?", b.v(idNumber)).Conn(b.on(db)).Scan(ctx)
 	return p, notFound(err)
 }
 

@@ -1,0 +1,1 @@
+{{if .Postgres}}ALTER TABLE rate_limits SET LOGGED{{end}}
