@@ -12,6 +12,11 @@ import (
 // its values apart (arguments: the hot statements of models, and the job runner's) has the same text every time, so
 // each connection keeps it compiled, keyed by its text, and only binds the new values.
 
+// One thing undoes it: modernc's SQLite is built with SQLITE_ENABLE_STAT4, and once ANALYZE has filled sqlite_stat4,
+// SQLite compiles such a statement again at every run whose bound value is compared with an indexed column (the
+// value might change the plan). examcert never runs ANALYZE on SQLite (its indexes choose the plans), so this happens
+// only after someone runs it by hand; a profile then shows sqlite3Reprepare under sqlite3_step.
+
 // maxCachedStmts bounds the statements one connection keeps; past it the cache starts again (the hot ones come
 // back at once).
 const maxCachedStmts = 128
