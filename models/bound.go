@@ -6,10 +6,12 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/schema"
 )
 
 // A statement that runs on every request (the session lookup) or on every 报名表 submit is sent with its values
@@ -23,11 +25,12 @@ import (
 
 // bound collects the values of one statement in the order of their placeholders ($1, $2, …; SQLite reads them too).
 type bound struct {
-	pg   bool
-	args []any
+	dialect schema.Dialect
+	pg      bool
+	args    []any
 }
 
-func bind(db bun.IDB) *bound { return &bound{pg: isPostgres(db)} }
+func bind(db bun.IDB) *bound { return &bound{dialect: db.Dialect(), pg: isPostgres(db)} }
 
 // columns has q (an INSERT of model, a pointer to a struct) send model's values bound. A column bun writes as
 // DEFAULT or NULL (a zero id, a nil pointer, a zero nullzero field) stays so, and so does a value that is not a plain
@@ -56,22 +59,18 @@ func (b *bound) columns(q *bun.InsertQuery, model any, except ...string) *bun.In
 	return q
 }
 
-// v adds a value and returns its placeholder. On SQLite a time goes as the text bun writes for it (times are stored
-// and compared as text there), so a bound time compares with stored ones exactly as a written one does.
+// v adds a value and returns its placeholder. On SQLite a time goes as the text bun writes for it (the dialect's
+// AppendTime, without its quotes: times are stored and compared as text there), so a bound time compares with
+// stored ones exactly as a written one does.
 func (b *bound) v(x any) bun.Safe {
+	if t, ok := x.(*time.Time); ok && t != nil {
+		x = *t
+	}
 	if t, ok := x.(time.Time); ok && !b.pg {
-		x = t.UTC().Format("2006-01-02 15:04:05.999999-07:00")
+		x = strings.Trim(string(b.dialect.AppendTime(nil, t)), "'")
 	}
 	b.args = append(b.args, x)
 	return bun.Safe("$" + strconv.Itoa(len(b.args)))
-}
-
-// arg is x bound when b is (a caller that binds its statement), else x itself (written by bun).
-func (b *bound) arg(x any) any {
-	if b == nil {
-		return x
-	}
-	return b.v(x)
 }
 
 // bindList binds each of xs, for "IN (?)".

@@ -19,14 +19,10 @@ type Count struct {
 }
 
 // countUpTo counts the rows of q (a select of one column, unordered) up to offset+CountBound: a page deep in the
-// list still knows whether there is a next one. b is q's bound values (nil: written).
+// list still knows whether there is a next one. b holds q's bound values.
 func countUpTo(ctx context.Context, db bun.IDB, b *bound, q *bun.SelectQuery, offset int) (Count, error) {
 	bound := offset + CountBound
 	var n int
-	sel := db.NewSelect().TableExpr("(?) AS c", q.Limit(int64(bound+1))).ColumnExpr("COUNT(*)")
-	if b != nil {
-		sel = sel.Conn(b.on(db))
-	}
-	err := sel.Scan(ctx, &n)
+	err := db.NewSelect().TableExpr("(?) AS c", q.Limit(int64(bound+1))).ColumnExpr("COUNT(*)").Conn(b.on(db)).Scan(ctx, &n)
 	return Count{Total: min(n, bound), More: n > bound}, err
 }

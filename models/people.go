@@ -26,9 +26,9 @@ type TrainingPerson struct {
 // inPeopleOf narrows a query on persons (alias "person") to org's people.
 func inPeopleOf(q *bun.SelectQuery, org *Organization, b *bound) *bun.SelectQuery {
 	if org.Kind == KindTraining {
-		return q.Where("EXISTS (SELECT 1 FROM training_people tp WHERE tp.person_id = person.id AND tp.organization_id = ?)", b.arg(org.ID))
+		return q.Where("EXISTS (SELECT 1 FROM training_people tp WHERE tp.person_id = person.id AND tp.organization_id = ?)", b.v(org.ID))
 	}
-	return q.Where("person.organization_id = ?", b.arg(org.ID))
+	return q.Where("person.organization_id = ?", b.v(org.ID))
 }
 
 // PeopleFilter narrows ListPeople: Query is part of a name, or an ID number (whole or its start).
@@ -122,7 +122,8 @@ func PersonInScope(ctx context.Context, db bun.IDB, acct *Account, personID int6
 
 // IsPersonOf says whether the person is one of org's people.
 func IsPersonOf(ctx context.Context, db bun.IDB, org *Organization, personID int64) (bool, error) {
-	return inPeopleOf(db.NewSelect().Model((*Person)(nil)).Where("person.id = ?", personID), org, nil).Exists(ctx)
+	b := bind(db) // a training institution's every 报名表 asks it
+	return inPeopleOf(db.NewSelect().Model((*Person)(nil)).Where("person.id = ?", b.v(personID)), org, b).Conn(b.on(db)).Exists(ctx)
 }
 
 // ErrPersonAddedMeanwhile: someone else created the person between the check and the insert; trying again finds

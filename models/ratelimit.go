@@ -37,11 +37,11 @@ func (l RateLimit) AllowAt(ctx context.Context, db bun.IDB, who string, at time.
 	refilled := least + "(CAST(? AS DOUBLE PRECISION), rate_limits.tokens + (? - rate_limits.at_us) * CAST(? AS DOUBLE PRECISION))"
 	var tokens float64
 	b := bind(db) // every lookup and 报名表 spends from a bucket
+	nowV, burstV, rateV := b.v(now), b.v(burst), b.v(perMicro)
 	err := db.NewRaw(`INSERT INTO rate_limits (key, tokens, at_us) VALUES (?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET tokens = `+refilled+` - 1, at_us = ?
 		WHERE `+refilled+` >= 1 RETURNING tokens`,
-		b.v(l.Name+":"+who), b.v(burst-1), b.v(now), b.v(burst), b.v(now), b.v(perMicro), b.v(now), b.v(burst), b.v(now),
-		b.v(perMicro)).Conn(b.on(db)).Scan(ctx, &tokens)
+		b.v(l.Name+":"+who), b.v(burst-1), nowV, burstV, nowV, rateV, nowV, burstV, nowV, rateV).Conn(b.on(db)).Scan(ctx, &tokens)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

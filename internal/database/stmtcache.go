@@ -37,8 +37,12 @@ func withStmtCache(c driver.Conn) *cachingConn {
 	return &cachingConn{Conn: c, stmts: map[string]*cachedStmt{}}
 }
 
-// stmt returns the connection's compiled statement for query, marked busy, or nil when it is in use already.
-func (c *cachingConn) stmt(ctx context.Context, query string) (*cachedStmt, error) {
+// stmt returns the connection's compiled statement for query, marked busy; nil when the query comes without
+// arguments (its values are in its text) or its statement is in use already: it then runs uncached.
+func (c *cachingConn) stmt(ctx context.Context, query string, args []driver.NamedValue) (*cachedStmt, error) {
+	if len(args) == 0 {
+		return nil, nil
+	}
 	if s, ok := c.stmts[query]; ok {
 		if s.busy {
 			return nil, nil
@@ -64,14 +68,11 @@ func (c *cachingConn) stmt(ctx context.Context, query string) (*cachedStmt, erro
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	if len(args) == 0 {
-		return c.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
-	}
-	s, err := c.stmt(ctx, query)
-	if err != nil || s == nil {
-		if err != nil {
-			return nil, err
-		}
+	s, err := c.stmt(ctx, query, args)
+	switch {
+	case err != nil:
+		return nil, err
+	case s == nil:
 		return c.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
 	}
 	defer func() { s.busy = false }()
@@ -79,14 +80,11 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if len(args) == 0 {
-		return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
-	}
-	s, err := c.stmt(ctx, query)
-	if err != nil || s == nil {
-		if err != nil {
-			return nil, err
-		}
+	s, err := c.stmt(ctx, query, args)
+	switch {
+	case err != nil:
+		return nil, err
+	case s == nil:
 		return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
 	}
 	rows, err := s.stmt.(driver.StmtQueryContext).QueryContext(ctx, args)

@@ -74,17 +74,17 @@ func (c *queuedConnector) Connect(context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &queuedConn{Conn: withStmtCache(conn), connector: c, slot: c.slot}, nil
+	return &queuedConn{cachingConn: withStmtCache(conn), connector: c, slot: c.slot}, nil
 }
 
 func (c *queuedConnector) Driver() driver.Driver { return c.drv }
 
 // queuedConn wraps one SQLite connection. database/sql uses a connection from one goroutine at a time.
 type queuedConn struct {
-	driver.Conn
-	connector *queuedConnector
-	slot      chan struct{}
-	tx        driver.Conn // the writer connection while this connection runs a transaction on it
+	*cachingConn // Ping, ResetSession, IsValid, PrepareContext and Close are its own
+	connector    *queuedConnector
+	slot         chan struct{}
+	tx           driver.Conn // the writer connection while this connection runs a transaction on it
 }
 
 // acquire waits for the write slot and returns the writer connection.
@@ -141,7 +141,7 @@ func (c *queuedConn) ExecContext(ctx context.Context, query string, args []drive
 	case c.tx != nil:
 		return c.tx.(driver.ExecerContext).ExecContext(ctx, query, args)
 	case !writes(query):
-		return c.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
+		return c.cachingConn.ExecContext(ctx, query, args)
 	}
 	w, err := c.acquire(ctx)
 	if err != nil {
@@ -156,7 +156,7 @@ func (c *queuedConn) QueryContext(ctx context.Context, query string, args []driv
 	case c.tx != nil:
 		return c.tx.(driver.QueryerContext).QueryContext(ctx, query, args)
 	case !writes(query):
-		return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
+		return c.cachingConn.QueryContext(ctx, query, args)
 	}
 	// INSERT … RETURNING: the statement (and its implicit transaction) ends when its rows are closed.
 	w, err := c.acquire(ctx)
@@ -169,28 +169,6 @@ func (c *queuedConn) QueryContext(ctx context.Context, query string, args []driv
 		return nil, err
 	}
 	return &queuedRows{Rows: rows, release: sync.OnceFunc(c.release)}, nil
-}
-
-func (c *queuedConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	return c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
-}
-
-func (c *queuedConn) Ping(ctx context.Context) error {
-	return c.Conn.(driver.Pinger).Ping(ctx)
-}
-
-func (c *queuedConn) ResetSession(ctx context.Context) error {
-	if r, ok := c.Conn.(driver.SessionResetter); ok {
-		return r.ResetSession(ctx)
-	}
-	return nil
-}
-
-func (c *queuedConn) IsValid() bool {
-	if v, ok := c.Conn.(driver.Validator); ok {
-		return v.IsValid()
-	}
-	return true
 }
 
 type queuedTx struct {
