@@ -67,6 +67,16 @@ func (f *statsFixture) cert(t *testing.T, i int, s models.CertStatus, days int, 
 	}
 }
 
+// absentIn makes candidate i's score in subject 缺考, as a score import enters it.
+func (f *statsFixture) absentIn(t *testing.T, i int, subject int64) {
+	t.Helper()
+	if _, err := f.db.NewUpdate().TableExpr("scores").Set("situation = ?", models.SituationAbsent).
+		Set("objective_tenths = 0, subjective_tenths = 0, total_tenths = 0").
+		Where("registration_id = ? AND subject_id = ?", f.c[i].Registration.ID, subject).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func (f *statsFixture) stats(t *testing.T, filter models.StatsFilter) *models.Stats {
 	t.Helper()
 	filter.Now = f.now
@@ -109,16 +119,8 @@ func TestStatisticsFigures(t *testing.T) {
 	// 缺考 entered in the score import counts too (as for the 缺考 rule), once per ticket: candidate 3 checked in but
 	// is 缺考 in one subject, then in both; candidate 2 is 缺考 by check-in and in both subjects'
 	// scores (the fixture).
-	absentIn := func(i int, subject int64) {
-		t.Helper()
-		if _, err := f.db.NewUpdate().TableExpr("scores").Set("situation = ?", models.SituationAbsent).
-			Set("objective_tenths = 0, subjective_tenths = 0, total_tenths = 0").
-			Where("registration_id = ? AND subject_id = ?", f.c[i].Registration.ID, subject).Exec(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
 	for _, subject := range []int64{f.theory.ID, f.practical.ID} {
-		absentIn(3, subject)
+		f.absentIn(t, 3, subject)
 		for _, filter := range []models.StatsFilter{{Year: year, CategoryID: f.plan.CategoryID}, {}, {PlanID: f.plan.ID}} {
 			s = f.stats(t, filter)
 			if want := []models.AbsenceRate{{PlanID: f.plan.ID, Name: f.plan.Name, Absent: 2, Tickets: 5}}; !reflect.DeepEqual(s.Absence, want) {
@@ -154,11 +156,7 @@ func TestStatisticsFilters(t *testing.T) {
 		t.Errorf("another plan: %+v", other)
 	}
 	// A 缺考 score of the organization's candidate counts for the organization, and for no other.
-	if _, err := f.db.NewUpdate().TableExpr("scores").Set("situation = ?", models.SituationAbsent).
-		Set("objective_tenths = 0, subjective_tenths = 0, total_tenths = 0").
-		Where("registration_id = ? AND subject_id = ?", f.c[1].Registration.ID, f.theory.ID).Exec(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	f.absentIn(t, 1, f.theory.ID)
 	if org = f.stats(t, models.StatsFilter{OrganizationID: f.org}); len(org.Absence) != 1 || org.Absence[0].Absent != 1 || org.Absence[0].Tickets != 2 {
 		t.Errorf("organization with a 缺考 score: %+v", org.Absence)
 	}
