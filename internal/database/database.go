@@ -28,6 +28,7 @@ const SQLiteFile = "examcert.db"
 // Open connects to url (postgres://…), or to the SQLite file in dataDir when url is empty, and checks the connection.
 func Open(ctx context.Context, url, dataDir string) (*bun.DB, error) {
 	var db *bun.DB
+	var changes *Changes
 	if url != "" {
 		if !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
 			return nil, fmt.Errorf("database url must start with postgres://")
@@ -53,7 +54,10 @@ func Open(ctx context.Context, url, dataDir string) (*bun.DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		sqldb := sql.OpenDB(newQueuedConnector(registered.Driver(), SQLiteDSN(filepath.Join(dataDir, SQLiteFile))))
+		pinSlabs()
+		connector := newQueuedConnector(registered.Driver(), SQLiteDSN(filepath.Join(dataDir, SQLiteFile)))
+		sqldb := sql.OpenDB(connector)
+		changes = connector.changes
 		sqldb.SetMaxOpenConns(8)
 		sqldb.SetMaxIdleConns(8)
 		sqldb.SetConnMaxIdleTime(0)
@@ -64,6 +68,17 @@ func Open(ctx context.Context, url, dataDir string) (*bun.DB, error) {
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("database unreachable: %w", err)
+	}
+	if url == "" {
+		// The WAL index exists once a connection has read the file. Without it nothing is cached (ChangesOf: nil).
+		var n int
+		if err := db.QueryRowContext(pingCtx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
+			db.Close()
+			return nil, err
+		}
+		if err := changes.watchFile(filepath.Join(dataDir, SQLiteFile)); err == nil {
+			changesOf.Store(db.DB, changes)
+		}
 	}
 	return db, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"io"
 	"strings"
 	"sync"
 	"time"
@@ -29,8 +30,9 @@ type queuedConnector struct {
 	drv  driver.Driver
 	slot chan struct{} // holds a token while a writer is at work
 
-	mu     sync.Mutex
-	writer driver.Conn // opened on first use; used only by the slot's holder
+	mu      sync.Mutex
+	writer  driver.Conn // opened on first use; used only by the slot's holder
+	changes *Changes    // what the writer has changed (changes.go)
 }
 
 // writerConn returns the shared writer connection (the caller holds the slot), reopening it after a failure.
@@ -46,6 +48,10 @@ func (c *queuedConnector) writerConn() (driver.Conn, error) {
 	if c.writer == nil {
 		w, err := c.drv.Open(c.dsn)
 		if err != nil {
+			return nil, err
+		}
+		if err := c.changes.hook(w); err != nil {
+			w.Close()
 			return nil, err
 		}
 		c.writer = withStmtCache(w)
@@ -66,7 +72,7 @@ func (c *queuedConnector) Close() error {
 }
 
 func newQueuedConnector(drv driver.Driver, dsn string) *queuedConnector {
-	return &queuedConnector{dsn: dsn, drv: drv, slot: make(chan struct{}, 1)}
+	return &queuedConnector{dsn: dsn, drv: drv, slot: make(chan struct{}, 1), changes: newChanges()}
 }
 
 func (c *queuedConnector) Connect(context.Context) (driver.Conn, error) {
@@ -110,7 +116,12 @@ func (c *queuedConn) acquire(ctx context.Context) (driver.Conn, error) {
 	return w, nil
 }
 
-func (c *queuedConn) release() { <-c.slot }
+// release gives up the write slot, once what was written is committed (or rolled back) and published.
+func (c *queuedConn) release() {
+	c.connector.changes.end()
+	c.connector.changes.publish()
+	<-c.slot
+}
 
 // writes says whether a statement outside a transaction must queue: anything but a SELECT.
 func writes(query string) bool {
@@ -123,18 +134,31 @@ func (c *queuedConn) Begin() (driver.Tx, error) {
 }
 
 func (c *queuedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	w, err := c.acquire(ctx)
+	w, tx, err := c.begin(ctx, opts)
 	if err != nil {
-		return nil, err
-	}
-	tx, err := w.(driver.ConnBeginTx).BeginTx(ctx, opts)
-	if err != nil {
-		c.release()
 		return nil, err
 	}
 	c.tx = w
 	return &queuedTx{Tx: tx, conn: c}, nil
 }
+
+// begin takes the write slot and begins a transaction on the writer (BEGIN IMMEDIATE: SQLite's write lock), which
+// Changes learns of.
+func (c *queuedConn) begin(ctx context.Context, opts driver.TxOptions) (driver.Conn, driver.Tx, error) {
+	w, err := c.acquire(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	tx, err := w.(driver.ConnBeginTx).BeginTx(ctx, opts)
+	if err != nil {
+		c.release()
+		return nil, nil, err
+	}
+	c.connector.changes.begin()
+	return w, tx, nil
+}
+
+// A write outside a transaction runs in one of its own, so that Changes sees it begin and end under the write lock.
 
 func (c *queuedConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	switch {
@@ -143,12 +167,17 @@ func (c *queuedConn) ExecContext(ctx context.Context, query string, args []drive
 	case !writes(query):
 		return c.cachingConn.ExecContext(ctx, query, args)
 	}
-	w, err := c.acquire(ctx)
+	w, tx, err := c.begin(ctx, driver.TxOptions{})
 	if err != nil {
 		return nil, err
 	}
 	defer c.release()
-	return w.(driver.ExecerContext).ExecContext(ctx, query, args)
+	res, err := w.(driver.ExecerContext).ExecContext(ctx, query, args)
+	if err != nil {
+		_ = tx.Rollback()
+		return nil, err
+	}
+	return res, tx.Commit()
 }
 
 func (c *queuedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
@@ -158,17 +187,18 @@ func (c *queuedConn) QueryContext(ctx context.Context, query string, args []driv
 	case !writes(query):
 		return c.cachingConn.QueryContext(ctx, query, args)
 	}
-	// INSERT … RETURNING: the statement (and its implicit transaction) ends when its rows are closed.
-	w, err := c.acquire(ctx)
+	// INSERT … RETURNING: the statement (and its transaction) ends when its rows are closed.
+	w, tx, err := c.begin(ctx, driver.TxOptions{})
 	if err != nil {
 		return nil, err
 	}
 	rows, err := w.(driver.QueryerContext).QueryContext(ctx, query, args)
 	if err != nil {
+		_ = tx.Rollback()
 		c.release()
 		return nil, err
 	}
-	return &queuedRows{Rows: rows, release: sync.OnceFunc(c.release)}, nil
+	return &queuedRows{Rows: rows, tx: tx, release: sync.OnceFunc(c.release)}, nil
 }
 
 type queuedTx struct {
@@ -190,11 +220,31 @@ func (t *queuedTx) end(f func() error) error {
 
 type queuedRows struct {
 	driver.Rows
+	tx      driver.Tx
+	failed  bool // a row could not be read: the statement failed, and its transaction is rolled back
 	release func()
+}
+
+func (r *queuedRows) Next(dest []driver.Value) error {
+	err := r.Rows.Next(dest)
+	if err != nil && !errors.Is(err, io.EOF) {
+		r.failed = true
+	}
+	return err
 }
 
 func (r *queuedRows) Close() error {
 	err := r.Rows.Close()
+	if r.tx != nil {
+		end := r.tx.Commit
+		if err != nil || r.failed {
+			end = r.tx.Rollback
+		}
+		if terr := end(); err == nil {
+			err = terr
+		}
+		r.tx = nil
+	}
 	r.release()
 	return err
 }
