@@ -25,6 +25,7 @@ import (
 	"examcert/internal/config"
 	"examcert/internal/database"
 	"examcert/internal/jobs"
+	"examcert/internal/logbuf"
 	"examcert/models"
 	"examcert/models/demo"
 )
@@ -94,7 +95,8 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.LogLevel)
+	log, logs := newLogger(cfg.LogLevel)
+	defer logs.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -406,12 +408,14 @@ func takeFlag(args []string, name string, dst *string) []string {
 	return out
 }
 
-func newLogger(level string) *slog.Logger {
+// newLogger logs JSON lines to stderr, written in batches (logbuf): at most 100 ms late, all of them by Close.
+func newLogger(level string) (*slog.Logger, *logbuf.Writer) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		l = slog.LevelInfo
 	}
-	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+	w := logbuf.New(os.Stderr, 100*time.Millisecond)
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), w
 }
 
 func displayAddr(addr string) string {
