@@ -58,6 +58,9 @@ type App struct {
 	// PrintChunk is how many 报名表 one PDF of 打印报名表 holds (0: defaultPrintChunk).
 	PrintChunk int
 
+	pages          *pageCache      // SQLite: the pages kept (pagecache.go); nil on PostgreSQL
+	selfCompressed map[string]bool // "GET /staff": routes whose pages cachePage gzips, not compressPages
+
 	jobsOnce  sync.Once
 	jobsQueue *jobs.Queue // see (*App).Jobs
 	jobsErr   error
@@ -78,6 +81,7 @@ func New(db *bun.DB, blobs blobstore.Store, cfg config.Config, log *slog.Logger,
 		printSlots: make(chan struct{}, printSlotCount),
 	}
 	a.portal = newPortalRP(a)
+	a.pages = newPageCache(db)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = realIP(cfg.TrustedProxies)
@@ -85,7 +89,7 @@ func New(db *bun.DB, blobs blobstore.Store, cfg config.Config, log *slog.Logger,
 	e.Use(
 		a.assignRequestID,
 		a.recoverPanic,
-		compressPages(),
+		a.compressPages(),
 		a.logRequests(),
 		securityHeaders(cfg.SecureCookies),
 		a.limitBody,
@@ -208,14 +212,16 @@ func (a *App) logRequests() echo.MiddlewareFunc {
 
 // compressPages gzips pages and fragments (static files come precompressed, downloads are compressed already or
 // not worth it): a list page of 40 KB goes out as about 6 KB. Level 1 (BestSpeed): the 企业人员信息 page of 22 KB
-// takes 95 µs to 3.5 KB where level 5 took 170–200 µs to 3.2 KB, a fifth of the page's CPU.
-func compressPages() echo.MiddlewareFunc {
+// takes 95 µs to 3.5 KB where level 5 took 170–200 µs to 3.2 KB, a fifth of the page's CPU. Routes whose pages
+// are kept (route.cache) gzip them in cachePage instead, once per kept page.
+func (a *App) compressPages() echo.MiddlewareFunc {
 	return middleware.GzipWithConfig(middleware.GzipConfig{
 		Level:     1,
 		MinLength: 1024,
 		Skipper: func(c echo.Context) bool {
 			p := c.Request().URL.Path
-			return strings.HasPrefix(p, "/static/") || strings.HasSuffix(p, "/pdf") || strings.HasSuffix(p, "/docx") ||
+			return a.selfCompressed[c.Request().Method+" "+c.Path()] ||
+				strings.HasPrefix(p, "/static/") || strings.HasSuffix(p, "/pdf") || strings.HasSuffix(p, "/docx") ||
 				strings.HasSuffix(p, "/photo") || strings.HasPrefix(p, "/photo-tool") || strings.Contains(p, "/batch/")
 		},
 	})

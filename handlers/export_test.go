@@ -18,3 +18,11 @@ func (a *App) KeptRoutePath(name string) string {
 	paths, _ := kept.(map[string]string)
 	return paths[name]
 }
+
+// PageHits is how many pages the page cache has answered from what it kept (0 on PostgreSQL: it keeps none).
+func (a *App) PageHits() int64 {
+	if a.pages == nil {
+		return 0
+	}
+	return a.pages.hits.Load()
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -42,6 +43,9 @@ func (a *App) render(c echo.Context, status int, full, fragment templ.Component)
 	if c.Request().Method == http.MethodHead {
 		return c.NoContent(status)
 	}
+	// With its length known, a page goes out in one piece instead of chunks (compressPages drops it when it gzips).
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(buf.Len()))
+	c.Set(ctxRendered, status == http.StatusOK)
 	return c.HTMLBlob(status, buf.Bytes())
 }
 

@@ -35,6 +35,7 @@ type route struct {
 	wip          bool      // a 建设中 page until a later issue builds the screen
 	body         *bodyRule // how large a body the route takes; nil: defaultBodyLimit
 	noCSRF       bool      // called server to server (the portal's back-channel logout): no session, no CSRF token
+	cache        bool      // a page kept per session while its data stands, gzipped by itself (pagecache.go)
 }
 
 func (a *App) routes() []route {
@@ -151,7 +152,7 @@ func (a *App) routes() []route {
 func peopleRoutes(base string, h *People, roles []models.Role) []route {
 	n := h.names
 	return []route{
-		{method: http.MethodGet, path: base, name: n.Page, handler: h.List, roles: roles},
+		{method: http.MethodGet, path: base, name: n.Page, handler: h.List, roles: roles, cache: true},
 		{method: http.MethodGet, path: base + "/new", name: n.New, handler: h.NewPage, roles: roles},
 		{method: http.MethodPost, path: base, name: n.Create, handler: h.Create, roles: roles},
 		{method: http.MethodGet, path: base + "/:id", name: n.Detail, handler: h.Detail, roles: roles},
@@ -180,7 +181,7 @@ var (
 
 // register adds the route table, the static files and the test hooks (test builds only) to e.
 func (a *App) register(e *echo.Echo) {
-	a.bodyRules, a.wip, a.noCSRF = map[string]*bodyRule{}, map[routes.Name]bool{}, map[string]bool{}
+	a.bodyRules, a.wip, a.noCSRF, a.selfCompressed = map[string]*bodyRule{}, map[routes.Name]bool{}, map[string]bool{}, map[string]bool{}
 	for _, r := range a.routes() {
 		a.wip[r.name] = r.wip
 		if r.noCSRF {
@@ -190,6 +191,10 @@ func (a *App) register(e *echo.Echo) {
 			a.bodyRules[r.method+" "+r.path] = r.body
 		}
 		mw := r.mw
+		if r.cache {
+			a.selfCompressed[r.method+" "+r.path] = true
+			mw = append(mw, a.cachePage)
+		}
 		if r.roles != nil {
 			isPassword := r.name == routes.AccountPassword || r.name == routes.AccountPasswordSubmit || r.name == routes.AuthLogout
 			mw = append([]echo.MiddlewareFunc{a.requireRoles(r.roles, isPassword)}, mw...)

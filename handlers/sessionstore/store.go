@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/sessions"
 	"github.com/uptrace/bun"
 
+	"examcert/internal/database"
 	"examcert/models"
 )
 
@@ -26,6 +27,7 @@ const (
 	KeyLastSeenAt = "last_seen_at" // int64 unix seconds; read from the row, never written from Values
 	KeyExpired    = "expired"      // bool; set on a fresh session when the cookie named one that timed out
 	KeyAccount    = "account"      // *models.Account, loaded with the row; never written
+	KeyEntry      = "cache_entry"  // *Entry, the cache's (cache.go); never written
 )
 
 // Store keeps sessions in the sessions table.
@@ -34,17 +36,24 @@ type Store struct {
 	Options     sessions.Options
 	IdleTimeout time.Duration
 	MaxAge      time.Duration
+	cache       *cache // nil: every request reads its session row
 }
 
 // New returns a store whose cookies are HttpOnly, SameSite=Lax, Secure when secure is set, and last only as long
 // as the browser (no Max-Age): the server decides when a session ends.
 func New(db bun.IDB, secure bool, idle, maxAge time.Duration) *Store {
-	return &Store{
+	s := &Store{
 		DB:          db,
 		Options:     sessions.Options{Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode},
 		IdleTimeout: idle,
 		MaxAge:      maxAge,
 	}
+	if bdb, ok := db.(*bun.DB); ok {
+		if ch := database.ChangesOf(bdb); ch != nil {
+			s.cache = newCache(ch)
+		}
+	}
+	return s
 }
 
 // Get returns the request's session, loaded once per request (gorilla's registry caches it).
@@ -64,7 +73,7 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	}
 	ctx := r.Context()
 	now := models.Now()
-	row, err := models.GetSession(ctx, s.DB, c.Value, now)
+	row, values, entry, err := s.load(ctx, c.Value, now)
 	if errors.Is(err, models.ErrNotFound) {
 		sess.Values[KeyExpired] = true
 		return sess, nil
@@ -73,18 +82,13 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 		return sess, err
 	}
 	if now.Sub(row.LastSeenAt) > s.IdleTimeout || now.Sub(row.SignedInAt) > s.MaxAge {
+		if s.cache != nil {
+			s.cache.drop(row.ID)
+		}
 		sess.Values[KeyExpired] = true
 		return sess, models.DeleteSession(ctx, s.DB, row.ID)
 	}
-	if row.Data != "" {
-		raw, err := base64.StdEncoding.DecodeString(row.Data)
-		if err != nil {
-			return sess, err
-		}
-		if err := gob.NewDecoder(bytes.NewReader(raw)).Decode(&sess.Values); err != nil {
-			return sess, err
-		}
-	}
+	sess.Values = values
 	sess.ID = row.ID
 	sess.IsNew = false
 	sess.Values[KeySignedInAt] = row.SignedInAt.Unix()
@@ -92,7 +96,55 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	if row.Account != nil && row.AccountID != nil {
 		sess.Values[KeyAccount] = row.Account
 	}
+	if entry != nil {
+		sess.Values[KeyEntry] = entry
+	}
 	return sess, nil
+}
+
+// load reads session id (cached, or from the database) and decodes its values; entry is the cache's, when it keeps
+// the row.
+func (s *Store) load(ctx context.Context, id string, now time.Time) (*models.Session, map[any]any, *Entry, error) {
+	if s.cache != nil {
+		if e := s.cache.get(id); e != nil && e.row.ExpiresAt.After(now) {
+			row, values := e.session()
+			return row, values, e, nil
+		}
+	}
+	var g guard
+	if s.cache != nil {
+		g = s.cache.guard()
+	}
+	row, err := models.GetSession(ctx, s.DB, id, now)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	values := map[any]any{}
+	if row.Data != "" {
+		raw, err := base64.StdEncoding.DecodeString(row.Data)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if err := gob.NewDecoder(bytes.NewReader(raw)).Decode(&values); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	if s.cache == nil {
+		return row, values, nil, nil
+	}
+	e := s.cache.put(g, row, values)
+	if e == nil {
+		return row, values, nil, nil
+	}
+	row, values = e.session()
+	return row, values, e, nil
+}
+
+// EntryOf is the cache's entry for the request's session, or nil: two requests with the same entry saw the same
+// session row, account and organization.
+func EntryOf(sess *sessions.Session) *Entry {
+	e, _ := sess.Values[KeyEntry].(*Entry)
+	return e
 }
 
 // Save writes the session row and sets the cookie; a negative MaxAge deletes both.
@@ -121,7 +173,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 	}
 	data := make(map[any]any, len(sess.Values))
 	for k, v := range sess.Values {
-		if k == KeyLastSeenAt || k == KeyExpired || k == KeySignedInAt || k == KeyAccount {
+		if k == KeyLastSeenAt || k == KeyExpired || k == KeySignedInAt || k == KeyAccount || k == KeyEntry {
 			continue
 		}
 		data[k] = v

@@ -1,0 +1,315 @@
+package handlers
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/labstack/echo/v4"
+	"github.com/uptrace/bun"
+
+	"examcert/handlers/sessionstore"
+	"examcert/internal/database"
+)
+
+// pageCache keeps the pages of the routes that ask for it (list pages a clerk opens again and again) as rendered,
+// for one session each, for as long as nothing they were made from has changed: the same session row, account and
+// organization (the session cache's entry), and no write to any table a statement of the render read. SQLite only
+// (database.Changes): on PostgreSQL, where other servers write too, every page is rendered.
+//
+// A page is kept only when the render was a plain 200 page (a.render) that set no cookie and no htmx header; it
+// reads no clock and writes nothing, which is what makes a route fit for it.
+type pageCache struct {
+	changes *database.Changes
+	mu      sync.Mutex
+	pages   map[pageKey]*cachedPage
+	size    int          // bytes kept
+	hits    atomic.Int64 // pages answered from the cache
+}
+
+type pageKey struct {
+	session, uri string
+	fragment     bool
+}
+
+type cachedPage struct {
+	entry *sessionstore.Entry
+	deps  database.Versions
+	body  []byte
+	once  sync.Once // makes gz
+	gz    []byte    // body gzipped, made the first time a browser takes it
+}
+
+// maxCachedBytes bounds the pages kept; when it is reached they are all dropped.
+const maxCachedBytes = 32 << 20
+
+// hookedDBs holds the databases that report their statements to page renders (once per database).
+var hookedDBs sync.Map
+
+func newPageCache(db *bun.DB) *pageCache {
+	ch := database.ChangesOf(db)
+	if ch == nil {
+		return nil
+	}
+	if _, done := hookedDBs.LoadOrStore(db, true); !done {
+		db.AddQueryHook(readsHook{})
+	}
+	pc := &pageCache{changes: ch, pages: map[pageKey]*cachedPage{}}
+	ch.Watch("sessions", pc.dropSession)
+	return pc
+}
+
+func (pc *pageCache) dropSession(id string) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	for k, p := range pc.pages {
+		if k.session == id {
+			pc.size -= len(p.body)
+			delete(pc.pages, k)
+		}
+	}
+}
+
+// cachePage is the route middleware that serves a kept page, or renders one (and keeps it, when it may). Its routes
+// are left alone by compressPages: it gzips their pages itself, so a kept page is compressed once, not per answer.
+func (a *App) cachePage(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		pc := a.pages
+		sess := currentSession(c)
+		var entry *sessionstore.Entry
+		if sess != nil {
+			entry = sessionstore.EntryOf(sess)
+		}
+		if pc == nil || c.Request().Method != http.MethodGet || entry == nil {
+			_, err := renderCompressed(c, next)
+			return err
+		}
+		key := pageKey{session: sess.ID, uri: c.Request().RequestURI, fragment: wantsFragment(c)}
+		pc.mu.Lock()
+		p := pc.pages[key]
+		pc.mu.Unlock()
+		if p != nil && p.entry == entry && p.deps.Current() {
+			pc.hits.Add(1)
+			h := c.Response().Header()
+			h.Add("Vary", "HX-Request")
+			h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+			return p.send(c)
+		}
+		return pc.render(c, next, key, entry)
+	}
+}
+
+// send writes the kept page, gzipped when the browser takes it.
+func (p *cachedPage) send(c echo.Context) error {
+	body, gz := p.body, acceptsGzip(c)
+	if gz {
+		p.once.Do(func() { p.gz = gzipped(p.body) })
+		body = p.gz
+	}
+	return writeBody(c, c.Response().Writer, http.StatusOK, body, gz)
+}
+
+// render runs the handler, noting the tables its statements read, and keeps the page if it may.
+func (pc *pageCache) render(c echo.Context, next echo.HandlerFunc, key pageKey, entry *sessionstore.Entry) error {
+	r := &reads{changes: pc.changes}
+	c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), readsKey{}, r)))
+	res := c.Response()
+	cookies := len(res.Header().Values("Set-Cookie"))
+	out, err := renderCompressed(c, next)
+	if err != nil || out == nil || res.Status != http.StatusOK || c.Get(ctxRendered) != true ||
+		len(res.Header().Values("Set-Cookie")) != cookies || hasHTMXHeader(res.Header()) {
+		return err
+	}
+	r.mu.Lock()
+	deps := r.versions
+	r.mu.Unlock()
+	page := &cachedPage{entry: entry, deps: deps, body: out.body}
+	if out.gz != nil {
+		page.gz = out.gz
+		page.once.Do(func() {})
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if old := pc.pages[key]; old != nil {
+		pc.size -= old.size()
+	}
+	if pc.size+page.size() > maxCachedBytes {
+		pc.pages, pc.size = map[pageKey]*cachedPage{}, 0
+	}
+	pc.pages[key], pc.size = page, pc.size+page.size()
+	return nil
+}
+
+func (p *cachedPage) size() int { return len(p.body) + len(p.gz) }
+
+// rendered is a response the handler wrote: its body, and that body gzipped if it went out so.
+type rendered struct{ body, gz []byte }
+
+// renderCompressed runs the handler into a buffer, then sends what it wrote, gzipped (level 1, as compressPages)
+// when the browser takes it and it is worth it. nil: the handler wrote nothing (an error, written by the error
+// handler later, uncompressed).
+func renderCompressed(c echo.Context, next echo.HandlerFunc) (*rendered, error) {
+	res := c.Response()
+	capture := &captureWriter{header: res.Writer.Header()}
+	real := res.Writer
+	res.Writer = capture
+	err := next(c)
+	res.Writer = real
+	if !capture.wrote {
+		return nil, err
+	}
+	out := &rendered{body: capture.buf.Bytes()}
+	gz := acceptsGzip(c) && len(out.body) >= 1024 && res.Header().Get(echo.HeaderContentEncoding) == ""
+	body := out.body
+	if gz {
+		out.gz = gzipped(out.body)
+		body = out.gz
+	}
+	if werr := writeBody(c, real, capture.code, body, gz); err == nil {
+		err = werr
+	}
+	return out, err
+}
+
+// writeBody sends a response whose headers (but for its length and encoding) are set.
+func writeBody(c echo.Context, w http.ResponseWriter, code int, body []byte, gz bool) error {
+	h := w.Header()
+	h.Add("Vary", echo.HeaderAcceptEncoding)
+	if gz {
+		h.Set(echo.HeaderContentEncoding, "gzip")
+	}
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	if !c.Response().Committed {
+		c.Response().Status, c.Response().Committed = code, true
+	}
+	w.WriteHeader(code)
+	if c.Request().Method == http.MethodHead {
+		return nil
+	}
+	_, err := w.Write(body)
+	return err
+}
+
+func acceptsGzip(c echo.Context) bool {
+	return strings.Contains(c.Request().Header.Get(echo.HeaderAcceptEncoding), "gzip")
+}
+
+var gzipPool = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed); return w }}
+
+func gzipped(b []byte) []byte {
+	var out bytes.Buffer
+	zw := gzipPool.Get().(*gzip.Writer)
+	zw.Reset(&out)
+	_, _ = zw.Write(b)
+	_ = zw.Close()
+	gzipPool.Put(zw)
+	return out.Bytes()
+}
+
+// captureWriter keeps what a handler writes, to be sent afterwards.
+type captureWriter struct {
+	header http.Header
+	code   int
+	wrote  bool
+	buf    bytes.Buffer
+}
+
+func (w *captureWriter) Header() http.Header { return w.header }
+
+func (w *captureWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.code, w.wrote = code, true
+	}
+}
+
+func (w *captureWriter) Write(b []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return w.buf.Write(b)
+}
+
+func hasHTMXHeader(h http.Header) bool {
+	for k := range h {
+		if strings.HasPrefix(k, "Hx-") {
+			return true
+		}
+	}
+	return false
+}
+
+// ctxRendered marks a response whose body a.render wrote.
+const ctxRendered = "rendered"
+
+// reads collects, while a page renders, every name a statement mentions (the tables among them), each with its
+// table counter as it was before the statement ran.
+type reads struct {
+	changes  *database.Changes
+	mu       sync.Mutex
+	versions database.Versions
+}
+
+type readsKey struct{}
+
+// readsHook reports each statement run with a reads in its context.
+type readsHook struct{}
+
+func (readsHook) BeforeQuery(ctx context.Context, e *bun.QueryEvent) context.Context {
+	if r, ok := ctx.Value(readsKey{}).(*reads); ok {
+		r.mu.Lock()
+		for _, name := range sqlNames(e.Query) {
+			r.changes.Read(&r.versions, name)
+		}
+		r.mu.Unlock()
+	}
+	return ctx
+}
+
+func (readsHook) AfterQuery(context.Context, *bun.QueryEvent) {}
+
+// sqlNames returns the identifiers of a statement (quoted or not; never the text of a string literal, which may
+// be what a user typed): every table it reads is among them.
+func sqlNames(q string) []string {
+	var names []string
+	for i := 0; i < len(q); {
+		ch := q[i]
+		switch {
+		case ch == '\'': // a string literal, '' inside it an escaped quote
+			j := i + 1
+			for j < len(q) && (q[j] != '\'' || j+1 < len(q) && q[j+1] == '\'') {
+				if q[j] == '\'' {
+					j++
+				}
+				j++
+			}
+			i = j + 1
+		case ch == '"':
+			j := strings.IndexByte(q[i+1:], '"')
+			if j < 0 {
+				return names
+			}
+			names = append(names, q[i+1:i+1+j])
+			i += j + 2
+		case ch == '_' || ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z':
+			j := i + 1
+			for j < len(q) && (q[j] == '_' || q[j] >= 'a' && q[j] <= 'z' || q[j] >= 'A' && q[j] <= 'Z' || q[j] >= '0' && q[j] <= '9') {
+				j++
+			}
+			names = append(names, strings.ToLower(q[i:j]))
+			i = j
+		case ch >= '0' && ch <= '9' || ch == '$':
+			j := i + 1
+			for j < len(q) && (q[j] >= '0' && q[j] <= '9' || q[j] == '.' || q[j] == '_' || q[j] >= 'a' && q[j] <= 'z' || q[j] >= 'A' && q[j] <= 'Z') {
+				j++
+			}
+			i = j
+		default:
+			i++
+		}
+	}
+	return names
+}

@@ -1,0 +1,105 @@
+package sessionstore
+
+import (
+	"sync"
+
+	"examcert/internal/database"
+	"examcert/models"
+)
+
+// cache keeps each session row this process has read, with its account and organization and its values decoded,
+// so a request of a signed-in user reads nothing from the database (SQLite only: database.Changes). A row is
+// dropped when it is written (sign-out, a new CSRF token, the idle clock, a password change deleting the
+// account's sessions), and every row when the accounts or organizations table is written (an account disabled,
+// its password or role changed): the next request reads it again.
+type cache struct {
+	changes *database.Changes
+	mu      sync.RWMutex
+	rows    map[string]*Entry
+}
+
+// Entry is one cached session. Callers get copies of its parts; the same *Entry means the same row.
+type Entry struct {
+	row    models.Session
+	org    *models.Organization
+	values map[any]any
+	deps   database.Versions // accounts, organizations
+}
+
+// maxCachedSessions bounds the cache (about 2 KB a session, 40 MB when full); when it is full it is emptied.
+const maxCachedSessions = 20_000
+
+func newCache(ch *database.Changes) *cache {
+	c := &cache{changes: ch, rows: map[string]*Entry{}}
+	ch.Watch("sessions", func(id string) {
+		c.mu.Lock()
+		delete(c.rows, id)
+		c.mu.Unlock()
+	})
+	return c
+}
+
+// get returns the cached session id, if its account and organization are unchanged since it was read.
+func (c *cache) get(id string) *Entry {
+	c.mu.RLock()
+	e := c.rows[id]
+	c.mu.RUnlock()
+	if e == nil || !e.deps.Current() {
+		return nil
+	}
+	return e
+}
+
+// guard is taken before a session row is read from the database; put keeps the row only if no session, account
+// or organization was written meanwhile (a write that the row may or may not show).
+type guard struct {
+	sessions database.Versions
+	deps     database.Versions
+}
+
+func (c *cache) guard() guard {
+	return guard{sessions: c.changes.Versions("sessions"), deps: c.changes.Versions("accounts", "organizations")}
+}
+
+func (c *cache) put(g guard, row *models.Session, values map[any]any) *Entry {
+	e := &Entry{row: *row, values: values, deps: g.deps}
+	if row.Account != nil {
+		acct := *row.Account
+		e.row.Account, e.org = &acct, acct.Organization
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !g.sessions.Current() || !g.deps.Current() {
+		return nil
+	}
+	if len(c.rows) >= maxCachedSessions {
+		c.rows = map[string]*Entry{}
+	}
+	c.rows[row.ID] = e
+	return e
+}
+
+// drop forgets a session (one that ended by time).
+func (c *cache) drop(id string) {
+	c.mu.Lock()
+	delete(c.rows, id)
+	c.mu.Unlock()
+}
+
+// session returns a copy of the entry's row, account and organization, and of its values, for one request.
+func (e *Entry) session() (*models.Session, map[any]any) {
+	row := e.row
+	if e.row.Account != nil {
+		acct := *e.row.Account
+		if e.org != nil {
+			org := *e.org
+			acct.Organization = &org
+		}
+		row.Account = &acct
+	}
+	values := make(map[any]any, len(e.values)+4)
+	for k, v := range e.values {
+		values[k] = v
+	}
+	return &row, values
+}
