@@ -38,7 +38,7 @@ func measureLists(ctx context.Context, o options, f *fixture) ([]pageRate, error
 		return nil, err
 	}
 	cookie := "examcert_session=" + session + "; examcert_csrf=" + token
-	page, err := fetch(base+"/staff", cookie)
+	page, err := fetch(base+"/staff", cookie, false)
 	if err != nil {
 		return nil, err
 	}
@@ -46,15 +46,19 @@ func measureLists(ctx context.Context, o options, f *fixture) ([]pageRate, error
 		return nil, fmt.Errorf("the staff list shows %d table rows, want a header and 20", rows)
 	}
 	var out []pageRate
-	for _, p := range []struct{ name, url, cookie string }{
-		{"企业人员信息 list (signed in)", base + "/staff", cookie},
-		{"/healthz", base + "/healthz", ""},
+	for _, p := range []struct {
+		name, url, cookie string
+		gzip              bool
+	}{
+		{"企业人员信息 list (signed in)", base + "/staff", cookie, false},
+		{"the same, gzipped (as browsers ask)", base + "/staff", cookie, true},
+		{"/healthz", base + "/healthz", "", false},
 	} {
-		body, err := fetch(p.url, p.cookie)
+		body, err := fetch(p.url, p.cookie, p.gzip)
 		if err != nil {
 			return nil, err
 		}
-		rate, err := wrkGet(ctx, o, f, p.url, p.cookie)
+		rate, err := wrkGet(ctx, o, f, p.url, p.cookie, p.gzip)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p.name, err)
 		}
@@ -69,20 +73,26 @@ func measureLists(ctx context.Context, o options, f *fixture) ([]pageRate, error
 		return nil, fmt.Errorf("nginx: %w", err)
 	}
 	defer stopNginx()
-	rate, err := wrkGet(ctx, o, f, static, "")
+	rate, err := wrkGet(ctx, o, f, static, "", false)
 	if err != nil {
 		return nil, fmt.Errorf("nginx: %w", err)
 	}
 	return append(out, pageRate{name: "nginx, the same page as a static file", bytes: len(page), rate: rate, static: true}), nil
 }
 
-// fetch GETs a page with a cookie and returns its body; anything but 200 is an error.
-func fetch(url, cookie string) (string, error) {
+// fetch GETs a page with a cookie and returns its body (as sent: gzipped when gzip asks for it); anything but 200
+// is an error.
+func fetch(url, cookie string, gzip bool) (string, error) {
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		return "", err
 	}
 	req.Header.Set("Cookie", cookie)
+	if gzip {
+		req.Header.Set("Accept-Encoding", "gzip")
+	} else {
+		req.Header.Set("Accept-Encoding", "identity")
+	}
 	resp, err := http.DefaultTransport.RoundTrip(req)
 	if err != nil {
 		return "", err
@@ -95,9 +105,9 @@ func fetch(url, cookie string) (string, error) {
 	return string(body), err
 }
 
-// wrkGet runs wrk against url (with cookie, if any) and returns requests per second; an answer other than 200 is
-// an error.
-func wrkGet(ctx context.Context, o options, f *fixture, url, cookie string) (float64, error) {
+// wrkGet runs wrk against url (with cookie, if any; asking for gzip, if gzip) and returns requests per second; an
+// answer other than 200 is an error.
+func wrkGet(ctx context.Context, o options, f *fixture, url, cookie string, gzip bool) (float64, error) {
 	script := filepath.Join(f.dir, "get.lua")
 	if err := os.WriteFile(script, []byte(getScript), 0o600); err != nil {
 		return 0, err
@@ -105,6 +115,9 @@ func wrkGet(ctx context.Context, o options, f *fixture, url, cookie string) (flo
 	args := []string{"-t", strconv.Itoa(o.threads), "-c", strconv.Itoa(listConnections), "-d", o.duration.String(), "-s", script}
 	if cookie != "" {
 		args = append(args, "-H", "Cookie: "+cookie)
+	}
+	if gzip {
+		args = append(args, "-H", "Accept-Encoding: gzip")
 	}
 	out, err := exec.CommandContext(ctx, "wrk", append(args, url)...).CombinedOutput()
 	if err != nil {
