@@ -2,11 +2,9 @@ package database
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"unsafe"
 
 	"github.com/uptrace/bun"
@@ -63,14 +61,9 @@ func ChangesOf(db *bun.DB) *Changes {
 const walChangeCounter = 8
 
 // watchFile maps the WAL index of the SQLite file at path (its -shm file, which SQLite made when the first
-// connection opened the file in WAL mode).
+// connection read the file in WAL mode); see mapWAL.
 func (ch *Changes) watchFile(path string) error {
-	f, err := os.Open(path + "-shm")
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	m, err := syscall.Mmap(int(f.Fd()), 0, 4096, syscall.PROT_READ, syscall.MAP_SHARED)
+	m, err := mapWAL(path + "-shm")
 	if err != nil {
 		return err
 	}
