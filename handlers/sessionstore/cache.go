@@ -1,6 +1,7 @@
 package sessionstore
 
 import (
+	"strconv"
 	"sync"
 
 	"examcert/internal/database"
@@ -10,8 +11,8 @@ import (
 // cache keeps each session row this process has read, with its account and organization and its values decoded,
 // so a request of a signed-in user reads nothing from the database (SQLite only: database.Changes). A row is
 // dropped when it is written (sign-out, a new CSRF token, the idle clock, a password change deleting the
-// account's sessions), and every row when the accounts or organizations table is written (an account disabled,
-// its password or role changed): the next request reads it again.
+// account's sessions), or its account or organization is (an account disabled, its password or role changed, a
+// sign-in noting its time), and every row when another process writes the file: the next request reads it again.
 type cache struct {
 	changes *database.Changes
 	mu      sync.RWMutex
@@ -23,7 +24,7 @@ type Entry struct {
 	row    models.Session
 	org    *models.Organization
 	values map[any]any
-	deps   database.Versions // accounts, organizations
+	deps   database.Versions // no table: the epoch (another process's writes)
 }
 
 // maxCachedSessions bounds the cache (about 2 KB a session, 40 MB when full); when it is full it is emptied.
@@ -36,10 +37,27 @@ func newCache(ch *database.Changes) *cache {
 		delete(c.rows, id)
 		c.mu.Unlock()
 	})
+	ch.Watch("accounts", func(id string) {
+		c.dropWhere(func(e *Entry) bool { return e.row.AccountID != nil && strconv.FormatInt(*e.row.AccountID, 10) == id })
+	})
+	ch.Watch("organizations", func(id string) {
+		c.dropWhere(func(e *Entry) bool { return e.org != nil && strconv.FormatInt(e.org.ID, 10) == id })
+	})
 	return c
 }
 
-// get returns the cached session id, if its account and organization are unchanged since it was read.
+// dropWhere forgets the sessions that match (an account or organization was written).
+func (c *cache) dropWhere(match func(*Entry) bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id, e := range c.rows {
+		if match(e) {
+			delete(c.rows, id)
+		}
+	}
+}
+
+// get returns the cached session id, unless another process has written the file since it was read.
 func (c *cache) get(id string) *Entry {
 	c.mu.RLock()
 	e := c.rows[id]
@@ -53,16 +71,18 @@ func (c *cache) get(id string) *Entry {
 // guard is taken before a session row is read from the database; put keeps the row only if no session, account
 // or organization was written meanwhile (a write that the row may or may not show).
 type guard struct {
+	epoch    database.Versions // kept with the entry
 	sessions database.Versions
 	deps     database.Versions
 }
 
 func (c *cache) guard() guard {
-	return guard{sessions: c.changes.Versions("sessions"), deps: c.changes.Versions("accounts", "organizations")}
+	return guard{epoch: c.changes.Versions(), sessions: c.changes.Versions("sessions"),
+		deps: c.changes.Versions("accounts", "organizations")}
 }
 
 func (c *cache) put(g guard, row *models.Session, values map[any]any) *Entry {
-	e := &Entry{row: *row, values: values, deps: g.deps}
+	e := &Entry{row: *row, values: values, deps: g.epoch}
 	if row.Account != nil {
 		acct := *row.Account
 		e.row.Account, e.org = &acct, acct.Organization
