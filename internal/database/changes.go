@@ -5,7 +5,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/uptrace/bun"
 	"modernc.org/sqlite"
@@ -23,13 +22,13 @@ import (
 // index: SQLite adds one to its change counter (iChange, in the header at the start of examcert.db-shm) for every
 // transaction that commits a change, whoever makes it. The writer reads it when it has taken SQLite's write lock and
 // again after its commit, and accounts for its own +1; any other step of the counter moves the epoch, which makes
-// every kept answer stale. Reading it is one load from shared memory, so every cache lookup checks it.
+// every kept answer stale. Reading it is one pread of 4 bytes, so every cache lookup checks it.
 //
 // PostgreSQL, where other servers write the same data, has no Changes: nothing is cached there.
 type Changes struct {
 	counters sync.Map      // table name → *atomic.Uint64
 	epoch    atomic.Uint64 // moved by a change of the file this process did not make (or cannot account for)
-	wal      []byte        // the WAL index's first page, mapped read-only
+	wal      *walIndex     // the WAL index (examcert.db-shm), read for its change counter
 	seen     atomic.Uint32 // the WAL index's change counter as accounted for
 	writing  atomic.Bool   // the writer holds SQLite's write lock (from begin to end)…
 	wrote    atomic.Bool   // … and has changed a row: its commit will add one to the counter
@@ -60,20 +59,28 @@ func ChangesOf(db *bun.DB) *Changes {
 // walChangeCounter is the offset of iChange in the WAL index header (https://sqlite.org/walformat.html).
 const walChangeCounter = 8
 
-// watchFile maps the WAL index of the SQLite file at path (its -shm file, which SQLite made when the first
-// connection read the file in WAL mode); see mapWAL.
+// watchFile opens the WAL index of the SQLite file at path (its -shm file, which SQLite made when the first
+// connection read the file in WAL mode).
 func (ch *Changes) watchFile(path string) error {
-	m, err := mapWAL(path + "-shm")
+	w, err := openWALIndex(path + "-shm")
 	if err != nil {
 		return err
 	}
-	ch.wal = m
-	ch.seen.Store(ch.walCounter())
+	k, ok := w.counter()
+	if !ok {
+		w.close()
+		return fmt.Errorf("%s-shm: no change counter", path)
+	}
+	ch.wal = w
+	ch.seen.Store(k)
 	return nil
 }
 
-func (ch *Changes) walCounter() uint32 {
-	return atomic.LoadUint32((*uint32)(unsafe.Pointer(&ch.wal[walChangeCounter])))
+// unwatch closes the WAL index, once the database's connections are closed.
+func (ch *Changes) unwatch() {
+	if ch.wal != nil {
+		ch.wal.close()
+	}
 }
 
 // sync moves the epoch if the file changed in a way nobody accounts for: a reader calls it before it trusts or
@@ -82,8 +89,9 @@ func (ch *Changes) sync() {
 	if ch.wal == nil {
 		return
 	}
-	k, seen := ch.walCounter(), ch.seen.Load()
-	if k == seen || (k == seen+1 && ch.writing.Load() && ch.wrote.Load()) {
+	k, ok := ch.wal.counter()
+	seen := ch.seen.Load()
+	if ok && (k == seen || (k == seen+1 && ch.writing.Load() && ch.wrote.Load())) {
 		return
 	}
 	ch.epoch.Add(1)
@@ -95,8 +103,8 @@ func (ch *Changes) begin() {
 	if ch.wal == nil {
 		return
 	}
-	k := ch.walCounter()
-	if k != ch.seen.Load() {
+	k, ok := ch.wal.counter()
+	if !ok || k != ch.seen.Load() {
 		ch.epoch.Add(1)
 		ch.seen.Store(k)
 	}
@@ -111,8 +119,8 @@ func (ch *Changes) end() {
 	if ch.wal == nil || !ch.writing.Load() {
 		return
 	}
-	k := ch.walCounter()
-	if k != ch.began && (k != ch.began+1 || !ch.wrote.Load()) {
+	k, ok := ch.wal.counter()
+	if !ok || (k != ch.began && (k != ch.began+1 || !ch.wrote.Load())) {
 		ch.epoch.Add(1)
 	}
 	ch.seen.Store(k)

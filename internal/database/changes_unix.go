@@ -3,17 +3,33 @@
 package database
 
 import (
+	"encoding/binary"
 	"os"
 	"syscall"
 )
 
-// mapWAL maps the first page of a WAL index read-only and shared: SQLite's own connections map the same file, so
-// what they write there is seen at once.
-func mapWAL(path string) ([]byte, error) {
+// walIndex reads the WAL index's change counter with pread, from a descriptor kept open until the database is
+// closed. Never mapped: SQLite shrinks the file when it rebuilds the index (the first connection after all have
+// closed, in any process), and a mapping past the end would fault. Never closed while SQLite may use the file:
+// closing any descriptor of a file drops every POSIX lock the process holds on it, SQLite's included.
+type walIndex struct{ f *os.File }
+
+func openWALIndex(path string) (*walIndex, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return syscall.Mmap(int(f.Fd()), 0, 4096, syscall.PROT_READ, syscall.MAP_SHARED)
+	return &walIndex{f: f}, nil
 }
+
+// counter is iChange, or ok false when it cannot be read (the index is being rebuilt).
+func (w *walIndex) counter() (uint32, bool) {
+	var b [4]byte
+	n, err := syscall.Pread(int(w.f.Fd()), b[:], walChangeCounter)
+	if err != nil || n != 4 {
+		return 0, false
+	}
+	return binary.NativeEndian.Uint32(b[:]), true
+}
+
+func (w *walIndex) close() error { return w.f.Close() }

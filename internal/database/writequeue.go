@@ -59,10 +59,11 @@ func (c *queuedConnector) writerConn() (driver.Conn, error) {
 	return c.writer, nil
 }
 
-// Close closes the writer connection (sql.DB.Close calls it).
+// Close closes the writer connection, then the WAL index Changes reads (sql.DB.Close calls it, after the pool's).
 func (c *queuedConnector) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer c.changes.unwatch()
 	if c.writer == nil {
 		return nil
 	}
