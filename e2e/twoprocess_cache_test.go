@@ -3,7 +3,6 @@ package e2e
 import (
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 )
@@ -46,14 +45,7 @@ func TestTwoProcessesKeepNothingStale(t *testing.T) {
 		}
 	}
 
-	resp, err := c.http.PostForm(a.URL+"/logout", url.Values{"_csrf": {c.token}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("sign-out: %d", resp.StatusCode)
-	}
+	c.signOut(t, a.URL)
 	for i, s := range []*server{a, b} {
 		if status, loc := getWithSession(t, s.URL, "/staff", session); status != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
 			t.Errorf("server %d still takes the signed-out session: %d → %q", i, status, loc)

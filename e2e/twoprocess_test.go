@@ -111,6 +111,19 @@ func signInHTTP(t *testing.T, base, username string) *formClient {
 	return c
 }
 
+// signOut posts 退出 to base (a server, or the proxy before servers).
+func (c *formClient) signOut(t *testing.T, base string) {
+	t.Helper()
+	resp, err := c.http.PostForm(base+"/logout", url.Values{"_csrf": {c.token}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-out: %d", resp.StatusCode)
+	}
+}
+
 func (c *formClient) cookie(name string) string {
 	u, _ := url.Parse(c.base)
 	for _, ck := range c.http.Jar.Cookies(u) {

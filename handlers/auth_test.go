@@ -293,9 +293,15 @@ func replayed(c *client) *client {
 
 func assertSignedOut(t *testing.T, c *client, why string) {
 	t.Helper()
-	p := c.get("/home")
+	assertSignedOutAt(t, c, "/home", why)
+}
+
+// assertSignedOutAt: GET path sends c to the sign-in page.
+func assertSignedOutAt(t *testing.T, c *client, path, why string) {
+	t.Helper()
+	p := c.get(path)
 	if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location(), "/login") {
-		t.Errorf("%s: GET /home = %d %q; want the sign-in page", why, p.Status, p.Location())
+		t.Errorf("%s: GET %s = %d %q; want the sign-in page", why, path, p.Status, p.Location())
 	}
 }
 

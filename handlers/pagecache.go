@@ -42,8 +42,7 @@ type cachedPage struct {
 	entry *sessionstore.Entry
 	deps  database.Versions
 	body  []byte
-	once  sync.Once // makes gz
-	gz    []byte    // body gzipped, made the first time a browser takes it
+	gz    []byte // body gzipped
 }
 
 // maxCachedBytes bounds the pages kept; when it is reached they are all dropped.
@@ -109,7 +108,6 @@ func (a *App) cachePage(next echo.HandlerFunc) echo.HandlerFunc {
 func (p *cachedPage) send(c echo.Context) error {
 	body, gz := p.body, acceptsGzip(c)
 	if gz {
-		p.once.Do(func() { p.gz = gzipped(p.body) })
 		body = p.gz
 	}
 	return writeBody(c, c.Response().Writer, http.StatusOK, body, gz)
@@ -122,17 +120,16 @@ func (pc *pageCache) render(c echo.Context, next echo.HandlerFunc, key pageKey, 
 	res := c.Response()
 	cookies := len(res.Header().Values("Set-Cookie"))
 	out, err := renderCompressed(c, next)
-	if err != nil || out == nil || res.Status != http.StatusOK || c.Get(ctxRendered) != true ||
+	if err != nil || out == nil || c.Get(ctxRendered) != true ||
 		len(res.Header().Values("Set-Cookie")) != cookies || hasHTMXHeader(res.Header()) {
 		return err
 	}
 	r.mu.Lock()
 	deps := r.versions
 	r.mu.Unlock()
-	page := &cachedPage{entry: entry, deps: deps, body: out.body}
-	if out.gz != nil {
-		page.gz = out.gz
-		page.once.Do(func() {})
+	page := &cachedPage{entry: entry, deps: deps, body: out.body, gz: out.gz}
+	if page.gz == nil {
+		page.gz = gzipped(page.body)
 	}
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
@@ -278,15 +275,13 @@ func sqlNames(q string) []string {
 	for i := 0; i < len(q); {
 		ch := q[i]
 		switch {
-		case ch == '\'': // a string literal, '' inside it an escaped quote
-			j := i + 1
-			for j < len(q) && (q[j] != '\'' || j+1 < len(q) && q[j+1] == '\'') {
-				if q[j] == '\'' {
-					j++
+		case ch == '\'': // a string literal ('' inside it is a quote): skipped
+			for i++; i < len(q) && (q[i] != '\'' || i+1 < len(q) && q[i+1] == '\''); i++ {
+				if q[i] == '\'' {
+					i++
 				}
-				j++
 			}
-			i = j + 1
+			i++
 		case ch == '"':
 			j := strings.IndexByte(q[i+1:], '"')
 			if j < 0 {

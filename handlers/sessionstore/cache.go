@@ -22,7 +22,6 @@ type cache struct {
 // Entry is one cached session. Callers get copies of its parts; the same *Entry means the same row.
 type Entry struct {
 	row    models.Session
-	org    *models.Organization
 	values map[any]any
 	deps   database.Versions // no table: the epoch (another process's writes)
 }
@@ -37,11 +36,15 @@ func newCache(ch *database.Changes) *cache {
 		delete(c.rows, id)
 		c.mu.Unlock()
 	})
-	ch.Watch("accounts", func(id string) {
-		c.dropWhere(func(e *Entry) bool { return e.row.AccountID != nil && strconv.FormatInt(*e.row.AccountID, 10) == id })
+	ch.Watch("accounts", func(key string) {
+		id, _ := strconv.ParseInt(key, 10, 64)
+		c.dropWhere(func(e *Entry) bool { return e.row.AccountID != nil && *e.row.AccountID == id })
 	})
-	ch.Watch("organizations", func(id string) {
-		c.dropWhere(func(e *Entry) bool { return e.org != nil && strconv.FormatInt(e.org.ID, 10) == id })
+	ch.Watch("organizations", func(key string) {
+		id, _ := strconv.ParseInt(key, 10, 64)
+		c.dropWhere(func(e *Entry) bool {
+			return e.row.Account != nil && e.row.Account.OrganizationID != nil && *e.row.Account.OrganizationID == id
+		})
 	})
 	return c
 }
@@ -70,26 +73,16 @@ func (c *cache) get(id string) *Entry {
 
 // guard is taken before a session row is read from the database; put keeps the row only if no session, account
 // or organization was written meanwhile (a write that the row may or may not show).
-type guard struct {
-	epoch    database.Versions // kept with the entry
-	sessions database.Versions
-	deps     database.Versions
+func (c *cache) guard() database.Versions {
+	return c.changes.Versions("sessions", "accounts", "organizations")
 }
 
-func (c *cache) guard() guard {
-	return guard{epoch: c.changes.Versions(), sessions: c.changes.Versions("sessions"),
-		deps: c.changes.Versions("accounts", "organizations")}
-}
-
-func (c *cache) put(g guard, row *models.Session, values map[any]any) *Entry {
-	e := &Entry{row: *row, values: values, deps: g.epoch}
-	if row.Account != nil {
-		acct := *row.Account
-		e.row.Account, e.org = &acct, acct.Organization
-	}
+// put keeps row and values (the cache owns them from now on: callers use copies, Entry.session).
+func (c *cache) put(g database.Versions, row *models.Session, values map[any]any) *Entry {
+	e := &Entry{row: *row, values: values, deps: g.Epoch()}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !g.sessions.Current() || !g.deps.Current() {
+	if !g.Current() {
 		return nil
 	}
 	if len(c.rows) >= maxCachedSessions {
@@ -111,8 +104,8 @@ func (e *Entry) session() (*models.Session, map[any]any) {
 	row := e.row
 	if e.row.Account != nil {
 		acct := *e.row.Account
-		if e.org != nil {
-			org := *e.org
+		if acct.Organization != nil {
+			org := *acct.Organization
 			acct.Organization = &org
 		}
 		row.Account = &acct

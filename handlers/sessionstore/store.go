@@ -102,42 +102,46 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	return sess, nil
 }
 
-// load reads session id (cached, or from the database) and decodes its values; entry is the cache's, when it keeps
+// load reads session id (kept, or from the database) with its values decoded; entry is the cache's, when it keeps
 // the row.
 func (s *Store) load(ctx context.Context, id string, now time.Time) (*models.Session, map[any]any, *Entry, error) {
-	if s.cache != nil {
-		if e := s.cache.get(id); e != nil && e.row.ExpiresAt.After(now) {
-			row, values := e.session()
-			return row, values, e, nil
-		}
+	if s.cache == nil {
+		row, values, err := s.read(ctx, id, now)
+		return row, values, nil, err
 	}
-	var g guard
-	if s.cache != nil {
-		g = s.cache.guard()
+	if e := s.cache.get(id); e != nil && e.row.ExpiresAt.After(now) {
+		row, values := e.session()
+		return row, values, e, nil
 	}
-	row, err := models.GetSession(ctx, s.DB, id, now)
+	g := s.cache.guard()
+	row, values, err := s.read(ctx, id, now)
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	if e := s.cache.put(g, row, values); e != nil {
+		row, values = e.session()
+		return row, values, e, nil
+	}
+	return row, values, nil, nil
+}
+
+// read reads session id from the database and decodes its values.
+func (s *Store) read(ctx context.Context, id string, now time.Time) (*models.Session, map[any]any, error) {
+	row, err := models.GetSession(ctx, s.DB, id, now)
+	if err != nil {
+		return nil, nil, err
 	}
 	values := map[any]any{}
 	if row.Data != "" {
 		raw, err := base64.StdEncoding.DecodeString(row.Data)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
 		if err := gob.NewDecoder(bytes.NewReader(raw)).Decode(&values); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
 	}
-	if s.cache == nil {
-		return row, values, nil, nil
-	}
-	e := s.cache.put(g, row, values)
-	if e == nil {
-		return row, values, nil, nil
-	}
-	row, values = e.session()
-	return row, values, e, nil
+	return row, values, nil
 }
 
 // EntryOf is the cache's entry for the request's session, or nil: two requests with the same entry saw the same

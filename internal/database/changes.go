@@ -181,6 +181,9 @@ func (ch *Changes) Read(v *Versions, table string) {
 	v.names, v.counters, v.seen = append(v.names, table), append(v.counters, c), append(v.seen, c.Load())
 }
 
+// Epoch is v without its tables: current until another process writes the file.
+func (v Versions) Epoch() Versions { return Versions{ch: v.ch, epoch: v.epoch} }
+
 // Current says whether nothing v was made from has been written since.
 func (v Versions) Current() bool {
 	if v.ch == nil {
