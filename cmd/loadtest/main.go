@@ -9,7 +9,10 @@
 //     报名表 per person (each level into a new plan, for -duration), checking every answer is 303 报名成功;
 //   - then, with the server stopped, the plain INSERT of the same registration row into loadtest_plain (the columns,
 //     defaults, checks and indexes of registrations; no triggers, no foreign keys): a tight loop in Go with the same
-//     driver on the same file for SQLite, pgbench with as many clients as wrk had for PostgreSQL.
+//     driver on the same file for SQLite, pgbench with as many clients as wrk had for PostgreSQL;
+//   - and the registration's writes alone (writes.go): the same row into registrations itself, with its foreign keys
+//     and seats trigger, and its audit row, one transaction each, the same way: what the database must do for a
+//     submit however fast the server is.
 //
 // Run it with make loadtest (it needs wrk, and pgbench for PostgreSQL: apt-get install wrk postgresql-client).
 package main
@@ -95,6 +98,8 @@ type fixture struct {
 	rawPlan   *models.ExamPlan
 	org       *models.Organization
 	staff     []string // ID numbers of the staff, one 报名表 each
+	staffIDs  []int64  // their ids, in the same order
+	accountID int64    // the enterprise's first account (clerks[0])
 	clerks    []string // usernames of the enterprise's accounts
 	photoKey  string
 	gen       func() string // more distinct ID numbers, for people new to the system
@@ -132,14 +137,13 @@ func run(ctx context.Context, o options) error {
 		kind, how = "PostgreSQL", "pgbench, as many clients"
 	}
 	fmt.Printf("%s, %d people on staff, %s each; plain INSERT: %s\n", kind, len(f.staff), o.duration, how)
-	type result struct{ submits, plain float64 }
 	var results []result
 	for _, c := range o.connections {
-		submits, plain, err := measure(ctx, o, f, c)
+		r, err := measure(ctx, o, f, c)
 		if err != nil {
 			return fmt.Errorf("%d connections: %w", c, err)
 		}
-		results = append(results, result{submits, plain})
+		results = append(results, r)
 	}
 	if o.importRows > 0 {
 		if err := measureImport(ctx, o, f); err != nil {
@@ -152,9 +156,10 @@ func run(ctx context.Context, o options) error {
 			return fmt.Errorf("lists: %w", err)
 		}
 	}
-	fmt.Printf("\n%s       connections  submit/s  plain INSERT/s  ratio\n", kind)
+	fmt.Printf("\n%s       connections  submit/s  plain INSERT/s  ratio  writes alone/s  ratio  submit of writes\n", kind)
 	for i, r := range results {
-		fmt.Printf("%s  %11d  %8.0f  %14.0f  %4.0f %%\n", kind, o.connections[i], r.submits, r.plain, 100*r.submits/r.plain)
+		fmt.Printf("%s  %11d  %8.0f  %14.0f  %4.0f %%  %14.0f  %4.0f %%  %15.0f %%\n", kind, o.connections[i], r.submits, r.plain,
+			100*r.submits/r.plain, r.writes, 100*r.writes/r.plain, 100*r.submits/r.writes)
 	}
 	if len(pages) > 0 {
 		fmt.Printf("\n%s, %d connections: page  bytes  req/s  of nginx\n", kind, listConnections)
@@ -169,37 +174,47 @@ func run(ctx context.Context, o options) error {
 	return nil
 }
 
-// measure runs wrk against the submit into a new plan with c connections, then the plain INSERT with c clients.
-func measure(ctx context.Context, o options, f *fixture, c int) (submits, plain float64, err error) {
+// result is one level of connections: submits, plain INSERTs and the registration's writes alone, per second.
+type result struct{ submits, plain, writes float64 }
+
+// measure runs wrk against the submit into a new plan with c connections, then the plain INSERT and the writes
+// alone (measureWrites) with c clients.
+func measure(ctx context.Context, o options, f *fixture, c int) (r result, err error) {
 	plan, err := openPlan(ctx, f.db, fmt.Sprintf("负载测试：单个报名，%d个连接", c), len(f.staff))
 	if err != nil {
-		return 0, 0, err
+		return r, err
 	}
 	submits, bad, err := loadSubmit(ctx, o, f, plan, c)
 	if err != nil {
-		return 0, 0, fmt.Errorf("submit: %w", err)
+		return r, fmt.Errorf("submit: %w", err)
 	}
 	var stored int
 	if err := f.db.NewSelect().Model((*models.Registration)(nil)).ColumnExpr("COUNT(*)").Where("plan_id = ?", plan.ID).Scan(ctx, &stored); err != nil {
-		return 0, 0, err
+		return r, err
 	}
 	fmt.Printf("%d connections: registration submit (HTTP, wrk): %8.0f per second  (%d saved, %d answers other than 303)\n", c, submits, stored, bad)
 	if bad > 0 {
-		return 0, 0, fmt.Errorf("%d submits were not saved", bad)
+		return r, fmt.Errorf("%d submits were not saved", bad)
 	}
 	if _, err := f.db.ExecContext(ctx, "DELETE FROM loadtest_plain"); err != nil {
-		return 0, 0, err
+		return r, err
 	}
+	var plain float64
 	if f.url == "" {
 		plain, err = plainSQLite(ctx, o, f)
 	} else {
 		plain, err = plainPgbench(ctx, o, f, c)
 	}
 	if err != nil {
-		return 0, 0, fmt.Errorf("plain insert: %w", err)
+		return r, fmt.Errorf("plain insert: %w", err)
 	}
 	fmt.Printf("%d connections: plain INSERT of the same row: %8.0f per second\n", c, plain)
-	return submits, plain, nil
+	writes, err := measureWrites(ctx, o, f, c)
+	if err != nil {
+		return r, fmt.Errorf("writes alone: %w", err)
+	}
+	fmt.Printf("%d connections: the registration's writes alone (INSERT with its triggers and foreign keys, audit row): %8.0f per second\n", c, writes)
+	return result{submits, plain, writes}, nil
 }
 
 // prepare makes the scratch database and fills it.
@@ -231,7 +246,7 @@ func prepare(ctx context.Context, o options, f *fixture) error {
 	}
 	// Clerks of the enterprise: each posts for a few connections, as people at several desks would, with the
 	// lookup budget of their own account.
-	f.clerks = []string{acct.Username}
+	f.clerks, f.accountID = []string{acct.Username}, acct.ID
 	for i := 1; i < maxClerks; i++ {
 		clerk := acct
 		clerk.ID, clerk.Username = 0, fmt.Sprintf("jianshe%02d", i)
@@ -266,6 +281,7 @@ func prepare(ctx context.Context, o options, f *fixture) error {
 	if err != nil {
 		return err
 	}
+	f.staffIDs = ids
 	if err := insertHistory(ctx, db, f, ids); err != nil {
 		return err
 	}
