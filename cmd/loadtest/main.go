@@ -672,8 +672,14 @@ func plainPgbench(ctx context.Context, o options, f *fixture, c int) (float64, e
 	if err != nil {
 		return 0, err
 	}
-	scriptFile := filepath.Join(f.dir, "insert.sql")
-	if err := os.WriteFile(scriptFile, append(stmt, ";\n"...), 0o600); err != nil {
+	return pgbench(ctx, o, f, c, "insert.sql", string(stmt)+";\n")
+}
+
+// pgbench runs script (kept in the scratch folder as name) with c clients for the duration and returns its
+// transactions per second.
+func pgbench(ctx context.Context, o options, f *fixture, c int, name, script string) (float64, error) {
+	scriptFile := filepath.Join(f.dir, name)
+	if err := os.WriteFile(scriptFile, []byte(script), 0o600); err != nil {
 		return 0, err
 	}
 	out, err := exec.CommandContext(ctx, "pgbench", "-n", "-c", strconv.Itoa(c), "-j", strconv.Itoa(o.threads),

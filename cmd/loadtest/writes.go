@@ -3,10 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -86,16 +82,5 @@ func writesPgbench(ctx context.Context, o options, f *fixture, plan *models.Exam
 	if err != nil {
 		return 0, err
 	}
-	script := "BEGIN;\n" + string(insReg) + ";\n" + string(insEv) + ";\nCOMMIT;\n"
-	scriptFile := filepath.Join(f.dir, "writes.sql")
-	if err := os.WriteFile(scriptFile, []byte(script), 0o600); err != nil {
-		return 0, err
-	}
-	out, err := exec.CommandContext(ctx, "pgbench", "-n", "-c", strconv.Itoa(c), "-j", strconv.Itoa(o.threads),
-		"-T", strconv.Itoa(int(o.duration.Seconds())), "-f", scriptFile, f.url).CombinedOutput()
-	if err != nil {
-		return 0, fmt.Errorf("pgbench: %v\n%s", err, out)
-	}
-	fmt.Printf("--- pgbench\n%s---\n", out)
-	return number(`tps = ([0-9.]+) \(without initial connection time\)`, out)
+	return pgbench(ctx, o, f, c, "writes.sql", "BEGIN;\n"+string(insReg)+";\n"+string(insEv)+";\nCOMMIT;\n")
 }
