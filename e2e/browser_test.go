@@ -231,6 +231,21 @@ func (b *tab) fill(id, value string) {
 	b.do(chromedp.WaitVisible(sel), chromedp.Clear(sel), chromedp.SendKeys(sel, value))
 }
 
+// choosePhoto chooses file in the form's photo field (#photo). With JavaScript on, it waits until the preview
+// (static/app.js) has loaded: until then the page grows under the form, and a click aimed at a button below it can
+// land where the button was (TestChain/js once timed out so, waiting for 【保存】's next page).
+func (b *tab) choosePhoto(file string) {
+	b.t.Helper()
+	b.do(chromedp.SetUploadFiles(chromedp.CSS("#photo"), []string{file}))
+	if !b.js {
+		return
+	}
+	b.waitVisible("#crop-preview img")
+	b.eventually("the photo's preview to load", func() bool {
+		return run(b, chromedp.Evaluate[bool](`(() => { const i = document.querySelector("#crop-preview img"); return i.complete && i.naturalWidth > 0; })()`))
+	})
+}
+
 // waitVisible waits until sel shows.
 func (b *tab) waitVisible(sel string) {
 	b.t.Helper()

@@ -212,10 +212,7 @@ func (c *chain) registerSelf() {
 	p.retype("input[name=resume_employer]", jiansheName)
 	p.retype("input[name=resume_post]", "安全员")
 	p.retype("#employer_opinion", "同意报名")
-	p.do(chromedp.SetUploadFiles(chromedp.CSS("#photo"), []string{regPhotoFile(t, t.TempDir(), "zhangsan.jpg", c.i)}))
-	if c.m.js {
-		p.waitVisible("#crop-preview img")
-	}
+	p.choosePhoto(regPhotoFile(t, t.TempDir(), "zhangsan.jpg", c.i))
 	p.clickAndLoad("[data-testid=reg-save]")
 	c.self = p.regExpectSaved("待单位确认")
 }
@@ -233,7 +230,7 @@ func (c *chain) registerNew(b *tab, n int, name, education, employer string) (id
 		b.retype("#employer_name", employer)
 	}
 	b.choose("#work_start_date", "2015-03-01")
-	b.do(chromedp.SetUploadFiles(chromedp.CSS("#photo"), []string{regPhotoFile(c.t, c.t.TempDir(), "photo.jpg", n)}))
+	b.choosePhoto(regPhotoFile(c.t, c.t.TempDir(), "photo.jpg", n))
 	b.clickAndLoad("[data-testid=reg-save]")
 	return b.regExpectSaved("待审核"), idn
 }
@@ -329,10 +326,7 @@ func (c *chain) review() {
 		t.Errorf("the 报名表 does not say why: %q", got)
 	}
 	p.choose("#work_start_date", "2012-07-01")
-	p.do(chromedp.SetUploadFiles(chromedp.CSS("#photo"), []string{regPhotoFile(t, t.TempDir(), "white.jpg", 40+c.i)}))
-	if c.m.js {
-		p.waitVisible("#crop-preview img")
-	}
+	p.choosePhoto(regPhotoFile(t, t.TempDir(), "white.jpg", 40+c.i))
 	p.clickAndLoad("[data-testid=reg-save]")
 	// It names jianshe again, so jianshe confirms it again.
 	if got := p.text("[data-testid=reg-status]"); got != "待单位确认" {

@@ -35,10 +35,7 @@ func TestPhotoToolDownload(t *testing.T) {
 			}
 
 			dir := b.allowDownloads()
-			b.do(chromedp.SetUploadFiles(chromedp.CSS("#photo"), []string{file}))
-			if m.js {
-				b.waitVisible("#crop-preview img") // the preview; no crop box is dragged, so the photo is centred
-			}
+			b.choosePhoto(file) // no crop box is dragged, so the photo is centred
 
 			ctx, cancel := context.WithTimeout(b.ctx, actionTimeout)
 			defer cancel()

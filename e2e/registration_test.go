@@ -103,10 +103,7 @@ func TestRegistrationPractitioner(t *testing.T) {
 			b.retype("input[name=resume_employer]", "北京某建设工程有限公司")
 			b.retype("input[name=resume_post]", "安全员")
 			b.retype("#employer_opinion", "同意报名")
-			b.do(chromedp.SetUploadFiles(chromedp.CSS("#photo"), []string{regPhotoFile(t, t.TempDir(), "zhangsan.jpg", i)}))
-			if m.js {
-				b.waitVisible("#crop-preview img")
-			}
+			b.choosePhoto(regPhotoFile(t, t.TempDir(), "zhangsan.jpg", i))
 			b.screenshot("registration-form-" + m.name)
 
 			b.clickAndLoad("[data-testid=reg-save]")
@@ -186,7 +183,7 @@ func TestRegistrationEnterprise(t *testing.T) {
 			b.choose("#education", "本科")
 			b.retype("#phone", "13800002222")
 			b.choose("#work_start_date", "2015-03-01")
-			b.do(chromedp.SetUploadFiles(chromedp.CSS("#photo"), []string{regPhotoFile(t, t.TempDir(), "photo.jpg", i)}))
+			b.choosePhoto(regPhotoFile(t, t.TempDir(), "photo.jpg", i))
 			b.clickAndLoad("[data-testid=reg-save]")
 			b.regExpectSaved("待审核")
 			for label, want := range map[string]string{"考试名称": regPlanConstruction, "姓名": name, "身份证号": idn, "性别": "男",
@@ -319,7 +316,7 @@ func TestRegistrationTrainingPicker(t *testing.T) {
 			b.choose("#education", "大专")
 			b.retype("#employer_name", "北京某装饰工程有限公司")
 			b.choose("#work_start_date", "2016-09-01")
-			b.do(chromedp.SetUploadFiles(chromedp.CSS("#photo"), []string{regPhotoFile(t, t.TempDir(), "photo.jpg", 5+i)}))
+			b.choosePhoto(regPhotoFile(t, t.TempDir(), "photo.jpg", 5+i))
 			b.clickAndLoad("[data-testid=reg-save]")
 			b.regExpectSaved("待审核")
 			if got := b.regDetail("姓名") + " " + b.regDetail("身份证号") + " " + b.regDetail("单位名称"); got != name+" "+idn+" 北京某装饰工程有限公司" {

@@ -221,7 +221,7 @@ func TestReview(t *testing.T) {
 				t.Errorf("the 报名表 does not say why: %q", got)
 			}
 			p.choose("#work_start_date", "2012-07-01")
-			p.do(chromedp.SetUploadFiles(chromedp.CSS("#photo"), []string{regPhotoFile(t, t.TempDir(), "new.jpg", 40+i)}))
+			p.choosePhoto(regPhotoFile(t, t.TempDir(), "new.jpg", 40+i))
 			p.clickAndLoad("[data-testid=reg-save]")
 			if got := p.text("[data-testid=reg-status]"); got != "待审核" {
 				t.Errorf("after resubmission: status %q (%s %s)", got, p.text("[data-testid=alert-error]"), p.doc().Find(".error").Text())
