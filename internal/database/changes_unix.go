@@ -5,7 +5,6 @@ package database
 import (
 	"encoding/binary"
 	"os"
-	"syscall"
 )
 
 // walIndex reads the WAL index's change counter with pread, from a descriptor kept open until the database is
@@ -25,8 +24,7 @@ func openWALIndex(path string) (*walIndex, error) {
 // counter is iChange, or ok false when it cannot be read (the index is being rebuilt).
 func (w *walIndex) counter() (uint32, bool) {
 	var b [4]byte
-	n, err := syscall.Pread(int(w.f.Fd()), b[:], walChangeCounter)
-	if err != nil || n != 4 {
+	if _, err := w.f.ReadAt(b[:], walChangeCounter); err != nil { // pread: no shared file offset
 		return 0, false
 	}
 	return binary.NativeEndian.Uint32(b[:]), true
