@@ -17,6 +17,9 @@ type cache struct {
 	changes *database.Changes
 	mu      sync.RWMutex
 	rows    map[string]*Entry
+	// The kept sessions of each account and of each organization's accounts, so a write of one (every sign-in
+	// notes its time) drops its sessions without looking at the others: the next writer waits for the watchers.
+	byAccount, byOrg map[int64]map[string]bool
 }
 
 // Entry is one cached session. Callers get copies of its parts; the same *Entry means the same row.
@@ -30,33 +33,69 @@ type Entry struct {
 const maxCachedSessions = 20_000
 
 func newCache(ch *database.Changes) *cache {
-	c := &cache{changes: ch, rows: map[string]*Entry{}}
-	ch.Watch("sessions", func(id string) {
-		c.mu.Lock()
-		delete(c.rows, id)
-		c.mu.Unlock()
-	})
-	ch.Watch("accounts", func(key string) {
-		id, _ := strconv.ParseInt(key, 10, 64)
-		c.dropWhere(func(e *Entry) bool { return e.row.AccountID != nil && *e.row.AccountID == id })
-	})
-	ch.Watch("organizations", func(key string) {
-		id, _ := strconv.ParseInt(key, 10, 64)
-		c.dropWhere(func(e *Entry) bool {
-			return e.row.Account != nil && e.row.Account.OrganizationID != nil && *e.row.Account.OrganizationID == id
-		})
-	})
+	c := &cache{changes: ch}
+	c.empty()
+	ch.Watch("sessions", c.drop)
+	ch.Watch("accounts", func(key string) { c.dropAll(c.byAccount, key) })
+	ch.Watch("organizations", func(key string) { c.dropAll(c.byOrg, key) })
 	return c
 }
 
-// dropWhere forgets the sessions that match (an account or organization was written).
-func (c *cache) dropWhere(match func(*Entry) bool) {
+// empty forgets every session (the caller holds mu, or no one else has c yet).
+func (c *cache) empty() {
+	c.rows, c.byAccount, c.byOrg = map[string]*Entry{}, map[int64]map[string]bool{}, map[int64]map[string]bool{}
+}
+
+// dropAll forgets the sessions that index (byAccount or byOrg) has under key, the id of the row written.
+func (c *cache) dropAll(index map[int64]map[string]bool, key string) {
+	id, err := strconv.ParseInt(key, 10, 64)
+	if err != nil {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for id, e := range c.rows {
-		if match(e) {
-			delete(c.rows, id)
-		}
+	for sid := range index[id] {
+		c.remove(sid)
+	}
+}
+
+// remove forgets session id and its places in the indexes (the caller holds mu).
+func (c *cache) remove(id string) {
+	e := c.rows[id]
+	if e == nil {
+		return
+	}
+	delete(c.rows, id)
+	acct, org := e.owners()
+	unindex(c.byAccount, acct, id)
+	unindex(c.byOrg, org, id)
+}
+
+// owners is the session's account and its organization (nil when it has none).
+func (e *Entry) owners() (acct, org *int64) {
+	if e.row.Account != nil {
+		org = e.row.Account.OrganizationID
+	}
+	return e.row.AccountID, org
+}
+
+func index(ix map[int64]map[string]bool, owner *int64, id string) {
+	if owner == nil {
+		return
+	}
+	if ix[*owner] == nil {
+		ix[*owner] = map[string]bool{}
+	}
+	ix[*owner][id] = true
+}
+
+func unindex(ix map[int64]map[string]bool, owner *int64, id string) {
+	if owner == nil {
+		return
+	}
+	delete(ix[*owner], id)
+	if len(ix[*owner]) == 0 {
+		delete(ix, *owner)
 	}
 }
 
@@ -86,16 +125,20 @@ func (c *cache) put(g database.Versions, row *models.Session, values map[any]any
 		return nil
 	}
 	if len(c.rows) >= maxCachedSessions {
-		c.rows = map[string]*Entry{}
+		c.empty()
 	}
+	c.remove(row.ID)
 	c.rows[row.ID] = e
+	acct, org := e.owners()
+	index(c.byAccount, acct, row.ID)
+	index(c.byOrg, org, row.ID)
 	return e
 }
 
-// drop forgets a session (one that ended by time).
+// drop forgets a session (written, or ended by time).
 func (c *cache) drop(id string) {
 	c.mu.Lock()
-	delete(c.rows, id)
+	c.remove(id)
 	c.mu.Unlock()
 }
 

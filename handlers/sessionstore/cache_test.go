@@ -3,8 +3,6 @@ package sessionstore_test
 import (
 	"context"
 	"database/sql"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"testing"
 	"time"
@@ -44,25 +42,8 @@ func TestKeptSessionsEndWithTheirRows(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r := httptest.NewRequest(http.MethodGet, "/", nil)
-	w := httptest.NewRecorder()
-	s, _ := st.Get(r, "sid")
-	s.Values[sessionstore.KeyAccountID] = mine.ID
-	if err := s.Save(r, w); err != nil {
-		t.Fatal(err)
-	}
-	cookie := w.Result().Cookies()[0]
-	load := func() (*sessionstore.Entry, *models.Account) {
-		t.Helper()
-		r := httptest.NewRequest(http.MethodGet, "/", nil)
-		r.AddCookie(cookie)
-		s, err := st.Get(r, "sid")
-		if err != nil || s.IsNew {
-			t.Fatalf("load: new %v, %v", s.IsNew, err)
-		}
-		acct, _ := s.Values[sessionstore.KeyAccount].(*models.Account)
-		return sessionstore.EntryOf(s), acct
-	}
+	cookie := signIn(t, st, mine.ID)
+	load := func() (*sessionstore.Entry, *models.Account) { t.Helper(); return loadEntry(t, st, cookie) }
 	first, _ := load()
 	if dbtest.URL() != "" {
 		if first != nil {
