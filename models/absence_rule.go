@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"examcert/internal/database"
 )
 
 // The 缺考 rule (LIFECYCLE §4): three 缺考 within twelve months bar an ID number from registering for exams of that
@@ -22,15 +24,15 @@ func absenceDates(ctx context.Context, db bun.IDB, idNumbers []string, categoryI
 	out := map[string][]time.Time{}
 	for i := 0; i < len(idNumbers); i += batchChunk {
 		var rows []absence
-		b := bind(db) // every 报名表 checks its person's 缺考 (the 缺考 situation stays written: scores_absent is partial)
-		err := db.NewSelect().Conn(b.on(db)).TableExpr("registrations AS reg").
+		b := database.Bind(db) // every 报名表 checks its person's 缺考 (the 缺考 situation stays written: scores_absent is partial)
+		err := db.NewSelect().Conn(b.On(db)).TableExpr("registrations AS reg").
 			Join("JOIN persons AS p ON p.id = reg.person_id").
 			Join("JOIN exam_plans AS plan ON plan.id = reg.plan_id").
 			Join("JOIN tickets AS t ON t.registration_id = reg.id").
 			Join("JOIN draws AS d ON d.id = t.draw_id").
 			ColumnExpr("p.id_number, plan.exam_at").
-			Where("p.id_number IN (?)", bindList(b, idNumbers[i:min(i+batchChunk, len(idNumbers))])).
-			Where("plan.category_id = ? AND d.cancelled_at IS NULL", b.v(categoryID)).
+			Where("p.id_number IN (?)", database.BindList(b, idNumbers[i:min(i+batchChunk, len(idNumbers))])).
+			Where("plan.category_id = ? AND d.cancelled_at IS NULL", b.V(categoryID)).
 			WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 				return q.Where("t.absent = TRUE").
 					WhereOr("EXISTS (SELECT 1 FROM scores AS s WHERE s.registration_id = reg.id AND s.situation = ?)", SituationAbsent)

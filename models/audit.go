@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"examcert/internal/database"
 )
 
 // AuditEvent is one row of the 操作日志. Rows are only ever inserted; the database refuses updates but for the
@@ -237,8 +239,8 @@ func RecordAudit(ctx context.Context, db bun.IDB, ev *AuditEvent) error {
 
 func recordAudit(ctx context.Context, db bun.IDB, ev *AuditEvent) error {
 	ev.OccurredAt = Now()
-	b := bind(db) // every workflow writes one
-	if _, err := b.columns(db.NewInsert().Model(ev), ev).Returning("id").Conn(b.on(db)).Exec(ctx); err != nil {
+	b := database.Bind(db) // every workflow writes one
+	if _, err := b.Columns(db.NewInsert().Model(ev), ev).Returning("id").Conn(b.On(db)).Exec(ctx); err != nil {
 		return err
 	}
 	return failureAfterAudit(ctx)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
+
+	"examcert/internal/database"
 )
 
 // The 操作日志 is tamper-evident (SECURITY.md 30): every row carries row_hash = SHA-256(prev_hash ‖ the row's
@@ -164,10 +166,10 @@ func writeSeals(ctx context.Context, tx bun.Tx, rows []AuditEvent) error {
 	} else {
 		for i := range rows {
 			ev := &rows[i]
-			b := bind(tx) // the same text for every row: compiled once (with the table's triggers), not per row
+			b := database.Bind(tx) // the same text for every row: compiled once (with the table's triggers), not per row
 			res, err := tx.NewUpdate().Model((*AuditEvent)(nil)).
-				Set("chain_seq = ?", b.v(ev.ChainSeq)).Set("prev_hash = ?", b.v(ev.PrevHash)).Set("row_hash = ?", b.v(ev.RowHash)).
-				Where("id = ? AND chain_seq IS NULL", b.v(ev.ID)).Conn(b.on(tx)).Exec(ctx)
+				Set("chain_seq = ?", b.V(ev.ChainSeq)).Set("prev_hash = ?", b.V(ev.PrevHash)).Set("row_hash = ?", b.V(ev.RowHash)).
+				Where("id = ? AND chain_seq IS NULL", b.V(ev.ID)).Conn(b.On(tx)).Exec(ctx)
 			if err != nil {
 				return fmt.Errorf("sealing audit row %d: %w", ev.ID, err)
 			}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"examcert/internal/database"
 	"examcert/internal/dbtest"
 )
 
@@ -30,8 +31,8 @@ func TestBoundTimesCompareAsWrittenOnes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b := bind(db)
-			bound, err := db.NewSelect().Model((*Session)(nil)).Where("expires_at > ?", b.v(at)).Conn(b.on(db)).Count(ctx)
+			b := database.Bind(db)
+			bound, err := db.NewSelect().Model((*Session)(nil)).Where("expires_at > ?", b.V(at)).Conn(b.On(db)).Count(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -113,8 +114,8 @@ func TestBoundInsertStoresWhatAWrittenOneDoes(t *testing.T) {
 		if _, err := db.NewInsert().Model(&written).Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
-		b := bind(db)
-		if _, err := b.columns(db.NewInsert().Model(&bound), &bound).Returning("id").Conn(b.on(db)).Exec(ctx); err != nil {
+		b := database.Bind(db)
+		if _, err := b.Columns(db.NewInsert().Model(&bound), &bound).Returning("id").Conn(b.On(db)).Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if bound.ID == 0 || bound.ID == written.ID {

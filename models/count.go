@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/uptrace/bun"
+
+	"examcert/internal/database"
 )
 
 // CountBound is how many rows past its page a list counts for its pager. A list of 100,000 people does not read
@@ -20,9 +22,9 @@ type Count struct {
 
 // countUpTo counts the rows of q (a select of one column, unordered) up to offset+CountBound: a page deep in the
 // list still knows whether there is a next one. b holds q's bound values.
-func countUpTo(ctx context.Context, db bun.IDB, b *bound, q *bun.SelectQuery, offset int) (Count, error) {
+func countUpTo(ctx context.Context, db bun.IDB, b *database.Bound, q *bun.SelectQuery, offset int) (Count, error) {
 	bound := offset + CountBound
 	var n int
-	err := db.NewSelect().TableExpr("(?) AS c", q.Limit(int64(bound+1))).ColumnExpr("COUNT(*)").Conn(b.on(db)).Scan(ctx, &n)
+	err := db.NewSelect().TableExpr("(?) AS c", q.Limit(int64(bound+1))).ColumnExpr("COUNT(*)").Conn(b.On(db)).Scan(ctx, &n)
 	return Count{Total: min(n, bound), More: n > bound}, err
 }

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/uptrace/bun"
+
+	"examcert/internal/database"
 )
 
 // ExamCategory is a 岗位/工种 from the managed list.
@@ -477,8 +479,8 @@ func AdvancePlan(ctx context.Context, db bun.IDB, actor Actor, id int64, from Pl
 // GetPlan loads a plan with its category.
 func GetPlan(ctx context.Context, db bun.IDB, id int64) (*ExamPlan, error) {
 	p := new(ExamPlan)
-	b := bind(db) // every 报名表 reads its plan
-	err := withSeats(db.NewSelect().Model(p)).Relation("Category").Where("plan.id = ?", b.v(id)).Conn(b.on(db)).Scan(ctx)
+	b := database.Bind(db) // every 报名表 reads its plan
+	err := withSeats(db.NewSelect().Model(p)).Relation("Category").Where("plan.id = ?", b.V(id)).Conn(b.On(db)).Scan(ctx)
 	return p, notFound(err)
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"examcert/internal/database"
 	"examcert/internal/ident"
 )
 
@@ -114,9 +115,9 @@ func JoinRequestsSent(ctx context.Context, db bun.IDB, actor Actor) ([]JoinReque
 		return nil, err
 	}
 	var out []JoinRequest
-	b := bind(db) // every list of people shows them; the status stays written (join_requests_pending is partial)
-	err = joinRequestQuery(db, &out).Where("jr.organization_id = ? AND jr.status = ?", b.v(org.ID), JoinPending).Limit(100).
-		Conn(b.on(db)).Scan(ctx)
+	b := database.Bind(db) // every list of people shows them; the status stays written (join_requests_pending is partial)
+	err = joinRequestQuery(db, &out).Where("jr.organization_id = ? AND jr.status = ?", b.V(org.ID), JoinPending).Limit(100).
+		Conn(b.On(db)).Scan(ctx)
 	for i := range out {
 		out[i].PersonName, out[i].PersonIDNo = MaskName(out[i].PersonName), ident.MaskIDNumber(out[i].PersonIDNo)
 	}
@@ -127,13 +128,13 @@ func JoinRequestsSent(ctx context.Context, db bun.IDB, actor Actor) ([]JoinReque
 // its staff (its own requests excluded).
 func JoinRequestsToDecide(ctx context.Context, db bun.IDB, actor Actor) ([]JoinRequest, error) {
 	var out []JoinRequest
-	b := bind(db) // as JoinRequestsSent
-	q := joinRequestQuery(db, &out).Where("jr.status = ?", JoinPending).Limit(100).Conn(b.on(db))
+	b := database.Bind(db) // as JoinRequestsSent
+	q := joinRequestQuery(db, &out).Where("jr.status = ?", JoinPending).Limit(100).Conn(b.On(db))
 	switch {
 	case actor.Is(RolePractitioner) && actor.Account.PersonID != nil:
-		q = q.Where("jr.person_id = ?", b.v(*actor.Account.PersonID))
+		q = q.Where("jr.person_id = ?", b.V(*actor.Account.PersonID))
 	case actor.Is(RoleEnterprise) && actor.OrganizationID() != nil:
-		q = q.Where("p.organization_id = ? AND jr.organization_id <> ?", b.v(*actor.OrganizationID()), b.v(*actor.OrganizationID()))
+		q = q.Where("p.organization_id = ? AND jr.organization_id <> ?", b.V(*actor.OrganizationID()), b.V(*actor.OrganizationID()))
 	default:
 		return nil, ErrNotAllowed
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"examcert/internal/database"
 	"examcert/internal/ident"
 )
 
@@ -24,11 +25,11 @@ type TrainingPerson struct {
 }
 
 // inPeopleOf narrows a query on persons (alias "person") to org's people.
-func inPeopleOf(q *bun.SelectQuery, org *Organization, b *bound) *bun.SelectQuery {
+func inPeopleOf(q *bun.SelectQuery, org *Organization, b *database.Bound) *bun.SelectQuery {
 	if org.Kind == KindTraining {
-		return q.Where("EXISTS (SELECT 1 FROM training_people tp WHERE tp.person_id = person.id AND tp.organization_id = ?)", b.v(org.ID))
+		return q.Where("EXISTS (SELECT 1 FROM training_people tp WHERE tp.person_id = person.id AND tp.organization_id = ?)", b.V(org.ID))
 	}
-	return q.Where("person.organization_id = ?", b.v(org.ID))
+	return q.Where("person.organization_id = ?", b.V(org.ID))
 }
 
 // PeopleFilter narrows ListPeople: Query is part of a name, or an ID number (whole or its start).
@@ -40,7 +41,7 @@ type PeopleFilter struct {
 // ListPeople returns a page of org's people, by name, and how many match (counted up to CountBound past the page).
 // Each person has the columns a list shows and its edit rules need (listColumns), not their whole record.
 func ListPeople(ctx context.Context, db bun.IDB, org *Organization, f PeopleFilter) ([]Person, Count, error) {
-	match := func(q *bun.SelectQuery, b *bound) *bun.SelectQuery {
+	match := func(q *bun.SelectQuery, b *database.Bound) *bun.SelectQuery {
 		q = inPeopleOf(q, org, b)
 		if s := strings.TrimSpace(f.Query); s != "" {
 			n := ident.Normalize(s)
@@ -55,15 +56,15 @@ func ListPeople(ctx context.Context, db bun.IDB, org *Organization, f PeopleFilt
 		f.Limit = 20
 	}
 	var ps []Person
-	b := bind(db) // the list is bound, its search (LIKE) is written: SQLite uses an index for a written prefix
-	err := match(db.NewSelect().Model(&ps).Column(listColumns...).Conn(b.on(db)), b).OrderExpr("person.name, person.id").Offset(int64(f.Offset)).Limit(int64(f.Limit)).Scan(ctx)
+	b := database.Bind(db) // the list is bound, its search (LIKE) is written: SQLite uses an index for a written prefix
+	err := match(db.NewSelect().Model(&ps).Column(listColumns...).Conn(b.On(db)), b).OrderExpr("person.name, person.id").Offset(int64(f.Offset)).Limit(int64(f.Limit)).Scan(ctx)
 	switch {
 	case err != nil:
 		return nil, Count{}, err
 	case len(ps) > 0 && len(ps) < f.Limit: // the last page: the count is known
 		return ps, Count{Total: f.Offset + len(ps)}, nil
 	}
-	b = bind(db)
+	b = database.Bind(db)
 	n, err := countUpTo(ctx, db, b, match(db.NewSelect().TableExpr("persons AS person").Column("person.id"), b), f.Offset)
 	return ps, n, err
 }
@@ -100,8 +101,8 @@ func OrganizationOf(ctx context.Context, db bun.IDB, acct *Account) (*Organizati
 // an admin anyone. Anyone else's record is ErrNotFound, exactly as if it did not exist.
 func PersonInScope(ctx context.Context, db bun.IDB, acct *Account, personID int64) (*Person, error) {
 	p := new(Person)
-	b := bind(db) // every lookup and every person's page
-	q := db.NewSelect().Model(p).Where("person.id = ?", b.v(personID)).Conn(b.on(db))
+	b := database.Bind(db) // every lookup and every person's page
+	q := db.NewSelect().Model(p).Where("person.id = ?", b.V(personID)).Conn(b.On(db))
 	switch acct.Role {
 	case RoleAdmin:
 	case RolePractitioner:
@@ -122,8 +123,8 @@ func PersonInScope(ctx context.Context, db bun.IDB, acct *Account, personID int6
 
 // IsPersonOf says whether the person is one of org's people.
 func IsPersonOf(ctx context.Context, db bun.IDB, org *Organization, personID int64) (bool, error) {
-	b := bind(db) // a training institution's every 报名表 asks it
-	return inPeopleOf(db.NewSelect().Model((*Person)(nil)).Where("person.id = ?", b.v(personID)), org, b).Conn(b.on(db)).Exists(ctx)
+	b := database.Bind(db) // a training institution's every 报名表 asks it
+	return inPeopleOf(db.NewSelect().Model((*Person)(nil)).Where("person.id = ?", b.V(personID)), org, b).Conn(b.On(db)).Exists(ctx)
 }
 
 // ErrPersonAddedMeanwhile: someone else created the person between the check and the insert; trying again finds

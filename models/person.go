@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"examcert/internal/database"
 )
 
 // Person is a 人员: a practitioner, known by their 身份证号.
@@ -47,8 +49,8 @@ func InsertPerson(ctx context.Context, db bun.IDB, p *Person) error {
 // FindPersonByIDNumber finds a person by their normalised 18-character ID number.
 func FindPersonByIDNumber(ctx context.Context, db bun.IDB, idNumber string) (*Person, error) {
 	p := new(Person)
-	b := bind(db) // every ID-number lookup
-	err := db.NewSelect().Model(p).Where("id_number = ?", b.v(idNumber)).Conn(b.on(db)).Scan(ctx)
+	b := database.Bind(db) // every ID-number lookup
+	err := db.NewSelect().Model(p).Where("id_number = ?", b.V(idNumber)).Conn(b.On(db)).Scan(ctx)
 	return p, notFound(err)
 }
 
@@ -61,13 +63,13 @@ func FindRegistrant(ctx context.Context, db bun.IDB, idNumber string, planID int
 		RegID     *int64    `bun:"reg_id"`
 		RegStatus RegStatus `bun:"reg_status"`
 	}
-	b := bind(db) // every 报名表 looks its person up
+	b := database.Bind(db) // every 报名表 looks its person up
 	err := db.NewSelect().Model(&row).
 		Column("person.id", "person.id_number", "person.name", "person.gender", "person.birth_date", "person.education",
 			"person.organization_id", "person.photo_key", "person.version").
 		ColumnExpr("reg.id AS reg_id, reg.status AS reg_status").
-		Join("LEFT JOIN registrations AS reg ON reg.person_id = person.id AND reg.plan_id = ?", b.v(planID)).
-		Where("person.id_number = ?", b.v(idNumber)).Conn(b.on(db)).Scan(ctx)
+		Join("LEFT JOIN registrations AS reg ON reg.person_id = person.id AND reg.plan_id = ?", b.V(planID)).
+		Where("person.id_number = ?", b.V(idNumber)).Conn(b.On(db)).Scan(ctx)
 	if err != nil {
 		return nil, nil, notFound(err)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/uptrace/bun"
+
+	"examcert/internal/database"
 )
 
 // Who may see and change a person (SECURITY.md 27–28), in one place: every verb and list asks these.
@@ -33,9 +35,9 @@ func peopleWithOwnAccount(ctx context.Context, db bun.IDB, ids []int64) (map[int
 	out := map[int64]bool{}
 	for i := 0; i < len(ids); i += batchChunk {
 		var found []int64
-		b := bind(db) // every list of people asks this of its page
-		if err := db.NewSelect().Model((*Account)(nil)).Column("person_id").Conn(b.on(db)).
-			Where("person_id IN (?)", bindList(b, ids[i:min(i+batchChunk, len(ids))])).Scan(ctx, &found); err != nil {
+		b := database.Bind(db) // every list of people asks this of its page
+		if err := db.NewSelect().Model((*Account)(nil)).Column("person_id").Conn(b.On(db)).
+			Where("person_id IN (?)", database.BindList(b, ids[i:min(i+batchChunk, len(ids))])).Scan(ctx, &found); err != nil {
 			return nil, err
 		}
 		for _, id := range found {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"examcert/internal/database"
 )
 
 // RateLimit is a budget of requests per client kept in the database (table rate_limits): a token bucket of Burst
@@ -36,12 +38,12 @@ func (l RateLimit) AllowAt(ctx context.Context, db bun.IDB, who string, at time.
 	// The casts tell PostgreSQL the bound values' types (it would take the rate for an integer, from at_us).
 	refilled := least + "(CAST(? AS DOUBLE PRECISION), rate_limits.tokens + (? - rate_limits.at_us) * CAST(? AS DOUBLE PRECISION))"
 	var tokens float64
-	b := bind(db) // every lookup and 报名表 spends from a bucket
-	nowV, burstV, rateV := b.v(now), b.v(burst), b.v(perMicro)
+	b := database.Bind(db) // every lookup and 报名表 spends from a bucket
+	nowV, burstV, rateV := b.V(now), b.V(burst), b.V(perMicro)
 	err := db.NewRaw(`INSERT INTO rate_limits (key, tokens, at_us) VALUES (?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET tokens = `+refilled+` - 1, at_us = ?
 		WHERE `+refilled+` >= 1 RETURNING tokens`,
-		b.v(l.Name+":"+who), b.v(burst-1), nowV, burstV, nowV, rateV, nowV, burstV, nowV, rateV).Conn(b.on(db)).Scan(ctx, &tokens)
+		b.V(l.Name+":"+who), b.V(burst-1), nowV, burstV, nowV, rateV, nowV, burstV, nowV, rateV).Conn(b.On(db)).Scan(ctx, &tokens)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"examcert/internal/database"
 	"examcert/internal/ident"
 )
 
@@ -294,12 +295,12 @@ func (s *submission) offerPhoto(ctx context.Context, tx bun.Tx, actor Actor, per
 // the person for the plan is ErrDuplicate. The places are the database's to count (the seats triggers of
 // migration 4 refuse a registration past the capacity: see planFull).
 func storeRegistration(ctx context.Context, tx bun.Tx, actor Actor, reg *Registration, personsOwnPhoto bool, detail string) error {
-	b := bind(tx) // the hottest INSERT there is
+	b := database.Bind(tx) // the hottest INSERT there is
 	ins := tx.NewInsert().Model(reg).On("CONFLICT (plan_id, person_id) DO NOTHING")
 	if personsOwnPhoto {
-		ins = b.columns(ins, reg, "photo_key").Value("photo_key", personPhoto(tx), b.v(reg.PersonID))
+		ins = b.Columns(ins, reg, "photo_key").Value("photo_key", personPhoto(tx), b.V(reg.PersonID))
 	} else {
-		ins = b.columns(ins, reg)
+		ins = b.Columns(ins, reg)
 	}
 	inserted, err := insertAudited(ctx, tx, actor, b, ins, reg, detail)
 	if err != nil || inserted {
@@ -311,9 +312,9 @@ func storeRegistration(ctx context.Context, tx bun.Tx, actor Actor, reg *Registr
 // insertAudited runs the INSERT of a registration and writes its audit row; it says whether a row was inserted (not,
 // when the person has one for the plan already). On PostgreSQL both rows go in one statement (one round trip
 // fewer on the hottest path there is); the failure tests inject after it as after any audit row.
-func insertAudited(ctx context.Context, tx bun.Tx, actor Actor, b *bound, ins *bun.InsertQuery, reg *Registration, detail string) (bool, error) {
+func insertAudited(ctx context.Context, tx bun.Tx, actor Actor, b *database.Bound, ins *bun.InsertQuery, reg *Registration, detail string) (bool, error) {
 	if !isPostgres(tx) {
-		res, err := ins.Returning("id, photo_key").Conn(b.on(tx)).Exec(ctx)
+		res, err := ins.Returning("id, photo_key").Conn(b.On(tx)).Exec(ctx)
 		if err != nil {
 			return false, err
 		}
@@ -329,9 +330,9 @@ func insertAudited(ctx context.Context, tx bun.Tx, actor Actor, b *bound, ins *b
 			INSERT INTO audit_events (occurred_at, account_id, username, role, organization_id, ip, event, object, result, detail, request_id)
 			SELECT ?::timestamptz, ?::bigint, ?::text, ?::text, ?::bigint, ?::text, ?::text, `+number+`, ?::text, ?::text, ?::text FROM reg)
 		SELECT id, photo_key FROM reg`,
-		ins.Returning("id, photo_key, plan_id"), b.v(Now()), b.v(ev.AccountID), b.v(ev.Username), b.v(ev.Role),
-		b.v(ev.OrganizationID), b.v(ev.IP), b.v(ev.Event), b.v(ev.Result), b.v(ev.Detail), b.v(ev.RequestID)).
-		Conn(b.on(tx)).Scan(ctx, &reg.ID, &reg.PhotoKey)
+		ins.Returning("id, photo_key, plan_id"), b.V(Now()), b.V(ev.AccountID), b.V(ev.Username), b.V(ev.Role),
+		b.V(ev.OrganizationID), b.V(ev.IP), b.V(ev.Event), b.V(ev.Result), b.V(ev.Detail), b.V(ev.RequestID)).
+		Conn(b.On(tx)).Scan(ctx, &reg.ID, &reg.PhotoKey)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

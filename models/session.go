@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"examcert/internal/database"
 )
 
 // Session is one server-side session. The browser's cookie holds only ID.
@@ -24,9 +26,9 @@ type Session struct {
 // (see bind); the expiry is checked here rather than in SQL.
 func GetSession(ctx context.Context, db bun.IDB, id string, now time.Time) (*Session, error) {
 	s := new(Session)
-	b := bind(db)
-	err := db.NewSelect().Model(s).Relation("Account").Relation("Account.Organization").Where("s.id = ?", b.v(id)).
-		Conn(b.on(db)).Scan(ctx)
+	b := database.Bind(db)
+	err := db.NewSelect().Model(s).Relation("Account").Relation("Account.Organization").Where("s.id = ?", b.V(id)).
+		Conn(b.On(db)).Scan(ctx)
 	if err == nil && !s.ExpiresAt.After(now) {
 		return s, ErrNotFound
 	}

@@ -11,9 +11,9 @@ import (
 	"io"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
+
+	"examcert/internal/database"
 )
 
 // chunkSize is how much of a blob one row of blob_chunks holds.
@@ -105,14 +105,10 @@ func (s *DB) size(ctx context.Context, key string) (int64, error) {
 	if !validKey(key) {
 		return 0, ErrNotFound
 	}
-	// Every 报名表 that uses the photo on record asks its size: the key goes apart from the text, which PostgreSQL
-	// then keeps compiled (pgx prepares it once per connection).
-	args := []any{key}
-	if s.db.Dialect().Name() == dialect.PG {
-		args = []any{pgx.QueryExecModeCacheStatement, key}
-	}
+	// Every 报名表 that uses the photo on record asks its size: bound, so the database keeps it compiled.
 	var n int64
-	err := s.db.DB.QueryRowContext(ctx, "SELECT size FROM blobs WHERE key = $1", args...).Scan(&n)
+	b := database.Bind(s.db)
+	err := s.db.NewRaw("SELECT size FROM blobs WHERE key = ?", b.V(key)).Conn(b.On(s.db)).Scan(ctx, &n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, ErrNotFound
 	}
