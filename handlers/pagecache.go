@@ -28,14 +28,15 @@ import (
 type pageCache struct {
 	changes *database.Changes
 	mu      sync.Mutex
-	pages   map[pageKey]*cachedPage
-	size    int          // bytes kept
-	hits    atomic.Int64 // pages answered from the cache
+	pages   map[string]map[pageKey]*cachedPage // by session id
+	size    int                                // bytes kept
+	hits    atomic.Int64                       // pages answered from the cache
 }
 
+// pageKey is a page of one session.
 type pageKey struct {
-	session, uri string
-	fragment     bool
+	uri      string
+	fragment bool
 }
 
 type cachedPage struct {
@@ -59,20 +60,42 @@ func newPageCache(db *bun.DB) *pageCache {
 	if _, done := hookedDBs.LoadOrStore(db, true); !done {
 		db.AddQueryHook(readsHook{})
 	}
-	pc := &pageCache{changes: ch, pages: map[pageKey]*cachedPage{}}
+	pc := &pageCache{changes: ch, pages: map[string]map[pageKey]*cachedPage{}}
 	ch.Watch("sessions", pc.dropSession)
 	return pc
 }
 
+// dropSession forgets the pages of session id (its row was written: signed out, a new CSRF token, …).
 func (pc *pageCache) dropSession(id string) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	for k, p := range pc.pages {
-		if k.session == id {
-			pc.size -= len(p.body)
-			delete(pc.pages, k)
-		}
+	for _, p := range pc.pages[id] {
+		pc.size -= p.size()
 	}
+	delete(pc.pages, id)
+}
+
+// get returns the page kept for session at key, or nil.
+func (pc *pageCache) get(session string, key pageKey) *cachedPage {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	return pc.pages[session][key]
+}
+
+// keep keeps page for session at key, in place of the one kept there; past maxCachedBytes every page is dropped.
+func (pc *pageCache) keep(session string, key pageKey, page *cachedPage) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if old := pc.pages[session][key]; old != nil {
+		pc.size -= old.size()
+	}
+	if pc.size+page.size() > maxCachedBytes {
+		pc.pages, pc.size = map[string]map[pageKey]*cachedPage{}, 0
+	}
+	if pc.pages[session] == nil {
+		pc.pages[session] = map[pageKey]*cachedPage{}
+	}
+	pc.pages[session][key], pc.size = page, pc.size+page.size()
 }
 
 // cachePage is the route middleware that serves a kept page, or renders one (and keeps it, when it may). Its routes
@@ -89,18 +112,15 @@ func (a *App) cachePage(next echo.HandlerFunc) echo.HandlerFunc {
 			_, err := renderCompressed(c, next)
 			return err
 		}
-		key := pageKey{session: sess.ID, uri: c.Request().RequestURI, fragment: wantsFragment(c)}
-		pc.mu.Lock()
-		p := pc.pages[key]
-		pc.mu.Unlock()
-		if p != nil && p.entry == entry && p.deps.Current() {
+		key := pageKey{uri: c.Request().RequestURI, fragment: wantsFragment(c)}
+		if p := pc.get(sess.ID, key); p != nil && p.entry == entry && p.deps.Current() {
 			pc.hits.Add(1)
 			h := c.Response().Header()
 			h.Add("Vary", "HX-Request")
 			h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 			return p.send(c)
 		}
-		return pc.render(c, next, key, entry)
+		return pc.render(c, next, sess.ID, key, entry)
 	}
 }
 
@@ -114,7 +134,7 @@ func (p *cachedPage) send(c echo.Context) error {
 }
 
 // render runs the handler, noting the tables its statements read, and keeps the page if it may.
-func (pc *pageCache) render(c echo.Context, next echo.HandlerFunc, key pageKey, entry *sessionstore.Entry) error {
+func (pc *pageCache) render(c echo.Context, next echo.HandlerFunc, session string, key pageKey, entry *sessionstore.Entry) error {
 	r := &reads{changes: pc.changes}
 	c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), readsKey{}, r)))
 	res := c.Response()
@@ -131,15 +151,7 @@ func (pc *pageCache) render(c echo.Context, next echo.HandlerFunc, key pageKey, 
 	if page.gz == nil {
 		page.gz = gzipped(page.body)
 	}
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	if old := pc.pages[key]; old != nil {
-		pc.size -= old.size()
-	}
-	if pc.size+page.size() > maxCachedBytes {
-		pc.pages, pc.size = map[pageKey]*cachedPage{}, 0
-	}
-	pc.pages[key], pc.size = page, pc.size+page.size()
+	pc.keep(session, key, page)
 	return nil
 }
 
