@@ -26,6 +26,3 @@ func (a *App) PageHits() int64 {
 	}
 	return a.pages.hits.Load()
 }
-
-// SQLNames is sqlNames, for its test.
-func SQLNames(q string) []string { return sqlNames(q) }

@@ -3,7 +3,6 @@ package handlers
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"io"
 	"net/http"
 	"strconv"
@@ -49,16 +48,10 @@ type cachedPage struct {
 // maxCachedBytes bounds the pages kept; when it is reached they are all dropped.
 const maxCachedBytes = 32 << 20
 
-// hookedDBs holds the databases that report their statements to page renders (once per database).
-var hookedDBs sync.Map
-
 func newPageCache(db *bun.DB) *pageCache {
 	ch := database.ChangesOf(db)
 	if ch == nil {
 		return nil
-	}
-	if _, done := hookedDBs.LoadOrStore(db, true); !done {
-		db.AddQueryHook(readsHook{})
 	}
 	pc := &pageCache{changes: ch, pages: map[string]map[pageKey]*cachedPage{}}
 	ch.Watch("sessions", pc.dropSession)
@@ -135,8 +128,8 @@ func (p *cachedPage) send(c echo.Context) error {
 
 // render runs the handler, noting the tables its statements read, and keeps the page if it may.
 func (pc *pageCache) render(c echo.Context, next echo.HandlerFunc, session string, key pageKey, entry *sessionstore.Entry) error {
-	r := &reads{changes: pc.changes}
-	c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), readsKey{}, r)))
+	ctx, reads := pc.changes.TrackReads(c.Request().Context())
+	c.SetRequest(c.Request().WithContext(ctx))
 	res := c.Response()
 	cookies := len(res.Header().Values("Set-Cookie"))
 	out, err := renderCompressed(c, next)
@@ -144,10 +137,7 @@ func (pc *pageCache) render(c echo.Context, next echo.HandlerFunc, session strin
 		len(res.Header().Values("Set-Cookie")) != cookies || hasHTMXHeader(res.Header()) {
 		return err
 	}
-	r.mu.Lock()
-	deps := r.versions
-	r.mu.Unlock()
-	page := &cachedPage{entry: entry, deps: deps, body: out.body, gz: out.gz}
+	page := &cachedPage{entry: entry, deps: reads.Versions(), body: out.body, gz: out.gz}
 	if page.gz == nil {
 		page.gz = gzipped(page.body)
 	}
@@ -253,70 +243,3 @@ func hasHTMXHeader(h http.Header) bool {
 
 // ctxRendered marks a response whose body a.render wrote.
 const ctxRendered = "rendered"
-
-// reads collects, while a page renders, every name a statement mentions (the tables among them), each with its
-// table counter as it was before the statement ran.
-type reads struct {
-	changes  *database.Changes
-	mu       sync.Mutex
-	versions database.Versions
-}
-
-type readsKey struct{}
-
-// readsHook reports each statement run with a reads in its context.
-type readsHook struct{}
-
-func (readsHook) BeforeQuery(ctx context.Context, e *bun.QueryEvent) context.Context {
-	if r, ok := ctx.Value(readsKey{}).(*reads); ok {
-		r.mu.Lock()
-		for _, name := range sqlNames(e.Query) {
-			r.changes.Read(&r.versions, name)
-		}
-		r.mu.Unlock()
-	}
-	return ctx
-}
-
-func (readsHook) AfterQuery(context.Context, *bun.QueryEvent) {}
-
-// sqlNames returns the identifiers of a statement (quoted or not; never the text of a string literal, which may
-// be what a user typed): every table it reads is among them.
-func sqlNames(q string) []string {
-	var names []string
-	for i := 0; i < len(q); {
-		ch := q[i]
-		switch {
-		case ch == '\'': // a string literal ('' inside it is a quote): skipped
-			for i++; i < len(q) && (q[i] != '\'' || i+1 < len(q) && q[i+1] == '\''); i++ {
-				if q[i] == '\'' {
-					i++
-				}
-			}
-			i++
-		case ch == '"':
-			j := strings.IndexByte(q[i+1:], '"')
-			if j < 0 {
-				return names
-			}
-			names = append(names, q[i+1:i+1+j])
-			i += j + 2
-		case ch == '_' || ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z':
-			j := i + 1
-			for j < len(q) && (q[j] == '_' || q[j] >= 'a' && q[j] <= 'z' || q[j] >= 'A' && q[j] <= 'Z' || q[j] >= '0' && q[j] <= '9') {
-				j++
-			}
-			names = append(names, strings.ToLower(q[i:j]))
-			i = j
-		case ch >= '0' && ch <= '9' || ch == '$':
-			j := i + 1
-			for j < len(q) && (q[j] >= '0' && q[j] <= '9' || q[j] == '.' || q[j] == '_' || q[j] >= 'a' && q[j] <= 'z' || q[j] >= 'A' && q[j] <= 'Z') {
-				j++
-			}
-			i = j
-		default:
-			i++
-		}
-	}
-	return names
-}

@@ -81,6 +81,7 @@ func Open(ctx context.Context, url, dataDir string) (*bun.DB, error) {
 		}
 		if err := changes.watchFile(filepath.Join(dataDir, SQLiteFile)); err == nil {
 			changesOf.Store(db.DB, changes)
+			db.AddQueryHook(readsHook{}) // TrackReads
 		}
 	}
 	return db, nil
