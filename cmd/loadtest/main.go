@@ -204,6 +204,9 @@ func measure(ctx context.Context, o options, f *fixture, c int) (r result, err e
 	if bad > 0 {
 		return r, fmt.Errorf("%d submits were not saved", bad)
 	}
+	if err := checkSeats(ctx, f, plan.ID); err != nil {
+		return r, err
+	}
 	if _, err := f.db.ExecContext(ctx, "DELETE FROM loadtest_plain"); err != nil {
 		return r, err
 	}
@@ -229,6 +232,22 @@ func measure(ctx context.Context, o options, f *fixture, c int) (r result, err e
 	}
 	fmt.Printf("%d connections: the registration's writes alone (INSERT with its triggers and foreign keys, audit row): %8.0f per second\n", c, writes)
 	return result{submits, plain, writes}, nil
+}
+
+// checkSeats fails unless the places the plan counts (its seat stripes) are its registrations holding one: under
+// load each registration must take exactly one place.
+func checkSeats(ctx context.Context, f *fixture, planID int64) error {
+	var held, taken int
+	err := f.db.NewSelect().Model((*models.Registration)(nil)).ColumnExpr("COUNT(*)").
+		Where("plan_id = ? AND status NOT IN (?)", planID, bun.List([]models.RegStatus{models.RegWithdrawn, models.RegForfeited})).
+		Scan(ctx, &held)
+	if err == nil {
+		err = f.db.NewSelect().TableExpr("plan_seats").ColumnExpr("COALESCE(SUM(taken), 0)").Where("plan_id = ?", planID).Scan(ctx, &taken)
+	}
+	if err == nil && held != taken {
+		err = fmt.Errorf("plan %d counts %d places taken for %d registrations", planID, taken, held)
+	}
+	return err
 }
 
 // settle starts each measurement on SQLite from a checkpointed file, so that none pays for copying the WAL of the
@@ -688,6 +707,9 @@ func pgbench(ctx context.Context, o options, f *fixture, c int, name, script str
 		return 0, fmt.Errorf("pgbench: %v\n%s", err, out)
 	}
 	fmt.Printf("--- pgbench\n%s---\n", out)
+	if failed, _ := number(`number of failed transactions: ([0-9]+)`, out); failed > 0 || bytes.Contains(out, []byte("aborted")) {
+		return 0, fmt.Errorf("pgbench: transactions failed (deadlocks?): see its output above")
+	}
 	return number(`tps = ([0-9.]+) \(without initial connection time\)`, out)
 }
 

@@ -23,10 +23,16 @@ func measureWrites(ctx context.Context, o options, f *fixture, c int) (float64, 
 	if err != nil {
 		return 0, err
 	}
+	var rate float64
 	if f.url == "" {
-		return writesSQLite(ctx, o, f, plan)
+		rate, err = writesSQLite(ctx, o, f, plan)
+	} else {
+		rate, err = writesPgbench(ctx, o, f, plan, c)
 	}
-	return writesPgbench(ctx, o, f, plan, c)
+	if err != nil {
+		return 0, err
+	}
+	return rate, checkSeats(ctx, f, plan.ID)
 }
 
 // writeRows are the two rows: the registration of the given person into plan, as the submit stores it, and its
