@@ -234,16 +234,24 @@ func measure(ctx context.Context, o options, f *fixture, c int) (r result, err e
 	return result{submits, plain, writes}, nil
 }
 
-// checkSeats fails unless the places the plan counts (its seat stripes) are its registrations holding one: under
-// load each registration must take exactly one place.
+// checkSeats fails unless the places the plan counts (models.PlanSeatsTaken, the sum of its seat stripes) are its
+// registrations that take one (RegStatus.TakesPlace): under load each registration must take exactly one place.
 func checkSeats(ctx context.Context, f *fixture, planID int64) error {
-	var held, taken int
-	err := f.db.NewSelect().Model((*models.Registration)(nil)).ColumnExpr("COUNT(*)").
-		Where("plan_id = ? AND status NOT IN (?)", planID, bun.List([]models.RegStatus{models.RegWithdrawn, models.RegForfeited})).
-		Scan(ctx, &held)
-	if err == nil {
-		err = f.db.NewSelect().TableExpr("plan_seats").ColumnExpr("COALESCE(SUM(taken), 0)").Where("plan_id = ?", planID).Scan(ctx, &taken)
+	var byStatus []struct {
+		Status models.RegStatus `bun:"status"`
+		N      int              `bun:"n"`
 	}
+	if err := f.db.NewSelect().Model((*models.Registration)(nil)).Column("status").ColumnExpr("COUNT(*) AS n").
+		Where("plan_id = ?", planID).Group("status").Scan(ctx, &byStatus); err != nil {
+		return err
+	}
+	held := 0
+	for _, s := range byStatus {
+		if s.Status.TakesPlace() {
+			held += s.N
+		}
+	}
+	taken, err := models.PlanSeatsTaken(ctx, f.db, planID)
 	if err == nil && held != taken {
 		err = fmt.Errorf("plan %d counts %d places taken for %d registrations", planID, taken, held)
 	}
